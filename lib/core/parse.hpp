@@ -1,0 +1,31 @@
+#pragma once
+/// Parsing of configuration values from text (environment variables, config files). Pure.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace vmterm::parse {
+
+/// "true"/"false", case-insensitive (the OpenTelemetry rule), also "1"/"0", "yes"/"no", "on"/"off".
+[[nodiscard]] expected<bool> boolean(std::string_view text);
+
+/// A whole number in [min, max], decimal, optional leading '-'; no spaces, no trailing junk.
+[[nodiscard]] expected<std::int64_t> integer(std::string_view text, std::int64_t min,
+                                             std::int64_t max);
+
+/// A finite decimal number such as "0.25" or "1e-3".
+[[nodiscard]] expected<double> number(std::string_view text);
+
+/// A duration: a whole number with a unit ("250ms", "10s", "5m", "2h", "1d", also "us" and
+/// "ns"), or a bare whole number taken in `bare_unit` (OTel's *_TIMEOUT are bare milliseconds).
+[[nodiscard]] expected<std::chrono::nanoseconds> duration(
+    std::string_view text, std::chrono::nanoseconds bare_unit = std::chrono::milliseconds(1));
+
+/// Removes leading and trailing ASCII white space.
+[[nodiscard]] std::string_view trim(std::string_view text) noexcept;
+
+}  // namespace vmterm::parse
