@@ -1,0 +1,84 @@
+#include "trace/span_data.hpp"
+
+#include <algorithm>
+
+namespace vmterm::trace {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+template <std::size_t N>
+std::string to_hex(const std::array<std::uint8_t, N>& bytes) {
+  std::string out(N * 2, '0');
+  for (std::size_t i = 0; i < N; ++i) {
+    out[2 * i] = hex_digits[bytes[i] >> 4];
+    out[2 * i + 1] = hex_digits[bytes[i] & 0x0f];
+  }
+  return out;
+}
+
+/// Fills the last hex.size()/2 bytes of `out` (leading bytes stay zero).
+template <std::size_t N>
+bool from_hex_into(std::string_view hex, std::array<std::uint8_t, N>& out) noexcept {
+  if (hex.size() % 2 != 0 || hex.size() > 2 * N) return false;
+  const std::size_t offset = N - hex.size() / 2;
+  for (std::size_t i = 0; i < hex.size() / 2; ++i) {
+    const int hi = hex_value(hex[2 * i]);
+    const int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[offset + i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return true;
+}
+
+template <std::size_t N>
+bool all_zero(const std::array<std::uint8_t, N>& bytes) noexcept {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+}  // namespace
+
+bool trace_id::valid() const noexcept { return !all_zero(bytes); }
+std::string trace_id::hex() const { return to_hex(bytes); }
+std::optional<trace_id> trace_id::from_hex(std::string_view hex) noexcept {
+  if (hex.size() != 32 && hex.size() != 16) return std::nullopt;
+  trace_id id;
+  if (!from_hex_into(hex, id.bytes)) return std::nullopt;
+  return id;
+}
+
+bool span_id::valid() const noexcept { return !all_zero(bytes); }
+std::string span_id::hex() const { return to_hex(bytes); }
+std::optional<span_id> span_id::from_hex(std::string_view hex) noexcept {
+  if (hex.size() != 16) return std::nullopt;
+  span_id id;
+  if (!from_hex_into(hex, id.bytes)) return std::nullopt;
+  return id;
+}
+
+const attribute_value* find_attribute(const attributes& attrs, std::string_view key) noexcept {
+  for (const auto& a : attrs) {
+    if (a.key == key) return &a.value;
+  }
+  return nullptr;
+}
+
+std::string_view to_string(span_kind kind) noexcept {
+  switch (kind) {
+    case span_kind::internal: return "internal";
+    case span_kind::server: return "server";
+    case span_kind::client: return "client";
+    case span_kind::producer: return "producer";
+    case span_kind::consumer: return "consumer";
+  }
+  return "internal";
+}
+
+}  // namespace vmterm::trace
