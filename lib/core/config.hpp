@@ -46,9 +46,10 @@ template <class T>
     using limits = std::numeric_limits<T>;
     constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
     constexpr auto lo = static_cast<std::int64_t>(limits::min());
-    constexpr auto hi = static_cast<std::uint64_t>(limits::max()) > static_cast<std::uint64_t>(int64_max)
-                            ? int64_max
-                            : static_cast<std::int64_t>(limits::max());
+    constexpr auto hi =
+        static_cast<std::uint64_t>(limits::max()) > static_cast<std::uint64_t>(int64_max)
+            ? int64_max
+            : static_cast<std::int64_t>(limits::max());
     auto v = parse::integer(parse::trim(text), lo, hi);
     if (!v) return tl::unexpected(v.error());
     return static_cast<T>(*v);

@@ -45,10 +45,14 @@ inline constexpr std::array<exit_code_row, 4> health_status_table{{
 [[nodiscard]] constexpr health_status worst(health_status a, health_status b) noexcept {
   constexpr auto rank = [](health_status s) {
     switch (s) {
-      case health_status::ok: return 0;
-      case health_status::unknown: return 1;
-      case health_status::warning: return 2;
-      case health_status::critical: return 3;
+      case health_status::ok:
+        return 0;
+      case health_status::unknown:
+        return 1;
+      case health_status::warning:
+        return 2;
+      case health_status::critical:
+        return 3;
     }
     return 3;
   };

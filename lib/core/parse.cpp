@@ -34,8 +34,7 @@ expected<bool> boolean(std::string_view text) {
   const std::string v = lower(trim(text));
   if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off") return false;
-  return fail(std::errc::invalid_argument,
-              quoted(text) + " is not a boolean; use true or false");
+  return fail(std::errc::invalid_argument, quoted(text) + " is not a boolean; use true or false");
 }
 
 expected<std::int64_t> integer(std::string_view text, std::int64_t min, std::int64_t max) {
@@ -46,9 +45,9 @@ expected<std::int64_t> integer(std::string_view text, std::int64_t min, std::int
     return fail(std::errc::invalid_argument, quoted(text) + " is not a whole number");
   }
   if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    return fail(std::errc::result_out_of_range, quoted(text) + " is out of range; use a number from " +
-                                                    std::to_string(min) + " to " +
-                                                    std::to_string(max));
+    return fail(std::errc::result_out_of_range,
+                quoted(text) + " is out of range; use a number from " + std::to_string(min) +
+                    " to " + std::to_string(max));
   }
   return value;
 }
@@ -83,8 +82,9 @@ expected<std::chrono::nanoseconds> duration(std::string_view text,
   const auto unit_text = text.substr(count_text.size());
   const auto bad = [&] {
     return fail(std::errc::invalid_argument,
-                quoted(text) + " is not a duration; use a whole number with a unit such as "
-                               "250ms, 10s, 5m or 2h");
+                quoted(text) +
+                    " is not a duration; use a whole number with a unit such as "
+                    "250ms, 10s, 5m or 2h");
   };
   if (count_text.empty()) return bad();
   for (const auto& [name, unit] : units) {

@@ -72,11 +72,16 @@ const attribute_value* find_attribute(const attributes& attrs, std::string_view 
 
 std::string_view to_string(span_kind kind) noexcept {
   switch (kind) {
-    case span_kind::internal: return "internal";
-    case span_kind::server: return "server";
-    case span_kind::client: return "client";
-    case span_kind::producer: return "producer";
-    case span_kind::consumer: return "consumer";
+    case span_kind::internal:
+      return "internal";
+    case span_kind::server:
+      return "server";
+    case span_kind::client:
+      return "client";
+    case span_kind::producer:
+      return "producer";
+    case span_kind::consumer:
+      return "consumer";
   }
   return "internal";
 }

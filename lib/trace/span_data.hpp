@@ -38,7 +38,13 @@ struct span_id {
 };
 
 /// Values as in OTLP's Span.SpanKind (0 is "unspecified", never produced by vmterm).
-enum class span_kind : std::uint8_t { internal = 1, server = 2, client = 3, producer = 4, consumer = 5 };
+enum class span_kind : std::uint8_t {
+  internal = 1,
+  server = 2,
+  client = 3,
+  producer = 4,
+  consumer = 5
+};
 
 /// Values as in OTLP's Status.StatusCode.
 enum class status_code : std::uint8_t { unset = 0, ok = 1, error = 2 };

@@ -84,8 +84,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 /// fork + exec with the given stdio. Everything the child needs is prepared before fork, so
 /// the child calls only async-signal-safe functions. Exec failure is reported through a
 /// close-on-exec pipe and thrown here, naming the program.
-pid_t spawn(std::vector<std::string> argv, const env_changes& env,
-            const std::filesystem::path& cwd, int in_fd, int out_fd, int err_fd) {
+pid_t spawn(std::vector<std::string> argv, const env_changes& env, const std::filesystem::path& cwd,
+            int in_fd, int out_fd, int err_fd) {
   if (argv.empty()) throw std::invalid_argument("spawn: empty argv");
   if (argv[0].find('/') == std::string::npos) {
     if (auto found = find_program(argv[0])) argv[0] = found->string();
@@ -220,14 +220,15 @@ run_result run(const std::vector<std::string>& argv, const run_options& opt) {
   // Drain both pipes (and feed stdin) until the child closes its ends, so that neither side
   // can block on a full pipe; the deadline bounds the whole run.
   while (out.read.get() >= 0 || err.read.get() >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       ::kill(-pid, SIGKILL);
       break;
     }
-    pollfd fds[3] = {{out.read.get(), POLLIN, 0}, {err.read.get(), POLLIN, 0},
-                     {in.write.get(), POLLOUT, 0}};
+    pollfd fds[3] = {
+        {out.read.get(), POLLIN, 0}, {err.read.get(), POLLIN, 0}, {in.write.get(), POLLOUT, 0}};
     if (::poll(fds, 3, static_cast<int>(std::min<long>(left.count(), 100))) < 0 && errno != EINTR) {
       break;
     }

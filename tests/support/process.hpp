@@ -55,7 +55,7 @@ class child_process {
 struct run_options {
   env_changes env{};
   std::filesystem::path cwd{};
-  std::string input{};                     ///< written to the command's stdin, then closed
+  std::string input{};                      ///< written to the command's stdin, then closed
   std::chrono::milliseconds timeout = 30s;  ///< then the process group is killed
 };
 

@@ -11,9 +11,23 @@ redis_server::redis_server() {
   spec.log = dir_ / "redis.log";
   spec.command = [&](std::uint16_t port) {
     spawn_options o;
-    o.argv = {exe.string(), "--port", std::to_string(port), "--bind", "127.0.0.1",
-              "--dir", dir_.path().string(), "--save", "", "--appendonly", "no",
-              "--daemonize", "no", "--protected-mode", "yes", "--logfile", ""};
+    o.argv = {exe.string(),
+              "--port",
+              std::to_string(port),
+              "--bind",
+              "127.0.0.1",
+              "--dir",
+              dir_.path().string(),
+              "--save",
+              "",
+              "--appendonly",
+              "no",
+              "--daemonize",
+              "no",
+              "--protected-mode",
+              "yes",
+              "--logfile",
+              ""};
     o.stdout_file = spec.log;
     o.stderr_file = spec.log;
     return o;

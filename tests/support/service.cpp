@@ -20,15 +20,16 @@ started_service start_service(const service_spec& spec) {
     started_service s;
     s.port = free_loopback_port();
     s.process = std::make_unique<child_process>(spec.command(s.port));
-    const bool ready = wait_until(
-        [&] { return !s.process->running() || spec.ready(s.port); }, spec.timeout);
+    const bool ready =
+        wait_until([&] { return !s.process->running() || spec.ready(s.port); }, spec.timeout);
     if (ready && s.process->running()) return s;
     const auto code = s.process->exit_code();
     s.process->stop();
-    last_failure = spec.name + " on 127.0.0.1:" + std::to_string(s.port) +
-                   (code ? " exited with code " + std::to_string(*code)
-                         : " did not answer within " + std::to_string(spec.timeout.count()) + " ms") +
-                   "; its log:\n" + tail(read_file(spec.log));
+    last_failure =
+        spec.name + " on 127.0.0.1:" + std::to_string(s.port) +
+        (code ? " exited with code " + std::to_string(*code)
+              : " did not answer within " + std::to_string(spec.timeout.count()) + " ms") +
+        "; its log:\n" + tail(read_file(spec.log));
     if (!code) break;  // it ran but never answered: another port will not help
   }
   throw std::runtime_error("test fixture: cannot start " + last_failure);

@@ -23,7 +23,8 @@ void keygen(const std::filesystem::path& keygen_exe, const std::filesystem::path
   const auto r = run({keygen_exe.string(), "-q", "-t", "ed25519", "-N", "", "-C", "vmterm-test",
                       "-f", file.string()});
   if (r.exit_code != 0) {
-    throw std::runtime_error("test fixture: ssh-keygen for '" + file.string() + "' failed: " + r.err);
+    throw std::runtime_error("test fixture: ssh-keygen for '" + file.string() +
+                             "' failed: " + r.err);
   }
 }
 
@@ -55,8 +56,8 @@ sshd_server::sshd_server() : user_(current_user()) {
   keygen(keygen_exe, identity_file());
   host_key_ = first_fields(read_file(dir_ / "host_ed25519.pub"));
   write_file(dir_ / "authorized_keys", read_file(dir_ / "id_ed25519.pub"));
-  const auto fp = run({keygen_exe.string(), "-l", "-E", "sha256", "-f",
-                       (dir_ / "host_ed25519.pub").string()});
+  const auto fp =
+      run({keygen_exe.string(), "-l", "-E", "sha256", "-f", (dir_ / "host_ed25519.pub").string()});
   const auto start = fp.out.find("SHA256:");
   fingerprint_ = fp.out.substr(start, fp.out.find(' ', start) - start);
 
@@ -65,27 +66,28 @@ sshd_server::sshd_server() : user_(current_user()) {
   spec.log = dir_ / "sshd.log";
   spec.command = [&](std::uint16_t port) {
     const auto config = dir_ / "sshd_config";
-    write_file(config,
-               "Port " + std::to_string(port) +
-                   "\n"
-                   "ListenAddress 127.0.0.1\n"
-                   "HostKey " + (dir_ / "host_ed25519").string() + "\n" +
-                   "PidFile " + (dir_ / "sshd.pid").string() + "\n" +
-                   "AuthorizedKeysFile " + (dir_ / "authorized_keys").string() + "\n" +
-                   "AuthenticationMethods publickey\n"
-                   "PubkeyAuthentication yes\n"
-                   "PasswordAuthentication no\n"
-                   "KbdInteractiveAuthentication no\n"
-                   "PermitRootLogin prohibit-password\n"
-                   "AllowUsers " + user_ + "\n" +
-                   "UsePAM no\n"
-                   "StrictModes no\n"
-                   "PrintMotd no\n"
-                   "PrintLastLog no\n"
-                   "UseDNS no\n"
-                   "MaxStartups 100\n"
-                   "ClientAliveInterval 0\n"
-                   "Subsystem sftp internal-sftp\n");
+    write_file(config, "Port " + std::to_string(port) +
+                           "\n"
+                           "ListenAddress 127.0.0.1\n"
+                           "HostKey " +
+                           (dir_ / "host_ed25519").string() + "\n" + "PidFile " +
+                           (dir_ / "sshd.pid").string() + "\n" + "AuthorizedKeysFile " +
+                           (dir_ / "authorized_keys").string() + "\n" +
+                           "AuthenticationMethods publickey\n"
+                           "PubkeyAuthentication yes\n"
+                           "PasswordAuthentication no\n"
+                           "KbdInteractiveAuthentication no\n"
+                           "PermitRootLogin prohibit-password\n"
+                           "AllowUsers " +
+                           user_ + "\n" +
+                           "UsePAM no\n"
+                           "StrictModes no\n"
+                           "PrintMotd no\n"
+                           "PrintLastLog no\n"
+                           "UseDNS no\n"
+                           "MaxStartups 100\n"
+                           "ClientAliveInterval 0\n"
+                           "Subsystem sftp internal-sftp\n");
     write_file(known_hosts_file(), "[127.0.0.1]:" + std::to_string(port) + " " + host_key_ + "\n");
     spawn_options o;
     // -D: stay in the foreground (so the fixture owns it); -e: log to stderr (our log file).
@@ -109,11 +111,29 @@ run_result sshd_server::ssh(const std::string& command, std::chrono::millisecond
   run_options o;
   o.timeout = timeout;
   o.env["SSH_AUTH_SOCK"] = std::nullopt;  // only the fixture's key, never the user's agent
-  return run({"ssh", "-F", "/dev/null", "-i", identity_file().string(), "-p",
-              std::to_string(port()), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o",
-              "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + known_hosts_file().string(),
-              "-o", "GlobalKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-o",
-              "LogLevel=ERROR", user_ + "@127.0.0.1", command},
+  return run({"ssh",
+              "-F",
+              "/dev/null",
+              "-i",
+              identity_file().string(),
+              "-p",
+              std::to_string(port()),
+              "-o",
+              "BatchMode=yes",
+              "-o",
+              "IdentitiesOnly=yes",
+              "-o",
+              "StrictHostKeyChecking=yes",
+              "-o",
+              "UserKnownHostsFile=" + known_hosts_file().string(),
+              "-o",
+              "GlobalKnownHostsFile=/dev/null",
+              "-o",
+              "ConnectTimeout=10",
+              "-o",
+              "LogLevel=ERROR",
+              user_ + "@127.0.0.1",
+              command},
              o);
 }
 

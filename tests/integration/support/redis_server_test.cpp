@@ -35,7 +35,8 @@ reply_ptr command(redisContext* c, const char* fmt, const char* arg = nullptr) {
 
 }  // namespace
 
-TEST_CASE("the redis fixture starts a real redis-server that answers PING", "[integration][redis]") {
+TEST_CASE("the redis fixture starts a real redis-server that answers PING",
+          "[integration][redis]") {
   redis_server redis;
   auto c = connect(redis);
   const auto pong = command(c.get(), "PING");

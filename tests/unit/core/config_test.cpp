@@ -65,8 +65,8 @@ TEST_CASE("a bad environment value is an error naming the variable, the value an
 }
 
 TEST_CASE("a bad environment value does not matter when the flag is given", "[core][config]") {
-  const auto s = config::resolve<int>("--port", 1, "VMTERM_PORT", 8000,
-                                      fake_env({{"VMTERM_PORT", "junk"}}));
+  const auto s =
+      config::resolve<int>("--port", 1, "VMTERM_PORT", 8000, fake_env({{"VMTERM_PORT", "junk"}}));
   REQUIRE(s);
   CHECK(s->value == 1);
 }

@@ -7,7 +7,8 @@ using namespace vmterm;
 namespace {
 
 expected<int> half(int n) {
-  if (n % 2 != 0) return fail(std::errc::invalid_argument, "halve '" + std::to_string(n) + "': odd");
+  if (n % 2 != 0)
+    return fail(std::errc::invalid_argument, "halve '" + std::to_string(n) + "': odd");
   return n / 2;
 }
 

@@ -54,7 +54,8 @@ TEST_CASE("durations take a unit, or bare milliseconds by default", "[core][pars
   CHECK_FALSE(parse::duration("s"));
   CHECK_FALSE(parse::duration("-1s"));
   CHECK_FALSE(parse::duration("10y"));
-  CHECK(parse::duration("999999999999d").error().message == "'999999999999d' is too long a duration");
+  CHECK(parse::duration("999999999999d").error().message ==
+        "'999999999999d' is too long a duration");
 }
 
 TEST_CASE("trim removes surrounding white space only", "[core][parse]") {

@@ -30,7 +30,8 @@ TEST_CASE("run applies environment changes on top of the test's environment", "[
   run_options o;
   o.env["VMTERM_TEST_ADDED"] = "hello";
   o.env["VMTERM_TEST_REMOVE_ME"] = std::nullopt;
-  const auto r = run({"sh", "-c", "echo ${VMTERM_TEST_ADDED}-${VMTERM_TEST_REMOVE_ME-unset}-${PATH:+path}"}, o);
+  const auto r = run(
+      {"sh", "-c", "echo ${VMTERM_TEST_ADDED}-${VMTERM_TEST_REMOVE_ME-unset}-${PATH:+path}"}, o);
   CHECK(r.out == "hello-unset-path\n");
 }
 
@@ -42,8 +43,7 @@ TEST_CASE("run kills a command that outlives its timeout, children included", "[
   CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
 
-TEST_CASE("run's timeout holds when the command closes its output and keeps running",
-          "[support]") {
+TEST_CASE("run's timeout holds when the command closes its output and keeps running", "[support]") {
   const auto r = run({"sh", "-c", "exec >/dev/null 2>&1; sleep 30"}, {.timeout = 300ms});
   CHECK(r.timed_out);
 }
@@ -57,7 +57,8 @@ TEST_CASE("child_process stops its whole process group on destruction", "[suppor
   temp_dir dir;
   pid_t grandchild = 0;
   {
-    child_process p({.argv = {"sh", "-c", "sleep 60 & echo $! > " + (dir / "pid").string() + "; wait"}});
+    child_process p(
+        {.argv = {"sh", "-c", "sleep 60 & echo $! > " + (dir / "pid").string() + "; wait"}});
     REQUIRE(p.running());
     for (int i = 0; i < 200 && read_file(dir / "pid").empty(); ++i) {
       std::this_thread::sleep_for(10ms);
@@ -68,7 +69,9 @@ TEST_CASE("child_process stops its whole process group on destruction", "[suppor
   // of init, never still sleeping.
   bool gone = false;
   for (int i = 0; i < 200 && !gone; ++i) {
-    gone = ::kill(grandchild, 0) != 0 || read_file("/proc/" + std::to_string(grandchild) + "/stat").find(" Z ") != std::string::npos;
+    gone =
+        ::kill(grandchild, 0) != 0 ||
+        read_file("/proc/" + std::to_string(grandchild) + "/stat").find(" Z ") != std::string::npos;
     if (!gone) std::this_thread::sleep_for(10ms);
   }
   CHECK(gone);
