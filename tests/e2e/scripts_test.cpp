@@ -1,0 +1,123 @@
+// scripts/run, scripts/setup and scripts/test as a user meets them: exit codes and messages.
+#include <catch2/catch.hpp>
+
+#include "ports.hpp"
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+#include <csignal>
+
+using namespace vmterm::test;
+
+namespace {
+
+run_result script(const std::string& name, const std::vector<std::string>& args,
+                  run_options opt = {}) {
+  std::vector<std::string> argv{(source_dir() / "scripts" / name).string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  if (opt.timeout == run_options{}.timeout) opt.timeout = std::chrono::seconds(120);
+  return run(argv, opt);
+}
+
+/// scripts/run against this build, with its own var dir and Redis port.
+run_options stack_env(const temp_dir& var, std::uint16_t redis_port) {
+  run_options o;
+  o.env["VMTERM_BUILD_DIR"] = bin_dir().parent_path().string();
+  o.env["VMTERM_VAR_DIR"] = var.path().string();
+  o.env["VMTERM_REDIS_PORT"] = std::to_string(redis_port);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("scripts/run --check starts the stack that exists, names what is not built, and stops",
+          "[e2e][run]") {
+  temp_dir var;
+  const auto port = free_loopback_port();
+  const auto r = script("run", {"--check", "--no-setup", "--no-build"}, stack_env(var, port));
+  INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("redis-server     ready on redis://127.0.0.1:" +
+                                    std::to_string(port) + "/0"));
+  CHECK_THAT(r.out, Catch::Contains("check passed"));
+  for (const auto* tool :
+       {"vmterm-serve", "vmterm-worker", "vmterm-beat", "vmterm-health", "vmterm-trace"}) {
+    const bool built = std::filesystem::exists(bin_dir() / tool);
+    CHECK((r.out.find(std::string("not built yet: ") + tool) != std::string::npos) == !built);
+  }
+  CHECK_THAT(r.out, Catch::Contains("traces go to " + (var / "traces.jsonl").string()));
+  // Everything it started is stopped: the Redis port is free again.
+  CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
+}
+
+TEST_CASE("scripts/run stops everything and exits 0 on SIGTERM", "[e2e][run]") {
+  temp_dir var;
+  const auto port = free_loopback_port();
+  auto opt = stack_env(var, port);
+  child_process stack({.argv = {(source_dir() / "scripts/run").string(), "--no-setup",
+                                "--no-build"},
+                       .env = opt.env,
+                       .stdout_file = var / "out.log",
+                       .stderr_file = var / "out.log"});
+  REQUIRE(wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
+                     std::chrono::seconds(30)));
+  REQUIRE(tcp_exchange(port, "PING\r\n", 7) == std::optional<std::string>("+PONG\r\n"));
+  ::kill(stack.pid(), SIGTERM);  // the script only, as Ctrl-C's handler would see it
+  REQUIRE(wait_until([&] { return !stack.running(); }, std::chrono::seconds(15)));
+  CHECK(stack.exit_code() == 0);
+  CHECK_THAT(read_file(var / "out.log"), Catch::Contains("vmterm: stopped"));
+  CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
+}
+
+TEST_CASE("scripts/run refuses a Redis port in use with exit 2 and says how to fix it",
+          "[e2e][run]") {
+  temp_dir var;
+  const auto r1_port = free_loopback_port();
+  auto opt = stack_env(var, r1_port);
+  child_process holder({.argv = {"redis-server", "--port", std::to_string(r1_port), "--bind",
+                                 "127.0.0.1", "--save", "", "--dir", var.path().string()}});
+  REQUIRE(wait_until([&] { return tcp_exchange(r1_port, "PING\r\n", 7).has_value(); },
+                     std::chrono::seconds(10)));
+  const auto r = script("run", {"--check", "--no-setup", "--no-build"}, opt);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "scripts/run: port " + std::to_string(r1_port) +
+                     " on 127.0.0.1 (VMTERM_REDIS_PORT) is in use; stop what holds it or choose "
+                     "another\n");
+}
+
+TEST_CASE("scripts/run rejects bad input with exit 2 and a message naming it", "[e2e][run]") {
+  temp_dir var;
+  const auto bad_option = script("run", {"--bogus"});
+  CHECK(bad_option.exit_code == 2);
+  CHECK(bad_option.err == "scripts/run: unknown option '--bogus'; see scripts/run --help\n");
+  auto opt = stack_env(var, 1);
+  opt.env["VMTERM_REDIS_PORT"] = "99999x";
+  const auto bad_port = script("run", {"--check", "--no-setup", "--no-build"}, opt);
+  CHECK(bad_port.exit_code == 2);
+  CHECK(bad_port.err ==
+        "scripts/run: VMTERM_REDIS_PORT='99999x' is not a port number; use 1-65535 or unset it\n");
+}
+
+TEST_CASE("scripts/setup finds every package installed and changes nothing", "[e2e][setup]") {
+  const auto r = script("setup", {"--check"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Matches("scripts/setup: all [0-9]+ packages are installed\n"));
+  const auto list = script("setup", {"--list"});
+  for (const auto* p : {"redis-server", "openssh-server", "python3-celery", "prometheus",
+                        "chromium", "libboost1.81-dev", "libssh2-1-dev", "libhiredis-dev"}) {
+    CHECK_THAT(list.out, Catch::Contains(std::string(p) + "\n"));
+  }
+}
+
+TEST_CASE("every script answers --help and rejects unknown options with exit 2", "[e2e]") {
+  for (const auto* name : {"setup", "test", "run"}) {
+    INFO(name);
+    const auto help = script(name, {"--help"});
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.out, Catch::Contains(std::string("scripts/") + name));
+    const auto bad = script(name, {"--no-such-flag"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("unknown option '--no-such-flag'"));
+  }
+}
