@@ -54,13 +54,14 @@ TEST_CASE("scripts/run stops everything and exits 0 on SIGTERM", "[e2e][run]") {
   temp_dir var;
   const auto port = free_loopback_port();
   auto opt = stack_env(var, port);
-  child_process stack({.argv = {(source_dir() / "scripts/run").string(), "--no-setup",
-                                "--no-build"},
-                       .env = opt.env,
-                       .stdout_file = var / "out.log",
-                       .stderr_file = var / "out.log"});
-  REQUIRE(wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
-                     std::chrono::seconds(30)));
+  child_process stack(
+      {.argv = {(source_dir() / "scripts/run").string(), "--no-setup", "--no-build"},
+       .env = opt.env,
+       .stdout_file = var / "out.log",
+       .stderr_file = var / "out.log"});
+  REQUIRE(
+      wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
+                 std::chrono::seconds(30)));
   REQUIRE(tcp_exchange(port, "PING\r\n", 7) == std::optional<std::string>("+PONG\r\n"));
   ::kill(stack.pid(), SIGTERM);  // the script only, as Ctrl-C's handler would see it
   REQUIRE(wait_until([&] { return !stack.running(); }, std::chrono::seconds(15)));
@@ -119,5 +120,27 @@ TEST_CASE("every script answers --help and rejects unknown options with exit 2",
     const auto bad = script(name, {"--no-such-flag"});
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Catch::Contains("unknown option '--no-such-flag'"));
+  }
+}
+
+TEST_CASE("configure stops on a missing dependency and names the Debian package to install",
+          "[e2e][build]") {
+  temp_dir build;
+  for (const auto& [pkg, debian] : {std::pair{"CLI11", "libcli11-dev"},
+                                    std::pair{"Boost", "libboost1.81-dev libboost-url1.81-dev"},
+                                    std::pair{"tl-expected", "libexpected-dev"}}) {
+    INFO(pkg);
+    const auto r = run({"cmake", "-S", source_dir().string(), "-B", (build / pkg).string(),
+                        std::string("-DCMAKE_DISABLE_FIND_PACKAGE_") + pkg + "=TRUE"},
+                       {.timeout = std::chrono::seconds(120)});
+    CHECK(r.exit_code != 0);
+    // CMake wraps long messages; compare with white space folded.
+    std::string err;
+    for (const char c : r.err) {
+      const bool space = c == ' ' || c == '\n';
+      if (!space || (!err.empty() && err.back() != ' ')) err += space ? ' ' : c;
+    }
+    CHECK_THAT(
+        err, Catch::Contains(std::string("install it with `sudo apt-get install ") + debian + "`"));
   }
 }
