@@ -1,0 +1,277 @@
+#include "http/client.hpp"
+
+// GCC 12 reports a false "potential null pointer dereference" inside Asio's executor
+// comparison once it is inlined here; the warning points into Boost's headers.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+
+#include "http/url.hpp"
+
+namespace vmterm::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+using clock = std::chrono::steady_clock;
+
+std::string lower_first(std::string s) {
+  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  return s;
+}
+
+/// An error whose reason is the network error's own text ("connection refused").
+error network_error(const request& req, std::string_view step, const error_code& ec) {
+  std::string reason = lower_first(ec.message());
+  if (!step.empty()) reason = std::string(step) + ": " + reason;
+  return error{std::error_code(ec), req.method + " '" + req.url + "': " + reason};
+}
+
+}  // namespace
+
+struct client::impl {
+  explicit impl(client_options o) : options(std::move(o)) {}
+
+  client_options options;
+  net::io_context ioc{1};
+  std::unique_ptr<ssl::context> tls_context;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  std::string open_origin;  ///< scheme://host:port of the kept-alive connection, "" when none
+  beast::flat_buffer buffer;
+
+  void close() noexcept {
+    error_code ignored;
+    if (plain) plain->socket().close(ignored);
+    if (secure) beast::get_lowest_layer(*secure).socket().close(ignored);
+    plain.reset();
+    secure.reset();
+    open_origin.clear();
+    buffer.clear();
+  }
+
+  /// Starts one asynchronous operation through `start(handler)` and runs the io_context until
+  /// it completes or the deadline passes; on the deadline `cancel()` aborts it and the result is
+  /// timed_out. Handlers run here, on the caller's thread, so plain references are safe.
+  template <class Start, class Cancel>
+  error_code run(clock::time_point deadline, Start start, Cancel cancel) {
+    std::optional<error_code> result;
+    start([&result](error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    if (deadline == clock::time_point::max()) {
+      ioc.run();
+    } else {
+      while (!result && !ioc.stopped() && clock::now() < deadline) ioc.run_one_until(deadline);
+    }
+    if (!result) {
+      cancel();
+      ioc.restart();
+      ioc.run();
+      return net::error::timed_out;
+    }
+    return *result;
+  }
+
+  error_code connect(const url& u, clock::time_point deadline, std::string& step) {
+    close();
+    tcp::resolver resolver(ioc);
+    tcp::resolver::results_type endpoints;
+    step = "resolve '" + u.host + "'";
+    auto ec = run(
+        deadline,
+        [&](auto handler) {
+          resolver.async_resolve(u.host, std::to_string(u.port),
+                                 [&endpoints, handler](error_code e, auto results) mutable {
+                                   endpoints = std::move(results);
+                                   handler(e);
+                                 });
+        },
+        [&] { resolver.cancel(); });
+    if (ec) return ec;
+    step = "connect";
+    beast::tcp_stream* lowest = nullptr;
+    if (u.tls()) {
+      if (auto e = make_tls_context()) return e;
+      secure.emplace(ioc, *tls_context);
+      lowest = &beast::get_lowest_layer(*secure);
+    } else {
+      plain.emplace(ioc);
+      lowest = &*plain;
+    }
+    ec = run(
+        deadline, [&](auto handler) { lowest->async_connect(endpoints, handler); },
+        [&] { lowest->cancel(); });
+    if (ec || !u.tls()) return ec;
+    step = "TLS handshake";
+    // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
+    if (::SSL_ctrl(secure->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                   const_cast<char*>(u.host.c_str())) != 1) {
+      return error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
+    }
+    if (options.verify_tls) secure->set_verify_callback(ssl::host_name_verification(u.host));
+    return run(
+        deadline, [&](auto handler) { secure->async_handshake(ssl::stream_base::client, handler); },
+        [&] { lowest->cancel(); });
+  }
+
+  error_code make_tls_context() {
+    if (tls_context) return {};
+    try {
+      tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
+      if (options.verify_tls) {
+        tls_context->set_default_verify_paths();
+        tls_context->set_verify_mode(ssl::verify_peer);
+      } else {
+        tls_context->set_verify_mode(ssl::verify_none);
+      }
+    } catch (const boost::system::system_error& e) {
+      tls_context.reset();
+      return e.code();
+    }
+    return {};
+  }
+
+  /// Writes the request and reads the response on whichever stream is open.
+  template <class Stream>
+  error_code exchange(Stream& stream, bhttp::request<bhttp::string_body>& req,
+                      bhttp::response_parser<bhttp::string_body>& parser,
+                      clock::time_point deadline, std::string& step) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    step = "";
+    auto ec = run(
+        deadline, [&](auto handler) { bhttp::async_write(stream, req, handler); },
+        [&] { lowest.cancel(); });
+    if (ec) return ec;
+    return run(
+        deadline, [&](auto handler) { bhttp::async_read(stream, buffer, parser, handler); },
+        [&] { lowest.cancel(); });
+  }
+
+  expected<response> send(request& req, std::chrono::milliseconds timeout);
+};
+
+namespace {
+
+bhttp::request<bhttp::string_body> to_beast(const request& req, const url& u,
+                                            const client_options& options) {
+  bhttp::request<bhttp::string_body> out;
+  const auto verb = bhttp::string_to_verb(req.method);
+  if (verb == bhttp::verb::unknown) {
+    out.method_string(req.method);
+  } else {
+    out.method(verb);
+  }
+  out.target(u.target());
+  out.version(11);
+  for (const auto& [name, value] : req.headers) out.insert(name, value);
+  if (!req.headers.contains("Host")) out.set(bhttp::field::host, u.authority());
+  if (!req.headers.contains("User-Agent") && !options.user_agent.empty()) {
+    out.set(bhttp::field::user_agent, options.user_agent);
+  }
+  out.body() = req.body;
+  out.keep_alive(true);
+  out.prepare_payload();
+  return out;
+}
+
+response from_beast(bhttp::response<bhttp::string_body>&& res) {
+  response out;
+  out.status = res.result_int();
+  out.reason = std::string(res.reason());
+  for (const auto& field : res)
+    out.headers.add(std::string(field.name_string()), std::string(field.value()));
+  out.body = std::move(res.body());
+  return out;
+}
+
+/// Errors on a kept-alive connection that mean "the server closed it while idle".
+bool stale_connection(const error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::connection_aborted || ec == net::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+expected<response> client::impl::send(request& req, std::chrono::milliseconds timeout) {
+  auto parsed = parse_url(req.url);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const url& u = *parsed;
+  if (timeout.count() <= 0) timeout = options.timeout;
+  const auto deadline = timeout.count() > 0 ? clock::now() + timeout : clock::time_point::max();
+  auto beast_req = to_beast(req, u, options);
+  const std::string origin = u.scheme + "://" + u.host + ":" + std::to_string(u.port);
+
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = open_origin == origin && (plain || secure);
+    std::string step;
+    error_code ec;
+    if (!reused) {
+      ec = connect(u, deadline, step);
+      if (!ec) open_origin = origin;
+    }
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(options.body_limit);
+    if (!ec) {
+      ec = u.tls() ? exchange(*secure, beast_req, parser, deadline, step)
+                   : exchange(*plain, beast_req, parser, deadline, step);
+    }
+    if (!ec) {
+      const bool keep = parser.get().keep_alive();
+      auto out = from_beast(parser.release());
+      if (!keep) close();
+      return out;
+    }
+    close();
+    if (reused && attempt == 0 && stale_connection(ec)) continue;  // reopen once
+    if (ec == net::error::timed_out) {
+      return fail(std::errc::timed_out, req.method + " '" + req.url + "': no response within " +
+                                            std::to_string(timeout.count()) + " ms");
+    }
+    if (ec == bhttp::error::body_limit) {
+      return fail(std::errc::message_size, req.method + " '" + req.url +
+                                               "': response body exceeds " +
+                                               std::to_string(options.body_limit) + " bytes");
+    }
+    return tl::unexpected(network_error(req, step, ec));
+  }
+}
+
+client::client(client_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+client::~client() {
+  if (impl_) impl_->close();
+}
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+
+expected<response> client::send(request req, std::chrono::milliseconds timeout) noexcept {
+  const auto started = clock::now();
+  const auto& observer = impl_->options.observer;
+  if (observer) observer->on_request(req);
+  expected<response> result = fail(std::errc::io_error, "");
+  try {
+    result = impl_->send(req, timeout);
+  } catch (const std::exception& e) {
+    impl_->close();
+    result = fail(std::errc::io_error, req.method + " '" + req.url + "': " + e.what());
+  }
+  if (observer) observer->on_response(req, result, clock::now() - started);
+  return result;
+}
+
+void client::close() noexcept { impl_->close(); }
+
+const client_options& client::options() const noexcept { return impl_->options; }
+
+}  // namespace vmterm::http
