@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "temp_dir.hpp"
@@ -81,4 +82,13 @@ TEST_CASE("child_process reports the exit code of a service that died", "[suppor
   child_process p({.argv = {"sh", "-c", "exit 4"}});
   for (int i = 0; i < 500 && p.running(); ++i) std::this_thread::sleep_for(10ms);
   CHECK(p.exit_code() == 4);
+}
+
+TEST_CASE("run_tool runs programs from the build's bin directory and names a missing one",
+          "[support]") {
+  CHECK(bin_dir().filename() == "bin");
+  CHECK(std::filesystem::exists(source_dir() / "CMakeLists.txt"));
+  CHECK_THROWS_WITH(run_tool("vmterm-no-such-tool", {"--help"}),
+                    "cannot start '" + (bin_dir() / "vmterm-no-such-tool").string() +
+                        "': No such file or directory");
 }
