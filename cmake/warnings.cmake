@@ -3,7 +3,7 @@
 function(vmterm_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
-    -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference)
+    -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
   if(VMTERM_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
