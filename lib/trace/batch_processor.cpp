@@ -1,0 +1,187 @@
+#include "trace/batch_processor.hpp"
+
+#include <condition_variable>
+#include <vector>
+
+namespace vmterm::trace {
+
+struct batch_processor::state {
+  explicit state(std::unique_ptr<exporter> e, const batch_options& o)
+      : exp(std::move(e)), options(o), ring(o.max_queue_size) {}
+
+  std::unique_ptr<exporter> exp;
+  batch_options options;
+  std::mutex mutex;
+  std::condition_variable wake;  ///< the worker waits here
+  std::condition_variable done;  ///< flush and shutdown callers wait here
+  std::vector<std::unique_ptr<span_data>> ring;
+  std::size_t head = 0;
+  std::size_t count = 0;
+  std::uint64_t flush_requested = 0;
+  std::uint64_t flush_completed = 0;
+  bool wake_pending = false;
+  bool stop = false;
+  bool exited = false;
+  std::atomic<std::uint64_t> dropped{0};
+
+  /// Moves up to one batch out of the ring; called with the mutex held.
+  void take(std::vector<std::unique_ptr<span_data>>& out) {
+    const std::size_t n = std::min(count, options.max_export_batch_size);
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(ring[head]));
+      head = head + 1 == ring.size() ? 0 : head + 1;
+    }
+    count -= n;
+  }
+
+  void export_batch(std::vector<std::unique_ptr<span_data>>& taken, std::vector<span_data>& batch) {
+    if (taken.empty() || !exp) return;
+    for (auto& s : taken) batch.push_back(std::move(*s));
+    taken.clear();
+    (void)exp->export_spans(batch);
+    batch.clear();
+  }
+
+  void run() noexcept {
+    std::vector<std::unique_ptr<span_data>> taken;
+    std::vector<span_data> batch;
+    try {
+      taken.reserve(options.max_export_batch_size);
+      batch.reserve(options.max_export_batch_size);
+    } catch (...) {
+    }
+    std::unique_lock lock(mutex);
+    auto deadline = std::chrono::steady_clock::now() + options.schedule_delay;
+    while (true) {
+      wake.wait_until(lock, deadline, [&] {
+        return stop || flush_requested != flush_completed || count >= options.max_export_batch_size;
+      });
+      const bool flushing = stop || flush_requested != flush_completed;
+      const std::uint64_t target = flush_requested;
+      do {
+        take(taken);
+        wake_pending = false;
+        lock.unlock();
+        try {
+          export_batch(taken, batch);
+        } catch (...) {
+          taken.clear();
+          batch.clear();
+        }
+        lock.lock();
+      } while (count >= options.max_export_batch_size || (flushing && count > 0));
+      if (flushing) {
+        lock.unlock();
+        if (exp) (void)exp->force_flush(options.export_timeout);
+        lock.lock();
+        flush_completed = target;
+        done.notify_all();
+      }
+      if (stop) break;
+      deadline = std::chrono::steady_clock::now() + options.schedule_delay;
+    }
+    lock.unlock();
+    if (exp) exp->shutdown(options.export_timeout);
+    lock.lock();
+    exited = true;
+    done.notify_all();
+  }
+};
+
+namespace {
+
+std::chrono::milliseconds wait_limit(std::chrono::milliseconds timeout) {
+  // A timeout of 0 means "no limit" in OTel; a day is the same for a process that exits.
+  return timeout.count() <= 0 ? std::chrono::hours(24) : timeout;
+}
+
+}  // namespace
+
+batch_options batch_options::from_env(const config::env_lookup& env, const warn_fn& warn) {
+  batch_options o;
+  if (auto v = env_millis(env, "OTEL_BSP_SCHEDULE_DELAY", "5000", warn)) o.schedule_delay = *v;
+  if (auto v = env_millis(env, "OTEL_BSP_EXPORT_TIMEOUT", "30000", warn)) o.export_timeout = *v;
+  if (auto v = env_integer(env, "OTEL_BSP_MAX_QUEUE_SIZE", 1, 1 << 24, "2048", warn)) {
+    o.max_queue_size = static_cast<std::size_t>(*v);
+  }
+  if (auto v = env_integer(env, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 1, 1 << 24, "512", warn)) {
+    o.max_export_batch_size = static_cast<std::size_t>(*v);
+  }
+  if (o.max_export_batch_size > o.max_queue_size) {
+    if (warn && env_value(env, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE")) {
+      warn("OTEL_BSP_MAX_EXPORT_BATCH_SIZE=" + std::to_string(o.max_export_batch_size) +
+           " is larger than OTEL_BSP_MAX_QUEUE_SIZE=" + std::to_string(o.max_queue_size) +
+           "; using " + std::to_string(o.max_queue_size));
+    }
+    o.max_export_batch_size = o.max_queue_size;
+  }
+  return o;
+}
+
+batch_processor::batch_processor(std::unique_ptr<exporter> exp, batch_options options)
+    : options_(options) {
+  if (options_.max_queue_size == 0) options_.max_queue_size = 1;
+  if (options_.max_export_batch_size == 0) options_.max_export_batch_size = 1;
+  options_.max_export_batch_size =
+      std::min(options_.max_export_batch_size, options_.max_queue_size);
+  state_ = std::make_shared<state>(std::move(exp), options_);
+  worker_ = std::thread([s = state_] { s->run(); });
+}
+
+batch_processor::~batch_processor() { shutdown(options_.export_timeout); }
+
+void batch_processor::on_end(std::unique_ptr<span_data> span) noexcept {
+  if (!span || (span->flags & flag_sampled) == 0) return;
+  auto& s = *state_;
+  bool notify = false;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.stop || s.count == s.ring.size()) {
+      s.dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    std::size_t tail = s.head + s.count;
+    if (tail >= s.ring.size()) tail -= s.ring.size();
+    s.ring[tail] = std::move(span);
+    ++s.count;
+    if (s.count >= options_.max_export_batch_size && !s.wake_pending) {
+      s.wake_pending = true;
+      notify = true;
+    }
+  }
+  if (notify) s.wake.notify_one();
+}
+
+bool batch_processor::force_flush(std::chrono::milliseconds timeout) noexcept {
+  auto& s = *state_;
+  std::unique_lock lock(s.mutex);
+  if (s.exited || s.stop) return s.count == 0;
+  const std::uint64_t ticket = ++s.flush_requested;
+  s.wake.notify_one();
+  return s.done.wait_for(lock, wait_limit(timeout),
+                         [&] { return s.flush_completed >= ticket || s.exited; });
+}
+
+void batch_processor::shutdown(std::chrono::milliseconds timeout) noexcept {
+  std::lock_guard join_lock(join_mutex_);
+  if (!worker_.joinable()) return;  // already shut down (or given up on)
+  auto& s = *state_;
+  bool finished = false;
+  {
+    std::unique_lock lock(s.mutex);
+    s.stop = true;
+    s.wake.notify_one();
+    finished = s.done.wait_for(lock, wait_limit(timeout), [&] { return s.exited; });
+  }
+  if (finished) {
+    worker_.join();
+  } else {
+    worker_.detach();  // the worker owns a reference to the state and ends on its own
+  }
+}
+
+std::uint64_t batch_processor::dropped_spans() const noexcept {
+  return state_->dropped.load(std::memory_order_relaxed);
+}
+
+}  // namespace vmterm::trace

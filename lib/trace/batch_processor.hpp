@@ -1,0 +1,63 @@
+#pragma once
+/// The batch span processor (OpenTelemetry SDK spec, "Batching processor"): ended spans go into
+/// a bounded queue; one background thread exports them in batches every schedule delay, when a
+/// full batch is waiting, or at once on force_flush/shutdown. The ending thread never waits
+/// for an export: it takes a mutex for a pointer push, and when the queue is full the span is
+/// dropped and counted.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/config.hpp"
+#include "trace/env.hpp"
+#include "trace/processor.hpp"
+
+namespace vmterm::trace {
+
+struct batch_options {
+  std::chrono::milliseconds schedule_delay{5000};
+  /// The OTEL_BSP_EXPORT_TIMEOUT budget: how long shutdown waits for the worker by default and
+  /// what is passed to the exporter's force_flush/shutdown. 0 = no limit.
+  std::chrono::milliseconds export_timeout{30000};
+  std::size_t max_queue_size = 2048;
+  std::size_t max_export_batch_size = 512;  ///< clamped to max_queue_size
+
+  /// OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_EXPORT_TIMEOUT, OTEL_BSP_MAX_QUEUE_SIZE and
+  /// OTEL_BSP_MAX_EXPORT_BATCH_SIZE; bad values warn and keep the default.
+  [[nodiscard]] static batch_options from_env(const config::env_lookup& env, const warn_fn& warn);
+};
+
+class batch_processor final : public span_processor {
+ public:
+  /// Starts the worker thread; `exp` is used only from that thread.
+  explicit batch_processor(std::unique_ptr<exporter> exp, batch_options options = {});
+  /// Shuts down (waiting up to the export timeout).
+  ~batch_processor() override;
+  batch_processor(const batch_processor&) = delete;
+  batch_processor& operator=(const batch_processor&) = delete;
+
+  void on_end(std::unique_ptr<span_data> span) noexcept override;
+  /// Wakes the worker, which exports every queued span and flushes the exporter; returns true
+  /// when that finished within `timeout`.
+  bool force_flush(std::chrono::milliseconds timeout) noexcept override;
+  /// Exports what is queued, shuts the exporter down and stops the worker. Waits at most
+  /// `timeout` (a worker stuck in an exporter is then left to finish on its own). Idempotent.
+  void shutdown(std::chrono::milliseconds timeout) noexcept override;
+
+  /// Spans dropped because the queue was full or the processor shut down. Any thread.
+  [[nodiscard]] std::uint64_t dropped_spans() const noexcept;
+  [[nodiscard]] const batch_options& options() const noexcept { return options_; }
+
+ private:
+  struct state;
+  batch_options options_;
+  std::shared_ptr<state> state_;
+  std::mutex join_mutex_;
+  std::thread worker_;
+};
+
+}  // namespace vmterm::trace

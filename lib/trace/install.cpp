@@ -1,0 +1,100 @@
+#include "trace/install.hpp"
+
+#include "core/log.hpp"
+#include "trace/limits.hpp"
+#include "trace/propagation.hpp"
+#include "trace/provider.hpp"
+#include "trace/resource.hpp"
+#include "trace/sampler.hpp"
+
+namespace vmterm::trace {
+namespace {
+
+log::log_context log_source() noexcept {
+  try {
+    auto ids = current_span_ids();
+    return log::log_context{std::move(ids.trace_id), std::move(ids.span_id)};
+  } catch (...) {
+    return {};
+  }
+}
+
+}  // namespace
+
+current_ids current_span_ids() {
+  const auto& ctx = current_context().span;
+  if (!ctx.valid()) return {};
+  return {ctx.trace.hex(), ctx.span.hex()};
+}
+
+installation::installation(installation&& other) noexcept
+    : provider_(std::move(other.provider_)),
+      batch_(std::exchange(other.batch_, nullptr)),
+      shutdown_timeout_(other.shutdown_timeout_) {}
+
+installation& installation::operator=(installation&& other) noexcept {
+  if (this != &other) {
+    shutdown();
+    provider_ = std::move(other.provider_);
+    batch_ = std::exchange(other.batch_, nullptr);
+    shutdown_timeout_ = other.shutdown_timeout_;
+  }
+  return *this;
+}
+
+installation::~installation() { shutdown(); }
+
+bool installation::force_flush(std::chrono::milliseconds timeout) noexcept {
+  return !provider_ || provider_->force_flush(timeout);
+}
+
+void installation::shutdown() noexcept {
+  if (!provider_) return;
+  // Detach first so that no new span starts on a provider being shut down.
+  if (provider::get() == provider_) {
+    provider::reset();
+    log::set_context_source(nullptr);
+  }
+  provider_->shutdown(shutdown_timeout_);
+  provider_.reset();
+  batch_ = nullptr;
+}
+
+std::uint64_t installation::dropped_spans() const noexcept {
+  return batch_ != nullptr ? batch_->dropped_spans() : 0;
+}
+
+installation install(std::string_view default_service_name, std::unique_ptr<exporter> exp,
+                     const config::env_lookup& env) {
+  return install(default_service_name, std::move(exp), env,
+                 stderr_warn(std::string(default_service_name)));
+}
+
+installation install(std::string_view default_service_name, std::unique_ptr<exporter> exp,
+                     const config::env_lookup& env, const warn_fn& warn) {
+  installation inst;
+  try {
+    if (env_bool(env, "OTEL_SDK_DISABLED", warn) || !exp) return inst;
+    const auto bsp = batch_options::from_env(env, warn);
+    auto batch = std::make_unique<batch_processor>(std::move(exp), bsp);
+    auto* batch_raw = batch.get();
+    tracer_provider_options options;
+    options.resource = make_resource(default_service_name, env, warn);
+    options.sampler = sampler_from_env(env, warn);
+    options.processor = std::move(batch);
+    options.limits = span_limits::from_env(env, warn);
+    options.default_parent = extract_env(env);
+    inst.provider_ = std::make_shared<tracer_provider>(std::move(options));
+    inst.batch_ = batch_raw;
+    inst.shutdown_timeout_ = bsp.export_timeout;
+    provider::set(inst.provider_);
+    log::set_context_source(&log_source);
+  } catch (...) {
+    if (warn) warn("tracing setup failed; tracing is off");
+    inst.provider_.reset();
+    inst.batch_ = nullptr;
+  }
+  return inst;
+}
+
+}  // namespace vmterm::trace

@@ -1,0 +1,266 @@
+#include "trace/propagation.hpp"
+
+#include <algorithm>
+
+namespace vmterm::trace {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+/// Lowercase hex only: W3C rejects uppercase in traceparent.
+int lower_hex(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+template <std::size_t N>
+bool read_hex(std::string_view text, std::array<std::uint8_t, N>& out) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    const int hi = lower_hex(text[2 * i]);
+    const int lo = lower_hex(text[2 * i + 1]);
+    if ((hi | lo) < 0) return false;
+    out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return true;
+}
+
+template <std::size_t N>
+void write_hex(const std::array<std::uint8_t, N>& bytes, char* out) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    out[2 * i] = hex_digits[bytes[i] >> 4];
+    out[2 * i + 1] = hex_digits[bytes[i] & 0x0f];
+  }
+}
+
+bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto lx = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
+           const auto ly = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
+           return lx == ly;
+         });
+}
+
+bool key_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*' ||
+         c == '/';
+}
+
+bool valid_tracestate_key(std::string_view key) noexcept {
+  if (key.empty() || key.size() > 256) return false;
+  const auto at = key.find('@');
+  const auto tenant = key.substr(0, at);
+  if (tenant.empty() || !std::all_of(tenant.begin(), tenant.end(), key_char)) return false;
+  if (tenant.front() == '_' || tenant.front() == '-' || tenant.front() == '*' ||
+      tenant.front() == '/') {
+    return false;
+  }
+  if (at == std::string_view::npos) return true;
+  const auto system = key.substr(at + 1);
+  return tenant.size() <= 241 && !system.empty() && system.size() <= 14 && system.front() >= 'a' &&
+         system.front() <= 'z' && std::all_of(system.begin(), system.end(), key_char);
+}
+
+bool valid_tracestate_value(std::string_view value) noexcept {
+  if (value.empty() || value.size() > 256 || value.back() == ' ') return false;
+  return std::all_of(value.begin(), value.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7e && c != ',' && c != '='; });
+}
+
+bool token_char(char c) noexcept {
+  if (c <= 0x20 || c >= 0x7f) return false;
+  return std::string_view("\"(),/:;<=>?@[\\]{}").find(c) == std::string_view::npos;
+}
+
+/// Calls f(member) for each ','-separated member with surrounding OWS removed.
+template <class F>
+bool for_each_member(std::string_view text, F&& f) {
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    const auto member = trim_ows(text.substr(start, comma - start));
+    if (!f(member)) return false;
+    if (comma == std::string_view::npos) return true;
+    start = comma + 1;
+  }
+}
+
+std::string join_headers(const header_list& headers, std::string_view name) {
+  std::string out;
+  for (const auto& [k, v] : headers) {
+    if (!iequals(k, name)) continue;
+    if (!out.empty()) out += ',';
+    out += v;
+  }
+  return out;
+}
+
+template <class Map>
+std::optional<std::string_view> find_value(const Map& map, std::string_view key) {
+  auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+}  // namespace
+
+std::optional<span_context> parse_traceparent(std::string_view text) noexcept {
+  text = trim_ows(text);
+  if (text.size() < traceparent_size) return std::nullopt;
+  const int v_hi = lower_hex(text[0]);
+  const int v_lo = lower_hex(text[1]);
+  if ((v_hi | v_lo) < 0 || text[2] != '-') return std::nullopt;
+  const int version = (v_hi << 4) | v_lo;
+  if (version == 0xff) return std::nullopt;
+  if (version == 0 && text.size() != traceparent_size) return std::nullopt;
+  if (text.size() > traceparent_size && text[traceparent_size] != '-') return std::nullopt;
+  if (text[35] != '-' || text[52] != '-') return std::nullopt;
+  span_context ctx;
+  std::array<std::uint8_t, 1> flags{};
+  if (!read_hex(text.substr(3, 32), ctx.trace.bytes) ||
+      !read_hex(text.substr(36, 16), ctx.span.bytes) || !read_hex(text.substr(53, 2), flags)) {
+    return std::nullopt;
+  }
+  if (!ctx.trace.valid() || !ctx.span.valid()) return std::nullopt;
+  ctx.flags = static_cast<std::uint8_t>(flags[0] & 0x03);  // sampled, random-trace-id
+  ctx.remote = true;
+  return ctx;
+}
+
+void format_traceparent(const span_context& ctx, std::array<char, traceparent_size>& out) noexcept {
+  char* p = out.data();
+  p[0] = '0';
+  p[1] = '0';
+  p[2] = '-';
+  write_hex(ctx.trace.bytes, p + 3);
+  p[35] = '-';
+  write_hex(ctx.span.bytes, p + 36);
+  p[52] = '-';
+  const std::uint8_t flags = ctx.flags & 0x03;
+  p[53] = hex_digits[flags >> 4];
+  p[54] = hex_digits[flags & 0x0f];
+}
+
+std::string format_traceparent(const span_context& ctx) {
+  if (!ctx.valid()) return {};
+  std::array<char, traceparent_size> buf;
+  format_traceparent(ctx, buf);
+  return std::string(buf.data(), buf.size());
+}
+
+bool valid_tracestate(std::string_view text) noexcept {
+  int members = 0;
+  return for_each_member(text,
+                         [&](std::string_view member) {
+                           if (member.empty()) return true;
+                           if (++members > 32) return false;
+                           const auto eq = member.find('=');
+                           if (eq == std::string_view::npos) return false;
+                           return valid_tracestate_key(member.substr(0, eq)) &&
+                                  valid_tracestate_value(member.substr(eq + 1));
+                         }) &&
+         members <= 32;
+}
+
+bool valid_baggage(std::string_view text) noexcept {
+  if (text.size() > 8192) return false;
+  int members = 0;
+  return for_each_member(text, [&](std::string_view member) {
+    if (member.empty()) return true;
+    if (++members > 64) return false;
+    const auto eq = member.find('=');
+    if (eq == std::string_view::npos) return false;
+    const auto key = trim_ows(member.substr(0, eq));
+    return !key.empty() && std::all_of(key.begin(), key.end(), token_char);
+  });
+}
+
+context extract_context(std::optional<std::string_view> traceparent,
+                        std::optional<std::string_view> tracestate,
+                        std::optional<std::string_view> baggage) {
+  context ctx;
+  if (traceparent) {
+    if (auto sc = parse_traceparent(*traceparent)) {
+      ctx.span = std::move(*sc);
+      if (tracestate && valid_tracestate(*tracestate)) ctx.span.trace_state = trim_ows(*tracestate);
+    }
+  }
+  if (baggage && valid_baggage(*baggage)) ctx.baggage = trim_ows(*baggage);
+  return ctx;
+}
+
+std::optional<std::string_view> get_header(const header_list& headers,
+                                           std::string_view name) noexcept {
+  for (const auto& [k, v] : headers) {
+    if (iequals(k, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+context extract(const header_list& headers) {
+  const auto count = std::count_if(headers.begin(), headers.end(),
+                                   [](const auto& h) { return iequals(h.first, "traceparent"); });
+  const auto traceparent = count == 1 ? get_header(headers, "traceparent") : std::nullopt;
+  const auto tracestate = join_headers(headers, "tracestate");
+  const auto baggage = join_headers(headers, "baggage");
+  return extract_context(traceparent, tracestate, baggage);
+}
+
+void inject(const context& ctx, header_list& headers) {
+  std::erase_if(headers, [](const auto& h) {
+    return iequals(h.first, "traceparent") || iequals(h.first, "tracestate") ||
+           iequals(h.first, "baggage");
+  });
+  if (ctx.span.valid()) {
+    headers.emplace_back("traceparent", format_traceparent(ctx.span));
+    if (!ctx.span.trace_state.empty()) headers.emplace_back("tracestate", ctx.span.trace_state);
+  }
+  if (!ctx.baggage.empty()) headers.emplace_back("baggage", ctx.baggage);
+}
+
+context extract(const string_map& headers) {
+  return extract_context(find_value(headers, "traceparent"), find_value(headers, "tracestate"),
+                         find_value(headers, "baggage"));
+}
+
+void inject(const context& ctx, string_map& headers) {
+  headers.erase("traceparent");
+  headers.erase("tracestate");
+  headers.erase("baggage");
+  if (ctx.span.valid()) {
+    headers["traceparent"] = format_traceparent(ctx.span);
+    if (!ctx.span.trace_state.empty()) headers["tracestate"] = ctx.span.trace_state;
+  }
+  if (!ctx.baggage.empty()) headers["baggage"] = ctx.baggage;
+}
+
+context extract_env(const config::env_lookup& env) {
+  if (!env) return {};
+  const auto tp = env("TRACEPARENT");
+  const auto ts = env("TRACESTATE");
+  const auto bg = env("BAGGAGE");
+  auto view = [](const std::optional<std::string>& v) -> std::optional<std::string_view> {
+    if (!v || v->empty()) return std::nullopt;
+    return std::string_view(*v);
+  };
+  return extract_context(view(tp), view(ts), view(bg));
+}
+
+std::vector<std::pair<std::string, std::string>> child_env(const context& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!ctx.span.valid()) return out;
+  out.emplace_back("TRACEPARENT", format_traceparent(ctx.span));
+  if (!ctx.span.trace_state.empty()) out.emplace_back("TRACESTATE", ctx.span.trace_state);
+  if (!ctx.baggage.empty()) out.emplace_back("BAGGAGE", ctx.baggage);
+  return out;
+}
+
+}  // namespace vmterm::trace

@@ -1,0 +1,141 @@
+#include "trace/span.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <typeinfo>
+
+#include "trace/attribute_limits.hpp"
+#include "trace/tracer.hpp"
+
+namespace vmterm::trace {
+
+span::span(span_context ctx, std::unique_ptr<span_data> data,
+           std::shared_ptr<const detail::tracer_state> tracer) noexcept
+    : ctx_(std::move(ctx)), data_(std::move(data)), tracer_(std::move(tracer)) {}
+
+span& span::operator=(span&& other) noexcept {
+  if (this != &other) {
+    end();
+    ctx_ = std::move(other.ctx_);
+    data_ = std::move(other.data_);
+    tracer_ = std::move(other.tracer_);
+  }
+  return *this;
+}
+
+void span::put(std::string_view key, attribute_value&& value) noexcept {
+  if (key.empty()) return;
+  const auto& limits = tracer_->provider->limits;
+  put_attribute(data_->attrs, data_->dropped_attributes_count, limits.attribute_count,
+                limits.attribute_value_length, key, std::move(value));
+}
+
+span& span::set_attribute(std::string_view key, std::string_view value) noexcept {
+  if (data_) put(key, attribute_value(std::in_place_type<std::string>, value));
+  return *this;
+}
+
+span& span::set_attribute(std::string_view key, bool value) noexcept {
+  if (data_) put(key, attribute_value(value));
+  return *this;
+}
+
+span& span::set_attribute(std::string_view key, double value) noexcept {
+  if (data_) put(key, attribute_value(value));
+  return *this;
+}
+
+span& span::set_int(std::string_view key, std::int64_t value) noexcept {
+  if (data_) put(key, attribute_value(value));
+  return *this;
+}
+
+span& span::set_attribute(std::string_view key, attribute_value value) noexcept {
+  if (data_) put(key, std::move(value));
+  return *this;
+}
+
+span& span::add_event(std::string_view name, attributes attrs,
+                      std::uint64_t time_unix_nano) noexcept {
+  if (!data_) return *this;
+  const auto& provider = *tracer_->provider;
+  if (data_->events.size() >= provider.limits.event_count) {
+    ++data_->dropped_events_count;
+    return *this;
+  }
+  event ev;
+  ev.name = name;
+  ev.time_unix_nano = time_unix_nano != 0 ? time_unix_nano : now_unix_nano(provider.clock);
+  limit_attributes(attrs, ev.dropped_attributes_count, provider.limits.event_attribute_count,
+                   provider.limits.attribute_value_length);
+  ev.attrs = std::move(attrs);
+  data_->events.push_back(std::move(ev));
+  return *this;
+}
+
+span& span::add_link(const span_context& linked, attributes attrs) noexcept {
+  if (!data_ || !linked.valid()) return *this;
+  const auto& limits = tracer_->provider->limits;
+  if (data_->links.size() >= limits.link_count) {
+    ++data_->dropped_links_count;
+    return *this;
+  }
+  link l;
+  l.context = linked;
+  limit_attributes(attrs, l.dropped_attributes_count, limits.link_attribute_count,
+                   limits.attribute_value_length);
+  l.attrs = std::move(attrs);
+  data_->links.push_back(std::move(l));
+  return *this;
+}
+
+span& span::set_status(status_code code, std::string_view message) noexcept {
+  if (!data_ || code == status_code::unset || data_->status.code == status_code::ok) return *this;
+  data_->status.code = code;
+  data_->status.message = code == status_code::error ? std::string(message) : std::string();
+  return *this;
+}
+
+span& span::update_name(std::string_view name) noexcept {
+  if (data_) data_->name = name;
+  return *this;
+}
+
+span& span::record_exception(std::string_view type, std::string_view message) noexcept {
+  if (!data_) return *this;
+  attributes attrs;
+  attrs.push_back({"exception.type", std::string(type)});
+  attrs.push_back({"exception.message", std::string(message)});
+  add_event("exception", std::move(attrs));
+  if (find_attribute(data_->attrs, "error.type") == nullptr) {
+    set_attribute("error.type", type.empty() ? std::string_view("_OTHER") : type);
+  }
+  set_status(status_code::error, message);
+  return *this;
+}
+
+span& span::record_exception(const std::exception& e) noexcept {
+  if (!data_) return *this;
+  return record_exception(exception_type_name(e), e.what());
+}
+
+void span::end(std::uint64_t end_unix_nano) noexcept {
+  if (!data_) return;
+  const auto& provider = *tracer_->provider;
+  data_->end_unix_nano = end_unix_nano != 0 ? end_unix_nano : now_unix_nano(provider.clock);
+  if (provider.processor) provider.processor->on_end(std::move(data_));
+  data_.reset();
+  tracer_.reset();
+}
+
+std::string exception_type_name(const std::exception& e) {
+  const char* mangled = typeid(e).name();
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string out = (status == 0 && demangled != nullptr) ? demangled : mangled;
+  std::free(demangled);  // NOLINT(cppcoreguidelines-no-malloc): __cxa_demangle uses malloc
+  return out;
+}
+
+}  // namespace vmterm::trace

@@ -1,0 +1,99 @@
+#pragma once
+/// A span handle: RAII, move-only, ends the span when destroyed. A span started unsampled (or
+/// from a no-op tracer) is "non-recording": it carries a context for propagation and nothing
+/// else, and every setter returns at once without allocating.
+///
+/// Threading: a span may be moved to and ended on any thread. Its setters are not
+/// synchronised: use one span from one thread at a time (hand it over by moving it).
+
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "trace/span_data.hpp"
+
+namespace vmterm::trace {
+
+namespace detail {
+struct tracer_state;
+}
+
+class span {
+ public:
+  /// A non-recording span with an invalid context.
+  span() noexcept = default;
+  /// A non-recording span that only carries `ctx` (used for unsampled and no-op spans).
+  explicit span(span_context ctx) noexcept : ctx_(std::move(ctx)) {}
+  span(span_context ctx, std::unique_ptr<span_data> data,
+       std::shared_ptr<const detail::tracer_state> tracer) noexcept;
+  span(span&&) noexcept = default;
+  /// Ends the span currently held, then takes over `other`.
+  span& operator=(span&& other) noexcept;
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() { end(); }
+
+  /// True until end() for a sampled (or record-only) span.
+  [[nodiscard]] bool is_recording() const noexcept { return data_ != nullptr; }
+  /// Ids, flags and tracestate: what to propagate and what children use as parent.
+  [[nodiscard]] const span_context& context() const noexcept { return ctx_; }
+  /// The status code set so far (unset for a non-recording or ended span).
+  [[nodiscard]] status_code status() const noexcept {
+    return data_ ? data_->status.code : status_code::unset;
+  }
+
+  /// Sets (or replaces) an attribute. Empty keys are ignored; past the count limit the
+  /// attribute is dropped and counted; long strings are truncated to the length limit.
+  span& set_attribute(std::string_view key, std::string_view value) noexcept;
+  span& set_attribute(std::string_view key, const char* value) noexcept {
+    return set_attribute(key, std::string_view(value == nullptr ? "" : value));
+  }
+  span& set_attribute(std::string_view key, const std::string& value) noexcept {
+    return set_attribute(key, std::string_view(value));
+  }
+  span& set_attribute(std::string_view key, bool value) noexcept;
+  span& set_attribute(std::string_view key, double value) noexcept;
+  template <std::integral T>
+  requires(!std::same_as<T, bool> &&
+           !std::same_as<T, char>) span& set_attribute(std::string_view key, T value) noexcept {
+    return set_int(key, static_cast<std::int64_t>(value));
+  }
+  /// Any value, including arrays (std::vector<std::string>, <bool>, <std::int64_t>, <double>).
+  span& set_attribute(std::string_view key, attribute_value value) noexcept;
+
+  /// Adds an event at `time_unix_nano` (0 = now).
+  span& add_event(std::string_view name, attributes attrs = {},
+                  std::uint64_t time_unix_nano = 0) noexcept;
+  /// Links another span (e.g. the Celery message's creation context).
+  span& add_link(const span_context& linked, attributes attrs = {}) noexcept;
+  /// Unset is ignored; Ok is final (spec "Set Status"); the message is kept only with error.
+  span& set_status(status_code code, std::string_view message = {}) noexcept;
+  span& update_name(std::string_view name) noexcept;
+
+  /// Adds an "exception" event with exception.type and exception.message, sets error.type
+  /// (unless already set) and status error with the message.
+  span& record_exception(std::string_view type, std::string_view message) noexcept;
+  /// Same, with the demangled dynamic type of `e` and e.what().
+  span& record_exception(const std::exception& e) noexcept;
+
+  /// Ends the span at `end_unix_nano` (0 = now) and hands it to the processor. Idempotent;
+  /// the context stays readable.
+  void end(std::uint64_t end_unix_nano = 0) noexcept;
+
+ private:
+  span& set_int(std::string_view key, std::int64_t value) noexcept;
+  void put(std::string_view key, attribute_value&& value) noexcept;
+
+  span_context ctx_;
+  std::unique_ptr<span_data> data_;
+  std::shared_ptr<const detail::tracer_state> tracer_;
+};
+
+/// The demangled name of an exception's dynamic type ("std::runtime_error").
+[[nodiscard]] std::string exception_type_name(const std::exception& e);
+
+}  // namespace vmterm::trace

@@ -1,0 +1,113 @@
+#pragma once
+/// tracer_provider (owns the SDK pipeline: resource, sampler, limits, clock, processor) and
+/// tracer (a named instrumentation scope that starts spans). Both are thread-safe; a tracer is
+/// a cheap value that keeps its provider alive.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trace/clock.hpp"
+#include "trace/context.hpp"
+#include "trace/limits.hpp"
+#include "trace/processor.hpp"
+#include "trace/sampler.hpp"
+#include "trace/span.hpp"
+
+namespace vmterm::trace {
+
+struct span_options {
+  span_kind kind = span_kind::internal;
+  /// Explicit parent for async code; nullptr = this thread's current context.
+  const trace::context* parent = nullptr;
+  /// Start a new trace, ignoring any current or explicit parent.
+  bool new_root = false;
+  std::uint64_t start_unix_nano = 0;  ///< 0 = now
+  std::vector<link> links;
+};
+
+/// Everything a provider is made of; moved in once.
+struct tracer_provider_options {
+  std::shared_ptr<const trace::resource> resource;  ///< null = empty resource
+  std::unique_ptr<trace::sampler> sampler;          ///< null = parentbased_always_on
+  std::unique_ptr<span_processor> processor;        ///< null = spans are not recorded
+  span_limits limits;
+  clock_fn clock;  ///< empty = system clock
+  /// Parent for spans that have no current or explicit parent: the caller's TRACEPARENT.
+  trace::context default_parent;
+};
+
+namespace detail {
+struct provider_state {
+  std::shared_ptr<const trace::resource> resource;
+  std::unique_ptr<trace::sampler> sampler;
+  std::unique_ptr<span_processor> processor;
+  span_limits limits;
+  clock_fn clock;
+  trace::context default_parent;
+  std::atomic<bool> shut_down{false};
+};
+struct tracer_state {
+  std::shared_ptr<provider_state> provider;
+  std::shared_ptr<const instrumentation_scope> scope;
+};
+}  // namespace detail
+
+class tracer {
+ public:
+  /// A no-op tracer: spans are non-recording and carry their parent's context.
+  tracer() noexcept = default;
+  explicit tracer(std::shared_ptr<const detail::tracer_state> state) noexcept
+      : state_(std::move(state)) {}
+
+  /// Starts a span, child of `options.parent`, else the current context, else the provider's
+  /// default parent (TRACEPARENT); a root span otherwise. Allocation-free when unsampled.
+  [[nodiscard]] span start_span(std::string_view name, const span_options& options) const noexcept;
+  [[nodiscard]] span start_span(std::string_view name,
+                                span_kind kind = span_kind::internal) const noexcept;
+  /// A child of an explicit context (async code).
+  [[nodiscard]] span start_span(std::string_view name, const trace::context& parent,
+                                span_kind kind = span_kind::internal) const noexcept;
+
+  /// False for a no-op tracer or a shut-down provider.
+  [[nodiscard]] bool enabled() const noexcept;
+
+ private:
+  std::shared_ptr<const detail::tracer_state> state_;
+};
+
+class tracer_provider {
+ public:
+  /// A no-op provider.
+  tracer_provider() noexcept = default;
+  explicit tracer_provider(tracer_provider_options options);
+  ~tracer_provider();
+  tracer_provider(const tracer_provider&) = delete;
+  tracer_provider& operator=(const tracer_provider&) = delete;
+
+  /// The tracer for an instrumentation scope ("vmterm.http"); tracers of one name share their
+  /// scope record.
+  [[nodiscard]] trace::tracer get_tracer(std::string_view name,
+                                         std::string_view version = {}) noexcept;
+  bool force_flush(std::chrono::milliseconds timeout = std::chrono::seconds(5)) noexcept;
+  /// Shuts the processor down; later spans are non-recording. Idempotent.
+  void shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(30)) noexcept;
+  [[nodiscard]] bool enabled() const noexcept { return state_ != nullptr; }
+  /// The resource (null for a no-op provider).
+  [[nodiscard]] std::shared_ptr<const trace::resource> resource() const noexcept;
+  /// The processor, for accessors such as batch_processor::dropped_spans (null for no-op).
+  [[nodiscard]] span_processor* processor() const noexcept;
+  [[nodiscard]] const trace::context& default_parent() const noexcept;
+
+ private:
+  std::shared_ptr<detail::provider_state> state_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const detail::tracer_state>, std::less<>> tracers_;
+};
+
+}  // namespace vmterm::trace

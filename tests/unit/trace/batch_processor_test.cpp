@@ -1,0 +1,197 @@
+#include "trace/batch_processor.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <thread>
+
+#include "fixture.hpp"
+
+using namespace vmterm::trace;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+std::unique_ptr<span_data> make_span(bool sampled = true) {
+  auto s = std::make_unique<span_data>();
+  s->name.push_back('s');  // (assigning a literal trips GCC 12's -Wrestrict false positive)
+  s->flags = sampled ? flag_sampled : 0;
+  return s;
+}
+
+/// Blocks every export until released, as a stuck collector would.
+class gated_exporter final : public exporter {
+ public:
+  explicit gated_exporter(std::shared_ptr<span_store> store) : store_(std::move(store)) {}
+  export_result export_spans(std::span<const span_data> spans) noexcept override {
+    std::unique_lock lock(*mutex_);
+    cv_->wait(lock, [&] { return *open_; });
+    store_->add(spans);
+    return export_result::success;
+  }
+  void open() {
+    std::lock_guard lock(*mutex_);
+    *open_ = true;
+    cv_->notify_all();
+  }
+  std::shared_ptr<std::mutex> mutex_ = std::make_shared<std::mutex>();
+  std::shared_ptr<std::condition_variable> cv_ = std::make_shared<std::condition_variable>();
+  std::shared_ptr<bool> open_ = std::make_shared<bool>(false);
+
+ private:
+  std::shared_ptr<span_store> store_;
+};
+
+bool wait_for_size(const span_store& store, std::size_t n, std::chrono::milliseconds limit) {
+  const auto end = steady::now() + limit;
+  while (steady::now() < end) {
+    if (store.size() >= n) return true;
+    std::this_thread::sleep_for(1ms);
+  }
+  return store.size() >= n;
+}
+
+batch_options slow_schedule() {
+  batch_options o;
+  o.schedule_delay = 60s;  // never reached in these tests
+  o.export_timeout = 5s;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("shutdown exports everything at once instead of waiting for the schedule delay",
+          "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  for (int i = 0; i < 3; ++i) bp.on_end(make_span());
+  const auto start = steady::now();
+  bp.shutdown(5s);
+  const auto took = steady::now() - start;
+  CHECK(took < 500ms);
+  CHECK(store->size() == 3);
+  CHECK(store->shut_down());
+  bp.on_end(make_span());  // after shutdown: dropped and counted
+  CHECK(bp.dropped_spans() == 1);
+  bp.shutdown(5s);  // idempotent
+}
+
+TEST_CASE("force_flush delivers every queued span promptly", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  for (int i = 0; i < 1000; ++i) bp.on_end(make_span());
+  const auto start = steady::now();
+  CHECK(bp.force_flush(5s));
+  CHECK(steady::now() - start < 500ms);
+  CHECK(store->size() == 1000);
+  CHECK(store->batches() == 2);  // 512 + 488
+  bp.on_end(make_span());
+  CHECK(bp.force_flush(5s));
+  CHECK(store->size() == 1001);
+}
+
+TEST_CASE("a full batch is exported without waiting for the schedule delay", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  auto o = slow_schedule();
+  o.max_export_batch_size = 4;
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), o);
+  for (int i = 0; i < 4; ++i) bp.on_end(make_span());
+  CHECK(wait_for_size(*store, 4, 2s));
+}
+
+TEST_CASE("the schedule delay exports a partial batch", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_options o;
+  o.schedule_delay = 20ms;
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), o);
+  bp.on_end(make_span());
+  CHECK(wait_for_size(*store, 1, 2s));
+}
+
+TEST_CASE("unsampled (record-only) spans never reach the exporter", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  bp.on_end(make_span(false));
+  bp.on_end(make_span(true));
+  bp.shutdown(5s);
+  CHECK(store->size() == 1);
+  CHECK(bp.dropped_spans() == 0);
+}
+
+TEST_CASE("a stuck exporter never blocks the caller; a full queue drops and counts",
+          "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  auto exp = std::make_unique<gated_exporter>(store);
+  auto* gate = exp.get();
+  auto o = slow_schedule();
+  o.max_queue_size = 100;
+  o.max_export_batch_size = 10;
+  batch_processor bp(std::move(exp), o);
+  const auto start = steady::now();
+  for (int i = 0; i < 5000; ++i) bp.on_end(make_span());
+  CHECK(steady::now() - start < 200ms);
+  const auto dropped = bp.dropped_spans();
+  CHECK(dropped >= 5000 - 100 - 10);
+  gate->open();
+  CHECK(bp.force_flush(5s));
+  bp.shutdown(5s);
+  CHECK(store->size() + dropped == 5000);
+}
+
+TEST_CASE("shutdown gives up after its timeout when the exporter is stuck", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  auto exp = std::make_unique<gated_exporter>(store);
+  auto gate_mutex = exp->mutex_;
+  auto gate_cv = exp->cv_;
+  auto gate_open = exp->open_;
+  auto o = slow_schedule();
+  o.max_export_batch_size = 1;
+  {
+    batch_processor bp(std::move(exp), o);
+    bp.on_end(make_span());
+    const auto start = steady::now();
+    bp.shutdown(100ms);
+    const auto took = steady::now() - start;
+    CHECK(took >= 90ms);
+    CHECK(took < 1s);
+  }
+  // Let the detached worker finish so the test leaves no thread behind.
+  {
+    std::lock_guard lock(*gate_mutex);
+    *gate_open = true;
+  }
+  gate_cv->notify_all();
+  CHECK(wait_for_size(*store, 1, 2s));
+}
+
+TEST_CASE("OTEL_BSP_* configure the batch processor; bad values warn and keep defaults",
+          "[trace][batch]") {
+  test::warnings w;
+  auto o = batch_options::from_env(test::fake_env({{"OTEL_BSP_SCHEDULE_DELAY", "250"},
+                                                   {"OTEL_BSP_EXPORT_TIMEOUT", ""},
+                                                   {"OTEL_BSP_MAX_QUEUE_SIZE", "100"},
+                                                   {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10"}}),
+                                   w.fn());
+  CHECK(o.schedule_delay == 250ms);
+  CHECK(o.export_timeout == 30000ms);
+  CHECK(o.max_queue_size == 100);
+  CHECK(o.max_export_batch_size == 10);
+  CHECK(w.lines->empty());
+
+  auto bad = batch_options::from_env(test::fake_env({{"OTEL_BSP_SCHEDULE_DELAY", "-5"},
+                                                     {"OTEL_BSP_MAX_QUEUE_SIZE", "lots"},
+                                                     {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"}}),
+                                     w.fn());
+  CHECK(bad.schedule_delay == 5000ms);
+  CHECK(bad.max_queue_size == 2048);
+  CHECK(bad.max_export_batch_size == 2048);
+  REQUIRE(w.lines->size() == 3);
+  CHECK(w.lines->at(0) ==
+        "OTEL_BSP_SCHEDULE_DELAY='-5': a duration cannot be negative; using the default 5000");
+  CHECK(w.lines->at(1) ==
+        "OTEL_BSP_MAX_QUEUE_SIZE='lots': 'lots' is not a whole number; using the default 2048");
+  CHECK(w.lines->at(2) ==
+        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=4096 is larger than OTEL_BSP_MAX_QUEUE_SIZE=2048; "
+        "using 2048");
+}
