@@ -1,0 +1,44 @@
+#pragma once
+/// Private to lib/jaeger (and its unit tests): converts one Jaeger v1 span or process object,
+/// already parsed by nlohmann_json, into the span model. Not part of the module's interface,
+/// which is v1_json.hpp; it exists so that v1_json.cpp can stream spans one at a time.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "trace/span_data.hpp"
+
+namespace vmterm::jaeger::detail {
+
+/// A decoded span whose resource is still named by its `processID` (resolved once the
+/// trace's `processes` map has been read). An embedded `process` object resolves it directly.
+struct pending_span {
+  trace::span_data span;
+  std::string process_id;
+};
+
+/// Decodes one v1 span object. The error message is only the reason ("span 3: ..."); the
+/// caller prefixes the action and the input's name.
+[[nodiscard]] expected<pending_span> convert_span(const nlohmann::json& span, std::size_t index);
+
+/// Decodes one v1 process object (`serviceName` becomes `service.name`, tags become resource
+/// attributes). Never fails: a malformed process yields an empty resource.
+[[nodiscard]] std::shared_ptr<const trace::resource> convert_process(const nlohmann::json& process);
+
+/// Decodes a v1 `tags`/`fields` array of `{key, type, value}`; tolerates values written as
+/// strings and keeps what cannot be converted as the original text.
+[[nodiscard]] trace::attributes convert_tags(const nlohmann::json& tags);
+
+/// An int64 written as a JSON integer, an integral float or a numeric string.
+[[nodiscard]] std::optional<std::int64_t> json_int64(const nlohmann::json& v);
+
+/// Parses a Jaeger hex id of up to `digits` hex digits, left-padding with zeros.
+[[nodiscard]] std::string pad_hex(std::string_view hex, std::size_t digits);
+
+}  // namespace vmterm::jaeger::detail
