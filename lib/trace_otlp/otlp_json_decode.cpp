@@ -1,0 +1,182 @@
+// Decoding half of otlp_json.hpp, on nlohmann_json. Failures inside are thrown as
+// decode_failure with the JSON path of the offending field and turned into vmterm::error at
+// the boundary; nlohmann's own exceptions never leave this file.
+#include <nlohmann/json.hpp>
+
+#include "trace_otlp/detail/json_fields.hpp"
+#include "trace_otlp/otlp_json.hpp"
+
+namespace vmterm::trace_otlp {
+namespace {
+
+using json = nlohmann::json;
+using detail::decode_failure;
+using detail::path;
+
+void decode_link(const json& j, const path& at, trace::link& out) {
+  out.context.trace = detail::trace_id_field(j, "traceId", at);
+  out.context.span = detail::span_id_field(j, "spanId", at);
+  out.context.trace_state = detail::string_field(j, "traceState", at);
+  const auto flags = detail::u32_field(j, "flags", at);
+  out.context.flags = static_cast<std::uint8_t>(flags & 0xff);
+  out.context.remote = (flags & 0x300) == 0x300;
+  out.attrs = detail::attributes_field(j, "attributes", at);
+  out.dropped_attributes_count = detail::u32_field(j, "droppedAttributesCount", at);
+}
+
+void decode_event(const json& j, const path& at, trace::event& out) {
+  out.name = detail::string_field(j, "name", at);
+  out.time_unix_nano = detail::u64_field(j, "timeUnixNano", at);
+  out.attrs = detail::attributes_field(j, "attributes", at);
+  out.dropped_attributes_count = detail::u32_field(j, "droppedAttributesCount", at);
+}
+
+void decode_span(const json& j, const path& at, trace::span_data& out) {
+  detail::expect_object(j, at);
+  out.trace = detail::trace_id_field(j, "traceId", at);
+  out.span = detail::span_id_field(j, "spanId", at);
+  out.parent = detail::span_id_field(j, "parentSpanId", at);
+  out.trace_state = detail::string_field(j, "traceState", at);
+  const auto flags = detail::u32_field(j, "flags", at);
+  out.flags = static_cast<std::uint8_t>(flags & 0xff);
+  out.parent_remote = (flags & 0x300) == 0x300;
+  out.name = detail::string_field(j, "name", at);
+  out.kind = detail::kind_field(j, "kind", at);
+  out.start_unix_nano = detail::u64_field(j, "startTimeUnixNano", at);
+  out.end_unix_nano = detail::u64_field(j, "endTimeUnixNano", at);
+  out.attrs = detail::attributes_field(j, "attributes", at);
+  out.dropped_attributes_count = detail::u32_field(j, "droppedAttributesCount", at);
+  detail::for_each_item(j, "events", at, [&](const json& e, const path& p) {
+    detail::expect_object(e, p);
+    decode_event(e, p, out.events.emplace_back());
+  });
+  out.dropped_events_count = detail::u32_field(j, "droppedEventsCount", at);
+  detail::for_each_item(j, "links", at, [&](const json& l, const path& p) {
+    detail::expect_object(l, p);
+    decode_link(l, p, out.links.emplace_back());
+  });
+  out.dropped_links_count = detail::u32_field(j, "droppedLinksCount", at);
+  if (const auto* st = detail::object_field(j, "status", at)) {
+    const path sp{&at, "status"};
+    out.status.code = detail::status_code_field(*st, "code", sp);
+    out.status.message = detail::string_field(*st, "message", sp);
+  }
+}
+
+void decode_document(const json& doc, std::vector<trace::span_data>& out) {
+  const path root{};
+  detail::expect_object(doc, root);
+  const json* body = &doc;
+  if (const auto* result = detail::object_field(doc, "result", root)) body = result;  // api_v3
+  detail::for_each_item(*body, "resourceSpans", root, [&](const json& rs, const path& rp) {
+    detail::expect_object(rs, rp);
+    auto res = std::make_shared<trace::resource>();
+    if (const auto* r = detail::object_field(rs, "resource", rp)) {
+      const path p{&rp, "resource"};
+      res->attrs = detail::attributes_field(*r, "attributes", p);
+      res->dropped_attributes_count = detail::u32_field(*r, "droppedAttributesCount", p);
+    }
+    std::shared_ptr<const trace::resource> shared_res = std::move(res);
+    detail::for_each_item(rs, "scopeSpans", rp, [&](const json& ss, const path& sp) {
+      detail::expect_object(ss, sp);
+      auto scope = std::make_shared<trace::instrumentation_scope>();
+      if (const auto* s = detail::object_field(ss, "scope", sp)) {
+        const path p{&sp, "scope"};
+        scope->name = detail::string_field(*s, "name", p);
+        scope->version = detail::string_field(*s, "version", p);
+      }
+      std::shared_ptr<const trace::instrumentation_scope> shared_scope = std::move(scope);
+      detail::for_each_item(ss, "spans", sp, [&](const json& s, const path& p) {
+        auto& span = out.emplace_back();
+        decode_span(s, p, span);
+        span.resource = shared_res;
+        span.scope = shared_scope;
+      });
+    });
+  });
+}
+
+std::string prefix(std::string_view input_name) {
+  return "decode OTLP JSON '" + std::string(input_name) + "': ";
+}
+
+/// nlohmann's parse_error text without its "[json.exception.parse_error.101] parse error " tag.
+std::string syntax_reason(const json::parse_error& e) {
+  std::string what = e.what();
+  const auto at = what.find("parse error at ");
+  return at == std::string::npos ? what : what.substr(at + 15);
+}
+
+/// Parses and decodes one document; throws decode_failure or json::exception.
+void decode_text(std::string_view text, std::vector<trace::span_data>& out) {
+  decode_document(json::parse(text.begin(), text.end()), out);
+}
+
+}  // namespace
+
+expected<std::vector<trace::span_data>> decode_spans(std::string_view text,
+                                                     std::string_view input_name) {
+  std::vector<trace::span_data> spans;
+  // One document (pretty-printed or not) unless it parses only line by line.
+  const auto whole = json::parse(text.begin(), text.end(), nullptr, false);
+  const bool lines_mode = whole.is_discarded() && [&] {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return false;
+    const auto end = text.find('\n', first);
+    const auto line = text.substr(first, end == std::string_view::npos ? end : end - first);
+    return json::accept(line.begin(), line.end()) && end != std::string_view::npos;
+  }();
+  std::size_t line_no = 0;
+  try {
+    if (!lines_mode) {
+      if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return spans;
+      decode_text(text, spans);
+      return spans;
+    }
+    std::size_t start = 0;
+    while (start < text.size()) {
+      auto end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      ++line_no;
+      const auto line = text.substr(start, end - start);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) decode_text(line, spans);
+      start = end + 1;
+    }
+    return spans;
+  } catch (const decode_failure& e) {
+    const auto where = lines_mode ? "line " + std::to_string(line_no) + ": " : std::string();
+    return fail(std::errc::invalid_argument,
+                prefix(input_name) + where + e.where + ": " + e.reason);
+  } catch (const json::parse_error& e) {
+    const auto where = lines_mode ? "line " + std::to_string(line_no) + ": " : std::string();
+    return fail(std::errc::invalid_argument, prefix(input_name) + where + syntax_reason(e));
+  } catch (const std::exception& e) {
+    return fail(std::errc::invalid_argument, prefix(input_name) + e.what());
+  }
+}
+
+expected<export_response> decode_export_response(std::string_view body) {
+  export_response out;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
+  try {
+    const auto doc = json::parse(body.begin(), body.end());
+    const path root{};
+    detail::expect_object(doc, root);
+    if (const auto* ps = detail::object_field(doc, "partialSuccess", root)) {
+      const path p{&root, "partialSuccess"};
+      out.rejected_spans = detail::i64_field(*ps, "rejectedSpans", p);
+      out.error_message = detail::string_field(*ps, "errorMessage", p);
+    }
+    return out;
+  } catch (const decode_failure& e) {
+    return fail(std::errc::invalid_argument,
+                "decode OTLP export response: " + e.where + ": " + e.reason);
+  } catch (const json::parse_error& e) {
+    return fail(std::errc::invalid_argument, "decode OTLP export response: " + syntax_reason(e));
+  } catch (const std::exception& e) {
+    return fail(std::errc::invalid_argument,
+                std::string("decode OTLP export response: ") + e.what());
+  }
+}
+
+}  // namespace vmterm::trace_otlp
