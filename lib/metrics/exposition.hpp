@@ -17,10 +17,10 @@ inline constexpr std::string_view text_content_type = "text/plain; version=0.0.4
 /// ("1000000"), otherwise the shortest text that reads back the same double ("0.005", "1e-09").
 [[nodiscard]] std::string format_value(double v);
 
-/// HELP text: `\` → `\\`, newline → `\n`.
+/// HELP text: `\` → `\\`, newline → `\n`; invalid UTF-8 bytes become U+FFFD.
 [[nodiscard]] std::string escape_help(std::string_view help);
 
-/// Label value: `\` → `\\`, `"` → `\"`, newline → `\n`.
+/// Label value: `\` → `\\`, `"` → `\"`, newline → `\n`; invalid UTF-8 bytes become U+FFFD.
 [[nodiscard]] std::string escape_label_value(std::string_view value);
 
 /// Appends each family that has samples, in the order given: `# HELP`, `# TYPE`, then its

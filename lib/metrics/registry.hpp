@@ -23,8 +23,9 @@ namespace vmterm::metrics {
 
 class registry {
  public:
-  /// Appends families computed at scrape time (e.g. process metrics). Must not throw; a
-  /// collector that does is skipped for that scrape.
+  /// Appends families computed at scrape time (e.g. process metrics). Called under the
+  /// registry's lock, so it must not call back into the registry. A collector that throws is
+  /// skipped for that scrape.
   using collector = std::function<void(std::vector<family_snapshot>&)>;
 
   registry() = default;

@@ -24,6 +24,7 @@ std::string full_exposition() {
   requests.labels("GET", "200", "/").inc();
   requests.labels("GET", "404", "/a \"quoted\" \\ path\nwith newline").inc(3);
   requests.labels("POST", "500", "/x?y=1").inc(0.5);
+  requests.labels("GET", "400", "/caf\xc3\xa9/\xff\xfe").inc();  // invalid UTF-8 from a path
   auto& clients = reg.add_gauge("vmterm_ws_clients", "Open terminal sessions.", {"backend"});
   clients.labels("pty").set(2);
   clients.labels("ssh").set(-1.25);

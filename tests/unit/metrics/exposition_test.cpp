@@ -28,6 +28,12 @@ TEST_CASE("HELP escapes backslash and newline; label values also the double quot
   CHECK(escape_label_value("a\\b\nc \"q\"") == "a\\\\b\\nc \\\"q\\\"");
 }
 
+TEST_CASE("valid UTF-8 passes through; an invalid byte becomes U+FFFD", "[metrics]") {
+  CHECK(escape_label_value("caf\xc3\xa9 \xe2\x82\xac") == "caf\xc3\xa9 \xe2\x82\xac");
+  CHECK(escape_label_value("/p\xff\xc3") == "/p\xef\xbf\xbd\xef\xbf\xbd");
+  CHECK(escape_help("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
 TEST_CASE("the writer emits HELP, TYPE and samples, skipping empty families", "[metrics]") {
   const std::vector<family_snapshot> families = {
       {"a_total",
