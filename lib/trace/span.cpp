@@ -31,31 +31,6 @@ void span::put(std::string_view key, attribute_value&& value) noexcept {
                 limits.attribute_value_length, key, std::move(value));
 }
 
-span& span::set_attribute(std::string_view key, std::string_view value) noexcept {
-  if (data_) put(key, attribute_value(std::in_place_type<std::string>, value));
-  return *this;
-}
-
-span& span::set_attribute(std::string_view key, bool value) noexcept {
-  if (data_) put(key, attribute_value(value));
-  return *this;
-}
-
-span& span::set_attribute(std::string_view key, double value) noexcept {
-  if (data_) put(key, attribute_value(value));
-  return *this;
-}
-
-span& span::set_int(std::string_view key, std::int64_t value) noexcept {
-  if (data_) put(key, attribute_value(value));
-  return *this;
-}
-
-span& span::set_attribute(std::string_view key, attribute_value value) noexcept {
-  if (data_) put(key, std::move(value));
-  return *this;
-}
-
 span& span::add_event(std::string_view name, attributes attrs,
                       std::uint64_t time_unix_nano) noexcept {
   if (!data_) return *this;

@@ -48,22 +48,35 @@ class span {
 
   /// Sets (or replaces) an attribute. Empty keys are ignored; past the count limit the
   /// attribute is dropped and counted; long strings are truncated to the length limit.
-  span& set_attribute(std::string_view key, std::string_view value) noexcept;
+  span& set_attribute(std::string_view key, std::string_view value) noexcept {
+    if (data_) put(key, attribute_value(std::in_place_type<std::string>, value));
+    return *this;
+  }
   span& set_attribute(std::string_view key, const char* value) noexcept {
     return set_attribute(key, std::string_view(value == nullptr ? "" : value));
   }
   span& set_attribute(std::string_view key, const std::string& value) noexcept {
     return set_attribute(key, std::string_view(value));
   }
-  span& set_attribute(std::string_view key, bool value) noexcept;
-  span& set_attribute(std::string_view key, double value) noexcept;
+  span& set_attribute(std::string_view key, bool value) noexcept {
+    if (data_) put(key, attribute_value(value));
+    return *this;
+  }
+  span& set_attribute(std::string_view key, double value) noexcept {
+    if (data_) put(key, attribute_value(value));
+    return *this;
+  }
   template <std::integral T>
   requires(!std::same_as<T, bool> &&
            !std::same_as<T, char>) span& set_attribute(std::string_view key, T value) noexcept {
-    return set_int(key, static_cast<std::int64_t>(value));
+    if (data_) put(key, attribute_value(static_cast<std::int64_t>(value)));
+    return *this;
   }
   /// Any value, including arrays (std::vector<std::string>, <bool>, <std::int64_t>, <double>).
-  span& set_attribute(std::string_view key, attribute_value value) noexcept;
+  span& set_attribute(std::string_view key, attribute_value value) noexcept {
+    if (data_) put(key, std::move(value));
+    return *this;
+  }
 
   /// Adds an event at `time_unix_nano` (0 = now).
   span& add_event(std::string_view name, attributes attrs = {},
@@ -85,7 +98,6 @@ class span {
   void end(std::uint64_t end_unix_nano = 0) noexcept;
 
  private:
-  span& set_int(std::string_view key, std::int64_t value) noexcept;
   void put(std::string_view key, attribute_value&& value) noexcept;
 
   span_context ctx_;
