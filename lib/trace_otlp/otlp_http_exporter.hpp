@@ -1,0 +1,72 @@
+#pragma once
+/// OTLP/HTTP JSON exporter: POSTs each batch as an ExportTraceServiceRequest to a collector
+/// (`Content-Type: application/json`, optionally gzip), keeping the connection alive between
+/// batches. Retries 429/502/503/504 and connection failures with exponential backoff and
+/// jitter, honouring Retry-After, within the export timeout; every other status is final. A
+/// partial success is logged, not retried.
+///
+/// Never throws. Failures are counted; they are logged (through vmterm::log) at most once a
+/// minute, with the count of those in between.
+/// Threading: export_spans is called by one thread at a time (the batch processor's);
+/// shutdown may come from another thread and cuts short a wait between retries.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "trace/exporter.hpp"
+#include "trace_otlp/otlp_http_options.hpp"
+
+namespace vmterm::http {
+class client;
+}
+
+namespace vmterm::trace_otlp {
+
+class otlp_http_exporter final : public trace::exporter {
+ public:
+  explicit otlp_http_exporter(otlp_http_options options);
+  ~otlp_http_exporter() override;
+  otlp_http_exporter(const otlp_http_exporter&) = delete;
+  otlp_http_exporter& operator=(const otlp_http_exporter&) = delete;
+
+  trace::export_result export_spans(std::span<const trace::span_data> spans) noexcept override;
+  void shutdown(std::chrono::milliseconds timeout) noexcept override;
+
+  [[nodiscard]] const otlp_http_options& options() const noexcept { return options_; }
+
+  /// Counters for tests and diagnostics.
+  struct stats {
+    std::uint64_t exported_spans = 0;  ///< accepted by the collector (rejected ones excluded)
+    std::uint64_t failed_exports = 0;  ///< batches given up on
+    std::uint64_t rejected_spans = 0;  ///< from partial-success responses
+    std::uint64_t attempts = 0;        ///< HTTP requests made, retries included
+  };
+  [[nodiscard]] stats counters() const noexcept;
+
+ private:
+  enum class outcome { done, retry, give_up };
+  outcome attempt(const std::string& body, std::size_t span_count,
+                  std::chrono::steady_clock::time_point deadline,
+                  std::chrono::milliseconds& retry_after, std::string& reason) noexcept;
+  /// Waits `delay` unless shutdown comes first (→ false).
+  bool wait(std::chrono::milliseconds delay) noexcept;
+  void report(std::string_view message, bool is_error) noexcept;
+
+  otlp_http_options options_;
+  std::unique_ptr<http::client> client_;
+  std::minstd_rand random_;
+  std::mutex mutex_;  ///< guards shut_down_ for the condition variable
+  std::condition_variable wake_;
+  bool shut_down_ = false;
+  std::chrono::steady_clock::time_point last_report_{};
+  std::uint64_t unreported_ = 0;
+  std::atomic<std::uint64_t> exported_{0}, failed_{0}, rejected_{0}, attempts_{0};
+};
+
+}  // namespace vmterm::trace_otlp

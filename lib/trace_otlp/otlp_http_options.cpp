@@ -1,0 +1,166 @@
+#include "trace_otlp/otlp_http_options.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/parse.hpp"
+#include "http/message.hpp"
+#include "http/url.hpp"
+
+namespace vmterm::trace_otlp {
+namespace {
+
+constexpr std::string_view prefix = "OTEL_EXPORTER_OTLP_";
+
+/// The TRACES_ variable when set, else the generic one; `name` says which was used.
+std::optional<std::string> lookup(const config::env_lookup& env, std::string_view setting,
+                                  std::string& name) {
+  name = std::string(prefix) + "TRACES_" + std::string(setting);
+  if (auto v = env(name)) return v;
+  name = std::string(prefix) + std::string(setting);
+  return env(name);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    const int hi = hex_value(s[i + 1]);
+    const int lo = hex_value(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>((hi << 4) | lo));
+    i += 2;
+  }
+  return out;
+}
+
+bool token(std::string_view s) {
+  constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           extra.find(c) != std::string_view::npos;
+  });
+}
+
+void read_url(const config::env_lookup& env, options_from_env_result& out) {
+  const std::string traces = std::string(prefix) + "TRACES_ENDPOINT";
+  if (auto v = env(traces)) {
+    if (auto u = http::parse_url(*v)) {
+      out.options.url = u->str();  // as is; no path means "/"
+      return;
+    } else {
+      out.warnings.push_back("ignore " + traces + ": " + u.error().message);
+    }
+  }
+  const std::string generic = std::string(prefix) + "ENDPOINT";
+  if (auto v = env(generic)) {
+    if (auto u = http::parse_url(*v)) {
+      u->path = http::join_path(u->path, "v1/traces");
+      out.options.url = u->str();
+    } else {
+      out.warnings.push_back("ignore " + generic + ": " + u.error().message);
+    }
+  }
+}
+
+void read_timeout(const config::env_lookup& env, options_from_env_result& out) {
+  std::string name;
+  const auto v = lookup(env, "TIMEOUT", name);
+  if (!v) return;
+  const auto ms = parse::integer(parse::trim(*v), std::numeric_limits<std::int64_t>::min(),
+                                 std::numeric_limits<std::int64_t>::max());
+  if (!ms || *ms < 0) {
+    out.warnings.push_back("ignore " + name + "='" + *v +
+                           "': not a whole, non-negative number of milliseconds; using " +
+                           std::to_string(out.options.timeout.count()));
+    return;
+  }
+  out.options.timeout = std::chrono::milliseconds(*ms);
+}
+
+void read_compression(const config::env_lookup& env, options_from_env_result& out) {
+  std::string name;
+  const auto v = lookup(env, "COMPRESSION", name);
+  if (!v) return;
+  const auto value = parse::trim(*v);
+  if (http::iequals(value, "gzip")) {
+    out.options.gzip = true;
+  } else if (!http::iequals(value, "none")) {
+    out.warnings.push_back("ignore " + name + "='" + *v +
+                           "': use gzip or none; sending uncompressed");
+  }
+}
+
+void read_protocol(const config::env_lookup& env, options_from_env_result& out) {
+  std::string name;
+  const auto v = lookup(env, "PROTOCOL", name);
+  if (v && !http::iequals(parse::trim(*v), "http/json")) {
+    out.warnings.push_back(name + "='" + *v +
+                           "' is not supported: vmterm speaks only http/json; sending JSON");
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_header_list(
+    std::string_view text, std::string_view variable, std::vector<std::string>& warnings) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t position = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    const auto entry = parse::trim(text.substr(start, end - start));
+    start = end + 1;
+    ++position;
+    if (entry.empty()) continue;
+    const auto skip = [&](std::string_view why) {
+      warnings.push_back("ignore entry " + std::to_string(position) + " of " +
+                         std::string(variable) + ": " + std::string(why));
+    };
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) {
+      skip("not key=value");
+      continue;
+    }
+    auto key = percent_decode(parse::trim(entry.substr(0, eq)));
+    auto value = percent_decode(parse::trim(entry.substr(eq + 1)));
+    if (!key || !value) {
+      skip("bad percent-encoding");
+    } else if (!token(*key)) {
+      skip("not a valid header name");
+    } else if (value->find_first_of("\r\n") != std::string::npos) {
+      skip("line break in the value");
+    } else {
+      out.emplace_back(std::move(*key), std::move(*value));
+    }
+  }
+  return out;
+}
+
+options_from_env_result otlp_http_options_from_env(const config::env_lookup& env) {
+  options_from_env_result out;
+  read_url(env, out);
+  std::string name;
+  if (const auto v = lookup(env, "HEADERS", name)) {
+    out.options.headers = parse_header_list(*v, name, out.warnings);
+  }
+  read_timeout(env, out);
+  read_compression(env, out);
+  read_protocol(env, out);
+  return out;
+}
+
+}  // namespace vmterm::trace_otlp
