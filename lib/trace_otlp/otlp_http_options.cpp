@@ -12,13 +12,21 @@ namespace {
 
 constexpr std::string_view prefix = "OTEL_EXPORTER_OTLP_";
 
+/// The variable's value; nullopt when unset or empty (the OpenTelemetry rule).
+std::optional<std::string> value_of(const config::env_lookup& env, const std::string& name) {
+  if (!env) return std::nullopt;
+  auto v = env(name);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
 /// The TRACES_ variable when set, else the generic one; `name` says which was used.
 std::optional<std::string> lookup(const config::env_lookup& env, std::string_view setting,
                                   std::string& name) {
   name = std::string(prefix) + "TRACES_" + std::string(setting);
-  if (auto v = env(name)) return v;
+  if (auto v = value_of(env, name)) return v;
   name = std::string(prefix) + std::string(setting);
-  return env(name);
+  return value_of(env, name);
 }
 
 int hex_value(char c) {
@@ -56,22 +64,24 @@ bool token(std::string_view s) {
 
 void read_url(const config::env_lookup& env, options_from_env_result& out) {
   const std::string traces = std::string(prefix) + "TRACES_ENDPOINT";
-  if (auto v = env(traces)) {
-    if (auto u = http::parse_url(*v)) {
+  if (auto v = value_of(env, traces)) {
+    auto u = http::parse_url(*v);
+    if (u) {
       out.options.url = u->str();  // as is; no path means "/"
       return;
-    } else {
-      out.warnings.push_back("ignore " + traces + ": " + u.error().message);
     }
+    out.warnings.push_back(traces + ": " + u.error().message + "; ignored");
   }
   const std::string generic = std::string(prefix) + "ENDPOINT";
-  if (auto v = env(generic)) {
-    if (auto u = http::parse_url(*v)) {
+  if (auto v = value_of(env, generic)) {
+    auto u = http::parse_url(*v);
+    if (u) {
       u->path = http::join_path(u->path, "v1/traces");
       out.options.url = u->str();
-    } else {
-      out.warnings.push_back("ignore " + generic + ": " + u.error().message);
+      return;
     }
+    out.warnings.push_back(generic + ": " + u.error().message + "; using the default " +
+                           out.options.url);
   }
 }
 
@@ -79,11 +89,11 @@ void read_timeout(const config::env_lookup& env, options_from_env_result& out) {
   std::string name;
   const auto v = lookup(env, "TIMEOUT", name);
   if (!v) return;
-  const auto ms = parse::integer(parse::trim(*v), std::numeric_limits<std::int64_t>::min(),
-                                 std::numeric_limits<std::int64_t>::max());
-  if (!ms || *ms < 0) {
-    out.warnings.push_back("ignore " + name + "='" + *v +
-                           "': not a whole, non-negative number of milliseconds; using " +
+  const auto ms = parse::integer(parse::trim(*v), 0, std::numeric_limits<std::int64_t>::max());
+  if (!ms) {
+    out.warnings.push_back(name + "='" + *v +
+                           "': not a whole, non-negative number of milliseconds; using the "
+                           "default " +
                            std::to_string(out.options.timeout.count()));
     return;
   }
@@ -98,8 +108,7 @@ void read_compression(const config::env_lookup& env, options_from_env_result& ou
   if (http::iequals(value, "gzip")) {
     out.options.gzip = true;
   } else if (!http::iequals(value, "none")) {
-    out.warnings.push_back("ignore " + name + "='" + *v +
-                           "': use gzip or none; sending uncompressed");
+    out.warnings.push_back(name + "='" + *v + "': expected gzip or none; using the default none");
   }
 }
 
@@ -107,8 +116,7 @@ void read_protocol(const config::env_lookup& env, options_from_env_result& out) 
   std::string name;
   const auto v = lookup(env, "PROTOCOL", name);
   if (v && !http::iequals(parse::trim(*v), "http/json")) {
-    out.warnings.push_back(name + "='" + *v +
-                           "' is not supported: vmterm speaks only http/json; sending JSON");
+    out.warnings.push_back(name + "='" + *v + "': vmterm speaks only http/json; sending JSON");
   }
 }
 
@@ -127,22 +135,22 @@ std::vector<std::pair<std::string, std::string>> parse_header_list(
     ++position;
     if (entry.empty()) continue;
     const auto skip = [&](std::string_view why) {
-      warnings.push_back("ignore entry " + std::to_string(position) + " of " +
-                         std::string(variable) + ": " + std::string(why));
+      warnings.push_back(std::string(variable) + ": entry " + std::to_string(position) + " " +
+                         std::string(why) + "; ignored");
     };
     const auto eq = entry.find('=');
     if (eq == std::string_view::npos) {
-      skip("not key=value");
+      skip("is not key=value");
       continue;
     }
     auto key = percent_decode(parse::trim(entry.substr(0, eq)));
     auto value = percent_decode(parse::trim(entry.substr(eq + 1)));
     if (!key || !value) {
-      skip("bad percent-encoding");
+      skip("has a bad %-escape");
     } else if (!token(*key)) {
-      skip("not a valid header name");
+      skip("has an invalid header name");
     } else if (value->find_first_of("\r\n") != std::string::npos) {
-      skip("line break in the value");
+      skip("has a line break in its value");
     } else {
       out.emplace_back(std::move(*key), std::move(*value));
     }
