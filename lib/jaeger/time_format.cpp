@@ -1,6 +1,7 @@
 #include "jaeger/time_format.hpp"
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -8,25 +9,24 @@
 namespace vmterm::jaeger {
 namespace {
 
-/// `value` with three significant digits, trailing fractional zeros removed.
-std::string three_digits(double value) {
-  const int decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+int decimals_for(double value) { return value >= 100 ? 0 : value >= 10 ? 1 : 2; }
+
+/// `value` rounded to three significant digits, as text (to_chars: no locale, no allocation).
+std::string fixed3(double value) {
   std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
-  std::string s(buf.data());
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value,
+                                 std::chars_format::fixed, decimals_for(value));
+  if (ec != std::errc{}) return "?";
+  return std::string(buf.data(), end);
+}
+
+/// Three significant digits, trailing fractional zeros removed.
+std::string three_digits(std::string s) {
   if (s.find('.') != std::string::npos) {
     while (s.back() == '0') s.pop_back();
     if (s.back() == '.') s.pop_back();
   }
   return s;
-}
-
-/// Rounds to three digits first, so 999.96µs becomes `1ms`, not `1000µs`.
-double rounded(double value) {
-  const int decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
-  return std::strtod(buf.data(), nullptr);
 }
 
 std::string two_units(std::uint64_t big, const char* big_unit, std::uint64_t small,
@@ -45,9 +45,10 @@ std::string format_duration(std::uint64_t ns) {
   constexpr const char* units[] = {"µs", "ms", "s"};
   double value = static_cast<double>(ns) / 1000.0;
   for (const char* unit : units) {
-    if (rounded(value) < 1000 && (unit[0] != 's' || rounded(value) < 60)) {
-      return three_digits(value) + unit;
-    }
+    // Round first, so that 999.96µs becomes `1ms`, not `1000µs`.
+    std::string text = fixed3(value);
+    const double shown = std::strtod(text.c_str(), nullptr);
+    if (shown < 1000 && (unit[0] != 's' || shown < 60)) return three_digits(std::move(text)) + unit;
     value /= 1000.0;
   }
   const std::uint64_t seconds = (ns + 500'000'000) / 1'000'000'000;

@@ -170,6 +170,8 @@ std::string render_tree(const trace_tree& tree, const visibility& visible,
   if (tree.nodes.empty()) return out;
   append_header(out, tree, visible);
   const layout l = measure(tree, visible, options);
+  // Bar cells are 3 bytes of UTF-8; the text columns about l.name + 60.
+  out.reserve(out.size() + visible_count(visible) * (3 * l.bar + l.name + 96));
   std::vector<bool> continues;
   for (auto i : tree.order) {
     if (!visible[i]) continue;
