@@ -1,12 +1,17 @@
 #include "trace_otlp/otlp_http_exporter.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "../../unit/trace_otlp/sample_spans.hpp"
 #include "core/log.hpp"
 #include "http_test_server.hpp"
+#include "trace/provider.hpp"
+#include "trace/tracer.hpp"
 #include "trace_otlp/gzip.hpp"
+#include "trace_otlp/install_from_env.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
 namespace {
@@ -244,4 +249,36 @@ TEST_CASE("Shutdown cuts a wait between retries short and later exports fail",
   stopper.join();
   CHECK(clock_type::now() - start < 2s);
   CHECK(exporter.export_spans(test::sample_spans()) == trace::export_result::failure);
+}
+
+TEST_CASE("Through install_from_env a stalled collector never blocks the caller",
+          "[.integration][trace_otlp]") {
+  test::http_test_server server;
+  server.set_fallback({.status = 200, .headers = {}, .body = "{}", .delay = 3s, .close = false});
+  const std::map<std::string, std::string> vars{{"OTEL_EXPORTER_OTLP_ENDPOINT", server.url()},
+                                                {"OTEL_EXPORTER_OTLP_TIMEOUT", "500"},
+                                                {"OTEL_BSP_SCHEDULE_DELAY", "10"},
+                                                {"OTEL_BSP_EXPORT_TIMEOUT", "1000"}};
+  const config::env_lookup env = [&vars](std::string_view name) -> std::optional<std::string> {
+    const auto it = vars.find(std::string(name));
+    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  std::vector<std::string> warnings;
+  auto tracing = trace_otlp::install_from_env("test-tool", env,
+                                              [&](const std::string& w) { warnings.push_back(w); });
+  REQUIRE(tracing.enabled());
+  const auto tracer = trace::get_tracer("test");
+  auto slowest = clock_type::duration::zero();
+  for (int i = 0; i < 5000; ++i) {
+    const auto start = clock_type::now();
+    auto span = tracer.start_span("op");
+    span.end();
+    slowest = std::max(slowest, clock_type::now() - start);
+  }
+  CHECK(slowest < 50ms);  // the export is stuck for 3 s; ending spans must not wait for it
+  REQUIRE(server.wait_for_requests(1, 2s));
+  const auto start = clock_type::now();
+  tracing.shutdown();  // bounded by the export timeouts, not by the stalled collector
+  CHECK(clock_type::now() - start < 2500ms);
+  CHECK(warnings.empty());
 }
