@@ -130,7 +130,11 @@ expected<std::vector<trace::span_data>> decode_spans(std::string_view text,
   try {
     if (!lines_mode) {
       if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return spans;
-      decode_text(text, spans);
+      if (whole.is_discarded()) {
+        decode_text(text, spans);  // parses again, this time to throw the syntax error
+      } else {
+        decode_document(whole, spans);
+      }
       return spans;
     }
     std::size_t start = 0;
