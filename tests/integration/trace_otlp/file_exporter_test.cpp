@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 }  // namespace
 
 TEST_CASE("The file exporter appends one request per line that the decoder reads back",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::temp_dir dir;
   const auto path = dir / "var/deep/traces.jsonl";  // parent directories are created
   const auto spans = test::sample_spans();
@@ -41,7 +41,7 @@ TEST_CASE("The file exporter appends one request per line that the decoder reads
 }
 
 TEST_CASE("The file exporter reports an unwritable path once and counts every failure",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::temp_dir dir;
   test::write_file(dir / "file", "x");
   std::ostringstream logs;

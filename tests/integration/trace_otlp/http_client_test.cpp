@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 }  // namespace
 
 TEST_CASE("The HTTP client sends method, target, headers and body and reads the response",
-          "[.integration][http]") {
+          "[integration][http]") {
   test::http_test_server server;
   server.push({.status = 201,
                .headers = {{"X-Reply", "yes"}},
@@ -37,7 +37,7 @@ TEST_CASE("The HTTP client sends method, target, headers and body and reads the 
   CHECK(r.body == "payload");
 }
 
-TEST_CASE("The HTTP client keeps one connection per origin", "[.integration][http]") {
+TEST_CASE("The HTTP client keeps one connection per origin", "[integration][http]") {
   test::http_test_server a;
   test::http_test_server b;
   http::client client;
@@ -50,7 +50,7 @@ TEST_CASE("The HTTP client keeps one connection per origin", "[.integration][htt
 }
 
 TEST_CASE("The HTTP client enforces its deadline and the response body limit",
-          "[.integration][http]") {
+          "[integration][http]") {
   test::http_test_server server;
   server.push({.status = 200, .headers = {}, .body = "late", .delay = 2s, .close = false});
   server.push(
@@ -73,7 +73,7 @@ TEST_CASE("The HTTP client enforces its deadline and the response body limit",
   CHECK(big.error().message == "GET '" + url + "': response body exceeds 10 bytes");
 }
 
-TEST_CASE("The HTTP client reports a bad URL without sending anything", "[.integration][http]") {
+TEST_CASE("The HTTP client reports a bad URL without sending anything", "[integration][http]") {
   http::client client;
   const auto r = client.send({.method = "GET", .url = "ftp://x/", .headers = {}, .body = ""});
   REQUIRE_FALSE(r.has_value());

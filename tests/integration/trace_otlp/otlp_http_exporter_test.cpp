@@ -48,7 +48,7 @@ struct log_capture {
 }  // namespace
 
 TEST_CASE("The exporter POSTs OTLP JSON with its headers and the collector's 200 is success",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   auto options = fast_options(server);
   options.headers = {{"Authorization", "Bearer abc"}, {"x-tenant", "t 1"}};
@@ -70,7 +70,7 @@ TEST_CASE("The exporter POSTs OTLP JSON with its headers and the collector's 200
 }
 
 TEST_CASE("gzip compression sends a body that gunzips to the request",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   auto options = fast_options(server);
   options.gzip = true;
@@ -85,7 +85,7 @@ TEST_CASE("gzip compression sends a body that gunzips to the request",
   CHECK(trace_otlp::decode_spans(*plain, "body")->size() == spans.size());
 }
 
-TEST_CASE("The connection is kept alive across exports", "[.integration][trace_otlp]") {
+TEST_CASE("The connection is kept alive across exports", "[integration][trace_otlp]") {
   test::http_test_server server;
   trace_otlp::otlp_http_exporter exporter(fast_options(server));
   const auto spans = test::sample_spans();
@@ -96,7 +96,7 @@ TEST_CASE("The connection is kept alive across exports", "[.integration][trace_o
 }
 
 TEST_CASE("A connection the server closed is reopened for the next export",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   server.push({.status = 200, .headers = {}, .body = "{}", .delay = {}, .close = true});
   trace_otlp::otlp_http_exporter exporter(fast_options(server));
@@ -108,7 +108,7 @@ TEST_CASE("A connection the server closed is reopened for the next export",
 }
 
 TEST_CASE("400 is final: one attempt, failure, logged with the collector's message",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   server.push({.status = 400,
                .headers = {},
@@ -125,7 +125,7 @@ TEST_CASE("400 is final: one attempt, failure, logged with the collector's messa
                          "dropped") != std::string::npos);
 }
 
-TEST_CASE("Other 4xx and 5xx codes are not retried either", "[.integration][trace_otlp]") {
+TEST_CASE("Other 4xx and 5xx codes are not retried either", "[integration][trace_otlp]") {
   for (const unsigned status : {401U, 404U, 413U, 500U, 501U}) {
     test::http_test_server server;
     server.set_fallback({.status = status, .headers = {}, .body = "", .delay = {}, .close = false});
@@ -136,7 +136,7 @@ TEST_CASE("Other 4xx and 5xx codes are not retried either", "[.integration][trac
   }
 }
 
-TEST_CASE("429 with Retry-After waits that long, then succeeds", "[.integration][trace_otlp]") {
+TEST_CASE("429 with Retry-After waits that long, then succeeds", "[integration][trace_otlp]") {
   test::http_test_server server;
   server.push(
       {.status = 429, .headers = {{"Retry-After", "1"}}, .body = "", .delay = {}, .close = false});
@@ -149,7 +149,7 @@ TEST_CASE("429 with Retry-After waits that long, then succeeds", "[.integration]
   CHECK(clock_type::now() - start < 3s);
 }
 
-TEST_CASE("503, 502 and 504 are retried with backoff until success", "[.integration][trace_otlp]") {
+TEST_CASE("503, 502 and 504 are retried with backoff until success", "[integration][trace_otlp]") {
   test::http_test_server server;
   for (const unsigned status : {503U, 502U, 504U})
     server.push({.status = status, .headers = {}, .body = "", .delay = {}, .close = false});
@@ -162,7 +162,7 @@ TEST_CASE("503, 502 and 504 are retried with backoff until success", "[.integrat
   }
 }
 
-TEST_CASE("Retries stop after the configured number of attempts", "[.integration][trace_otlp]") {
+TEST_CASE("Retries stop after the configured number of attempts", "[integration][trace_otlp]") {
   test::http_test_server server;
   server.set_fallback({.status = 503, .headers = {}, .body = "", .delay = {}, .close = false});
   log_capture logs;
@@ -174,7 +174,7 @@ TEST_CASE("Retries stop after the configured number of attempts", "[.integration
 }
 
 TEST_CASE("A collector that keeps failing is given up on within the export timeout",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   server.set_fallback(
       {.status = 503, .headers = {{"Retry-After", "1"}}, .body = "", .delay = {}, .close = false});
@@ -189,7 +189,7 @@ TEST_CASE("A collector that keeps failing is given up on within the export timeo
 }
 
 TEST_CASE("A collector that does not answer is given up on within the export timeout",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   server.set_fallback({.status = 200, .headers = {}, .body = "{}", .delay = 10s, .close = false});
   auto options = fast_options(server);
@@ -200,7 +200,7 @@ TEST_CASE("A collector that does not answer is given up on within the export tim
   CHECK(clock_type::now() - start < 700ms);
 }
 
-TEST_CASE("Connection failures are retried, then given up on", "[.integration][trace_otlp]") {
+TEST_CASE("Connection failures are retried, then given up on", "[integration][trace_otlp]") {
   std::string url;
   {
     test::http_test_server gone;  // a port that was just free and now has no listener
@@ -218,7 +218,7 @@ TEST_CASE("Connection failures are retried, then given up on", "[.integration][t
                          "': connect: connection refused") != std::string::npos);
 }
 
-TEST_CASE("A partial success is logged and not retried", "[.integration][trace_otlp]") {
+TEST_CASE("A partial success is logged and not retried", "[integration][trace_otlp]") {
   test::http_test_server server;
   server.push({.status = 200,
                .headers = {{"Content-Type", "application/json"}},
@@ -235,7 +235,7 @@ TEST_CASE("A partial success is logged and not retried", "[.integration][trace_o
 }
 
 TEST_CASE("Shutdown cuts a wait between retries short and later exports fail",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   server.set_fallback(
       {.status = 503, .headers = {{"Retry-After", "3"}}, .body = "", .delay = {}, .close = false});
@@ -252,7 +252,7 @@ TEST_CASE("Shutdown cuts a wait between retries short and later exports fail",
 }
 
 TEST_CASE("Through install_from_env a stalled collector never blocks the caller",
-          "[.integration][trace_otlp]") {
+          "[integration][trace_otlp]") {
   test::http_test_server server;
   server.set_fallback({.status = 200, .headers = {}, .body = "{}", .delay = 3s, .close = false});
   const std::map<std::string, std::string> vars{{"OTEL_EXPORTER_OTLP_ENDPOINT", server.url()},
