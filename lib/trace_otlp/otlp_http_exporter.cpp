@@ -75,7 +75,7 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
                                                         std::size_t span_count,
                                                         clock::time_point deadline,
                                                         milliseconds& retry_after,
-                                                        std::string& reason) noexcept {
+                                                        std::string& reason) {
   http::request req;
   req.method = "POST";
   req.url = options_.url;

@@ -51,9 +51,10 @@ class otlp_http_exporter final : public trace::exporter {
 
  private:
   enum class outcome { done, retry, give_up };
+  /// One POST; throws only std::bad_alloc (export_spans catches it).
   outcome attempt(const std::string& body, std::size_t span_count,
                   std::chrono::steady_clock::time_point deadline,
-                  std::chrono::milliseconds& retry_after, std::string& reason) noexcept;
+                  std::chrono::milliseconds& retry_after, std::string& reason);
   /// Waits `delay` unless shutdown comes first (→ false).
   bool wait(std::chrono::milliseconds delay) noexcept;
   void report(std::string_view message, bool is_error) noexcept;
