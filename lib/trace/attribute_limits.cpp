@@ -13,6 +13,13 @@ void truncate_utf8(std::string& s, std::size_t max_bytes) noexcept {
   s.resize(cut);
 }
 
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept {
+  if (s.size() <= max_bytes) return s;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
 void truncate_value(attribute_value& value, std::size_t max_bytes) noexcept {
   if (max_bytes == std::numeric_limits<std::size_t>::max()) return;
   if (auto* s = std::get_if<std::string>(&value)) {

@@ -14,6 +14,9 @@ namespace vmterm::trace {
 /// Cuts `s` to at most `max_bytes`, backing off to a UTF-8 character boundary.
 void truncate_utf8(std::string& s, std::size_t max_bytes) noexcept;
 
+/// The longest prefix of `s` of at most `max_bytes` that does not split a UTF-8 character.
+[[nodiscard]] std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept;
+
 /// Truncates a string value, or each element of a string array, to `max_bytes`.
 void truncate_value(attribute_value& value, std::size_t max_bytes) noexcept;
 

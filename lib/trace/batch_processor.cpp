@@ -24,6 +24,11 @@ struct batch_processor::state {
   bool exited = false;
   std::atomic<std::uint64_t> dropped{0};
 
+  /// Exported records waiting for reuse (take_recycled). Its own mutex: callers take records
+  /// in bundles, the worker returns a batch at a time, neither holds the queue mutex.
+  std::mutex pool_mutex;
+  std::vector<std::unique_ptr<span_data>> pool;
+
   /// Moves up to one batch out of the ring; called with the mutex held.
   void take(std::vector<std::unique_ptr<span_data>>& out) {
     const std::size_t n = std::min(count, options.max_export_batch_size);
@@ -34,12 +39,44 @@ struct batch_processor::state {
     count -= n;
   }
 
+  /// Exports `taken` (moved into one contiguous batch, as exporters take a std::span), then
+  /// moves each span's buffers back into its record and returns the records to the pool.
   void export_batch(std::vector<std::unique_ptr<span_data>>& taken, std::vector<span_data>& batch) {
-    if (taken.empty() || !exp) return;
-    for (auto& s : taken) batch.push_back(std::move(*s));
+    if (taken.empty()) return;
+    if (exp) {
+      for (auto& s : taken) batch.push_back(std::move(*s));
+      (void)exp->export_spans(batch);
+      for (std::size_t i = 0; i < taken.size(); ++i) *taken[i] = std::move(batch[i]);
+      batch.clear();
+    }
+    recycle(taken);
+  }
+
+  /// Frees what a new span must not see (events, links) here, on the worker, and pools the
+  /// records up to max_queue_size; the rest are freed.
+  void recycle(std::vector<std::unique_ptr<span_data>>& taken) {
+    for (auto& s : taken) {
+      s->events.clear();
+      s->links.clear();
+    }
+    {
+      std::lock_guard lock(pool_mutex);
+      while (!taken.empty() && pool.size() < options.max_queue_size) {
+        pool.push_back(std::move(taken.back()));
+        taken.pop_back();
+      }
+    }
     taken.clear();
-    (void)exp->export_spans(batch);
-    batch.clear();
+  }
+
+  std::size_t take_pooled(std::span<std::unique_ptr<span_data>> out) noexcept {
+    std::lock_guard lock(pool_mutex);
+    const std::size_t n = std::min(out.size(), pool.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = std::move(pool.back());
+      pool.pop_back();
+    }
+    return n;
   }
 
   void run() noexcept {
@@ -48,6 +85,7 @@ struct batch_processor::state {
     try {
       taken.reserve(options.max_export_batch_size);
       batch.reserve(options.max_export_batch_size);
+      pool.reserve(options.max_queue_size);
     } catch (...) {
     }
     std::unique_lock lock(mutex);
@@ -178,6 +216,10 @@ void batch_processor::shutdown(std::chrono::milliseconds timeout) noexcept {
   } else {
     worker_.detach();  // the worker owns a reference to the state and ends on its own
   }
+}
+
+std::size_t batch_processor::take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept {
+  return state_->take_pooled(out);
 }
 
 std::uint64_t batch_processor::dropped_spans() const noexcept {

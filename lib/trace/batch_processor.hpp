@@ -3,13 +3,18 @@
 /// a bounded queue; one background thread exports them in batches every schedule delay, when a
 /// full batch is waiting, or at once on force_flush/shutdown. The ending thread never waits
 /// for an export: it takes a mutex for a pointer push, and when the queue is full the span is
-/// dropped and counted.
+/// dropped and counted. It wakes the worker only when a full batch is waiting.
+///
+/// Records are recycled: after an export the worker hands them (with their string and vector
+/// capacity) to a bounded pool that the tracer draws from, so in steady state a span neither
+/// allocates nor frees (and the worker frees nothing the caller allocated).
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "core/config.hpp"
@@ -47,6 +52,8 @@ class batch_processor final : public span_processor {
   /// Exports what is queued, shuts the exporter down and stops the worker. Waits at most
   /// `timeout` (a worker stuck in an exporter is then left to finish on its own). Idempotent.
   void shutdown(std::chrono::milliseconds timeout) noexcept override;
+  /// Exported records, for reuse by the tracer (at most max_queue_size are kept). Any thread.
+  std::size_t take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept override;
 
   /// Spans dropped because the queue was full or the processor shut down. Any thread.
   [[nodiscard]] std::uint64_t dropped_spans() const noexcept;

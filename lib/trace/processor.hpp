@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <span>
 
 #include "trace/exporter.hpp"
 #include "trace/span_data.hpp"
@@ -23,6 +24,15 @@ class span_processor {
   virtual bool force_flush(std::chrono::milliseconds timeout) noexcept = 0;
   /// Flushes, then shuts the exporter down; later spans are dropped. Idempotent.
   virtual void shutdown(std::chrono::milliseconds timeout) noexcept = 0;
+  /// Moves up to out.size() records this processor has finished with into `out` and returns
+  /// how many, so the tracer can reuse them (and their string and vector capacity) instead of
+  /// allocating. A handed-out record's attrs may hold stale elements: only the tracer's span
+  /// handle, which overwrites them in place and trims the rest at end, may use it. Any thread;
+  /// the default recycles nothing.
+  virtual std::size_t take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept {
+    (void)out;
+    return 0;
+  }
 };
 
 /// Exports each span synchronously on the ending thread, one export at a time (a mutex

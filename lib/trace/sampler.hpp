@@ -95,6 +95,8 @@ class parent_based_sampler final : public sampler {
   sampling_decision should_sample(const span_context& parent, const trace_id& trace,
                                   std::string_view name, span_kind kind) noexcept override;
   std::string description() const override;
+  /// The sampler asked for root spans (never null); lets the tracer decide common cases inline.
+  [[nodiscard]] const sampler& root() const noexcept { return *root_; }
 
  private:
   std::unique_ptr<sampler> root_;

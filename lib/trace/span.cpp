@@ -2,7 +2,9 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <span>
 #include <typeinfo>
 
 #include "trace/attribute_limits.hpp"
@@ -20,15 +22,47 @@ span& span::operator=(span&& other) noexcept {
     ctx_ = std::move(other.ctx_);
     data_ = std::move(other.data_);
     tracer_ = std::move(other.tracer_);
+    attrs_used_ = other.attrs_used_;
   }
   return *this;
 }
 
+attribute* span::slot_for(std::string_view key) noexcept {
+  if (key.empty()) return nullptr;
+  auto& attrs = data_->attrs;
+  for (std::size_t i = 0; i < attrs_used_; ++i) {
+    if (attrs[i].key == key) return &attrs[i];
+  }
+  const std::size_t count_limit = tracer_->provider->limits.attribute_count;
+  if (attrs_used_ >= count_limit) {
+    ++data_->dropped_attributes_count;
+    return nullptr;
+  }
+  if (attrs_used_ < attrs.size()) {
+    attribute& a = attrs[attrs_used_++];
+    a.key.assign(key);
+    return &a;
+  }
+  if (attrs.capacity() == 0) attrs.reserve(std::min<std::size_t>(8, count_limit));
+  attrs.push_back(attribute{std::string(key), attribute_value()});
+  ++attrs_used_;
+  return &attrs.back();
+}
+
 void span::put(std::string_view key, attribute_value&& value) noexcept {
-  if (key.empty()) return;
-  const auto& limits = tracer_->provider->limits;
-  put_attribute(data_->attrs, data_->dropped_attributes_count, limits.attribute_count,
-                limits.attribute_value_length, key, std::move(value));
+  truncate_value(value, tracer_->provider->limits.attribute_value_length);
+  if (attribute* a = slot_for(key)) a->value = std::move(value);
+}
+
+void span::put_string(std::string_view key, std::string_view value) noexcept {
+  attribute* a = slot_for(key);
+  if (a == nullptr) return;
+  value = utf8_prefix(value, tracer_->provider->limits.attribute_value_length);
+  if (auto* s = std::get_if<std::string>(&a->value)) {
+    s->assign(value);
+  } else {
+    a->value.emplace<std::string>(value);
+  }
 }
 
 span& span::add_event(std::string_view name, attributes attrs,
@@ -83,7 +117,9 @@ span& span::record_exception(std::string_view type, std::string_view message) no
   attrs.push_back({"exception.type", std::string(type)});
   attrs.push_back({"exception.message", std::string(message)});
   add_event("exception", std::move(attrs));
-  if (find_attribute(data_->attrs, "error.type") == nullptr) {
+  const auto used = std::span<const attribute>(data_->attrs.data(), attrs_used_);
+  if (std::none_of(used.begin(), used.end(),
+                   [](const attribute& a) { return a.key == "error.type"; })) {
     set_attribute("error.type", type.empty() ? std::string_view("_OTHER") : type);
   }
   set_status(status_code::error, message);
@@ -95,10 +131,13 @@ span& span::record_exception(const std::exception& e) noexcept {
   return record_exception(exception_type_name(e), e.what());
 }
 
-void span::end(std::uint64_t end_unix_nano) noexcept {
-  if (!data_) return;
+void span::finish(std::uint64_t end_unix_nano) noexcept {
   const auto& provider = *tracer_->provider;
   data_->end_unix_nano = end_unix_nano != 0 ? end_unix_nano : now_unix_nano(provider.clock);
+  auto& attrs = data_->attrs;
+  if (attrs.size() > attrs_used_) {
+    attrs.erase(attrs.begin() + static_cast<std::ptrdiff_t>(attrs_used_), attrs.end());
+  }
   if (provider.processor) provider.processor->on_end(std::move(data_));
   data_.reset();
   tracer_.reset();

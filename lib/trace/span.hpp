@@ -48,8 +48,9 @@ class span {
 
   /// Sets (or replaces) an attribute. Empty keys are ignored; past the count limit the
   /// attribute is dropped and counted; long strings are truncated to the length limit.
+  /// Reuses the key and value storage a recycled record already holds.
   span& set_attribute(std::string_view key, std::string_view value) noexcept {
-    if (data_) put(key, attribute_value(std::in_place_type<std::string>, value));
+    if (data_) put_string(key, value);
     return *this;
   }
   span& set_attribute(std::string_view key, const char* value) noexcept {
@@ -59,17 +60,17 @@ class span {
     return set_attribute(key, std::string_view(value));
   }
   span& set_attribute(std::string_view key, bool value) noexcept {
-    if (data_) put(key, attribute_value(value));
+    if (data_) put_scalar(key, value);
     return *this;
   }
   span& set_attribute(std::string_view key, double value) noexcept {
-    if (data_) put(key, attribute_value(value));
+    if (data_) put_scalar(key, value);
     return *this;
   }
   template <std::integral T>
   requires(!std::same_as<T, bool> &&
            !std::same_as<T, char>) span& set_attribute(std::string_view key, T value) noexcept {
-    if (data_) put(key, attribute_value(static_cast<std::int64_t>(value)));
+    if (data_) put_scalar(key, static_cast<std::int64_t>(value));
     return *this;
   }
   /// Any value, including arrays (std::vector<std::string>, <bool>, <std::int64_t>, <double>).
@@ -95,14 +96,34 @@ class span {
 
   /// Ends the span at `end_unix_nano` (0 = now) and hands it to the processor. Idempotent;
   /// the context stays readable.
-  void end(std::uint64_t end_unix_nano = 0) noexcept;
+  void end(std::uint64_t end_unix_nano = 0) noexcept {
+    if (data_) finish(end_unix_nano);
+  }
 
  private:
+  /// The slot for `key`: its current one, else the next one (reusing a stale element of a
+  /// recycled record), else nullptr when the count limit drops it (counted).
+  attribute* slot_for(std::string_view key) noexcept;
   void put(std::string_view key, attribute_value&& value) noexcept;
+  void put_string(std::string_view key, std::string_view value) noexcept;
+  template <class T>
+  void put_scalar(std::string_view key, T value) noexcept {
+    if (attribute* a = slot_for(key)) {
+      if (T* p = std::get_if<T>(&a->value)) {
+        *p = value;
+      } else {
+        a->value.template emplace<T>(value);
+      }
+    }
+  }
+  void finish(std::uint64_t end_unix_nano) noexcept;
 
   span_context ctx_;
   std::unique_ptr<span_data> data_;
   std::shared_ptr<const detail::tracer_state> tracer_;
+  /// How many of data_->attrs belong to this span. A recycled record may hold more (stale
+  /// ones, overwritten in place so their strings keep their capacity); finish() trims them.
+  std::size_t attrs_used_ = 0;
 };
 
 /// The demangled name of an exception's dynamic type ("std::runtime_error").

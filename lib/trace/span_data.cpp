@@ -1,6 +1,7 @@
 #include "trace/span_data.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace vmterm::trace {
 namespace {
@@ -38,14 +39,14 @@ bool from_hex_into(std::string_view hex, std::array<std::uint8_t, N>& out) noexc
   return true;
 }
 
-template <std::size_t N>
-bool all_zero(const std::array<std::uint8_t, N>& bytes) noexcept {
-  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
-}
-
 }  // namespace
 
-bool trace_id::valid() const noexcept { return !all_zero(bytes); }
+// Word loads rather than a byte loop: valid() runs several times per span start.
+bool trace_id::valid() const noexcept {
+  std::uint64_t w[2];
+  std::memcpy(w, bytes.data(), sizeof w);
+  return (w[0] | w[1]) != 0;
+}
 std::string trace_id::hex() const { return to_hex(bytes); }
 std::optional<trace_id> trace_id::from_hex(std::string_view hex) noexcept {
   if (hex.size() != 32 && hex.size() != 16) return std::nullopt;
@@ -54,7 +55,11 @@ std::optional<trace_id> trace_id::from_hex(std::string_view hex) noexcept {
   return id;
 }
 
-bool span_id::valid() const noexcept { return !all_zero(bytes); }
+bool span_id::valid() const noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, bytes.data(), sizeof w);
+  return w != 0;
+}
 std::string span_id::hex() const { return to_hex(bytes); }
 std::optional<span_id> span_id::from_hex(std::string_view hex) noexcept {
   if (hex.size() != 16) return std::nullopt;

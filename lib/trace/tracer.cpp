@@ -1,5 +1,7 @@
 #include "trace/tracer.hpp"
 
+#include <array>
+
 #include "trace/id_generator.hpp"
 
 namespace vmterm::trace {
@@ -12,6 +14,86 @@ const trace::context& empty_context() noexcept {
   return empty;
 }
 
+/// Records this thread took from a processor's recycling pool in one go, so that most span
+/// starts take no lock. Records are plain span_data, usable with any processor; what is left
+/// here is freed when the thread exits.
+struct record_cache {
+  std::array<std::unique_ptr<span_data>, 32> items;
+  std::size_t count = 0;
+};
+
+std::unique_ptr<span_data> acquire_record(span_processor& processor) {
+  thread_local record_cache cache;
+  if (cache.count == 0) cache.count = processor.take_recycled(cache.items);
+  if (cache.count > 0) return std::move(cache.items[--cache.count]);
+  return std::make_unique<span_data>();
+}
+
+/// Resets every field of a (possibly recycled) record except attrs, whose stale elements the
+/// span handle overwrites in place. Assignments keep string and vector capacity; the
+/// shared_ptrs are only touched when they change, which spares two atomic updates per span.
+void reset_record(span_data& d, const detail::tracer_state& ts, const span_context& ctx,
+                  const span_context* parent, std::string_view name, span_kind kind,
+                  std::uint64_t start) {
+  const bool has_parent = parent != nullptr;
+  d.trace = ctx.trace;
+  d.span = ctx.span;
+  d.parent = has_parent ? parent->span : span_id{};
+  d.trace_state = ctx.trace_state;
+  d.flags = ctx.flags;
+  d.parent_remote = has_parent && parent->remote;
+  d.name.assign(name);
+  d.kind = kind;
+  d.start_unix_nano = start;
+  d.end_unix_nano = 0;
+  if (!d.events.empty()) d.events.clear();
+  if (!d.links.empty()) d.links.clear();
+  d.status.code = status_code::unset;
+  d.status.message.clear();
+  d.dropped_attributes_count = 0;
+  d.dropped_events_count = 0;
+  d.dropped_links_count = 0;
+  if (d.resource != ts.provider->resource) d.resource = ts.provider->resource;
+  if (d.scope != ts.scope) d.scope = ts.scope;
+}
+
+sampling_decision decide(detail::provider_state& provider, const span_context& parent,
+                         bool has_parent, const trace_id& trace, std::string_view name,
+                         span_kind kind) noexcept {
+  using detail::sampler_shortcut;
+  constexpr auto sample = sampling_decision::record_and_sample;
+  constexpr auto drop = sampling_decision::drop;
+  switch (provider.shortcut) {
+    case sampler_shortcut::always_on:
+      return sample;
+    case sampler_shortcut::always_off:
+      return drop;
+    case sampler_shortcut::parent_or_on:
+      return !has_parent || parent.sampled() ? sample : drop;
+    case sampler_shortcut::parent_or_off:
+      return has_parent && parent.sampled() ? sample : drop;
+    case sampler_shortcut::none:
+      break;
+  }
+  return provider.sampler->should_sample(parent, trace, name, kind);
+}
+
+detail::sampler_shortcut shortcut_for(const sampler& s) noexcept {
+  using detail::sampler_shortcut;
+  if (dynamic_cast<const always_on_sampler*>(&s) != nullptr) return sampler_shortcut::always_on;
+  if (dynamic_cast<const always_off_sampler*>(&s) != nullptr) return sampler_shortcut::always_off;
+  if (const auto* pb = dynamic_cast<const parent_based_sampler*>(&s)) {
+    const sampler& root = pb->root();
+    if (dynamic_cast<const always_on_sampler*>(&root) != nullptr) {
+      return sampler_shortcut::parent_or_on;
+    }
+    if (dynamic_cast<const always_off_sampler*>(&root) != nullptr) {
+      return sampler_shortcut::parent_or_off;
+    }
+  }
+  return sampler_shortcut::none;
+}
+
 }  // namespace
 
 span tracer::start_span(std::string_view name, const span_options& options) const noexcept {
@@ -20,14 +102,16 @@ span tracer::start_span(std::string_view name, const span_options& options) cons
                                                       : current_context();
   const span_context* parent = &parent_ctx.span;
   if (!state_) return span(*parent);  // no-op: keep propagating what came in
-  const auto& provider = *state_->provider;
-  if (!parent->valid() && !options.parent && !options.new_root) {
+  auto& provider = *state_->provider;
+  bool has_parent = parent->valid();
+  if (!has_parent && !options.parent && !options.new_root) {
     parent = &provider.default_parent.span;
+    has_parent = parent->valid();
   }
   if (provider.shut_down.load(std::memory_order_relaxed)) return span(*parent);
 
   span_context ctx;
-  if (parent->valid()) {
+  if (has_parent) {
     ctx.trace = parent->trace;
     ctx.trace_state = parent->trace_state;
     ctx.flags = parent->flags & flag_random;
@@ -36,26 +120,21 @@ span tracer::start_span(std::string_view name, const span_options& options) cons
     ctx.flags = flag_random;
   }
   ctx.span = new_span_id();
-  const auto decision = provider.sampler->should_sample(*parent, ctx.trace, name, options.kind);
+  const auto decision = decide(provider, *parent, has_parent, ctx.trace, name, options.kind);
   if (decision == sampling_decision::drop || !provider.processor) return span(std::move(ctx));
   if (decision == sampling_decision::record_and_sample) ctx.flags |= flag_sampled;
 
-  auto data = std::make_unique<span_data>();
-  data->trace = ctx.trace;
-  data->span = ctx.span;
-  if (parent->valid()) data->parent = parent->span;
-  data->trace_state = ctx.trace_state;
-  data->flags = ctx.flags;
-  data->parent_remote = parent->valid() && parent->remote;
-  data->name = name;
-  data->kind = options.kind;
-  data->start_unix_nano =
+  const std::uint64_t start =
       options.start_unix_nano != 0 ? options.start_unix_nano : now_unix_nano(provider.clock);
-  data->resource = provider.resource;
-  data->scope = state_->scope;
-  span s(std::move(ctx), std::move(data), state_);
-  for (const auto& l : options.links) s.add_link(l.context, l.attrs);
-  return s;
+  try {
+    auto data = acquire_record(*provider.processor);
+    reset_record(*data, *state_, ctx, has_parent ? parent : nullptr, name, options.kind, start);
+    span s(std::move(ctx), std::move(data), state_);
+    for (const auto& l : options.links) s.add_link(l.context, l.attrs);
+    return s;
+  } catch (...) {
+    return span(std::move(ctx));  // out of memory: telemetry never throws; not recorded
+  }
 }
 
 span tracer::start_span(std::string_view name, span_kind kind) const noexcept {
@@ -82,6 +161,7 @@ tracer_provider::tracer_provider(tracer_provider_options options)
       options.resource ? std::move(options.resource) : std::make_shared<const trace::resource>();
   state_->sampler = options.sampler ? std::move(options.sampler)
                                     : std::make_unique<parent_based_sampler>(nullptr);
+  state_->shortcut = shortcut_for(*state_->sampler);
   state_->processor = std::move(options.processor);
   state_->limits = options.limits;
   state_->clock = std::move(options.clock);

@@ -43,6 +43,14 @@ struct tracer_provider_options {
 };
 
 namespace detail {
+/// A sampler whose decision the tracer can make inline (no virtual call); `none` = ask it.
+enum class sampler_shortcut : std::uint8_t {
+  none,
+  always_on,
+  always_off,
+  parent_or_on,  ///< parentbased_always_on: follow a valid parent, else sample
+  parent_or_off  ///< parentbased_always_off: follow a valid parent, else drop
+};
 struct provider_state {
   std::shared_ptr<const trace::resource> resource;
   std::unique_ptr<trace::sampler> sampler;
@@ -51,6 +59,7 @@ struct provider_state {
   clock_fn clock;
   trace::context default_parent;
   std::atomic<bool> shut_down{false};
+  sampler_shortcut shortcut = sampler_shortcut::none;  ///< derived from `sampler` once
 };
 struct tracer_state {
   std::shared_ptr<provider_state> provider;
