@@ -59,24 +59,25 @@ xoshiro& generator() noexcept {
 std::uint64_t random_u64() noexcept { return generator().next(); }
 
 trace_id new_trace_id() noexcept {
-  trace_id id;
   auto& gen = generator();
+  std::uint64_t w[2];
   do {
-    const std::uint64_t hi = gen.next();
-    const std::uint64_t lo = gen.next();
-    std::memcpy(id.bytes.data(), &hi, 8);
-    std::memcpy(id.bytes.data() + 8, &lo, 8);
-  } while (!id.valid());
+    w[0] = gen.next();
+    w[1] = gen.next();
+  } while ((w[0] | w[1]) == 0);
+  trace_id id;
+  std::memcpy(id.bytes.data(), w, sizeof w);
   return id;
 }
 
 span_id new_span_id() noexcept {
-  span_id id;
   auto& gen = generator();
+  std::uint64_t v = 0;
   do {
-    const std::uint64_t v = gen.next();
-    std::memcpy(id.bytes.data(), &v, 8);
-  } while (!id.valid());
+    v = gen.next();
+  } while (v == 0);
+  span_id id;
+  std::memcpy(id.bytes.data(), &v, sizeof v);
   return id;
 }
 

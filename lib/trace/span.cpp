@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <span>
 #include <typeinfo>
 
@@ -11,6 +12,15 @@
 #include "trace/tracer.hpp"
 
 namespace vmterm::trace {
+namespace {
+
+/// Equality as a size check plus memcmp, inlined: cheaper than basic_string::compare and far
+/// cheaper than an assign, which is what it usually saves.
+bool same(const std::string& a, std::string_view b) noexcept {
+  return a.size() == b.size() && (b.empty() || std::memcmp(a.data(), b.data(), b.size()) == 0);
+}
+
+}  // namespace
 
 span::span(span_context ctx, std::unique_ptr<span_data> data,
            std::shared_ptr<const detail::tracer_state> tracer) noexcept
@@ -31,7 +41,7 @@ attribute* span::slot_for(std::string_view key) noexcept {
   if (key.empty()) return nullptr;
   auto& attrs = data_->attrs;
   for (std::size_t i = 0; i < attrs_used_; ++i) {
-    if (attrs[i].key == key) return &attrs[i];
+    if (same(attrs[i].key, key)) return &attrs[i];
   }
   const std::size_t count_limit = tracer_->provider->limits.attribute_count;
   if (attrs_used_ >= count_limit) {
@@ -40,7 +50,7 @@ attribute* span::slot_for(std::string_view key) noexcept {
   }
   if (attrs_used_ < attrs.size()) {
     attribute& a = attrs[attrs_used_++];
-    a.key.assign(key);
+    if (!same(a.key, key)) a.key.assign(key);  // usually the same call site: same key
     return &a;
   }
   if (attrs.capacity() == 0) attrs.reserve(std::min<std::size_t>(8, count_limit));
@@ -59,7 +69,7 @@ void span::put_string(std::string_view key, std::string_view value) noexcept {
   if (a == nullptr) return;
   value = utf8_prefix(value, tracer_->provider->limits.attribute_value_length);
   if (auto* s = std::get_if<std::string>(&a->value)) {
-    s->assign(value);
+    if (!same(*s, value)) s->assign(value);
   } else {
     a->value.emplace<std::string>(value);
   }

@@ -18,6 +18,7 @@
 
 namespace vmterm::trace {
 
+class tracer;
 namespace detail {
 struct tracer_state;
 }
@@ -101,6 +102,8 @@ class span {
   }
 
  private:
+  friend class tracer;  // builds spans in place (no span_context moves on the hot path)
+
   /// The slot for `key`: its current one, else the next one (reusing a stale element of a
   /// recycled record), else nullptr when the count limit drops it (counted).
   attribute* slot_for(std::string_view key) noexcept;

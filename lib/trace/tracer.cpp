@@ -1,6 +1,7 @@
 #include "trace/tracer.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "trace/id_generator.hpp"
 
@@ -39,10 +40,13 @@ void reset_record(span_data& d, const detail::tracer_state& ts, const span_conte
   d.trace = ctx.trace;
   d.span = ctx.span;
   d.parent = has_parent ? parent->span : span_id{};
-  d.trace_state = ctx.trace_state;
+  if (!ctx.trace_state.empty() || !d.trace_state.empty()) d.trace_state = ctx.trace_state;
   d.flags = ctx.flags;
   d.parent_remote = has_parent && parent->remote;
-  d.name.assign(name);
+  if (d.name.size() != name.size() ||
+      (!name.empty() && std::memcmp(d.name.data(), name.data(), name.size()) != 0)) {
+    d.name.assign(name);
+  }
   d.kind = kind;
   d.start_unix_nano = start;
   d.end_unix_nano = 0;
@@ -96,59 +100,71 @@ detail::sampler_shortcut shortcut_for(const sampler& s) noexcept {
 
 }  // namespace
 
-span tracer::start_span(std::string_view name, const span_options& options) const noexcept {
-  const trace::context& parent_ctx = options.new_root ? empty_context()
-                                     : options.parent ? *options.parent
-                                                      : current_context();
+span tracer::start(std::string_view name, span_kind kind, const trace::context* explicit_parent,
+                   bool new_root, std::uint64_t start_unix_nano,
+                   const std::vector<link>* links) const noexcept {
+  span s;  // the one returned object (NRVO): its context is filled in place
+  const trace::context& parent_ctx = new_root          ? empty_context()
+                                     : explicit_parent ? *explicit_parent
+                                                       : current_context();
   const span_context* parent = &parent_ctx.span;
-  if (!state_) return span(*parent);  // no-op: keep propagating what came in
+  if (!state_) {  // no-op: keep propagating what came in
+    s.ctx_ = *parent;
+    return s;
+  }
   auto& provider = *state_->provider;
   bool has_parent = parent->valid();
-  if (!has_parent && !options.parent && !options.new_root) {
+  if (!has_parent && explicit_parent == nullptr && !new_root) {
     parent = &provider.default_parent.span;
     has_parent = parent->valid();
   }
-  if (provider.shut_down.load(std::memory_order_relaxed)) return span(*parent);
+  if (provider.shut_down.load(std::memory_order_relaxed)) {
+    s.ctx_ = *parent;
+    return s;
+  }
 
-  span_context ctx;
+  span_context& ctx = s.ctx_;
   if (has_parent) {
     ctx.trace = parent->trace;
-    ctx.trace_state = parent->trace_state;
+    if (!parent->trace_state.empty()) ctx.trace_state = parent->trace_state;
     ctx.flags = parent->flags & flag_random;
   } else {
     ctx.trace = new_trace_id();
     ctx.flags = flag_random;
   }
   ctx.span = new_span_id();
-  const auto decision = decide(provider, *parent, has_parent, ctx.trace, name, options.kind);
-  if (decision == sampling_decision::drop || !provider.processor) return span(std::move(ctx));
+  const auto decision = decide(provider, *parent, has_parent, ctx.trace, name, kind);
+  if (decision == sampling_decision::drop || !provider.processor) return s;
   if (decision == sampling_decision::record_and_sample) ctx.flags |= flag_sampled;
 
   const std::uint64_t start =
-      options.start_unix_nano != 0 ? options.start_unix_nano : now_unix_nano(provider.clock);
+      start_unix_nano != 0 ? start_unix_nano : now_unix_nano(provider.clock);
   try {
     auto data = acquire_record(*provider.processor);
-    reset_record(*data, *state_, ctx, has_parent ? parent : nullptr, name, options.kind, start);
-    span s(std::move(ctx), std::move(data), state_);
-    for (const auto& l : options.links) s.add_link(l.context, l.attrs);
-    return s;
+    reset_record(*data, *state_, ctx, has_parent ? parent : nullptr, name, kind, start);
+    s.data_ = std::move(data);
+    s.tracer_ = state_;
   } catch (...) {
-    return span(std::move(ctx));  // out of memory: telemetry never throws; not recorded
+    return s;  // out of memory: telemetry never throws; the span is not recorded
   }
+  if (links != nullptr) {
+    for (const auto& l : *links) s.add_link(l.context, l.attrs);
+  }
+  return s;
+}
+
+span tracer::start_span(std::string_view name, const span_options& options) const noexcept {
+  return start(name, options.kind, options.parent, options.new_root, options.start_unix_nano,
+               &options.links);
 }
 
 span tracer::start_span(std::string_view name, span_kind kind) const noexcept {
-  span_options options;
-  options.kind = kind;
-  return start_span(name, options);
+  return start(name, kind, nullptr, false, 0, nullptr);
 }
 
 span tracer::start_span(std::string_view name, const trace::context& parent,
                         span_kind kind) const noexcept {
-  span_options options;
-  options.kind = kind;
-  options.parent = &parent;
-  return start_span(name, options);
+  return start(name, kind, &parent, false, 0, nullptr);
 }
 
 bool tracer::enabled() const noexcept {

@@ -87,6 +87,11 @@ class tracer {
   [[nodiscard]] bool enabled() const noexcept;
 
  private:
+  /// What the three start_span overloads share; builds the returned span in place.
+  [[nodiscard]] span start(std::string_view name, span_kind kind, const trace::context* parent,
+                           bool new_root, std::uint64_t start_unix_nano,
+                           const std::vector<link>* links) const noexcept;
+
   std::shared_ptr<const detail::tracer_state> state_;
 };
 
