@@ -7,22 +7,33 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-/// Lowercase hex only: W3C rejects uppercase in traceparent.
-int lower_hex(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+/// Lowercase hex digit values; 0x10 marks anything else (W3C rejects uppercase in traceparent).
+constexpr std::uint8_t not_hex = 0x10;
+constexpr std::array<std::uint8_t, 256> lower_hex_table = [] {
+  std::array<std::uint8_t, 256> t{};
+  t.fill(not_hex);
+  for (int c = '0'; c <= '9'; ++c)
+    t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) {
+    t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 10);
+  }
+  return t;
+}();
 
+std::uint8_t lower_hex(char c) noexcept { return lower_hex_table[static_cast<unsigned char>(c)]; }
+
+/// Decodes 2*N hex digits at `p` into `out`; false when any is not lowercase hex. Branch-free
+/// per byte: the not_hex bit is OR-ed into one accumulator and checked once.
 template <std::size_t N>
-bool read_hex(std::string_view text, std::array<std::uint8_t, N>& out) noexcept {
+bool read_hex(const char* p, std::array<std::uint8_t, N>& out) noexcept {
+  unsigned bad = 0;
   for (std::size_t i = 0; i < N; ++i) {
-    const int hi = lower_hex(text[2 * i]);
-    const int lo = lower_hex(text[2 * i + 1]);
-    if ((hi | lo) < 0) return false;
+    const unsigned hi = lower_hex(p[2 * i]);
+    const unsigned lo = lower_hex(p[2 * i + 1]);
+    bad |= hi | lo;
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
-  return true;
+  return (bad & not_hex) == 0;
 }
 
 template <std::size_t N>
@@ -113,26 +124,26 @@ std::optional<std::string_view> find_value(const Map& map, std::string_view key)
 }  // namespace
 
 std::optional<span_context> parse_traceparent(std::string_view text) noexcept {
-  text = trim_ows(text);
-  if (text.size() < traceparent_size) return std::nullopt;
-  const int v_hi = lower_hex(text[0]);
-  const int v_lo = lower_hex(text[1]);
-  if ((v_hi | v_lo) < 0 || text[2] != '-') return std::nullopt;
-  const int version = (v_hi << 4) | v_lo;
-  if (version == 0xff) return std::nullopt;
-  if (version == 0 && text.size() != traceparent_size) return std::nullopt;
-  if (text.size() > traceparent_size && text[traceparent_size] != '-') return std::nullopt;
-  if (text[35] != '-' || text[52] != '-') return std::nullopt;
-  span_context ctx;
-  std::array<std::uint8_t, 1> flags{};
-  if (!read_hex(text.substr(3, 32), ctx.trace.bytes) ||
-      !read_hex(text.substr(36, 16), ctx.span.bytes) || !read_hex(text.substr(53, 2), flags)) {
-    return std::nullopt;
+  std::optional<span_context> result;  // the one returned object (NRVO), filled in place
+  if (text.size() != traceparent_size) text = trim_ows(text);  // the common case has no OWS
+  if (text.size() < traceparent_size) return result;
+  const char* p = text.data();
+  std::array<std::uint8_t, 1> version{};
+  if (!read_hex(p, version) || p[2] != '-' || p[35] != '-' || p[52] != '-') return result;
+  if (version[0] == 0xff) return result;
+  if (text.size() > traceparent_size && (version[0] == 0 || p[traceparent_size] != '-')) {
+    return result;
   }
-  if (!ctx.trace.valid() || !ctx.span.valid()) return std::nullopt;
+  span_context& ctx = result.emplace();
+  std::array<std::uint8_t, 1> flags{};
+  if (!read_hex(p + 3, ctx.trace.bytes) || !read_hex(p + 36, ctx.span.bytes) ||
+      !read_hex(p + 53, flags) || !ctx.trace.valid() || !ctx.span.valid()) {
+    result.reset();
+    return result;
+  }
   ctx.flags = static_cast<std::uint8_t>(flags[0] & 0x03);  // sampled, random-trace-id
   ctx.remote = true;
-  return ctx;
+  return result;
 }
 
 void format_traceparent(const span_context& ctx, std::array<char, traceparent_size>& out) noexcept {
