@@ -14,11 +14,7 @@
 namespace vmterm::trace {
 namespace {
 
-/// Equality as a size check plus memcmp, inlined: cheaper than basic_string::compare and far
-/// cheaper than an assign, which is what it usually saves.
-bool same(const std::string& a, std::string_view b) noexcept {
-  return a.size() == b.size() && (b.empty() || std::memcmp(a.data(), b.data(), b.size()) == 0);
-}
+bool same(const std::string& a, std::string_view b) noexcept { return same_bytes(a, b); }
 
 }  // namespace
 
@@ -67,7 +63,8 @@ void span::put(std::string_view key, attribute_value&& value) noexcept {
 void span::put_string(std::string_view key, std::string_view value) noexcept {
   attribute* a = slot_for(key);
   if (a == nullptr) return;
-  value = utf8_prefix(value, tracer_->provider->limits.attribute_value_length);
+  const std::size_t max_length = tracer_->provider->limits.attribute_value_length;
+  if (value.size() > max_length) value = utf8_prefix(value, max_length);
   if (auto* s = std::get_if<std::string>(&a->value)) {
     if (!same(*s, value)) s->assign(value);
   } else {

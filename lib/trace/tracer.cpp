@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 
+#include "trace/attribute_limits.hpp"
 #include "trace/id_generator.hpp"
 
 namespace vmterm::trace {
@@ -43,10 +44,7 @@ void reset_record(span_data& d, const detail::tracer_state& ts, const span_conte
   if (!ctx.trace_state.empty() || !d.trace_state.empty()) d.trace_state = ctx.trace_state;
   d.flags = ctx.flags;
   d.parent_remote = has_parent && parent->remote;
-  if (d.name.size() != name.size() ||
-      (!name.empty() && std::memcmp(d.name.data(), name.data(), name.size()) != 0)) {
-    d.name.assign(name);
-  }
+  if (!same_bytes(d.name, name)) d.name.assign(name);
   d.kind = kind;
   d.start_unix_nano = start;
   d.end_unix_nano = 0;
