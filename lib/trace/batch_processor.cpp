@@ -40,14 +40,16 @@ struct batch_processor::state {
   }
 
   /// Exports `taken` (moved into one contiguous batch, as exporters take a std::span), then
-  /// moves each span's buffers back into its record and returns the records to the pool.
+  /// moves each span's buffers back into its record and returns the records to the pool. The
+  /// batch's slots persist (move-assigned both ways), so no span_data is built or destroyed.
   void export_batch(std::vector<std::unique_ptr<span_data>>& taken, std::vector<span_data>& batch) {
     if (taken.empty()) return;
     if (exp) {
-      for (auto& s : taken) batch.push_back(std::move(*s));
-      (void)exp->export_spans(batch);
-      for (std::size_t i = 0; i < taken.size(); ++i) *taken[i] = std::move(batch[i]);
-      batch.clear();
+      const std::size_t n = taken.size();
+      if (batch.size() < n) batch.resize(n);
+      for (std::size_t i = 0; i < n; ++i) batch[i] = std::move(*taken[i]);
+      (void)exp->export_spans(std::span<const span_data>(batch.data(), n));
+      for (std::size_t i = 0; i < n; ++i) *taken[i] = std::move(batch[i]);
     }
     recycle(taken);
   }
