@@ -1,0 +1,54 @@
+// The man page documents every flag --help shows, and every subcommand's flags.
+#include <catch2/catch.hpp>
+#include <regex>
+#include <set>
+
+#include "trace_cli.hpp"
+
+using namespace vmterm::test;
+using namespace vmterm::test::trace_cli;
+
+namespace {
+
+std::set<std::string> flags_in(const std::string& help) {
+  std::set<std::string> out;
+  const std::regex flag(R"((^|[\s,])(--?[a-zA-Z][a-zA-Z0-9-]*))");
+  for (std::sregex_iterator it(help.begin(), help.end(), flag), end; it != end; ++it) {
+    out.insert((*it)[2]);
+  }
+  return out;
+}
+
+/// roff escapes '-' as '\-'; undo that for matching.
+std::string man_text() {
+  auto text = read_file(std::filesystem::path(VMTERM_MAN_DIR) / "vmterm-trace.1");
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '-') continue;
+    out += text[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every flag in --help appears in the man page", "[trace]") {
+  const auto man = man_text();
+  REQUIRE_FALSE(man.empty());
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"services", "--help"},
+                                                                {"operations", "--help"},
+                                                                {"search", "--help"},
+                                                                {"stats", "--help"},
+                                                                {"show", "--help"}}) {
+    const auto r = vmterm_trace(args);
+    REQUIRE(r.exit_code == 0);
+    for (const auto& flag : flags_in(r.out)) {
+      INFO(args.front() << ": " << flag);
+      CHECK(man.find(flag) != std::string::npos);
+    }
+  }
+  for (const char* command : {"services", "operations", "search", "stats", "show"}) {
+    CHECK(man.find(std::string(".B ") + command) != std::string::npos);
+  }
+}

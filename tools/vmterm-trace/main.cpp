@@ -1,0 +1,35 @@
+// vmterm-trace: read traces from Jaeger or OTLP/Jaeger JSON files and print them as span trees,
+// waterfalls, search listings, statistics and JSON for jq. See vmterm-trace(1).
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "commands.hpp"
+#include "core/config.hpp"
+#include "core/exit_code.hpp"
+#include "options.hpp"
+#include "source_select.hpp"
+#include "trace_otlp/install_from_env.hpp"
+
+int main(int argc, char** argv) {
+  vmterm::trace_cli::options opt;
+  CLI::App app{
+      "vmterm-trace: read traces from Jaeger or trace files and print them as span "
+      "trees, waterfalls and JSON"};
+  app.name("vmterm-trace");
+  vmterm::trace_cli::add_flags(app, opt);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : vmterm::to_int(vmterm::exit_code::usage);  // CLI11's are 1xx
+  }
+  const auto env = vmterm::config::process_env();
+  auto tracing = vmterm::trace_otlp::install_from_env("vmterm-trace",
+                                                      vmterm::trace_cli::tracing_env(opt, env));
+  try {
+    return vmterm::trace_cli::run(opt, env);
+  } catch (const std::exception& e) {
+    std::cerr << "vmterm-trace: internal error: " << e.what() << '\n';
+    return vmterm::to_int(vmterm::exit_code::internal);
+  }
+}

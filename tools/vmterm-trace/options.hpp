@@ -1,0 +1,57 @@
+#pragma once
+/// vmterm-trace's flags: one struct filled by CLI11 (add_flags), read by the commands.
+
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmterm::trace_cli {
+
+inline constexpr const char* default_jaeger_url = "http://127.0.0.1:16686";
+
+struct options {
+  std::string command{};  ///< services|operations|search|show|stats
+
+  // where traces come from
+  std::optional<std::string> jaeger{};  ///< --jaeger / VMTERM_JAEGER_URL
+  std::optional<std::string> file{};    ///< --file; "-" = stdin
+  std::string timeout = "10s";
+
+  // output
+  bool json = false;
+  bool otlp = false;
+  std::string color = "auto";
+  std::optional<std::size_t> width{};
+  bool verbose = false;
+
+  // tree filters (show), some shared with search and stats
+  std::optional<std::uint32_t> depth{};
+  std::string min_duration{};
+  bool errors = false;
+  std::optional<std::string> service{};
+  bool critical_path = false;
+
+  // operations
+  std::string kind{};
+
+  // search and stats
+  std::optional<std::string> operation{};
+  std::vector<std::string> tags{};
+  std::string max_duration{};
+  std::optional<std::string> since{};  ///< default 1h against Jaeger; a file: all of it
+  std::string start{};
+  std::string end{};
+  std::size_t limit = 20;
+
+  // show
+  std::vector<std::string> trace_ids{};
+  bool follow = false;
+};
+
+/// Adds the subcommands and every flag to `app`, bound to `opt`.
+void add_flags(CLI::App& app, options& opt);
+
+}  // namespace vmterm::trace_cli
