@@ -87,7 +87,6 @@ struct batch_processor::state {
     try {
       taken.reserve(options.max_export_batch_size);
       batch.reserve(options.max_export_batch_size);
-      pool.reserve(options.max_queue_size);
     } catch (...) {
     }
     std::unique_lock lock(mutex);
