@@ -93,16 +93,21 @@ expected<std::string> read_input(const std::string& path) {
   in.seekg(0, std::ios::end);
   const auto size = in.tellg();
   in.seekg(0, std::ios::beg);
-  if (size > 0) text.reserve(static_cast<std::size_t>(size));
+  if (size > 0) {  // a regular file: one read
+    text.resize(static_cast<std::size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+  }
+  in.clear();
   text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   return text;
 }
 
 expected<std::vector<trace::span_data>> decode_any(std::string_view text, std::string_view name) {
   if (trim(text).empty()) return std::vector<trace::span_data>{};
-  if (detect_format(text) != file_format::jaeger_v1) {
-    return trace_otlp::decode_spans(text, name);
-  }
+  const auto format = detect_format(text);
+  if (format != file_format::jaeger_v1) return trace_otlp::decode_spans(text, name);
   auto doc = decode_v1_json(text, name);
   if (!doc) return tl::unexpected(doc.error());
   return std::move(doc->spans);
