@@ -18,10 +18,14 @@ std::uint64_t splitmix64(std::uint64_t& x) noexcept {
 std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
 
 /// xoshiro256++ (Blackman and Vigna, public domain algorithm), written from its description.
+/// Constant-initialised (so a thread_local needs no init guard on each access) and seeded on
+/// first use.
 struct xoshiro {
   std::uint64_t s[4];
+  bool seeded;
 
-  xoshiro() noexcept {
+  void seed_once() noexcept {
+    seeded = true;
     std::uint64_t seed = 0;
     try {
       std::random_device rd;
@@ -49,8 +53,13 @@ struct xoshiro {
   }
 };
 
+thread_local constinit xoshiro tls_generator{};
+
 xoshiro& generator() noexcept {
-  thread_local xoshiro gen;
+  xoshiro& gen = tls_generator;
+  if (!gen.seeded) [[unlikely]] {
+    gen.seed_once();
+  }
   return gen;
 }
 
@@ -79,6 +88,20 @@ span_id new_span_id() noexcept {
   span_id id;
   std::memcpy(id.bytes.data(), &v, sizeof v);
   return id;
+}
+
+void new_root_ids(trace_id& trace, span_id& span) noexcept {
+  auto& gen = generator();
+  std::uint64_t w[3];
+  do {
+    w[0] = gen.next();
+    w[1] = gen.next();
+  } while ((w[0] | w[1]) == 0);
+  do {
+    w[2] = gen.next();
+  } while (w[2] == 0);
+  std::memcpy(trace.bytes.data(), w, 16);
+  std::memcpy(span.bytes.data(), w + 2, 8);
 }
 
 std::string random_uuid() {

@@ -19,6 +19,9 @@ namespace vmterm::trace {
 /// A random span id; never all-zero.
 [[nodiscard]] span_id new_span_id() noexcept;
 
+/// A random trace id and span id in one call (one thread-local lookup): a new root span.
+void new_root_ids(trace_id& trace, span_id& span) noexcept;
+
 /// A random (version 4) UUID in its canonical 36-character lowercase form.
 [[nodiscard]] std::string random_uuid();
 

@@ -126,11 +126,11 @@ span tracer::start(std::string_view name, span_kind kind, const trace::context* 
     ctx.trace = parent->trace;
     if (!parent->trace_state.empty()) ctx.trace_state = parent->trace_state;
     ctx.flags = parent->flags & flag_random;
+    ctx.span = new_span_id();
   } else {
-    ctx.trace = new_trace_id();
+    new_root_ids(ctx.trace, ctx.span);
     ctx.flags = flag_random;
   }
-  ctx.span = new_span_id();
   const auto decision = decide(provider, *parent, has_parent, ctx.trace, name, kind);
   if (decision == sampling_decision::drop || !provider.processor) return s;
   if (decision == sampling_decision::record_and_sample) ctx.flags |= flag_sampled;
@@ -154,10 +154,6 @@ span tracer::start(std::string_view name, span_kind kind, const trace::context* 
 span tracer::start_span(std::string_view name, const span_options& options) const noexcept {
   return start(name, options.kind, options.parent, options.new_root, options.start_unix_nano,
                &options.links);
-}
-
-span tracer::start_span(std::string_view name, span_kind kind) const noexcept {
-  return start(name, kind, nullptr, false, 0, nullptr);
 }
 
 span tracer::start_span(std::string_view name, const trace::context& parent,

@@ -78,7 +78,9 @@ class tracer {
   /// default parent (TRACEPARENT); a root span otherwise. Allocation-free when unsampled.
   [[nodiscard]] span start_span(std::string_view name, const span_options& options) const noexcept;
   [[nodiscard]] span start_span(std::string_view name,
-                                span_kind kind = span_kind::internal) const noexcept;
+                                span_kind kind = span_kind::internal) const noexcept {
+    return start(name, kind, nullptr, false, 0, nullptr);  // inline: the common call
+  }
   /// A child of an explicit context (async code).
   [[nodiscard]] span start_span(std::string_view name, const trace::context& parent,
                                 span_kind kind = span_kind::internal) const noexcept;
