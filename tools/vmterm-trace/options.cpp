@@ -43,7 +43,9 @@ void add_query_flags(CLI::App& cmd, options& opt) {
   auto* start = cmd.add_option("--start", opt.start, "start of the time range (RFC 3339)");
   auto* end = cmd.add_option("--end", opt.end, "end of the time range (RFC 3339; default now)");
   since->excludes(start)->excludes(end);
-  cmd.add_option("--limit", opt.limit, "at most this many traces")->capture_default_str();
+  cmd.add_option("--limit", opt.limit, "at most this many traces")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd.add_flag("--errors", opt.errors, "only traces with an error span");
 }
 
