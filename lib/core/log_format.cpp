@@ -1,4 +1,5 @@
 #include "core/log_format.hpp"
+#include "core/utf8.hpp"
 
 #include <array>
 #include <charconv>
@@ -22,35 +23,6 @@ bool is_core_key(std::string_view key) noexcept {
   return false;
 }
 
-/// Length of the valid UTF-8 sequence at `s[i]`, or 0 when it is invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  std::uint32_t cp = 0;
-  if (b0 < 0x80) return 1;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2;
-    cp = b0 & 0x1Fu;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3;
-    cp = b0 & 0x0Fu;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4;
-    cp = b0 & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  constexpr std::array<std::uint32_t, 5> min_cp = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 void append_json_string(std::string& out, std::string_view s) {
   constexpr std::string_view hex = "0123456789abcdef";
   out.push_back('"');
@@ -71,7 +43,7 @@ void append_json_string(std::string& out, std::string_view s) {
       out.push_back(hex[u >> 4]);
       out.push_back(hex[u & 0xF]);
     } else if (u >= 0x80) {
-      const std::size_t n = utf8_length(s, i);
+      const std::size_t n = utf8::sequence_length(s, i);
       if (n == 0) {
         out.append("\\ufffd");
         ++i;

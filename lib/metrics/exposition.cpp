@@ -1,4 +1,5 @@
 #include "metrics/exposition.hpp"
+#include "core/utf8.hpp"
 
 #include <array>
 #include <charconv>
@@ -42,26 +43,6 @@ void append_value(std::string& out, double v) {
   out.append(buf.data(), res.ptr);
 }
 
-/// Length of the valid UTF-8 sequence at `s[i]` (1 for ASCII), or 0 when it is invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  const std::size_t n = (b0 & 0xE0) == 0xC0   ? 2
-                        : (b0 & 0xF0) == 0xE0 ? 3
-                        : (b0 & 0xF8) == 0xF0 ? 4
-                                              : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  std::uint32_t cp = b0 & (0x7Fu >> n);
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  constexpr std::array<std::uint32_t, 5> min_cp = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 /// Escapes for HELP (`quote` false) or a label value (`quote` true). Prometheus requires
 /// UTF-8, so an invalid byte (e.g. from a request path) becomes U+FFFD rather than spoiling
 /// the whole scrape.
@@ -69,9 +50,9 @@ void append_escaped(std::string& out, std::string_view text, bool quote) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
-      const std::size_t n = utf8_length(text, i);
+      const std::size_t n = utf8::sequence_length(text, i);
       if (n == 0) {
-        out.append("\xEF\xBF\xBD");
+        out.append(utf8::replacement);
       } else {
         out.append(text.substr(i, n));
         i += n - 1;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/utf8.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
 namespace vmterm::trace_otlp {
@@ -39,27 +40,6 @@ void put_hex(std::string& out, const std::array<std::uint8_t, N>& bytes) {
   out.append(buf, 2 * N);
 }
 
-/// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
-  const unsigned c = b(i);
-  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(i + 1) || !cont(i + 2)) return 0;
-    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-    if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
 /// Writes a JSON string literal: escapes quotes, backslashes and control characters, and
 /// replaces invalid UTF-8 with U+FFFD.
 void put_string(std::string& out, std::string_view s) {
@@ -73,7 +53,7 @@ void put_string(std::string& out, std::string_view s) {
       continue;
     }
     if (c >= 0x80) {
-      if (const auto n = utf8_length(s, i); n != 0) {
+      if (const auto n = utf8::sequence_length(s, i); n != 0) {
         i += n;
         continue;
       }
@@ -106,7 +86,7 @@ void put_string(std::string& out, std::string_view s) {
           const char esc[] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0x0f]};
           out.append(esc, sizeof esc);
         } else {
-          put(out, "\xEF\xBF\xBD");  // U+FFFD for a byte that starts no valid sequence
+          put(out, utf8::replacement);  // U+FFFD for a byte that starts no valid sequence
         }
     }
     run = ++i;

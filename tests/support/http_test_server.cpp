@@ -1,9 +1,5 @@
 #include "http_test_server.hpp"
 
-// GCC 12 reports a false "potential null pointer dereference" inside Asio's executor
-// comparison once it is inlined here; the warning points into Boost's headers.
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
