@@ -112,7 +112,7 @@ TEST_CASE("scripts/setup finds every package installed and changes nothing", "[e
 }
 
 TEST_CASE("every script answers --help and rejects unknown options with exit 2", "[e2e]") {
-  for (const auto* name : {"setup", "test", "run"}) {
+  for (const auto* name : {"setup", "test", "run", "bench"}) {
     INFO(name);
     const auto help = script(name, {"--help"});
     CHECK(help.exit_code == 0);
