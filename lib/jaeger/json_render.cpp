@@ -1,5 +1,7 @@
 #include "jaeger/json_render.hpp"
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 namespace vmterm::jaeger {
@@ -105,19 +107,29 @@ json trace_fields(const trace_tree& t) {
 
 }  // namespace
 
-std::string render_json(const trace_tree& tree, const visibility& visible) {
-  std::string out = dump(trace_fields(tree));
-  out.pop_back();  // the closing brace: "spans" follows
-  out += ",\"spans\":[";
+void write_json(std::ostream& out, const trace_tree& tree, const visibility& visible) {
+  std::string chunk = dump(trace_fields(tree));
+  chunk.pop_back();  // the closing brace: "spans" follows
+  chunk += ",\"spans\":[";
   bool first = true;
   for (auto i : tree.order) {
     if (!visible[i]) continue;
-    if (!first) out += ',';
+    if (!first) chunk += ',';
     first = false;
-    out += dump(span_json(tree.nodes[i]));
+    chunk += dump(span_json(tree.nodes[i]));
+    if (chunk.size() >= (std::size_t{64} << 10)) {  // a 100,000-span trace never is one string
+      out << chunk;
+      chunk.clear();
+    }
   }
-  out += "]}\n";
-  return out;
+  chunk += "]}\n";
+  out << chunk;
+}
+
+std::string render_json(const trace_tree& tree, const visibility& visible) {
+  std::ostringstream out;
+  write_json(out, tree, visible);
+  return std::move(out).str();
 }
 
 std::string render_json(const std::vector<trace_tree>& trees) {

@@ -39,6 +39,7 @@
 /// rounds; durations are numbers (exact up to 104 days). int64 attributes are numbers (exact
 /// in jq up to 2^53). NaN and infinite doubles become null; invalid UTF-8 becomes U+FFFD.
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ namespace vmterm::jaeger {
 
 /// The object for one trace, spans limited to `visible`, on one line with a trailing newline.
 [[nodiscard]] std::string render_json(const trace_tree& tree, const visibility& visible);
+
+/// The same, streamed to `out` in pieces of about 64 KiB (for traces of 100,000 spans).
+void write_json(std::ostream& out, const trace_tree& tree, const visibility& visible);
 
 /// Every span of every tree: one line per trace.
 [[nodiscard]] std::string render_json(const std::vector<trace_tree>& trees);

@@ -130,7 +130,7 @@ int print_trees(const context& c, const std::vector<jaeger::trace_tree>& trees,
   for (const auto& tree : trees) {
     const auto visible = jaeger::select(tree, filter);
     if (c.opt.json) {
-      std::cout << jaeger::render_json(tree, visible);
+      jaeger::write_json(std::cout, tree, visible);
     } else {
       if (!first) std::cout << '\n';
       jaeger::write_tree(std::cout, tree, visible, render);
