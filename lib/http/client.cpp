@@ -219,6 +219,7 @@ expected<response> client::impl::send(request& req, std::chrono::milliseconds ti
     }
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(options.body_limit);
+    parser.skip(req.method == "HEAD");  // a HEAD response has Content-Length but no body
     if (!ec) {
       ec = u.tls() ? exchange(*secure, beast_req, parser, deadline, step)
                    : exchange(*plain, beast_req, parser, deadline, step);

@@ -1,0 +1,201 @@
+#include "http/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "core/log.hpp"
+#include "http/middleware.hpp"
+#include "http/request_pipeline.hpp"
+#include "http/upgrade.hpp"
+
+namespace vmterm::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+request to_request(const bhttp::request<bhttp::string_body>& in) {
+  request out;
+  out.method = std::string(in.method_string());
+  out.url = std::string(in.target());
+  for (const auto& f : in) out.headers.add(std::string(f.name_string()), std::string(f.value()));
+  out.body = in.body();
+  return out;
+}
+
+request_context context_for(const request& req, std::string peer) {
+  request_context ctx;
+  const auto q = req.url.find('?');
+  ctx.path = req.url.substr(0, q);
+  if (q != std::string::npos) ctx.query = req.url.substr(q + 1);
+  ctx.request_id = request_id_for(req.headers);
+  ctx.peer_address = std::move(peer);
+  return ctx;
+}
+
+bool wants_upgrade(const request& req) { return req.headers.contains("Upgrade"); }
+
+}  // namespace
+
+http_session::http_session(net::ip::tcp::socket socket, std::shared_ptr<server::state> st)
+    : stream_(std::move(socket)), state_(std::move(st)) {
+  boost::system::error_code ec;
+  const auto remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) peer_ = remote.address().to_string();
+  ++state_->connections;
+}
+
+http_session::~http_session() {
+  if (counted_) --state_->connections;
+}
+
+void http_session::run() {
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&http_session::do_idle_wait, shared_from_this()));
+}
+
+void http_session::stop() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->idle_) self->close();
+  });
+}
+
+void http_session::do_idle_wait() {
+  if (buffer_.size() > 0) return do_read();  // a pipelined request is already here
+  if (state_->stopping) return close();
+  // Wait for the first byte under the idle timeout; the read timeout starts with the request.
+  idle_ = true;
+  stream_.expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&http_session::on_idle, shared_from_this()));
+}
+
+void http_session::on_idle(boost::system::error_code ec, std::size_t n) {
+  idle_ = false;
+  if (ec) return close();  // idle timeout, peer closed, or stop()
+  buffer_.commit(n);
+  do_read();
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
+  parser_->body_limit(state_->options.body_limit);
+  stream_.expires_after(state_->options.read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(boost::system::error_code ec, std::size_t /*n*/) {
+  if (ec) return on_read_error(ec);
+  handle();
+}
+
+void http_session::on_read_error(boost::system::error_code ec) {
+  if (ec == bhttp::error::body_limit) return reject(413);
+  if (ec == bhttp::error::header_limit) return reject(431);
+  const bool parse_error =
+      ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+  if (parse_error) return reject(400);
+  // Timeout (tcp_stream closed the socket), peer gone, or aborted: nothing to answer.
+  if (ec == beast::error::timeout) log::debug("http read timed out", {{"peer", peer_}});
+  close();
+}
+
+void http_session::handle() {
+  auto& raw = parser_->get();
+  request req = to_request(raw);
+  request_context ctx = context_for(req, peer_);
+  const route_match m = state_->routes.match(req.method, ctx.path);
+  ctx.route = m.route;
+  ctx.rest = m.rest;
+  if (m.result == route_match::kind::upgrade && m.upgrade_fn != nullptr && wants_upgrade(req)) {
+    return hand_off(req, ctx, *m.upgrade_fn);
+  }
+  response res = run_pipeline(*state_, m, req, ctx);
+  // Decided after the handler: a stop() that came meanwhile closes the connection after this.
+  const bool keep = raw.keep_alive() && !state_->stopping;
+  send(std::move(res), keep, req.method == "HEAD");
+}
+
+void http_session::hand_off(const request& req, const request_context& ctx,
+                            const upgrade_handler& fn) {
+  stream_.expires_never();
+  auto owned = std::make_unique<upgraded_connection::impl>(
+      upgraded_connection::impl{std::move(stream_), std::move(buffer_), parser_->release()});
+  // The connection is no longer this server's to count or to stop.
+  counted_ = false;
+  --state_->connections;
+  try {
+    fn(req, ctx, upgraded_connection(std::move(owned)));
+  } catch (const std::exception& e) {
+    log::error("http upgrade handler failed", {{"route", ctx.route}, {"error", e.what()}});
+  }
+}
+
+void http_session::send(response res, bool keep_alive, bool head) {
+  res_ = {};
+  res_.version(11);
+  res_.result(res.status);
+  if (!res.reason.empty()) res_.reason(res.reason);
+  const bool explicit_length = head && res.headers.contains("Content-Length");
+  for (const auto& [name, value] : res.headers) {
+    if (!explicit_length && iequals(name, "Content-Length")) continue;
+    if (iequals(name, "Transfer-Encoding") || iequals(name, "Connection")) continue;
+    res_.insert(name, value);
+  }
+  if (!state_->options.server_name.empty())
+    res_.set(bhttp::field::server, state_->options.server_name);
+  const bool no_body = res.status < 200 || res.status == 204 || res.status == 304;
+  if (!no_body) res_.body() = std::move(res.body);
+  if (!no_body && !explicit_length) res_.prepare_payload();
+  res_.keep_alive(keep_alive);
+  stream_.expires_after(state_->options.write_timeout);
+  bhttp::async_write(
+      stream_, res_,
+      beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+}
+
+void http_session::on_write(bool keep_alive, boost::system::error_code ec, std::size_t /*n*/) {
+  if (!ec && linger_) return do_linger();
+  if (ec || !keep_alive || state_->stopping) return close();
+  do_idle_wait();
+}
+
+void http_session::do_linger() {
+  // After an error response the client may still be sending (a body over the limit): read and
+  // discard for a moment, so that closing with unread data does not reset the connection
+  // before the client has read our response.
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  buffer_.clear();
+  stream_.expires_after(std::chrono::seconds(1));
+  stream_.async_read_some(buffer_.prepare(16384),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                            if (ec) return self->stream_.close();
+                            self->do_linger();
+                          });
+}
+
+void http_session::reject(unsigned status) {
+  response res = text_response(
+      status, std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n");
+  finish_response(res, generate_request_id());
+  linger_ = true;
+  send(std::move(res), false, false);
+}
+
+void http_session::close() {
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace vmterm::http

@@ -1,0 +1,60 @@
+#pragma once
+/// Internal to lib/http: one HTTP/1.1 connection. Reads a request (limits, timeouts), runs the
+/// middleware and the router (request_pipeline), writes the response, and either waits for the
+/// next request (keep-alive) or closes; an upgrade route takes the socket over.
+///
+/// Lifetime: shared_from_this() is bound into every pending operation; the session dies when
+/// the last one completes. Threading: everything runs on the connection's strand; stop() posts
+/// onto it. One read or one write is outstanding at a time.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/server_state.hpp"
+
+namespace vmterm::http {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<server::state> st);
+  ~http_session();
+  http_session(const http_session&) = delete;
+  http_session& operator=(const http_session&) = delete;
+
+  void run();
+  /// Graceful stop from any thread: closes the connection if it is idle, else lets the
+  /// request in flight finish and closes after its response.
+  void stop();
+
+ private:
+  void do_idle_wait();
+  void on_idle(boost::system::error_code ec, std::size_t n);
+  void do_read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void on_read_error(boost::system::error_code ec);
+  void handle();
+  void hand_off(const request& req, const request_context& ctx, const upgrade_handler& fn);
+  void send(response res, bool keep_alive, bool head);
+  void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
+  void reject(unsigned status);
+  void do_linger();
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<server::state> state_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> res_;  ///< being written
+  std::string peer_;
+  bool idle_ = false;    ///< waiting for the first byte of a request
+  bool counted_ = true;  ///< still counted in state::connections
+  bool linger_ = false;  ///< drain the peer's input before closing (after an error reply)
+};
+
+}  // namespace vmterm::http

@@ -1,0 +1,107 @@
+#include "http/server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <stdexcept>
+
+#include "http/http_session.hpp"
+#include "http/listener.hpp"
+#include "http/server_state.hpp"
+#include "metrics/buckets.hpp"
+#include "trace/provider.hpp"
+
+namespace vmterm::http {
+
+namespace net = boost::asio;
+
+namespace {
+
+endpoint parse_or_throw(std::string_view text) {
+  auto parsed = parse_listen_address(text);
+  if (!parsed) throw std::invalid_argument(parsed.error().message);
+  return *parsed;
+}
+
+/// "address already in use; stop what holds the port or choose another with --listen".
+std::string bind_reason(const boost::system::error_code& ec) {
+  if (ec == net::error::address_in_use) {
+    return "address already in use; stop what holds the port or choose another with --listen";
+  }
+  if (ec == net::error::access_denied) {
+    return "permission denied; use a port above 1023 or choose another with --listen";
+  }
+  if (ec == boost::system::errc::address_not_available) {
+    return "address not available on this host; choose another with --listen";
+  }
+  std::string reason = ec.message();
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+  return reason;
+}
+
+void register_metrics(server::state& st) {
+  if (st.options.registry == nullptr) return;
+  auto& reg = *st.options.registry;
+  st.requests = &reg.add_counter("http_server_requests_total", "HTTP requests served.",
+                                 {"method", "route", "status"});
+  st.durations = &reg.add_histogram("http_server_request_duration_seconds",
+                                    "Time to handle an HTTP request, in seconds.",
+                                    {"method", "route"}, metrics::buckets::http_duration_seconds());
+}
+
+}  // namespace
+
+server::server(net::io_context& ioc, server_options options, http::router routes) {
+  endpoint where = parse_or_throw(options.listen);
+  state_ = std::make_shared<state>(ioc, std::move(options), std::move(routes), std::move(where));
+  state_->tracer =
+      state_->options.tracer ? *state_->options.tracer : trace::get_tracer("vmterm.http");
+  register_metrics(*state_);
+}
+
+server::~server() { stop(); }
+
+expected<endpoint> server::listen() {
+  const endpoint& where = state_->configured;
+  const auto fail_with = [&](const boost::system::error_code& ec) {
+    return fail(std::error_code(ec.value(), std::system_category()),
+                "listen on '" + where.str() + "': " + bind_reason(ec));
+  };
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(where.address, ec);
+  if (ec) return fail_with(ec);
+  const net::ip::tcp::endpoint ep(address, where.port);
+  net::ip::tcp::acceptor acceptor(net::make_strand(state_->ioc));
+  if (acceptor.open(ep.protocol(), ec); ec) return fail_with(ec);
+  if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) return fail_with(ec);
+  if (acceptor.bind(ep, ec); ec) return fail_with(ec);
+  if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) return fail_with(ec);
+  const auto bound = acceptor.local_endpoint(ec);
+  if (ec) return fail_with(ec);
+  state_->port = bound.port();
+  auto l = std::make_shared<http::listener>(state_, std::move(acceptor));
+  {
+    std::lock_guard lock(state_->mu);
+    state_->listener = l;
+  }
+  l->run();
+  return endpoint{bound.address().to_string(), bound.port()};
+}
+
+void server::stop() noexcept {
+  if (!state_ || state_->stopping.exchange(true)) return;
+  std::shared_ptr<http::listener> l;
+  std::vector<std::weak_ptr<http_session>> sessions;
+  {
+    std::lock_guard lock(state_->mu);
+    l = std::move(state_->listener);
+    sessions = state_->sessions;
+  }
+  if (l) l->stop();
+  for (const auto& w : sessions) {
+    if (auto s = w.lock()) s->stop();
+  }
+}
+
+std::size_t server::connections() const noexcept { return state_->connections.load(); }
+
+}  // namespace vmterm::http

@@ -1,0 +1,77 @@
+#pragma once
+/// The HTTP/1.1 server every vmterm tool that serves HTTP uses: a listener that accepts on one
+/// address and one http_session per connection (strand per connection, keep-alive, limits,
+/// timeouts), with request-id, tracing, metrics and security-header middleware around the
+/// router. Built on Beast inside the .cpp files; no Beast or Asio type appears here.
+///
+/// Ownership and threading: the caller owns the io_context and the server; the server must
+/// outlive the io_context's run() calls (sessions keep the shared state alive, not the server
+/// object). run() may be called from several threads. listen() and stop() may be called from
+/// any thread; stop() is graceful and idempotent: no new connections, in-flight requests
+/// finish, idle keep-alive connections close, so run() returns once the work is done.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "http/listen_address.hpp"
+#include "http/router.hpp"
+#include "metrics/registry.hpp"
+#include "trace/tracer.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vmterm::http {
+
+struct server_options {
+  std::string listen{"127.0.0.1:8000"};  ///< see parse_listen_address; port 0 = any free port
+  std::size_t header_limit{16 * 1024};   ///< request line + headers; beyond → 431 and close
+  std::size_t body_limit{1024 * 1024};   ///< request body; beyond → 413 and close
+  /// Time to receive one whole request once its first byte arrived; beyond → close.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
+  /// Time a keep-alive connection may wait for its next request; beyond → close.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  /// Timeout for writing one response.
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  /// Connections beyond this are closed at once (logged).
+  std::size_t max_connections{1024};
+  /// Where http_server_* metrics go; not owned, must outlive the server. Null: none.
+  metrics::registry* registry{nullptr};
+  /// Tracer for SERVER spans; nullopt: trace::get_tracer("vmterm.http") at construction.
+  std::optional<trace::tracer> tracer{};
+  /// The Server header value; "" sends none.
+  std::string server_name{"vmterm"};
+};
+
+class server {
+ public:
+  /// Parses the listen address at once: throws std::invalid_argument with
+  /// parse_listen_address's message (a configuration error, for main to map to exit code 2).
+  server(boost::asio::io_context& ioc, server_options options, http::router routes);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and starts accepting. Returns the bound endpoint (the chosen port when 0 was
+  /// asked). Error text: "listen on '127.0.0.1:8000': address already in use; stop what holds
+  /// the port or choose another with --listen".
+  [[nodiscard]] expected<endpoint> listen();
+
+  /// Graceful stop (see above). Thread-safe, idempotent.
+  void stop() noexcept;
+
+  /// Open connections right now (for tests and --max-connections).
+  [[nodiscard]] std::size_t connections() const noexcept;
+
+  struct state;  ///< shared with the listener and sessions (internal)
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace vmterm::http

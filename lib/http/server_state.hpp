@@ -1,0 +1,43 @@
+#pragma once
+/// Internal to lib/http: the state the server shares with its listener and sessions. Includes
+/// Asio; never include it from a public header.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "http/server.hpp"
+#include "metrics/counter.hpp"
+#include "metrics/family.hpp"
+#include "metrics/histogram.hpp"
+
+namespace vmterm::http {
+
+class http_session;
+class listener;
+
+/// Threading: the immutable parts (options, routes, tracer, families) are read from any strand;
+/// `sessions` is guarded by `mu`; counters are atomics.
+struct server::state {
+  state(boost::asio::io_context& io, server_options opt, http::router r, endpoint where)
+      : ioc(io), options(std::move(opt)), routes(std::move(r)), configured(std::move(where)) {}
+
+  boost::asio::io_context& ioc;
+  const server_options options;
+  const http::router routes;
+  const endpoint configured;
+  trace::tracer tracer;
+  metrics::family<metrics::counter>* requests = nullptr;
+  metrics::family<metrics::histogram>* durations = nullptr;
+  std::atomic<std::uint16_t> port{0};  ///< the bound port, for server.port
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::vector<std::weak_ptr<http_session>> sessions;  ///< for stop(); pruned on accept
+  std::shared_ptr<http::listener> listener;
+};
+
+}  // namespace vmterm::http
