@@ -9,20 +9,6 @@
 namespace vmterm::metrics {
 namespace {
 
-std::string_view type_name(metric_type t) noexcept {
-  switch (t) {
-    case metric_type::counter:
-      return "counter";
-    case metric_type::gauge:
-      return "gauge";
-    case metric_type::histogram:
-      return "histogram";
-    case metric_type::untyped:
-      return "untyped";
-  }
-  return "untyped";
-}
-
 void append_value(std::string& out, double v) {
   if (std::isnan(v)) {
     out.append("NaN");
@@ -114,7 +100,7 @@ void write_text(std::string& out, std::span<const family_snapshot> families) {
     out.append("# HELP ").append(f.name).push_back(' ');
     append_escaped(out, f.help, false);
     out.append("\n# TYPE ").append(f.name).push_back(' ');
-    out.append(type_name(f.type)).push_back('\n');
+    out.append(to_string(f.type)).push_back('\n');
     for (const sample& s : f.samples) append_sample(out, s);
   }
 }

@@ -10,20 +10,6 @@
 namespace vmterm::metrics {
 namespace {
 
-std::string_view type_word(metric_type t) noexcept {
-  switch (t) {
-    case metric_type::counter:
-      return "counter";
-    case metric_type::gauge:
-      return "gauge";
-    case metric_type::histogram:
-      return "histogram";
-    case metric_type::untyped:
-      return "untyped";
-  }
-  return "untyped";
-}
-
 void throw_if(const expected<void>& e) {
   if (!e) throw std::invalid_argument(e.error().message);
 }
@@ -32,7 +18,7 @@ void throw_if(const expected<void>& e) {
 void check_definition(metric_type type, std::string_view name, std::string_view help,
                       const std::vector<std::string>& label_names) {
   throw_if(check_metric_name(name));
-  const std::string what = std::string(type_word(type)) + " '" + std::string(name) + "'";
+  const std::string what = std::string(to_string(type)) + " '" + std::string(name) + "'";
   const bool total = name.ends_with("_total");
   if (type == metric_type::counter && !total) {
     throw std::invalid_argument(what + ": counter names must end in '_total'; use '" +
@@ -69,7 +55,7 @@ family_base& registry::add(metric_type type, std::string_view name, std::string_
     if (f.type() != type || f.help() != help || f.label_names() != label_names ||
         f.bounds() != bounds) {
       throw std::invalid_argument("metric '" + std::string(name) + "' is already registered as a " +
-                                  std::string(type_word(f.type())) +
+                                  std::string(to_string(f.type())) +
                                   " with other help, labels or buckets");
     }
     return *it->second;
