@@ -145,7 +145,15 @@ void http_session::send(response res, bool keep_alive, bool head) {
   res_.version(11);
   res_.result(res.status);
   if (!res.reason.empty()) res_.reason(res.reason);
-  const bool explicit_length = head && res.headers.contains("Content-Length");
+  const bool no_body = res.status < 200 || res.status == 204 || res.status == 304;
+  if (head && !no_body) {
+    // HEAD: the length of the body a GET would get, and no body (also for 404/405 replies).
+    if (!res.headers.contains("Content-Length")) {
+      res.headers.set("Content-Length", std::to_string(res.body.size()));
+    }
+    res.body.clear();
+  }
+  const bool explicit_length = head && !no_body;
   for (const auto& [name, value] : res.headers) {
     if (!explicit_length && iequals(name, "Content-Length")) continue;
     if (iequals(name, "Transfer-Encoding") || iequals(name, "Connection")) continue;
@@ -153,7 +161,6 @@ void http_session::send(response res, bool keep_alive, bool head) {
   }
   if (!state_->options.server_name.empty())
     res_.set(bhttp::field::server, state_->options.server_name);
-  const bool no_body = res.status < 200 || res.status == 204 || res.status == 304;
   if (!no_body) res_.body() = std::move(res.body);
   if (!no_body && !explicit_length) res_.prepare_payload();
   res_.keep_alive(keep_alive);

@@ -1,3 +1,4 @@
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 
 #include "ports.hpp"
@@ -76,4 +77,23 @@ TEST_CASE("An idle keep-alive connection is closed after the idle timeout", "[in
   CHECK(got->starts_with("HTTP/1.1 200 OK"));
   CHECK(std::chrono::steady_clock::now() - start < 3s);
   CHECK(test::wait_until([&] { return f.server->connections() == 0; }, 2s));
+}
+
+TEST_CASE("Connections beyond the connection limit are closed at once", "[integration][http]") {
+  http::server_options opt;
+  opt.max_connections = 1;
+  test::server_fixture f(echo_routes(), opt);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket held(io);
+  held.connect({boost::asio::ip::make_address("127.0.0.1"), f.port});
+  REQUIRE(test::wait_until([&] { return f.server->connections() == 1; }, 2s));
+  const auto refused =
+      test::tcp_exchange(f.port, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 1 << 20, 2s);
+  CHECK((!refused || refused->empty()));  // closed before or after our request went out
+  held.close();
+  REQUIRE(test::wait_until([&] { return f.server->connections() == 0; }, 2s));
+  const auto served =
+      test::tcp_exchange(f.port, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 1 << 20, 1s);
+  REQUIRE(served);
+  CHECK(served->starts_with("HTTP/1.1 200 OK"));
 }

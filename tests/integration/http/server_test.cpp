@@ -60,6 +60,13 @@ TEST_CASE("The server answers HEAD with the GET headers and no body", "[integrat
   res = c.send(make_request("GET", f.url("/hello")));  // the connection is still in sync
   REQUIRE(res);
   CHECK(res->body == "hello");
+  res = c.send(make_request("HEAD", f.url("/missing")));
+  REQUIRE(res);
+  CHECK(res->status == 404);
+  CHECK(res->body.empty());
+  res = c.send(make_request("GET", f.url("/hello")));
+  REQUIRE(res);
+  CHECK(res->body == "hello");
 }
 
 TEST_CASE("The server keeps connections alive and honours Connection: close",
