@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,10 @@ namespace vmterm::parse {
 /// "ns"), or a bare whole number taken in `bare_unit` (OTel's *_TIMEOUT are bare milliseconds).
 [[nodiscard]] expected<std::chrono::nanoseconds> duration(
     std::string_view text, std::chrono::nanoseconds bare_unit = std::chrono::milliseconds(1));
+
+/// Decodes %XX escapes (either hex case), as in OTEL_RESOURCE_ATTRIBUTES and
+/// OTEL_EXPORTER_OTLP_HEADERS; nullopt on a truncated or non-hex escape.
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);
 
 /// Removes leading and trailing ASCII white space.
 [[nodiscard]] std::string_view trim(std::string_view text) noexcept;

@@ -5,6 +5,7 @@
 #include <climits>
 #include <optional>
 
+#include "core/parse.hpp"
 #include "trace/id_generator.hpp"
 #include "trace/semconv.hpp"
 
@@ -14,37 +15,6 @@
 
 namespace vmterm::trace {
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    const int hi = hex_value(s[i + 1]);
-    const int lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>((hi << 4) | lo));
-    i += 2;
-  }
-  return out;
-}
 
 std::string host_name() {
   char buf[HOST_NAME_MAX + 1] = {};
@@ -82,15 +52,15 @@ parsed_resource_attributes parse_resource_attributes(std::string_view text) {
     const auto comma = text.find(',', start);
     const auto raw = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
     start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    const auto entry = trim(raw);
+    const auto entry = parse::trim(raw);
     if (entry.empty()) continue;
     const auto eq = entry.find('=');
     if (eq == std::string_view::npos) {
       out.errors.push_back("entry '" + std::string(entry) + "' has no '='");
       continue;
     }
-    auto key = percent_decode(trim(entry.substr(0, eq)));
-    auto value = percent_decode(trim(entry.substr(eq + 1)));
+    auto key = parse::percent_decode(parse::trim(entry.substr(0, eq)));
+    auto value = parse::percent_decode(parse::trim(entry.substr(eq + 1)));
     if (!key || !value) {
       out.errors.push_back("entry '" + std::string(entry) + "' has a bad %-escape");
       continue;

@@ -29,31 +29,6 @@ std::optional<std::string> lookup(const config::env_lookup& env, std::string_vie
   return value_of(env, name);
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    const int hi = hex_value(s[i + 1]);
-    const int lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>((hi << 4) | lo));
-    i += 2;
-  }
-  return out;
-}
-
 bool token(std::string_view s) {
   constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
   return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
@@ -143,8 +118,8 @@ std::vector<std::pair<std::string, std::string>> parse_header_list(
       skip("is not key=value");
       continue;
     }
-    auto key = percent_decode(parse::trim(entry.substr(0, eq)));
-    auto value = percent_decode(parse::trim(entry.substr(eq + 1)));
+    auto key = parse::percent_decode(parse::trim(entry.substr(0, eq)));
+    auto value = parse::percent_decode(parse::trim(entry.substr(eq + 1)));
     if (!key || !value) {
       skip("has a bad %-escape");
     } else if (!token(*key)) {

@@ -63,3 +63,11 @@ TEST_CASE("trim removes surrounding white space only", "[core][parse]") {
   CHECK(parse::trim("   ").empty());
   CHECK(parse::trim("") == "");
 }
+
+TEST_CASE("percent_decode decodes %XX in either case and refuses broken escapes", "[core][parse]") {
+  CHECK(parse::percent_decode("a%20b%2Cc%2cd") == std::optional<std::string>("a b,c,d"));
+  CHECK(parse::percent_decode("plain") == std::optional<std::string>("plain"));
+  CHECK_FALSE(parse::percent_decode("50%"));
+  CHECK_FALSE(parse::percent_decode("%4"));
+  CHECK_FALSE(parse::percent_decode("%zz"));
+}
