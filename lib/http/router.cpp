@@ -55,14 +55,8 @@ bool router::path_matches(const entry& e, std::string_view path) const noexcept 
   return e.prefix ? path.starts_with(e.pattern) : path == e.pattern;
 }
 
-route_match router::match(std::string_view method, std::string_view path) const {
-  route_match m;
-  if (base_ != "/" && path == std::string_view(base_).substr(0, base_.size() - 1)) {
-    m.result = route_match::kind::redirect;
-    m.location = base_;
-    return m;
-  }
-  // The most specific path first: an exact route, else the longest prefix.
+const router::entry* router::most_specific(std::string_view path) const noexcept {
+  // An exact route first, else the longest prefix.
   const entry* best = nullptr;
   for (const auto& r : routes_) {
     if (!path_matches(r, path)) continue;
@@ -71,6 +65,17 @@ route_match router::match(std::string_view method, std::string_view path) const 
       best = &r;
     }
   }
+  return best;
+}
+
+route_match router::match(std::string_view method, std::string_view path) const {
+  route_match m;
+  if (base_ != "/" && path == std::string_view(base_).substr(0, base_.size() - 1)) {
+    m.result = route_match::kind::redirect;
+    m.location = base_;
+    return m;
+  }
+  const entry* best = most_specific(path);
   if (best == nullptr) return m;
   m.route = best->prefix ? best->pattern + "*" : best->pattern;
   if (best->prefix) m.rest = std::string(path.substr(best->pattern.size()));

@@ -96,6 +96,7 @@ class router {
   };
   void insert(entry e);
   [[nodiscard]] bool path_matches(const entry& e, std::string_view path) const noexcept;
+  [[nodiscard]] const entry* most_specific(std::string_view path) const noexcept;
 
   std::string base_;
   std::vector<entry> routes_;

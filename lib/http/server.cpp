@@ -67,6 +67,13 @@ expected<endpoint> server::listen() {
                 "listen on '" + where.str() + "': " + bind_reason(ec));
   };
   boost::system::error_code ec;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->listener || state_->stopping) {
+      return fail(std::errc::operation_not_permitted,
+                  "listen on '" + where.str() + "': the server is already listening or stopped");
+    }
+  }
   const auto address = net::ip::make_address(where.address, ec);
   if (ec) return fail_with(ec);
   const net::ip::tcp::endpoint ep(address, where.port);

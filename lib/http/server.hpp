@@ -57,7 +57,7 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  /// Binds and starts accepting. Returns the bound endpoint (the chosen port when 0 was
+  /// Binds and starts accepting; call once. Returns the bound endpoint (the chosen port when 0 was
   /// asked). Error text: "listen on '127.0.0.1:8000': address already in use; stop what holds
   /// the port or choose another with --listen".
   [[nodiscard]] expected<endpoint> listen();

@@ -37,6 +37,10 @@ TEST_CASE("A free loopback port from the test support can be listened on", "[int
   const auto ep = s.listen();
   REQUIRE(ep);
   CHECK(*ep == http::endpoint{"127.0.0.1", port});
+  const auto again = s.listen();
+  REQUIRE_FALSE(again);
+  CHECK(again.error().message == "listen on '127.0.0.1:" + std::to_string(port) +
+                                     "': the server is already listening or stopped");
   s.stop();
   ioc.run();  // returns by itself: nothing left to do after stop
 }
