@@ -67,7 +67,7 @@ TEST_CASE("stdin is read with --file -", "[trace]") {
         "4bf92f3577b34da6a3ce929d0e0e4736\n");
 }
 
-TEST_CASE("--json is one object per trace that parses back", "[trace]") {
+TEST_CASE("json output (--json) is one object per trace that parses back", "[trace]") {
   small_file f;
   const auto r = vmterm_trace({"--file", f.path.string(), "--json", "show", "--errors"});
   REQUIRE(r.exit_code == 0);
@@ -81,7 +81,7 @@ TEST_CASE("--json is one object per trace that parses back", "[trace]") {
   CHECK(j["spans"][1]["parent_span_id"] == "00f067aa0ba902b7");
 }
 
-TEST_CASE("--otlp passes OTLP JSON through byte for byte", "[trace]") {
+TEST_CASE("otlp output (--otlp) passes OTLP JSON through byte for byte", "[trace]") {
   small_file f;
   auto r = vmterm_trace({"--file", f.path.string(), "--otlp", "show", small_trace_id});
   CHECK(r.out == small_trace_line());

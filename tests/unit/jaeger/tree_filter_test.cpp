@@ -38,31 +38,32 @@ TEST_CASE("No filter shows every span", "[jaeger]") {
   CHECK(visible_count(select(t, {})) == 5);
 }
 
-TEST_CASE("--depth cuts spans below the given depth", "[jaeger]") {
+TEST_CASE("the depth filter (--depth) cuts spans below the given depth", "[jaeger]") {
   const auto t = sample();
   CHECK(shown(t, select(t, {.max_depth = 0})) == std::vector<std::string>{"root"});
   CHECK(shown(t, select(t, {.max_depth = 1})) == std::vector<std::string>{"root", "auth", "query"});
 }
 
-TEST_CASE("--min-duration keeps long spans and their ancestors", "[jaeger]") {
+TEST_CASE("the duration filter (--min-duration) keeps long spans and their ancestors", "[jaeger]") {
   const auto t = sample();
   CHECK(shown(t, select(t, {.min_duration_ns = 30'000})) ==
         std::vector<std::string>{"root", "query", "cache"});
 }
 
-TEST_CASE("--errors keeps error spans and their ancestors", "[jaeger]") {
+TEST_CASE("the error filter (--errors) keeps error spans and their ancestors", "[jaeger]") {
   const auto t = sample();
   CHECK(shown(t, select(t, {.errors_only = true})) ==
         std::vector<std::string>{"root", "query", "db"});
 }
 
-TEST_CASE("--service keeps that service's spans and their ancestors", "[jaeger]") {
+TEST_CASE("the service filter (--service) keeps that service's spans and their ancestors",
+          "[jaeger]") {
   const auto t = sample();
   CHECK(shown(t, select(t, {.service = "db"})) == std::vector<std::string>{"root", "query", "db"});
   CHECK(shown(t, select(t, {.service = "nope"})).empty());
 }
 
-TEST_CASE("--critical-path keeps only the critical path", "[jaeger]") {
+TEST_CASE("the critical-path filter (--critical-path) keeps only the critical path", "[jaeger]") {
   const auto t = sample();
   // From 100: root [90,100], query [85,90], cache [50,85], query [40,50], db [30,40],
   // query [20,30], root [10,20], auth [5,10], root [0,5]: every span is on it.
