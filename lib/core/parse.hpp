@@ -26,6 +26,14 @@ namespace vmterm::parse {
 [[nodiscard]] expected<std::chrono::nanoseconds> duration(
     std::string_view text, std::chrono::nanoseconds bare_unit = std::chrono::milliseconds(1));
 
+/// The value of one hex digit (either case), or -1.
+[[nodiscard]] constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 /// Decodes %XX escapes (either hex case), as in OTEL_RESOURCE_ATTRIBUTES and
 /// OTEL_EXPORTER_OTLP_HEADERS; nullopt on a truncated or non-hex escape.
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);

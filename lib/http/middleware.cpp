@@ -1,7 +1,7 @@
 #include "http/middleware.hpp"
 
 #include <array>
-#include <random>
+#include "trace/id_generator.hpp"
 
 namespace vmterm::http {
 
@@ -16,16 +16,8 @@ bool valid_request_id(std::string_view id) noexcept {
 }
 
 std::string generate_request_id() {
-  thread_local std::mt19937_64 gen{std::random_device{}()};
-  static constexpr std::string_view digits = "0123456789abcdef";
-  std::string out(32, '0');
-  std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (i % 16 == 0) bits = gen();
-    out[i] = digits[bits & 0xfu];
-    bits >>= 4;
-  }
-  return out;
+  // 128 random bits as 32 hex digits, from the tracer's fast per-thread generator.
+  return trace::new_trace_id().hex();
 }
 
 std::string request_id_for(const headers& h) {

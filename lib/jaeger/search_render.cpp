@@ -8,10 +8,6 @@
 namespace vmterm::jaeger {
 namespace {
 
-std::string counted(std::size_t n, std::string_view one, std::string_view many) {
-  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
 struct widths {
   std::size_t service = 0;
   std::size_t operation = 0;

@@ -37,4 +37,10 @@ inline constexpr std::string_view yellow = "\x1b[33m";
 void append_coloured(std::string& out, std::string_view text, std::string_view colour,
                      bool enabled);
 
+/// "1 span", "3 spans": a count with the right noun.
+[[nodiscard]] inline std::string counted(std::size_t n, std::string_view one,
+                                         std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 }  // namespace vmterm::jaeger

@@ -13,10 +13,6 @@ namespace {
 constexpr std::size_t offset_cells = 8;  // "+999.9ms"
 constexpr std::size_t time_cells = 6;    // "12.3ms"
 
-std::string counted(std::size_t n, std::string_view one, std::string_view many) {
-  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
 /// Column widths shared by every line, and which shown spans are last among shown siblings.
 struct layout {
   std::size_t name = 0;

@@ -5,8 +5,6 @@
 namespace vmterm::trace {
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
-
 /// Lowercase hex digit values; 0x10 marks anything else (W3C rejects uppercase in traceparent).
 constexpr std::uint8_t not_hex = 0x10;
 constexpr std::array<std::uint8_t, 256> lower_hex_table = [] {
@@ -34,14 +32,6 @@ bool read_hex(const char* p, std::array<std::uint8_t, N>& out) noexcept {
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return (bad & not_hex) == 0;
-}
-
-template <std::size_t N>
-void write_hex(const std::array<std::uint8_t, N>& bytes, char* out) noexcept {
-  for (std::size_t i = 0; i < N; ++i) {
-    out[2 * i] = hex_digits[bytes[i] >> 4];
-    out[2 * i + 1] = hex_digits[bytes[i] & 0x0f];
-  }
 }
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -151,13 +141,12 @@ void format_traceparent(const span_context& ctx, std::array<char, traceparent_si
   p[0] = '0';
   p[1] = '0';
   p[2] = '-';
-  write_hex(ctx.trace.bytes, p + 3);
+  ctx.trace.write_hex(p + 3);
   p[35] = '-';
-  write_hex(ctx.span.bytes, p + 36);
+  ctx.span.write_hex(p + 36);
   p[52] = '-';
   const std::uint8_t flags = ctx.flags & 0x03;
-  p[53] = hex_digits[flags >> 4];
-  p[54] = hex_digits[flags & 0x0f];
+  detail::write_hex(std::array<std::uint8_t, 1>{flags}, p + 53);
 }
 
 std::string format_traceparent(const span_context& ctx) {

@@ -1,27 +1,17 @@
 #include "trace/span_data.hpp"
 
+#include "core/parse.hpp"
+
 #include <algorithm>
 #include <cstring>
 
 namespace vmterm::trace {
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 template <std::size_t N>
 std::string to_hex(const std::array<std::uint8_t, N>& bytes) {
   std::string out(N * 2, '0');
-  for (std::size_t i = 0; i < N; ++i) {
-    out[2 * i] = hex_digits[bytes[i] >> 4];
-    out[2 * i + 1] = hex_digits[bytes[i] & 0x0f];
-  }
+  detail::write_hex(bytes, out.data());
   return out;
 }
 
@@ -31,8 +21,8 @@ bool from_hex_into(std::string_view hex, std::array<std::uint8_t, N>& out) noexc
   if (hex.size() % 2 != 0 || hex.size() > 2 * N) return false;
   const std::size_t offset = N - hex.size() / 2;
   for (std::size_t i = 0; i < hex.size() / 2; ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
+    const int hi = parse::hex_value(hex[2 * i]);
+    const int lo = parse::hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     out[offset + i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }

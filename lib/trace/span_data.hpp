@@ -17,11 +17,25 @@
 
 namespace vmterm::trace {
 
+namespace detail {
+/// Writes 2*N lowercase hex digits at `out` (no terminator, no allocation: hot paths use it).
+template <std::size_t N>
+inline void write_hex(const std::array<std::uint8_t, N>& bytes, char* out) noexcept {
+  constexpr char digits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < N; ++i) {
+    out[2 * i] = digits[bytes[i] >> 4];
+    out[2 * i + 1] = digits[bytes[i] & 0x0f];
+  }
+}
+}  // namespace detail
+
 /// 16 random bytes; all-zero is invalid.
 struct trace_id {
   std::array<std::uint8_t, 16> bytes{};
   [[nodiscard]] bool valid() const noexcept;
   [[nodiscard]] std::string hex() const;  ///< 32 lowercase hex digits
+  /// The same 32 digits written at `out`, without allocating.
+  void write_hex(char* out) const noexcept { detail::write_hex(bytes, out); }
   /// Accepts exactly 32 hex digits (either case); also 16 digits, left-padded with zeros as
   /// Jaeger's 64-bit ids are. nullopt for anything else. An all-zero id parses (check valid()).
   [[nodiscard]] static std::optional<trace_id> from_hex(std::string_view hex) noexcept;
@@ -33,6 +47,8 @@ struct span_id {
   std::array<std::uint8_t, 8> bytes{};
   [[nodiscard]] bool valid() const noexcept;
   [[nodiscard]] std::string hex() const;  ///< 16 lowercase hex digits
+  /// The same 16 digits written at `out`, without allocating.
+  void write_hex(char* out) const noexcept { detail::write_hex(bytes, out); }
   [[nodiscard]] static std::optional<span_id> from_hex(std::string_view hex) noexcept;
   friend auto operator<=>(const span_id&, const span_id&) = default;
 };

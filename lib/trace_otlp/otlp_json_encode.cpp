@@ -33,10 +33,7 @@ void put_int(std::string& out, Int v) {
 template <std::size_t N>
 void put_hex(std::string& out, const std::array<std::uint8_t, N>& bytes) {
   char buf[2 * N];
-  for (std::size_t i = 0; i < N; ++i) {
-    buf[2 * i] = hex_digits[bytes[i] >> 4];
-    buf[2 * i + 1] = hex_digits[bytes[i] & 0x0f];
-  }
+  trace::detail::write_hex(bytes, buf);
   out.append(buf, 2 * N);
 }
 
