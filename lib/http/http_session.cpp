@@ -128,8 +128,8 @@ void http_session::handle() {
 void http_session::hand_off(const request& req, const request_context& ctx,
                             const upgrade_handler& fn) {
   stream_.expires_never();
-  auto owned = std::make_unique<upgraded_connection::impl>(
-      upgraded_connection::impl{std::move(stream_), std::move(buffer_), parser_->release()});
+  auto owned = std::make_unique<upgraded_connection::impl>(upgraded_connection::impl{
+      std::move(stream_), std::move(buffer_), parser_->release(), nullptr});
   // The connection is no longer this server's to count or to stop.
   counted_ = false;
   --state_->connections;

@@ -27,11 +27,12 @@ void add_allowed(std::string& allow, std::string_view method) {
 router::router(std::string_view base_path) : base_(normalise_base(base_path)) {}
 
 void router::add(std::string method, std::string_view pattern, handler fn) {
-  insert(entry{std::move(method), std::string(pattern), false, std::move(fn), {}});
+  insert(entry{std::move(method), std::string(pattern), false, std::move(fn), {}, {}});
 }
 
-void router::add_upgrade(std::string method, std::string_view pattern, upgrade_handler fn) {
-  insert(entry{std::move(method), std::string(pattern), false, {}, std::move(fn)});
+void router::add_upgrade(std::string method, std::string_view pattern, upgrade_handler fn,
+                         upgrade_gate gate) {
+  insert(entry{std::move(method), std::string(pattern), false, {}, std::move(fn), std::move(gate)});
 }
 
 void router::insert(entry e) {
@@ -101,6 +102,7 @@ route_match router::match(std::string_view method, std::string_view path) const 
   m.result = hit->fn ? route_match::kind::handled : route_match::kind::upgrade;
   m.fn = hit->fn ? &hit->fn : nullptr;
   m.upgrade_fn = hit->upgrade_fn ? &hit->upgrade_fn : nullptr;
+  m.gate = hit->gate ? &hit->gate : nullptr;
   m.allow.clear();
   return m;
 }

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,13 @@ class upgraded_connection {
 using upgrade_handler =
     std::function<void(const request&, const request_context&, upgraded_connection)>;
 
+/// Runs before an upgrade is handed off, inside the request's middleware (SERVER span, request
+/// id, metrics, security headers): returns a response to refuse the upgrade (401, 403, 503...),
+/// which is sent like any other; nullopt to proceed. The upgrade handler then runs with that
+/// SERVER span's context current (the parent for a WebSocket session span), and the span and
+/// metrics record status 101. An upgrade route without a gate hands off at once.
+using upgrade_gate = std::function<std::optional<response>(const request&, const request_context&)>;
+
 /// The outcome of matching one request.
 struct route_match {
   enum class kind { handled, upgrade, not_found, method_not_allowed, redirect };
@@ -61,7 +69,8 @@ struct route_match {
   std::string location{};       ///< for redirects
   const handler* fn = nullptr;  ///< for kind::handled (owned by the router)
   const upgrade_handler* upgrade_fn = nullptr;
-  bool head_as_get = false;  ///< a HEAD request served by the GET route
+  const upgrade_gate* gate = nullptr;  ///< for kind::upgrade; null when the route has none
+  bool head_as_get = false;            ///< a HEAD request served by the GET route
 };
 
 class router {
@@ -74,7 +83,8 @@ class router {
   /// duplicate method + pattern.
   void add(std::string method, std::string_view pattern, handler fn);
   /// Adds a route whose handler takes over the connection when the request asks to upgrade.
-  void add_upgrade(std::string method, std::string_view pattern, upgrade_handler fn);
+  void add_upgrade(std::string method, std::string_view pattern, upgrade_handler fn,
+                   upgrade_gate gate = {});
 
   [[nodiscard]] const std::string& base_path() const noexcept { return base_; }
 
@@ -93,6 +103,7 @@ class router {
     bool prefix = false;
     handler fn;
     upgrade_handler upgrade_fn;
+    upgrade_gate gate;
   };
   void insert(entry e);
   [[nodiscard]] bool path_matches(const entry& e, std::string_view path) const noexcept;

@@ -7,15 +7,22 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <memory>
 
 #include "http/router.hpp"
 
 namespace vmterm::http {
 
+using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
 struct upgraded_connection::impl {
   boost::beast::tcp_stream stream;   ///< on the connection's strand; no timeout set
   boost::beast::flat_buffer buffer;  ///< bytes the server read past the request (may be empty)
   boost::beast::http::request<boost::beast::http::string_body> raw;  ///< for websocket accept
+  /// Set when the connection came in over TLS: the stream lives inside it (then `stream` is
+  /// empty and unused). Null for plain TCP.
+  std::unique_ptr<tls_stream> tls{};
 };
 
 /// Moves the stream out (the connection is then the caller's).
