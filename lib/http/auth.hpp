@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,9 +44,13 @@ struct auth_options {
   /// Words for the 401 body saying where the login URL is ("the login URL is printed on
   /// vmterm-serve's standard error at start").
   std::string login_hint{"open the login URL that vmterm-serve printed when it started"};
+  /// The clock for session lifetimes; empty: std::chrono::steady_clock (tests inject one).
+  std::function<std::chrono::steady_clock::time_point()> clock{};
 };
 
-/// 32 random bytes from the OS as 43 characters of base64url; for the printed login URL.
+/// 32 random bytes from the OS (getrandom(2)) as 43 characters of unpadded base64url; for the
+/// printed login URL (session ids are made the same way). Throws std::system_error when the
+/// OS has no randomness to give (never in practice).
 [[nodiscard]] std::string generate_token();
 
 /// Equal contents, in time that depends only on the lengths.
@@ -59,8 +64,10 @@ struct auth_options {
 [[nodiscard]] std::optional<std::string_view> bearer_token(const headers& h) noexcept;
 
 /// Whether a WebSocket upgrade's Origin is acceptable: same scheme-less host:port as the Host
-/// header, or listed in `allowed` ("*" = any). A missing Origin is refused unless the request
-/// carries a valid bearer token (non-browser clients), which the caller decides.
+/// header (case-insensitive), or listed in `allowed`: "*" = any, a full origin
+/// ("https://example.com:8443") matches exactly, a bare "example.com:8443" with any scheme.
+/// An empty or "null" Origin is refused here (authenticator::origin_ok decides about a missing
+/// one: only a valid bearer token lets it pass).
 [[nodiscard]] bool origin_allowed(std::string_view origin, std::string_view host,
                                   const std::vector<std::string>& allowed) noexcept;
 
@@ -72,6 +79,7 @@ class authenticator {
     invalid,  ///< a credential that does not match (or an expired session) → 401
   };
 
+  /// Throws std::invalid_argument when the token is empty and auth is not disabled.
   explicit authenticator(auth_options options);
   ~authenticator();
   authenticator(const authenticator&) = delete;
@@ -79,14 +87,18 @@ class authenticator {
 
   [[nodiscard]] bool disabled() const noexcept;
 
-  /// Session cookie or bearer token.
+  /// Session cookie or bearer token: ok when either is valid (a valid session's last use is
+  /// refreshed), invalid when one was presented and none is valid, else missing. The token
+  /// itself in the cookie is not a session and is refused.
   [[nodiscard]] verdict check(const request& req) const;
   /// Bearer token only (for /metrics, which Prometheus scrapes).
   [[nodiscard]] verdict check_bearer(const request& req) const;
 
   /// For a request whose query carries `token=` (`ctx.query`): with the right token, a 303 to
-  /// the same path with the token removed from the query and a Set-Cookie holding a new
-  /// session; with a wrong one, the 401 response. nullopt when the query has no token.
+  /// the same path with the token removed from the query (other parameters kept, in order) and
+  /// `Set-Cookie: <cookie_name>=<new id>; Path=<cookie_path>; HttpOnly; SameSite=Strict`
+  /// (+ `; Secure`); with a wrong one, a 401 saying so. nullopt when the query has no token
+  /// or auth is disabled. Both carry `Cache-Control: no-store`.
   [[nodiscard]] std::optional<response> login(const request& req, const request_context& ctx);
 
   /// 401 with `WWW-Authenticate: Bearer` and a body naming what was wrong and the login hint.
@@ -95,10 +107,11 @@ class authenticator {
   [[nodiscard]] response forbidden_origin(std::string_view origin) const;
 
   /// Whether this upgrade request's Origin is acceptable (see origin_allowed; a missing Origin
-  /// passes only with a valid bearer token).
+  /// passes only with a valid bearer token, or with auth disabled: browsers always send one).
+  /// Applies even with auth disabled: it is what stops a foreign page from opening a shell.
   [[nodiscard]] bool origin_ok(const request& req) const;
 
-  /// Sessions currently held (for tests and metrics).
+  /// Sessions currently held, expired ones pruned (for tests and metrics).
   [[nodiscard]] std::size_t sessions() const;
 
  private:

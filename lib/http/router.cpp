@@ -163,6 +163,8 @@ std::string_view reason_phrase(unsigned status) noexcept {
       return "Moved Permanently";
     case 302:
       return "Found";
+    case 303:
+      return "See Other";
     case 304:
       return "Not Modified";
     case 308:
