@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+#include <vector>
 
 #include "ports.hpp"
 
@@ -44,7 +47,32 @@ void ensure_privsep_dir() {
   }
 }
 
+/// Processes whose parent is `parent`, from /proc/<pid>/stat.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == parent) {
+      out.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+void sshd_server::stop() {
+  for (const pid_t session : children_of(svc_.process->pid())) ::kill(session, SIGKILL);
+  svc_.process->stop();
+}
 
 sshd_server::sshd_server() : user_(current_user()) {
   const std::vector<std::filesystem::path> sbin{"/usr/sbin", "/usr/local/sbin", "/sbin"};

@@ -36,8 +36,9 @@ class sshd_server {
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
   [[nodiscard]] std::string log() const;
   [[nodiscard]] bool running() { return svc_.process->running(); }
-  /// Kills sshd and its sessions now (for tests of a server that dies mid-session).
-  void stop() { svc_.process->stop(); }
+  /// Kills sshd and its sessions now (for tests of a server that dies mid-session). Each
+  /// session's sshd leads its own session (setsid), so it is killed by pid, with SIGKILL.
+  void stop();
 
   /// Runs `command` on the server with OpenSSH's client, key auth and strict host key checking
   /// against known_hosts_file().

@@ -1,0 +1,26 @@
+#pragma once
+/// The host key decision: known → go on; unknown → refuse with the fingerprint and the flag
+/// that trusts it, or, with accept_new, append it to known_hosts and go on; changed or
+/// revoked → always refuse, loudly. Reads (and may append to) the known_hosts file.
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "ssh/host_key.hpp"
+#include "ssh/target.hpp"
+
+namespace vmterm::ssh {
+
+enum class new_key_policy {
+  refuse,      ///< unknown keys are refused
+  accept,      ///< unknown keys are appended to known_hosts (--accept-new-host-key)
+  accept_dry,  ///< unknown keys pass but are not written (readiness probes)
+};
+
+/// Errors carry ssh::errc codes (host_key_unknown, _changed, _revoked, config) and a message
+/// that names the host, the key's SHA256 fingerprint and the known_hosts file.
+[[nodiscard]] expected<void> verify_host_key(const target& t,
+                                             const std::filesystem::path& known_hosts,
+                                             const host_key& key, new_key_policy policy);
+
+}  // namespace vmterm::ssh

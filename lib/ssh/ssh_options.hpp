@@ -1,0 +1,36 @@
+#pragma once
+/// Everything an SSH terminal session needs, filled from vmterm-serve's flags.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "metrics/registry.hpp"
+#include "ssh/target.hpp"
+#include "trace/tracer.hpp"
+
+namespace vmterm::ssh {
+
+struct ssh_options {
+  ssh::target target{};                     ///< --ssh USER@HOST[:PORT]
+  std::filesystem::path identity{};         ///< --identity; empty: keys from ssh-agent
+  std::filesystem::path passphrase_file{};  ///< --identity-passphrase-file; empty: none
+  std::filesystem::path known_hosts{};      ///< --known-hosts; empty: ~/.ssh/known_hosts
+  bool accept_new_host_key = false;         ///< --accept-new-host-key
+  /// --ssh-timeout: resolve + TCP connect + handshake + auth + channel, all together.
+  std::chrono::milliseconds timeout{std::chrono::seconds(15)};
+  /// --ssh-keepalive: interval of keepalive requests; 0 = none.
+  std::chrono::seconds keepalive{std::chrono::seconds(30)};
+  /// ssh-agent socket; empty: $SSH_AUTH_SOCK (used only when no identity file is given).
+  std::string agent_socket{};
+  /// Remote command instead of the login shell (empty: the shell).
+  std::string command{};
+  std::string term = "xterm-256color";
+  /// vmterm_ssh_* metrics; not owned; null: none.
+  metrics::registry* registry = nullptr;
+  /// Tracer for the ssh.* CLIENT spans; nullopt: trace::get_tracer("vmterm.ssh").
+  std::optional<trace::tracer> tracer{};
+};
+
+}  // namespace vmterm::ssh
