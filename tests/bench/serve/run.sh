@@ -1,0 +1,12 @@
+#!/bin/sh
+# vmterm-serve end to end, for the README's figures: builds vmterm-serve and serve_bench in
+# BUILD_DIR, then runs serve_bench, which starts a fresh vmterm-serve per run and prints one
+# table of medians over the runs beside the PTY driven directly and the peers' reference
+# figures. Extra arguments go to serve_bench (--runs 5, --only echo, --megabytes 100, ...).
+# Usage: tests/bench/serve/run.sh [BUILD_DIR] [serve_bench options]
+set -eu
+build=${1:-build}
+[ $# -gt 0 ] && shift
+cmake --build "$build" --target vmterm-serve serve_bench >/dev/null
+echo "$(nproc) cores; $(bash --version | head -1)"
+exec "$build/bench/serve_bench" --serve "$build/bin/vmterm-serve" "$@"
