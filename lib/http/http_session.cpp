@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/log.hpp"
 #include "http/middleware.hpp"
@@ -39,12 +40,10 @@ request_context context_for(const request& req, std::string peer) {
   return ctx;
 }
 
-bool wants_upgrade(const request& req) { return req.headers.contains("Upgrade"); }
-
 }  // namespace
 
 http_session::http_session(net::ip::tcp::socket socket, std::shared_ptr<server::state> st)
-    : stream_(std::move(socket)), state_(std::move(st)) {
+    : stream_(std::move(socket)), read_timer_(stream_.get_executor()), state_(std::move(st)) {
   boost::system::error_code ec;
   const auto remote = stream_.socket().remote_endpoint(ec);
   if (!ec) peer_ = remote.address().to_string();
@@ -87,25 +86,41 @@ void http_session::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
   parser_->body_limit(state_->options.body_limit);
-  stream_.expires_after(state_->options.read_timeout);
+  started_ = std::chrono::steady_clock::now();
+  // Part of a request is here: its deadline is our own timer, not the stream's, because the
+  // stream's timeout closes the socket and a client past it is owed a 408 first.
+  stream_.expires_never();
+  reading_ = true;
+  timed_out_ = false;
+  read_timer_.expires_after(state_->options.read_timeout);
+  read_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || !self->reading_) return;
+    self->timed_out_ = true;
+    self->stream_.cancel();
+  });
   bhttp::async_read(stream_, buffer_, *parser_,
                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(boost::system::error_code ec, std::size_t /*n*/) {
+  reading_ = false;
+  read_timer_.cancel();
   if (ec) return on_read_error(ec);
   handle();
 }
 
 void http_session::on_read_error(boost::system::error_code ec) {
+  if (timed_out_) {
+    log::debug("http read timed out", {{"peer", peer_}});
+    return reject(408);
+  }
   if (ec == bhttp::error::body_limit) return reject(413);
   if (ec == bhttp::error::header_limit) return reject(431);
   const bool parse_error =
       ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
       ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
   if (parse_error) return reject(400);
-  // Timeout (tcp_stream closed the socket), peer gone, or aborted: nothing to answer.
-  if (ec == beast::error::timeout) log::debug("http read timed out", {{"peer", peer_}});
+  // Peer gone or aborted: nothing to answer.
   close();
 }
 
@@ -116,8 +131,14 @@ void http_session::handle() {
   const route_match m = state_->routes.match(req.method, ctx.path);
   ctx.route = m.route;
   ctx.rest = m.rest;
-  if (m.result == route_match::kind::upgrade && m.upgrade_fn != nullptr && wants_upgrade(req)) {
-    return hand_off(req, ctx, *m.upgrade_fn);
+  if (m.result == route_match::kind::upgrade && m.upgrade_fn != nullptr &&
+      beast::websocket::is_upgrade(raw)) {
+    // The gate and the hand-off run inside the request's middleware; a refusal is sent like
+    // any response, and the connection then closes (the client wanted another protocol).
+    auto refused =
+        run_upgrade_pipeline(*state_, m, req, ctx, [&] { hand_off(req, ctx, *m.upgrade_fn); });
+    if (refused) send(std::move(*refused), false, false);
+    return;
   }
   response res = run_pipeline(*state_, m, req, ctx);
   // Decided after the handler: a stop() that came meanwhile closes the connection after this.
@@ -133,11 +154,8 @@ void http_session::hand_off(const request& req, const request_context& ctx,
   // The connection is no longer this server's to count or to stop.
   counted_ = false;
   --state_->connections;
-  try {
-    fn(req, ctx, upgraded_connection(std::move(owned)));
-  } catch (const std::exception& e) {
-    log::error("http upgrade handler failed", {{"route", ctx.route}, {"error", e.what()}});
-  }
+  // Exceptions go to run_upgrade_pipeline, which records them on the span.
+  fn(req, ctx, upgraded_connection(std::move(owned)));
 }
 
 void http_session::send(response res, bool keep_alive, bool head) {
@@ -192,9 +210,11 @@ void http_session::do_linger() {
 }
 
 void http_session::reject(unsigned status) {
-  response res = text_response(
-      status, std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n");
-  finish_response(res, generate_request_id());
+  std::optional<request> partial;
+  // Beast parses a header only once all of it is here, so a non-empty method means the start
+  // line and the fields (up to any error) are known: enough to name the span and its route.
+  if (parser_ && !parser_->get().method_string().empty()) partial = to_request(parser_->get());
+  response res = run_rejection(*state_, status, partial ? &*partial : nullptr, peer_, started_);
   linger_ = true;
   send(std::move(res), false, false);
 }

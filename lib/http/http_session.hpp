@@ -8,6 +8,7 @@
 /// onto it. One read or one write is outstanding at a time.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -47,14 +48,18 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void close();
 
   boost::beast::tcp_stream stream_;
+  boost::asio::steady_timer read_timer_;  ///< the read timeout (see do_read)
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<server::state> state_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> res_;  ///< being written
   std::string peer_;
-  bool idle_ = false;    ///< waiting for the first byte of a request
-  bool counted_ = true;  ///< still counted in state::connections
-  bool linger_ = false;  ///< drain the peer's input before closing (after an error reply)
+  std::chrono::steady_clock::time_point started_{};  ///< when the request being read began
+  bool reading_ = false;    ///< a request read is pending (the read timer may cancel it)
+  bool timed_out_ = false;  ///< the read timer fired: answer 408
+  bool idle_ = false;       ///< waiting for the first byte of a request
+  bool counted_ = true;     ///< still counted in state::connections
+  bool linger_ = false;     ///< drain the peer's input before closing (after an error reply)
 };
 
 }  // namespace vmterm::http

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <string_view>
 
 #include "core/log.hpp"
 #include "http/middleware.hpp"
@@ -31,8 +32,10 @@ trace::span start_server_span(server::state& st, const request& req, const reque
   trace::span span = st.tracer.start_span(name, parent, trace::span_kind::server);
   if (!span.is_recording()) return span;
   span.set_attribute(sc::http_request_method, method);
-  if (method == "_OTHER") span.set_attribute(sc::http_request_method_original, req.method);
-  span.set_attribute(sc::url_path, ctx.path);
+  if (method == "_OTHER" && !req.method.empty()) {
+    span.set_attribute(sc::http_request_method_original, req.method);
+  }
+  if (!ctx.path.empty()) span.set_attribute(sc::url_path, ctx.path);
   if (!ctx.route.empty()) span.set_attribute(sc::http_route, ctx.route);
   const auto host = req.headers.get("Host");
   span.set_attribute(sc::server_address, host ? host_of(*host) : st.configured.address);
@@ -43,11 +46,12 @@ trace::span start_server_span(server::state& st, const request& req, const reque
   return span;
 }
 
-response call_handler(server::state& st, const route_match& m, const request& req,
-                      const request_context& ctx, trace::span& span, bool& threw) {
+/// Calls fn() (a handler or a gate); an exception is recorded and becomes a 500.
+template <class F>
+response call_guarded(const F& fn, const request_context& ctx, trace::span& span, bool& threw) {
   threw = false;
   try {
-    return st.routes.dispatch(m, req, ctx);
+    return fn();
   } catch (const std::exception& e) {
     threw = true;
     span.record_exception(e);
@@ -60,12 +64,69 @@ response call_handler(server::state& st, const route_match& m, const request& re
   return text_response(500, "500 Internal Server Error\n");
 }
 
-void record(server::state& st, std::string_view method, const request_context& ctx, unsigned status,
-            double seconds) {
-  const std::string_view route = ctx.route.empty() ? std::string_view("unmatched") : ctx.route;
-  if (st.requests != nullptr) st.requests->labels(method, route, std::to_string(status)).inc();
-  if (st.durations != nullptr) st.durations->labels(method, route).observe(seconds);
-}
+/// The telemetry of one request for the object's lifetime: the SERVER span (ended on
+/// destruction), its context current on this thread, and the request id in the log scope.
+/// Lives on the stack of one handler on the connection's strand.
+class request_scope {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  request_scope(server::state& st, const request& req, const request_context& ctx,
+                clock::time_point start = clock::now())
+      : st_(st),
+        req_(req),
+        ctx_(ctx),
+        start_(start),
+        parent_(trace::extract(trace::header_list(req.headers.begin(), req.headers.end()))),
+        span_(start_server_span(st, req, ctx, parent_)),
+        ids_(ctx.request_id),
+        current_(trace::context{span_.context(), parent_.baggage}) {}
+  request_scope(const request_scope&) = delete;
+  request_scope& operator=(const request_scope&) = delete;
+
+  [[nodiscard]] trace::span& span() noexcept { return span_; }
+
+  /// Adds the common headers to `res` and records its status (a 5xx, or a thrown handler,
+  /// marks the span as an error; `error_type` overrides the status as error.type).
+  void finish(response& res, bool threw, std::string_view error_type = {}) {
+    finish_response(res, ctx_.request_id);
+    if (!error_type.empty()) {
+      span_.set_attribute(sc::error_type, error_type);
+    } else if (res.status >= 500 && !threw) {
+      span_.set_attribute(sc::error_type, std::to_string(res.status));
+    }
+    if (res.status >= 500 || threw) span_.set_status(trace::status_code::error);
+    record(res.status);
+  }
+
+  /// Records a 101 Switching Protocols (the upgrade's own response is the handler's to send).
+  void switched() { record(101); }
+
+ private:
+  void record(unsigned status) {
+    span_.set_attribute(sc::http_response_status_code, static_cast<std::int64_t>(status));
+    const double seconds = std::chrono::duration<double>(clock::now() - start_).count();
+    const std::string_view method = known_method(req_.method);
+    const std::string_view route =
+        ctx_.route.empty() ? std::string_view("unmatched") : std::string_view(ctx_.route);
+    if (st_.requests != nullptr) st_.requests->labels(method, route, std::to_string(status)).inc();
+    if (st_.durations != nullptr) st_.durations->labels(method, route).observe(seconds);
+    log::info("http request", {{"method", method},
+                               {"path", ctx_.path},
+                               {"route", ctx_.route},
+                               {"status", status},
+                               {"duration_ms", seconds * 1000.0}});
+  }
+
+  server::state& st_;
+  const request& req_;
+  const request_context& ctx_;
+  clock::time_point start_;
+  trace::context parent_;
+  trace::span span_;
+  log::request_id_scope ids_;
+  trace::context_scope current_;
+};
 
 }  // namespace
 
@@ -77,31 +138,68 @@ void finish_response(response& res, const std::string& request_id) {
 
 response run_pipeline(server::state& st, const route_match& m, const request& req,
                       const request_context& ctx) {
-  const auto start = std::chrono::steady_clock::now();
-  const trace::header_list carrier(req.headers.begin(), req.headers.end());
-  const trace::context parent = trace::extract(carrier);
-  trace::span span = start_server_span(st, req, ctx, parent);
-  const log::request_id_scope id_scope(ctx.request_id);
-  const trace::context_scope span_scope(trace::context{span.context(), parent.baggage});
-
+  request_scope scope(st, req, ctx);
   bool threw = false;
-  response res = call_handler(st, m, req, ctx, span, threw);
-  finish_response(res, ctx.request_id);
+  response res =
+      call_guarded([&] { return st.routes.dispatch(m, req, ctx); }, ctx, scope.span(), threw);
+  scope.finish(res, threw);
+  return res;
+}
 
-  span.set_attribute(sc::http_response_status_code, static_cast<std::int64_t>(res.status));
-  if (res.status >= 500) {
-    if (!threw) span.set_attribute(sc::error_type, std::to_string(res.status));
-    span.set_status(trace::status_code::error);
+std::optional<response> run_upgrade_pipeline(server::state& st, const route_match& m,
+                                             const request& req, const request_context& ctx,
+                                             const std::function<void()>& hand_off) {
+  request_scope scope(st, req, ctx);
+  if (m.gate != nullptr) {
+    bool threw = false;
+    std::optional<response> refused;
+    response res = call_guarded(
+        [&] {
+          refused = (*m.gate)(req, ctx);
+          return response{};
+        },
+        ctx, scope.span(), threw);
+    if (threw) refused = std::move(res);
+    if (refused) {
+      scope.finish(*refused, threw);
+      return refused;
+    }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string_view method = known_method(req.method);
-  record(st, method, ctx, res.status, seconds);
-  log::info("http request", {{"method", method},
-                             {"path", ctx.path},
-                             {"route", ctx.route},
-                             {"status", res.status},
-                             {"duration_ms", seconds * 1000.0}});
+  scope.switched();
+  try {
+    hand_off();
+  } catch (const std::exception& e) {
+    scope.span().record_exception(e);
+    scope.span().set_status(trace::status_code::error);
+    log::error("http upgrade handler failed", {{"route", ctx.route}, {"error", e.what()}});
+  } catch (...) {
+    scope.span().record_exception("unknown", "unknown exception");
+    scope.span().set_status(trace::status_code::error);
+    log::error("http upgrade handler failed", {{"route", ctx.route}});
+  }
+  return std::nullopt;
+}
+
+response run_rejection(server::state& st, unsigned status, const request* partial,
+                       const std::string& peer, std::chrono::steady_clock::time_point started) {
+  request req;
+  request_context ctx;
+  if (partial != nullptr) {
+    req = *partial;
+    req.body.clear();
+    const auto q = req.url.find('?');
+    ctx.path = req.url.substr(0, q);
+    ctx.route = st.routes.match(req.method, ctx.path).route;
+    ctx.request_id = request_id_for(req.headers);
+  } else {
+    req.method.clear();  // unknown: "_OTHER" in the metrics, span named "HTTP"
+    ctx.request_id = generate_request_id();
+  }
+  ctx.peer_address = peer;
+  request_scope scope(st, req, ctx, started);
+  response res = text_response(
+      status, std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n");
+  scope.finish(res, false, std::to_string(status));
   return res;
 }
 

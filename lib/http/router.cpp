@@ -90,7 +90,7 @@ route_match router::match(std::string_view method, std::string_view path) const 
     has_head = has_head || r.method == "HEAD";
     add_allowed(m.allow, r.method);
   }
-  if (get != nullptr && !has_head) add_allowed(m.allow, "HEAD");
+  if (get != nullptr && get->fn && !has_head) add_allowed(m.allow, "HEAD");
   if (hit == nullptr && method == "HEAD" && get != nullptr && get->fn) {
     hit = get;
     m.head_as_get = true;

@@ -52,11 +52,18 @@ class upgraded_connection {
 using upgrade_handler =
     std::function<void(const request&, const request_context&, upgraded_connection)>;
 
-/// Runs before an upgrade is handed off, inside the request's middleware (SERVER span, request
-/// id, metrics, security headers): returns a response to refuse the upgrade (401, 403, 503...),
-/// which is sent like any other; nullopt to proceed. The upgrade handler then runs with that
-/// SERVER span's context current (the parent for a WebSocket session span), and the span and
-/// metrics record status 101. An upgrade route without a gate hands off at once.
+/// Runs before an upgrade is handed off, inside the request's middleware (SERVER span
+/// "GET /ws/terminal/" with its parent from traceparent, request id, metrics, security headers):
+/// returns a response to refuse the upgrade (401, 403, 503...), which is sent like any other
+/// (and recorded by the span and metrics) before the connection closes; nullopt to proceed. An
+/// exception from the gate is a 500. The upgrade handler then runs synchronously with that
+/// SERVER span's context current on the thread: `trace::current_context()` (trace/context.hpp)
+/// returns it, so the handler copies it (a plain value) and later passes it to
+/// `tracer::start_span(name, ctx, kind)` as the WebSocket session span's parent; it stops being
+/// current when the handler returns. The span and metrics record status 101; the span ends when
+/// the handler returns. An upgrade route without a gate hands off at once (same span).
+/// A request to an upgrade route that does not ask for `Upgrade: websocket` (with
+/// `Connection: Upgrade`, HTTP/1.1, GET) gets 426 Upgrade Required with `Upgrade: websocket`.
 using upgrade_gate = std::function<std::optional<response>(const request&, const request_context&)>;
 
 /// The outcome of matching one request.

@@ -2,12 +2,14 @@
 
 #include "http/middleware.hpp"
 #include "metrics/registry.hpp"
+#include "ports.hpp"
 #include "server_fixture.hpp"
 #include "trace/in_memory_exporter.hpp"
 #include "trace/processor.hpp"
 #include "trace/tracer.hpp"
 
 using namespace vmterm;
+using namespace std::chrono_literals;
 using test::make_request;
 using test::reply;
 
@@ -123,4 +125,59 @@ TEST_CASE("Requests are counted and timed in the registry passed in", "[integrat
   CHECK(
       text.find("http_server_request_duration_seconds_count{method=\"GET\",route=\"/hello\"} 2") !=
       std::string::npos);
+}
+
+TEST_CASE("Requests refused before routing get a SERVER span with error.type and are counted",
+          "[integration][http]") {
+  auto store = std::make_shared<trace::span_store>();
+  trace::tracer_provider_options popt;
+  popt.processor =
+      std::make_unique<trace::simple_processor>(std::make_unique<trace::in_memory_exporter>(store));
+  trace::tracer_provider provider(std::move(popt));
+  metrics::registry reg;
+  http::router r;
+  r.add("POST", "/echo", reply("ok"));
+  http::server_options opt;
+  opt.tracer = provider.get_tracer("vmterm.http");
+  opt.registry = &reg;
+  opt.header_limit = 1024;
+  opt.body_limit = 10;
+  opt.read_timeout = 300ms;
+  test::server_fixture f(std::move(r), opt);
+  const std::string tp = "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"400", "G\x01T /echo HTTP/1.1\r\n\r\n"},
+      {"413", "POST /echo HTTP/1.1\r\nHost: x\r\n" + tp + "Content-Length: 100\r\n\r\n"},
+      {"431", "GET /echo HTTP/1.1\r\nX-Big: " + std::string(2000, 'b') + "\r\n\r\n"},
+      {"408", "POST /echo HTTP/1.1\r\nHost: x\r\n" + tp + "Content-Length: 5\r\n\r\nab"},
+  };
+  for (const auto& [status, raw] : cases) {
+    const auto got = test::tcp_exchange(f.port, raw, 1 << 20, 3s);
+    REQUIRE(got);
+    CHECK(got->starts_with("HTTP/1.1 " + status + " "));
+  }
+  REQUIRE(test::wait_until([&] { return store->spans().size() == 4; }, 2s));
+  const auto spans = store->spans();
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& s = spans[i];
+    INFO(cases[i].first << " " << s.name);
+    CHECK(s.kind == trace::span_kind::server);
+    CHECK(string_attr(s, "http.response.status_code") == cases[i].first);
+    CHECK(string_attr(s, "error.type") == cases[i].first);
+  }
+  // Once the start line was read, method, route and parent are known; before, nothing is.
+  CHECK(spans[0].name == "HTTP");
+  CHECK(spans[1].name == "POST /echo");
+  CHECK(spans[1].trace.hex() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(spans[2].name == "GET /echo");
+  CHECK(spans[3].name == "POST /echo");
+  const std::string text = reg.expose();
+  INFO(text);
+  CHECK(text.find("http_server_requests_total{method=\"POST\",route=\"/echo\",status=\"413\"} 1") !=
+        std::string::npos);
+  CHECK(text.find("http_server_requests_total{method=\"POST\",route=\"/echo\",status=\"408\"} 1") !=
+        std::string::npos);
+  CHECK(text.find(
+            "http_server_requests_total{method=\"_OTHER\",route=\"unmatched\",status=\"400\"} 1") !=
+        std::string::npos);
 }
