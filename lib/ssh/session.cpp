@@ -254,7 +254,10 @@ void session::on_handshake(int rc) {
 }
 
 void session::finish_connect(expected<void> result) {
-  if (!result) metrics_.failed(result.error().code);
+  if (!result) {
+    metrics_.failed(result.error().code);
+    deadline_.cancel();
+  }
   auto done = std::move(connect_done_);
   connect_done_ = nullptr;
   if (done) done(std::move(result));

@@ -52,6 +52,7 @@ struct ssh_terminal::impl {
   bool keepalive_due = false;
   bool close_requested = false;
   bool session_counted = false;
+  bool channel_setup = false;  // past auth: failures are counted here, not by the session
   bool exit_reported = false;
   std::deque<std::string> input;
   std::size_t input_offset = 0;  // bytes of input.front() already written
@@ -110,6 +111,7 @@ void ssh_terminal::on_authenticated(expected<void> r) {
 
 void ssh_terminal::open_channel() {
   auto& d = *impl_;
+  d.channel_setup = true;
   d.channel_span = d.s->start_span("ssh.channel", d.parent);
   d.s->set_phase("opening the channel");
   d.s->async_run(
@@ -396,11 +398,9 @@ void ssh_terminal::fail_session(error e) {
   auto& d = *impl_;
   if (d.state == phase::done) return;
   if (d.channel_span.is_recording()) session::end_span(d.channel_span, tl::unexpected(e));
-  // Connect-phase failures are counted by the session; later ones here.
-  if (d.session_counted) d.s->metrics().failed(e.code);
-  if (!d.session_counted && d.s && e.code == make_error_code(errc::protocol)) {
-    d.s->metrics().failed(e.code);
-  }
+  // Connect and auth failures are counted by the session; channel setup and later ones here.
+  if (d.s && (d.session_counted || d.channel_setup)) d.s->metrics().failed(e.code);
+  if (d.s) d.s->cancel_deadline();
   d.keepalive_timer.cancel();
   d.close_timer.cancel();
   if (d.s) d.s->shutdown();

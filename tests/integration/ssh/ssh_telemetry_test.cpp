@@ -5,8 +5,8 @@
 #include "temp_dir.hpp"
 #include "trace/context.hpp"
 #include "trace/in_memory_exporter.hpp"
-#include "trace/provider.hpp"
 #include "trace/processor.hpp"
+#include "trace/provider.hpp"
 #include "trace/tracer.hpp"
 
 using namespace vmterm;

@@ -146,3 +146,16 @@ TEST_CASE("pause stalls a remote producer with bounded memory, and resume contin
   h.term->close();
   REQUIRE(h.wait_exit());
 }
+
+TEST_CASE("keepalives go out during a quiet session without disturbing it", "[integration][ssh]") {
+  sshd_server sshd;
+  auto o = ssh_options_for(sshd);
+  o.keepalive = std::chrono::seconds(1);
+  o.command = "sleep 2.5; echo still-here";
+  ssh_harness h(o);
+  h.start();
+  REQUIRE(h.wait_exit());
+  INFO("reason: " << h.reason);
+  CHECK(h.code == 0);
+  CHECK_THAT(h.out, Catch::Contains("still-here"));
+}
