@@ -126,7 +126,11 @@ struct client::impl {
     try {
       tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
       if (options.verify_tls) {
-        tls_context->set_default_verify_paths();
+        if (options.ca_file.empty()) {
+          tls_context->set_default_verify_paths();
+        } else {
+          tls_context->load_verify_file(options.ca_file);
+        }
         tls_context->set_verify_mode(ssl::verify_peer);
       } else {
         tls_context->set_verify_mode(ssl::verify_none);

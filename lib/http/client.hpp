@@ -41,6 +41,9 @@ struct client_options {
   std::size_t body_limit = std::size_t{4} << 20;
   /// Verify the server's certificate and host name against the system's CA store.
   bool verify_tls = true;
+  /// With verify_tls: a PEM file of CA certificates to trust instead of the system's store
+  /// (a private CA, or a self-signed server's own certificate). Empty: the system's store.
+  std::string ca_file{};
   /// Not owned by anyone in particular; shared so the hook outlives the client.
   std::shared_ptr<client_observer> observer;
 };

@@ -1,17 +1,18 @@
 #include "http/http_session.hpp"
 
+#include <openssl/ssl.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/log.hpp"
 #include "http/middleware.hpp"
 #include "http/request_pipeline.hpp"
-#include "http/upgrade.hpp"
 
 namespace vmterm::http {
 
@@ -40,76 +41,132 @@ request_context context_for(const request& req, std::string peer) {
   return ctx;
 }
 
+template <class Stream>
+Stream make_stream(net::ip::tcp::socket socket, server::state& st) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    return Stream(std::move(socket));
+  } else {
+    return Stream(std::move(socket), *st.tls);
+  }
+}
+
+/// How long a TLS close_notify exchange may take before the socket is simply closed.
+constexpr auto tls_shutdown_timeout = std::chrono::seconds(2);
+
 }  // namespace
 
-http_session::http_session(net::ip::tcp::socket socket, std::shared_ptr<server::state> st)
-    : stream_(std::move(socket)), read_timer_(stream_.get_executor()), state_(std::move(st)) {
+template <class Stream>
+http_session<Stream>::http_session(net::ip::tcp::socket socket, std::shared_ptr<server::state> st)
+    : stream_(make_stream<Stream>(std::move(socket), *st)),
+      read_timer_(stream_.get_executor()),
+      state_(std::move(st)) {
   boost::system::error_code ec;
-  const auto remote = stream_.socket().remote_endpoint(ec);
+  const auto remote = tcp().socket().remote_endpoint(ec);
   if (!ec) peer_ = remote.address().to_string();
   ++state_->connections;
 }
 
-http_session::~http_session() {
+template <class Stream>
+http_session<Stream>::~http_session() {
   if (counted_) --state_->connections;
 }
 
-void http_session::run() {
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&http_session::do_idle_wait, shared_from_this()));
+template <class Stream>
+beast::tcp_stream& http_session<Stream>::tcp() noexcept {
+  if constexpr (is_tls) {
+    return stream_.next_layer();
+  } else {
+    return stream_;
+  }
 }
 
-void http_session::stop() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->idle_) self->close();
+template <class Stream>
+void http_session<Stream>::run() {
+  if constexpr (is_tls) {
+    // The handshake runs under its own deadline; a client that connects and says nothing
+    // holds the connection no longer than that.
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->tcp().expires_after(self->state_->options.tls_handshake_timeout);
+      self->stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&self_type::on_handshake, self->shared_from_this()));
+    });
+  } else {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&self_type::do_idle_wait, this->shared_from_this()));
+  }
+}
+
+template <class Stream>
+void http_session<Stream>::on_handshake(boost::system::error_code ec) {
+  if (ec) {
+    // A port scan, a plain-HTTP client, an untrusted certificate: nothing to say over TLS.
+    log::debug("http TLS handshake failed", {{"peer", peer_}, {"error", ec.message()}});
+    return tcp().close();
+  }
+  do_idle_wait();
+}
+
+template <class Stream>
+void http_session<Stream>::stop() {
+  // Through the timer's executor (the same strand): after a hand-off stream_ is moved-from.
+  net::post(read_timer_.get_executor(), [self = this->shared_from_this()] {
+    // Cancelling the idle read lands in on_idle, which closes (TLS: with close_notify, which
+    // must not overlap the pending read).
+    if (self->idle_) self->tcp().cancel();
   });
 }
 
-void http_session::do_idle_wait() {
+template <class Stream>
+void http_session<Stream>::do_idle_wait() {
   if (buffer_.size() > 0) return do_read();  // a pipelined request is already here
   if (state_->stopping) return close();
   // Wait for the first byte under the idle timeout; the read timeout starts with the request.
   idle_ = true;
-  stream_.expires_after(state_->options.idle_timeout);
+  tcp().expires_after(state_->options.idle_timeout);
   stream_.async_read_some(buffer_.prepare(4096),
-                          beast::bind_front_handler(&http_session::on_idle, shared_from_this()));
+                          beast::bind_front_handler(&self_type::on_idle, this->shared_from_this()));
 }
 
-void http_session::on_idle(boost::system::error_code ec, std::size_t n) {
+template <class Stream>
+void http_session<Stream>::on_idle(boost::system::error_code ec, std::size_t n) {
   idle_ = false;
   if (ec) return close();  // idle timeout, peer closed, or stop()
   buffer_.commit(n);
   do_read();
 }
 
-void http_session::do_read() {
+template <class Stream>
+void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
   parser_->body_limit(state_->options.body_limit);
   started_ = std::chrono::steady_clock::now();
   // Part of a request is here: its deadline is our own timer, not the stream's, because the
   // stream's timeout closes the socket and a client past it is owed a 408 first.
-  stream_.expires_never();
+  tcp().expires_never();
   reading_ = true;
   timed_out_ = false;
   read_timer_.expires_after(state_->options.read_timeout);
-  read_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+  read_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
     if (ec || !self->reading_) return;
     self->timed_out_ = true;
-    self->stream_.cancel();
+    self->tcp().cancel();
   });
   bhttp::async_read(stream_, buffer_, *parser_,
-                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                    beast::bind_front_handler(&self_type::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(boost::system::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void http_session<Stream>::on_read(boost::system::error_code ec, std::size_t /*n*/) {
   reading_ = false;
   read_timer_.cancel();
   if (ec) return on_read_error(ec);
   handle();
 }
 
-void http_session::on_read_error(boost::system::error_code ec) {
+template <class Stream>
+void http_session<Stream>::on_read_error(boost::system::error_code ec) {
   if (timed_out_) {
     log::debug("http read timed out", {{"peer", peer_}});
     return reject(408);
@@ -120,11 +177,12 @@ void http_session::on_read_error(boost::system::error_code ec) {
       ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
       ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
   if (parse_error) return reject(400);
-  // Peer gone or aborted: nothing to answer.
+  // Peer gone (with or without close_notify) or aborted: nothing to answer.
   close();
 }
 
-void http_session::handle() {
+template <class Stream>
+void http_session<Stream>::handle() {
   auto& raw = parser_->get();
   request req = to_request(raw);
   request_context ctx = context_for(req, peer_);
@@ -146,11 +204,21 @@ void http_session::handle() {
   send(std::move(res), keep, req.method == "HEAD");
 }
 
-void http_session::hand_off(const request& req, const request_context& ctx,
-                            const upgrade_handler& fn) {
-  stream_.expires_never();
-  auto owned = std::make_unique<upgraded_connection::impl>(upgraded_connection::impl{
-      std::move(stream_), std::move(buffer_), parser_->release(), nullptr});
+template <class Stream>
+void http_session<Stream>::hand_off(const request& req, const request_context& ctx,
+                                    const upgrade_handler& fn) {
+  tcp().expires_never();
+  std::unique_ptr<upgraded_connection::impl> owned;
+  if constexpr (is_tls) {
+    // The TCP stream lives inside the TLS stream; impl::stream is an unopened placeholder.
+    auto tls = std::make_unique<tls_stream>(std::move(stream_));
+    beast::tcp_stream unused(tls->get_executor());
+    owned = std::make_unique<upgraded_connection::impl>(upgraded_connection::impl{
+        std::move(unused), std::move(buffer_), parser_->release(), std::move(tls)});
+  } else {
+    owned = std::make_unique<upgraded_connection::impl>(upgraded_connection::impl{
+        std::move(stream_), std::move(buffer_), parser_->release(), nullptr});
+  }
   // The connection is no longer this server's to count or to stop.
   counted_ = false;
   --state_->connections;
@@ -158,7 +226,8 @@ void http_session::hand_off(const request& req, const request_context& ctx,
   fn(req, ctx, upgraded_connection(std::move(owned)));
 }
 
-void http_session::send(response res, bool keep_alive, bool head) {
+template <class Stream>
+void http_session<Stream>::send(response res, bool keep_alive, bool head) {
   res_ = {};
   res_.version(11);
   res_.result(res.status);
@@ -182,34 +251,39 @@ void http_session::send(response res, bool keep_alive, bool head) {
   if (!no_body) res_.body() = std::move(res.body);
   if (!no_body && !explicit_length) res_.prepare_payload();
   res_.keep_alive(keep_alive);
-  stream_.expires_after(state_->options.write_timeout);
+  tcp().expires_after(state_->options.write_timeout);
   bhttp::async_write(
       stream_, res_,
-      beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+      beast::bind_front_handler(&self_type::on_write, this->shared_from_this(), keep_alive));
 }
 
-void http_session::on_write(bool keep_alive, boost::system::error_code ec, std::size_t /*n*/) {
+template <class Stream>
+void http_session<Stream>::on_write(bool keep_alive, boost::system::error_code ec,
+                                    std::size_t /*n*/) {
   if (!ec && linger_) return do_linger();
   if (ec || !keep_alive || state_->stopping) return close();
   do_idle_wait();
 }
 
-void http_session::do_linger() {
+template <class Stream>
+void http_session<Stream>::do_linger() {
   // After an error response the client may still be sending (a body over the limit): read and
   // discard for a moment, so that closing with unread data does not reset the connection
-  // before the client has read our response.
+  // before the client has read our response. Under TLS too this happens below the TLS layer:
+  // the response is complete (Connection: close, Content-Length), the rest is discarded.
   boost::system::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   buffer_.clear();
-  stream_.expires_after(std::chrono::seconds(1));
-  stream_.async_read_some(buffer_.prepare(16384),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                            if (ec) return self->stream_.close();
-                            self->do_linger();
-                          });
+  tcp().expires_after(std::chrono::seconds(1));
+  tcp().async_read_some(buffer_.prepare(16384), [self = this->shared_from_this()](
+                                                    boost::system::error_code ec, std::size_t) {
+    if (ec) return self->tcp().close();
+    self->do_linger();
+  });
 }
 
-void http_session::reject(unsigned status) {
+template <class Stream>
+void http_session<Stream>::reject(unsigned status) {
   std::optional<request> partial;
   // Beast parses a header only once all of it is here, so a non-empty method means the start
   // line and the fields (up to any error) are known: enough to name the span and its route.
@@ -219,10 +293,30 @@ void http_session::reject(unsigned status) {
   send(std::move(res), false, false);
 }
 
-void http_session::close() {
-  boost::system::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+template <class Stream>
+void http_session<Stream>::close() {
+  if (closing_) return;
+  closing_ = true;
+  if constexpr (is_tls) {
+    // Our close_notify, so the client can tell the end from a truncation, then the socket.
+    // Marking the peer's close_notify as received makes the shutdown one-way (RFC 8446 6.1:
+    // the initiator need not wait for the reply): an idle keep-alive client that is not
+    // reading would otherwise hold the connection, and a graceful stop, until the timeout.
+    ::SSL_set_shutdown(stream_.native_handle(), SSL_RECEIVED_SHUTDOWN);
+    tcp().expires_after(tls_shutdown_timeout);
+    stream_.async_shutdown([self = this->shared_from_this()](boost::system::error_code) {
+      boost::system::error_code ignored;
+      self->tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+      self->tcp().close();
+    });
+  } else {
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
 }
+
+template class http_session<beast::tcp_stream>;
+template class http_session<tls_stream>;
 
 }  // namespace vmterm::http

@@ -34,6 +34,16 @@ void listener::do_accept() {
       boost::beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
+template <class Session>
+void listener::start(std::shared_ptr<Session> session) {
+  {
+    std::lock_guard lock(state_->mu);
+    std::erase_if(state_->sessions, [](const auto& w) { return w.expired(); });
+    state_->sessions.push_back(session);
+  }
+  session->run();
+}
+
 void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
@@ -46,13 +56,11 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
     boost::system::error_code ignored;
     socket.close(ignored);
   } else {
-    auto session = std::make_shared<http_session>(std::move(socket), state_);
-    {
-      std::lock_guard lock(state_->mu);
-      std::erase_if(state_->sessions, [](const auto& w) { return w.expired(); });
-      state_->sessions.push_back(session);
+    if (state_->tls) {
+      start(std::make_shared<secure_session>(std::move(socket), state_));
+    } else {
+      start(std::make_shared<plain_session>(std::move(socket), state_));
     }
-    session->run();
   }
   do_accept();
 }

@@ -20,6 +20,9 @@ class listener : public std::enable_shared_from_this<listener> {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  /// Registers a new session for stop() and runs it.
+  template <class Session>
+  void start(std::shared_ptr<Session> session);
 
   std::shared_ptr<server::state> state_;
   boost::asio::ip::tcp::acceptor acceptor_;

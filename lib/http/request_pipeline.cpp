@@ -36,6 +36,7 @@ trace::span start_server_span(server::state& st, const request& req, const reque
     span.set_attribute(sc::http_request_method_original, req.method);
   }
   if (!ctx.path.empty()) span.set_attribute(sc::url_path, ctx.path);
+  span.set_attribute(sc::url_scheme, st.tls ? "https" : "http");
   if (!ctx.route.empty()) span.set_attribute(sc::http_route, ctx.route);
   const auto host = req.headers.get("Host");
   span.set_attribute(sc::server_address, host ? host_of(*host) : st.configured.address);

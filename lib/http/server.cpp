@@ -7,6 +7,7 @@
 #include "http/http_session.hpp"
 #include "http/listener.hpp"
 #include "http/server_state.hpp"
+#include "http/tls_context.hpp"
 #include "metrics/buckets.hpp"
 #include "trace/provider.hpp"
 
@@ -52,7 +53,14 @@ void register_metrics(server::state& st) {
 
 server::server(net::io_context& ioc, server_options options, http::router routes) {
   endpoint where = parse_or_throw(options.listen);
+  std::shared_ptr<net::ssl::context> tls;
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    auto loaded = load_tls_context(options.tls_cert, options.tls_key);
+    if (!loaded) throw std::invalid_argument(loaded.error().message);
+    tls = std::move(*loaded);
+  }
   state_ = std::make_shared<state>(ioc, std::move(options), std::move(routes), std::move(where));
+  state_->tls = std::move(tls);
   state_->tracer =
       state_->options.tracer ? *state_->options.tracer : trace::get_tracer("vmterm.http");
   register_metrics(*state_);
@@ -97,7 +105,7 @@ expected<endpoint> server::listen() {
 void server::stop() noexcept {
   if (!state_ || state_->stopping.exchange(true)) return;
   std::shared_ptr<http::listener> l;
-  std::vector<std::weak_ptr<http_session>> sessions;
+  std::vector<std::weak_ptr<session_base>> sessions;
   {
     std::lock_guard lock(state_->mu);
     l = std::move(state_->listener);
@@ -108,6 +116,8 @@ void server::stop() noexcept {
     if (auto s = w.lock()) s->stop();
   }
 }
+
+bool server::tls() const noexcept { return state_->tls != nullptr; }
 
 std::size_t server::connections() const noexcept { return state_->connections.load(); }
 

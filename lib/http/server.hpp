@@ -46,12 +46,22 @@ struct server_options {
   std::optional<trace::tracer> tracer{};
   /// The Server header value; "" sends none.
   std::string server_name{"vmterm"};
+  /// HTTPS: PEM files of the certificate (chain) and its private key (--tls-cert, --tls-key);
+  /// both or neither. Loaded and checked by the constructor. Empty: plain HTTP.
+  std::string tls_cert{};
+  std::string tls_key{};
+  /// Time for a client to complete the TLS handshake once connected; beyond → close.
+  std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
 };
 
 class server {
  public:
-  /// Parses the listen address at once: throws std::invalid_argument with
-  /// parse_listen_address's message (a configuration error, for main to map to exit code 2).
+  /// Parses the listen address and loads the TLS files at once: throws std::invalid_argument
+  /// with a message naming the input (a configuration error, for main to map to exit code 2):
+  /// parse_listen_address's, or for TLS "--tls-cert '/x.pem': no such file",
+  /// "--tls-cert '/x.pem': not a PEM certificate", "--tls-key '/k.pem': not a PEM private key",
+  /// "--tls-key '/k.pem': key does not match certificate '/x.pem'",
+  /// "--tls-cert '/x.pem' needs --tls-key too".
   server(boost::asio::io_context& ioc, server_options options, http::router routes);
   ~server();
   server(const server&) = delete;
@@ -64,6 +74,9 @@ class server {
 
   /// Graceful stop (see above). Thread-safe, idempotent.
   void stop() noexcept;
+
+  /// Whether the server speaks HTTPS (tls_cert and tls_key were given).
+  [[nodiscard]] bool tls() const noexcept;
 
   /// Open connections right now (for tests and --max-connections).
   [[nodiscard]] std::size_t connections() const noexcept;

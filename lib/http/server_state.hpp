@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -15,7 +16,7 @@
 
 namespace vmterm::http {
 
-class http_session;
+class session_base;
 class listener;
 
 /// Threading: the immutable parts (options, routes, tracer, families) are read from any strand;
@@ -29,6 +30,8 @@ struct server::state {
   const http::router routes;
   const endpoint configured;
   trace::tracer tracer;
+  /// The TLS context when the server speaks HTTPS (tls_cert/tls_key); null for plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   metrics::family<metrics::counter>* requests = nullptr;
   metrics::family<metrics::histogram>* durations = nullptr;
   std::atomic<std::uint16_t> port{0};  ///< the bound port, for server.port
@@ -36,7 +39,7 @@ struct server::state {
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
-  std::vector<std::weak_ptr<http_session>> sessions;  ///< for stop(); pruned on accept
+  std::vector<std::weak_ptr<session_base>> sessions;  ///< for stop(); pruned on accept
   std::shared_ptr<http::listener> listener;
 };
 

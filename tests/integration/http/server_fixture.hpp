@@ -1,6 +1,7 @@
 #pragma once
-// A real vmterm::http::server on 127.0.0.1 (port 0: the kernel picks a free one), run by
-// background threads for the fixture's lifetime; stopped gracefully on destruction.
+// A real vmterm::http::server (HTTP, or HTTPS with tls_cert/tls_key) on 127.0.0.1 (port 0: the
+// kernel picks a free one), run by background threads for the fixture's lifetime; stopped
+// gracefully on destruction.
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -17,6 +18,7 @@ namespace vmterm::test {
 struct server_fixture {
   explicit server_fixture(http::router routes, http::server_options options = {}, int threads = 1) {
     if (options.listen == "127.0.0.1:8000") options.listen = "127.0.0.1:0";
+    if (!options.tls_cert.empty()) scheme = "https";
     server = std::make_unique<http::server>(ioc, std::move(options), std::move(routes));
     auto ep = server->listen();
     REQUIRE(ep.has_value());
@@ -36,12 +38,13 @@ struct server_fixture {
   }
 
   [[nodiscard]] std::string url(std::string_view target) const {
-    return "http://127.0.0.1:" + std::to_string(port) + std::string(target);
+    return scheme + "://127.0.0.1:" + std::to_string(port) + std::string(target);
   }
 
   boost::asio::io_context ioc;
   std::unique_ptr<http::server> server;
   std::uint16_t port = 0;
+  std::string scheme = "http";  ///< "https" when the options name TLS files
   std::vector<std::thread> runners;
 };
 
