@@ -8,6 +8,16 @@ import { FitAddon } from './vendor/addon-fit.mjs';
 const ACK_EVERY_BYTES = 64 * 1024;
 const ACK_DELAY_MS = 20;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+// Input goes in messages of at most this size: the server closes with 1009 beyond its
+// --max-message, whose smallest value is 4 KiB, so a large paste is never refused.
+const INPUT_PIECE_BYTES = 4096;
+// Close codes after which reconnecting cannot help (the reason is shown instead).
+const FINAL_CLOSE = new Map([
+  [1008, 'the server refused this session'],
+  [1013, 'the server has as many sessions as it allows (--max-sessions); try again later'],
+  [4401, 'not signed in: open the login URL again'],
+  [4403, 'this page\'s origin is not allowed'],
+]);
 
 const ui = {
   state: document.getElementById('state'),
@@ -119,10 +129,13 @@ function connect() {
   ws.onclose = (event) => {
     ws = null;
     if (finished) return;
-    if (event.code === 1008 || event.code === 4401 || event.code === 4403) {
+    if (FINAL_CLOSE.has(event.code)) {
       finished = true;
-      show('error', event.reason || 'the server refused this session');
+      show('error', event.reason || FINAL_CLOSE.get(event.code));
       return;
+    }
+    if (event.code === 1001) {
+      show('reconnecting', 'the server is shutting down or restarting');
     }
     if (!droppedAt) droppedAt = Date.now();
     if (session && graceMs && Date.now() - droppedAt > graceMs) {
@@ -138,14 +151,17 @@ function connect() {
   ws.onerror = () => {};  // onclose follows with the details
 }
 
-term.onData((data) => {
-  if (!readonly && ws && ws.readyState === WebSocket.OPEN) ws.send(encoder.encode(data));
-});
-term.onBinary((data) => {
+function sendInput(bytes) {
   if (readonly || !ws || ws.readyState !== WebSocket.OPEN) return;
+  for (let at = 0; at < bytes.length; at += INPUT_PIECE_BYTES) {
+    ws.send(bytes.subarray(at, at + INPUT_PIECE_BYTES));
+  }
+}
+term.onData((data) => sendInput(encoder.encode(data)));
+term.onBinary((data) => {
   const bytes = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i += 1) bytes[i] = data.charCodeAt(i) & 0xff;
-  ws.send(bytes);
+  sendInput(bytes);
 });
 term.onResize(({ cols, rows }) => sendControl({ type: 'resize', cols, rows }));
 

@@ -1,0 +1,152 @@
+// vmterm-serve's terminal WebSocket through a real client: refusals (401, 403), a command typed
+// into a real shell, the exit code, --max-sessions, and a graceful stop on SIGTERM.
+#include <catch2/catch.hpp>
+#include <csignal>
+
+#include "ports.hpp"
+#include "serve_process.hpp"
+#include "ws_client.hpp"
+
+using namespace vmterm::test;
+using namespace vmterm::test::serve;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* terminal_path = "/ws/terminal/";
+
+std::string same_origin(const serve_process& serve) {
+  return "http://127.0.0.1:" + std::to_string(serve.port());
+}
+
+/// A browser-like client: the session cookie from the login URL and the page's own Origin.
+ws_connect_options as_browser(const serve_process& serve) {
+  const auto login = serve.get("/?token=" + serve.token());
+  return {.headers = {{"Cookie", cookie_pair(login)}, {"Origin", same_origin(serve)}}};
+}
+
+/// Reads frames until the output holds `needle` (true) or nothing came for a while (false);
+/// control messages are collected in `controls`.
+bool read_until(ws_client& ws, const std::string& needle, std::string& output,
+                std::vector<std::string>* controls = nullptr,
+                std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto f = ws.read(1s);
+    if (f.is_binary()) output += f.data;
+    if (f.is_text() && controls != nullptr) controls->push_back(f.data);
+    if (output.find(needle) != std::string::npos) return true;
+    if (f.type == ws_frame::kind::closed || f.type == ws_frame::kind::error) return false;
+  }
+  return false;
+}
+
+/// Reads until a text frame of this type ("exit", "error", "hello") arrives; "" on timeout.
+std::string read_control(ws_client& ws, const std::string& type,
+                         std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto f = ws.read(1s);
+    if (f.is_text() && f.data.find("\"type\":\"" + type + "\"") != std::string::npos) return f.data;
+    if (f.type == ws_frame::kind::closed || f.type == ws_frame::kind::error) return {};
+  }
+  return {};
+}
+
+void start_terminal(ws_client& ws) {
+  REQUIRE(ws.send_text(R"({"type":"resize","cols":100,"rows":30})"));
+}
+
+}  // namespace
+
+TEST_CASE("the WebSocket upgrade needs credentials (401) and the page's Origin (403)",
+          "[serve][ws]") {
+  serve_process serve({"--command", test_command});
+  ws_client none;
+  CHECK_FALSE(
+      none.connect(serve.port(), terminal_path, {.headers = {{"Origin", same_origin(serve)}}}));
+  CHECK(none.status() == 401);
+
+  auto browser = as_browser(serve);
+  browser.headers[1].second = "http://evil.example";
+  ws_client foreign;
+  CHECK_FALSE(foreign.connect(serve.port(), terminal_path, browser));
+  CHECK(foreign.status() == 403);
+  CHECK_THAT(foreign.body(), Catch::Contains("--allow-origin"));
+
+  ws_client token_in_url;  // the credential itself is never a WebSocket token
+  CHECK_FALSE(token_in_url.connect(serve.port(),
+                                   std::string(terminal_path) + "?token=" + serve.token(),
+                                   {.headers = {{"Origin", same_origin(serve)}}}));
+  CHECK(token_in_url.status() == 401);
+
+  ws_client ok;
+  CHECK(ok.connect(serve.port(), terminal_path, as_browser(serve)));
+  CHECK(ok.status() == 101);
+}
+
+TEST_CASE("an allowed origin (--allow-origin) may open the terminal", "[serve][ws]") {
+  serve_process serve({"--command", test_command, "--allow-origin", "https://example.com"});
+  auto browser = as_browser(serve);
+  browser.headers[1].second = "https://example.com";
+  ws_client ws;
+  CHECK(ws.connect(serve.port(), terminal_path, browser));
+}
+
+TEST_CASE("a command typed into the terminal runs in a real shell, and its exit code arrives",
+          "[serve][ws]") {
+  serve_process serve({"--command", test_command});
+  ws_client ws;
+  REQUIRE(ws.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(ws);
+  REQUIRE(ws.send_binary("echo vmterm-$((6*7))\n"));
+  std::string output;
+  CHECK(read_until(ws, "vmterm-42", output));
+  REQUIRE(ws.send_binary("stty size\n"));
+  CHECK(read_until(ws, "30 100", output));
+  REQUIRE(ws.send_binary("exit 7\n"));
+  const auto exit = read_control(ws, "exit");
+  CHECK_THAT(exit, Catch::Contains(R"("code":7)"));
+  CHECK(ws.wait_closed(5s));
+  CHECK(ws.close_code() == 1000);
+}
+
+TEST_CASE("a session limit (--max-sessions) refuses one more with a message and close 1013",
+          "[serve][ws]") {
+  serve_process serve({"--command", test_command, "--max-sessions", "1"});
+  ws_client first;
+  REQUIRE(first.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(first);
+  CHECK_FALSE(read_control(first, "hello").empty());
+
+  ws_client second;
+  REQUIRE(second.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  const auto error = read_control(second, "error");
+  CHECK_THAT(error, Catch::Contains("sessions"));
+  CHECK(second.wait_closed(5s));
+  CHECK(second.close_code() == 1013);
+}
+
+TEST_CASE("SIGTERM closes every WebSocket with 1001 and exits 0 promptly", "[serve][ws]") {
+  serve_process serve({"--command", test_command});
+  ws_client a, b;
+  REQUIRE(a.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  REQUIRE(b.connect(serve.port(), terminal_path, as_browser(serve)));
+  for (auto* ws : {&a, &b}) {
+    start_terminal(*ws);
+    std::string out;
+    REQUIRE(ws->send_binary("echo ready-$((1+1))\n"));
+    REQUIRE(read_until(*ws, "ready-2", out));
+  }
+  const auto stop_at = std::chrono::steady_clock::now();
+  ::kill(serve.process().pid(), SIGTERM);
+  for (auto* ws : {&a, &b}) {
+    CHECK(ws->wait_closed(5s));
+    CHECK(ws->close_code() == 1001);
+  }
+  REQUIRE(wait_until([&] { return !serve.process().running(); }, 5s));
+  CHECK(serve.process().exit_code() == 0);
+  CHECK(std::chrono::steady_clock::now() - stop_at < 3s);
+  // No longer listening.
+  CHECK_FALSE(tcp_exchange(serve.port(), "GET /healthz HTTP/1.0\r\n\r\n", 12).has_value());
+}

@@ -1,0 +1,201 @@
+#include "app.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "backend.hpp"
+#include "core/exit_code.hpp"
+#include "core/log.hpp"
+#include "http/auth.hpp"
+#include "http/server.hpp"
+#include "metrics/process_metrics.hpp"
+#include "metrics/registry.hpp"
+#include "routes.hpp"
+#include "term/session_hub.hpp"
+
+namespace vmterm::serve {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+/// How long sessions get to close after SIGTERM before the process stops anyway.
+constexpr auto shutdown_deadline = 10s;
+
+std::string login_hint(const settings& s) {
+  switch (s.token_from) {
+    case token_source::generated:
+      return "open the login URL that vmterm-serve printed on its standard error when it started";
+    case token_source::file:
+      return "open " + s.base_path +
+             "?token=TOKEN with the token from --token-file, or send Authorization: Bearer TOKEN";
+    case token_source::environment:
+      return "open " + s.base_path +
+             "?token=TOKEN with the token from VMTERM_TOKEN, or send Authorization: Bearer TOKEN";
+    case token_source::none:
+      break;
+  }
+  return {};
+}
+
+http::auth_options auth_options_for(const settings& s) {
+  http::auth_options a;
+  a.token = s.token;
+  a.disabled = s.token_from == token_source::none;
+  a.cookie_path = s.base_path;
+  a.secure_cookie = s.tls_cert.has_value();
+  a.allowed_origins = s.allowed_origins;
+  a.login_hint = login_hint(s);
+  return a;
+}
+
+term::hub_options hub_options_for(const settings& s, const std::shared_ptr<backend>& terminals,
+                                  metrics::registry& registry) {
+  term::hub_options h;
+  h.make_terminal = [terminals](net::any_io_executor executor) {
+    return terminals->make_terminal(std::move(executor));
+  };
+  h.max_sessions = s.max_sessions;
+  h.resume_grace = s.resume_grace;
+  h.idle_timeout = s.idle_timeout;
+  h.max_message = s.max_message;
+  h.readonly = s.readonly;
+  h.registry = &registry;
+  return h;
+}
+
+http::server_options server_options_for(const settings& s, metrics::registry& registry) {
+  http::server_options o;
+  o.listen = s.listen.str();
+  o.registry = &registry;
+  return o;
+}
+
+/// The one line people read at start (the token appears nowhere else).
+std::string start_line(const settings& s, const http::endpoint& bound) {
+  const auto url = login_url(s, bound);
+  switch (s.token_from) {
+    case token_source::generated:
+      return "vmterm-serve: open " + url;
+    case token_source::file:
+      return "vmterm-serve: open " + url + " (log in with ?token= and the token from --token-file)";
+    case token_source::environment:
+      return "vmterm-serve: open " + url + " (log in with ?token= and the token from VMTERM_TOKEN)";
+    case token_source::none:
+      break;
+  }
+  return "vmterm-serve: open " + url + " (no token: --no-auth)";
+}
+
+/// SIGINT/SIGTERM: stop accepting, close every session (1001), then let run() return. A second
+/// signal, or sessions that do not close in time, stop the io_context at once.
+class shutdown_on_signal {
+ public:
+  shutdown_on_signal(net::io_context& ioc, http::server& server, app_state& app)
+      : ioc_(ioc),
+        server_(server),
+        app_(app),
+        strand_(net::make_strand(ioc)),
+        signals_(strand_, SIGINT, SIGTERM),
+        deadline_(strand_) {
+    signals_.async_wait([this](boost::system::error_code ec, int sig) { on_signal(ec, sig); });
+  }
+
+ private:
+  void on_signal(boost::system::error_code ec, int sig) {
+    if (ec) return;
+    if (app_.stopping.exchange(true)) {
+      log::warn("second signal: stopping at once", {{"signal", ::strsignal(sig)}});
+      ioc_.stop();
+      return;
+    }
+    log::info("stopping: closing sessions",
+              {{"signal", ::strsignal(sig)}, {"sessions", app_.hub->sessions()}});
+    server_.stop();
+    deadline_.expires_after(shutdown_deadline);
+    deadline_.async_wait([this](boost::system::error_code e) {
+      if (e) return;
+      log::warn("sessions did not close in time; stopping anyway");
+      ioc_.stop();
+    });
+    signals_.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
+    app_.hub->shutdown([this] {
+      // From a session's strand: back to ours, where the timer and the signal set live.
+      net::post(strand_, [this] {
+        deadline_.cancel();
+        signals_.cancel();
+        log::info("stopped");
+      });
+    });
+  }
+
+  net::io_context& ioc_;
+  http::server& server_;
+  app_state& app_;
+  net::strand<net::io_context::executor_type> strand_;
+  net::signal_set signals_;
+  net::steady_timer deadline_;
+};
+
+void run_threads(net::io_context& ioc) {
+  const auto n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < n; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
+std::string login_url(const settings& s, const http::endpoint& bound) {
+  http::endpoint shown = bound;
+  if (shown.address == "0.0.0.0") shown.address = "127.0.0.1";
+  if (shown.address == "::") shown.address = "::1";
+  std::string url = (s.tls_cert ? "https://" : "http://") + shown.str() + s.base_path;
+  if (s.token_from == token_source::generated) url += "?token=" + s.token;
+  return url;
+}
+
+int run(const settings& s, std::ostream& err) {
+  net::io_context ioc;
+  metrics::registry registry;
+  metrics::add_process_metrics(registry);
+  http::authenticator auth(auth_options_for(s));
+  auto terminals = make_backend({.command = s.command});
+  auto hub = term::session_hub::create(ioc.get_executor(), hub_options_for(s, terminals, registry));
+  app_state app{s, auth, registry, terminals, hub};
+  http::server server(ioc, server_options_for(s, registry), make_router(app));
+
+  auto bound = server.listen();
+  if (!bound) {
+    err << "vmterm-serve: " << bound.error().message << '\n';
+    return to_int(exit_code::failure);
+  }
+  if (s.token_from == token_source::none) {
+    err << "vmterm-serve: warning: --no-auth: anyone who can connect to " << bound->str()
+        << " gets a terminal without a token\n";
+  }
+  err << start_line(s, *bound) << std::endl;
+  log::info("listening", {{"address", bound->str()},
+                          {"base_path", s.base_path},
+                          {"backend", terminals->describe()},
+                          {"readonly", s.readonly},
+                          {"max_sessions", s.max_sessions}});
+  if (const auto r = terminals->check(); !r.ready) {
+    log::warn("the terminal backend is not ready; /readyz answers 503", {{"reason", r.reason}});
+  }
+
+  shutdown_on_signal signals(ioc, server, app);
+  run_threads(ioc);
+  return to_int(exit_code::ok);
+}
+
+}  // namespace vmterm::serve

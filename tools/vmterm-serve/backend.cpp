@@ -1,0 +1,93 @@
+#include "backend.hpp"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "term/pty_terminal.hpp"
+
+namespace vmterm::serve {
+namespace {
+
+/// Why `path` cannot be executed, or "" when it can.
+std::string not_executable(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "'" + path + "' does not exist";
+  if (!S_ISREG(st.st_mode)) return "'" + path + "' is not a file";
+  if (::access(path.c_str(), X_OK) != 0) return "'" + path + "' is not executable";
+  return {};
+}
+
+/// A local shell (or --command) on a pseudo-terminal.
+class pty_backend final : public backend {
+ public:
+  explicit pty_backend(backend_options o) : options_(std::move(o)) {}
+
+  std::string describe() const override {
+    if (options_.command.empty()) return "local login shell " + login_shell();
+    std::string line = "local command";
+    for (const auto& w : options_.command) line += " " + w;
+    return line;
+  }
+
+  readiness check() const override {
+    if (options_.command.empty()) {
+      const auto shell = login_shell();
+      if (auto why = not_executable(shell); !why.empty()) {
+        return {false, "the login shell " + why + "; fix /etc/passwd or set --command"};
+      }
+      return {};
+    }
+    const auto path = options_.env("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+    auto found = find_executable(options_.command.front(), path);
+    if (!found) return {false, "--command: " + found.error().message};
+    return {};
+  }
+
+  expected<std::shared_ptr<term::terminal>> make_terminal(
+      boost::asio::any_io_executor executor) override {
+    // Refused here, in words, rather than by a child that fails to exec after the fork.
+    if (auto r = check(); !r.ready) return fail(std::errc::no_such_file_or_directory, r.reason);
+    term::pty_options o;
+    o.command = options_.command;
+    return std::shared_ptr<term::terminal>(term::pty_terminal::create(std::move(executor), o));
+  }
+
+ private:
+  static std::string login_shell() {
+    const passwd* pw = ::getpwuid(::getuid());
+    return pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+  }
+
+  backend_options options_;
+};
+
+}  // namespace
+
+std::shared_ptr<backend> make_backend(backend_options options) {
+  // The SSH backend: `if (options.ssh) return std::make_shared<ssh_backend>(...);`
+  return std::make_shared<pty_backend>(std::move(options));
+}
+
+expected<std::string> find_executable(const std::string& program, std::string_view path_list) {
+  if (program.find('/') != std::string::npos) {
+    if (auto why = not_executable(program); !why.empty()) {
+      return fail(std::errc::no_such_file_or_directory, why);
+    }
+    return program;
+  }
+  for (std::size_t start = 0; start <= path_list.size();) {
+    const auto end = std::min(path_list.find(':', start), path_list.size());
+    const auto dir = path_list.substr(start, end - start);
+    const std::string candidate =
+        (dir.empty() ? std::string(".") : std::string(dir)) + "/" + program;
+    if (not_executable(candidate).empty()) return candidate;
+    start = end + 1;
+  }
+  return fail(std::errc::no_such_file_or_directory, "'" + program + "' is not found in PATH");
+}
+
+}  // namespace vmterm::serve

@@ -1,0 +1,108 @@
+#include "routes.hpp"
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "core/embedded_file.hpp"
+#include "http/static_files.hpp"
+#include "metrics/exposition.hpp"
+
+extern const vmterm::embedded_file vmterm_serve_page[];
+extern const std::size_t vmterm_serve_page_count;
+
+namespace vmterm::serve {
+namespace {
+
+std::span<const embedded_file> page_files() { return {vmterm_serve_page, vmterm_serve_page_count}; }
+
+/// Wraps a handler so that it runs only with a session cookie or the bearer token.
+http::handler authenticated(http::authenticator& auth, http::handler next) {
+  return
+      [&auth, next = std::move(next)](const http::request& req, const http::request_context& ctx) {
+        const auto verdict = auth.check(req);
+        if (verdict != http::authenticator::verdict::ok) return auth.unauthorized(verdict);
+        return next(req, ctx);
+      };
+}
+
+/// GET /: with ?token= the login (cookie and 303 to the same path without the token),
+/// otherwise the page for a signed-in browser.
+http::handler page_handler(app_state& app) {
+  const embedded_file* index = find_embedded(page_files(), "index.html");
+  return [&app, index](const http::request& req, const http::request_context& ctx) {
+    if (auto login = app.auth.login(req, ctx)) return std::move(*login);
+    const auto verdict = app.auth.check(req);
+    if (verdict != http::authenticator::verdict::ok) return app.auth.unauthorized(verdict);
+    if (index == nullptr) return http::text_response(500, "the page is missing from this build\n");
+    return http::serve_file(*index, req);
+  };
+}
+
+http::response readiness_response(app_state& app) {
+  if (app.stopping.load()) return http::text_response(503, "not ready: shutting down\n");
+  const auto r = app.terminals->check();
+  if (!r.ready) return http::text_response(503, "not ready: " + r.reason + "\n");
+  return http::text_response(200, "ready\n");
+}
+
+http::response metrics_response(app_state& app, const http::request& req) {
+  const auto verdict = app.auth.check_bearer(req);
+  if (verdict != http::authenticator::verdict::ok) return app.auth.unauthorized(verdict);
+  auto res =
+      http::text_response(200, app.registry.expose(), std::string(metrics::text_content_type));
+  res.headers.set("Cache-Control", "no-store");
+  return res;
+}
+
+/// The upgrade is refused before the hub sees it: no credentials → 401, foreign Origin → 403.
+http::upgrade_gate terminal_gate(app_state& app) {
+  return [&app](const http::request& req,
+                const http::request_context&) -> std::optional<http::response> {
+    const auto verdict = app.auth.check(req);
+    if (verdict != http::authenticator::verdict::ok) return app.auth.unauthorized(verdict);
+    if (!app.auth.origin_ok(req)) {
+      return app.auth.forbidden_origin(req.headers.get("Origin").value_or(""));
+    }
+    if (app.stopping.load()) return http::text_response(503, "vmterm-serve is shutting down\n");
+    return std::nullopt;
+  };
+}
+
+}  // namespace
+
+http::router make_router(app_state& app) {
+  http::router r(app.config.base_path);
+  r.add("GET", "/", page_handler(app));
+  // The page's own files, each at its own path; index.html only through "/".
+  for (const auto& file : page_files()) {
+    if (file.path == "index.html") continue;
+    r.add("GET", "/" + std::string(file.path),
+          authenticated(app.auth, [&file](const http::request& req, const http::request_context&) {
+            return http::serve_file(file, req);
+          }));
+  }
+  r.add("GET", "/health-check/", [](const http::request&, const http::request_context&) {
+    auto res = http::text_response(200, R"({"status":"ok"})", "application/json");
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  });
+  r.add("GET", "/healthz", [](const http::request&, const http::request_context&) {
+    return http::text_response(200, "ok\n");
+  });
+  r.add("GET", "/readyz", [&app](const http::request&, const http::request_context&) {
+    return readiness_response(app);
+  });
+  r.add("GET", "/metrics", [&app](const http::request& req, const http::request_context&) {
+    return metrics_response(app, req);
+  });
+  r.add_upgrade(
+      "GET", "/ws/terminal/",
+      [&app](const http::request& req, const http::request_context& ctx,
+             http::upgraded_connection conn) { app.hub->accept(std::move(conn), req, ctx); },
+      terminal_gate(app));
+  return r;
+}
+
+}  // namespace vmterm::serve

@@ -1,0 +1,345 @@
+#include "settings.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "core/parse.hpp"
+
+namespace vmterm::serve {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Shortest token accepted from a file or VMTERM_TOKEN (a generated one has 43 characters).
+constexpr std::size_t min_token_length = 16;
+constexpr std::int64_t max_sessions_limit = 100000;
+constexpr std::size_t min_message = 4096;  // the page sends input in pieces of 4 KiB
+constexpr std::size_t max_message_limit = 64u << 20;
+
+/// One value as given, and where it came from, for messages.
+struct given {
+  std::string text;
+  std::string where;  ///< "--listen" or "VMTERM_LISTEN"
+  bool from_env = false;
+  bool secret = false;  ///< never repeat the text (VMTERM_TOKEN)
+};
+
+/// flag > environment (empty counts as unset) > nothing.
+std::optional<given> pick(std::string_view flag, const std::optional<std::string>& value,
+                          std::string_view env_name, const config::env_lookup& env) {
+  if (value) return given{*value, std::string(flag), false};
+  if (!env_name.empty()) {
+    if (auto text = env(env_name)) return given{*text, std::string(env_name), true};
+  }
+  return std::nullopt;
+}
+
+/// "--max-sessions: '0' is out of range; ..." or, for a variable,
+/// "environment variable VMTERM_LISTEN='x': ...; fix or unset VMTERM_LISTEN".
+error bad(const given& g, std::string_view message) {
+  if (g.from_env) {
+    const auto shown = g.secret ? std::string() : "='" + g.text + "'";
+    return error{std::make_error_code(std::errc::invalid_argument),
+                 "environment variable " + g.where + shown + ": " + std::string(message) +
+                     "; fix or unset " + g.where};
+  }
+  return error{std::make_error_code(std::errc::invalid_argument),
+               g.where + ": " + std::string(message)};
+}
+
+std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+/// strerror(errno) in lower case, as the rest of a message ("no such file or directory").
+std::string errno_text() {
+  std::string text = std::strerror(errno);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+expected<void> resolve_listen(const options& opt, const config::env_lookup& env, settings& s) {
+  const auto g = pick("--listen", opt.listen, "VMTERM_LISTEN", env)
+                     .value_or(given{default_listen, "--listen", false});
+  auto where = http::parse_listen_address(g.text);
+  if (!where) return tl::unexpected(bad(g, where.error().message));
+  s.listen = *where;
+  return {};
+}
+
+expected<void> resolve_base_path(const options& opt, const config::env_lookup& env, settings& s) {
+  const auto g = pick("--base-path", opt.base_path, "VMTERM_BASE_PATH", env);
+  if (!g) return {};
+  const auto& p = g->text;
+  if (p.empty() || p.front() != '/') {
+    return tl::unexpected(bad(*g, in_quotes(p) + " does not start with '/'; use e.g. /vmterm"));
+  }
+  const bool odd = std::any_of(p.begin(), p.end(), [](char c) {
+    return c == '?' || c == '#' || c == '%' || std::isspace(static_cast<unsigned char>(c)) ||
+           std::iscntrl(static_cast<unsigned char>(c));
+  });
+  if (odd || p.find("//") != std::string::npos || p.find("/../") != std::string::npos ||
+      p.find("/./") != std::string::npos || p.ends_with("/..") || p.ends_with("/.")) {
+    return tl::unexpected(bad(
+        *g, in_quotes(p) + " is not a plain path; use letters, digits, '-', '_' and '/' such as "
+                           "/vmterm"));
+  }
+  s.base_path = p.back() == '/' ? p : p + "/";
+  return {};
+}
+
+expected<std::string> read_token_file(const given& g) {
+  std::ifstream in(g.text, std::ios::binary);
+  if (!in) {
+    return tl::unexpected(bad(g, "cannot read " + in_quotes(g.text) + ": " + errno_text() +
+                                     "; give a readable file holding the token"));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  return std::string(parse::trim(content.str()));
+}
+
+expected<void> check_token(const given& g, std::string_view token) {
+  const auto what = g.secret ? std::string("the token") : "the token in " + in_quotes(g.text);
+  if (token.empty()) return tl::unexpected(bad(g, what + " is empty; put the token in it"));
+  const bool url_safe = std::all_of(token.begin(), token.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '~';
+  });
+  if (!url_safe) {
+    return tl::unexpected(bad(g, what + " has characters other than letters, digits and - _ . ~; "
+                                        "make one with: openssl rand -hex 32"));
+  }
+  if (token.size() < min_token_length) {
+    return tl::unexpected(bad(g, what + " is shorter than " + std::to_string(min_token_length) +
+                                     " characters; make one with: openssl rand -hex 32"));
+  }
+  return {};
+}
+
+expected<void> resolve_auth(const options& opt, const config::env_lookup& env,
+                            std::string (*generate_token)(), settings& s) {
+  if (opt.no_auth) {
+    if (!is_loopback(s.listen)) {
+      return fail(std::errc::invalid_argument,
+                  "--no-auth: only with a loopback listen address, not '" + s.listen.str() +
+                      "'; listen on 127.0.0.1 (--listen) or drop --no-auth");
+    }
+    s.token_from = token_source::none;
+    return {};
+  }
+  if (auto file = pick("--token-file", opt.token_file, "VMTERM_TOKEN_FILE", env)) {
+    auto token = read_token_file(*file);
+    if (!token) return tl::unexpected(token.error());
+    if (auto ok = check_token(*file, *token); !ok) return ok;
+    s.token = std::move(*token);
+    s.token_from = token_source::file;
+  } else if (auto text = env("VMTERM_TOKEN")) {
+    const auto token = parse::trim(*text);
+    // The token is a secret: a message about it must not repeat it.
+    if (auto ok = check_token(given{"", "VMTERM_TOKEN", true, true}, token); !ok) return ok;
+    s.token = std::string(token);
+    s.token_from = token_source::environment;
+  } else {
+    s.token = generate_token();
+    s.token_from = token_source::generated;
+  }
+  for (const auto& o : opt.allow_origins) {
+    if (!valid_origin(o)) {
+      return tl::unexpected(bad(given{o, "--allow-origin", false},
+                                in_quotes(o) +
+                                    " is not an origin; use scheme://host[:port] such as "
+                                    "https://example.com, or *"));
+    }
+    s.allowed_origins.push_back(o.size() > 1 && o.back() == '/' ? o.substr(0, o.size() - 1) : o);
+  }
+  return {};
+}
+
+expected<void> resolve_tls(const options& opt, settings& s) {
+  using flag_path = std::pair<const char*, const std::optional<std::string>*>;
+  for (const auto& [flag, path] :
+       {flag_path{"--tls-cert", &opt.tls_cert}, flag_path{"--tls-key", &opt.tls_key}}) {
+    if (!*path) continue;
+    std::ifstream in(**path);
+    if (!in) {
+      return tl::unexpected(bad(given{**path, flag, false},
+                                "cannot read " + in_quotes(**path) + ": " + errno_text()));
+    }
+  }
+  s.tls_cert = opt.tls_cert;
+  s.tls_key = opt.tls_key;
+  return {};
+}
+
+expected<void> resolve_command(const options& opt, const config::env_lookup& env, settings& s) {
+  const auto g = pick("--command", opt.command, "VMTERM_COMMAND", env);
+  if (!g) return {};
+  auto words = split_command(g->text);
+  if (!words) {
+    return tl::unexpected(
+        bad(*g, words.error().message + "; give a program and its arguments, e.g. 'bash -l'"));
+  }
+  s.command = std::move(*words);
+  return {};
+}
+
+expected<std::chrono::milliseconds> duration_of(const std::optional<std::string>& value,
+                                                std::string_view flag,
+                                                std::chrono::milliseconds fallback) {
+  if (!value) return fallback;
+  // A bare number is seconds ("--idle-timeout 0").
+  auto d = parse::duration(parse::trim(*value), std::chrono::seconds(1));
+  if (!d) return tl::unexpected(bad(given{*value, std::string(flag), false}, d.error().message));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+}
+
+expected<void> resolve_sessions(const options& opt, settings& s) {
+  if (opt.max_sessions) {
+    auto n = parse::integer(parse::trim(*opt.max_sessions), 1, max_sessions_limit);
+    if (!n)
+      return tl::unexpected(
+          bad(given{*opt.max_sessions, "--max-sessions", false}, n.error().message));
+    s.max_sessions = static_cast<std::size_t>(*n);
+  }
+  auto idle = duration_of(opt.idle_timeout, "--idle-timeout", 0ms);
+  if (!idle) return tl::unexpected(idle.error());
+  s.idle_timeout = *idle;
+  auto grace = duration_of(opt.resume_grace, "--resume-grace", 60s);
+  if (!grace) return tl::unexpected(grace.error());
+  s.resume_grace = *grace;
+  if (opt.max_message) {
+    const given g{*opt.max_message, "--max-message", false};
+    auto size = parse_size(parse::trim(g.text));
+    if (!size) return tl::unexpected(bad(g, size.error().message));
+    if (*size < min_message || *size > max_message_limit) {
+      return tl::unexpected(bad(g, in_quotes(g.text) + " is out of range; use 4KiB to 64MiB"));
+    }
+    s.max_message = *size;
+  }
+  s.readonly = opt.readonly;
+  return {};
+}
+
+expected<void> resolve_logging(const options& opt, const config::env_lookup& env, settings& s) {
+  if (auto g = pick("--log-format", opt.log_format, "VMTERM_LOG_FORMAT", env)) {
+    auto f = log::parse_format(parse::trim(g->text));
+    if (!f) return tl::unexpected(bad(*g, f.error().message));
+    s.log_format = *f;
+  }
+  if (auto g = pick("--log-level", opt.log_level, "VMTERM_LOG_LEVEL", env)) {
+    auto l = log::parse_level(parse::trim(g->text));
+    if (!l) return tl::unexpected(bad(*g, l.error().message));
+    s.log_level = *l;
+  }
+  return {};
+}
+
+}  // namespace
+
+expected<settings> resolve(const options& opt, const config::env_lookup& env,
+                           std::string (*generate_token)()) {
+  settings s;
+  // In order: --no-auth looks at the listen address.
+  if (auto ok = resolve_logging(opt, env, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_listen(opt, env, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_base_path(opt, env, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_tls(opt, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_command(opt, env, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_sessions(opt, s); !ok) return tl::unexpected(ok.error());
+  // Last: a bad flag elsewhere must not cost a generated token.
+  if (auto ok = resolve_auth(opt, env, generate_token, s); !ok) return tl::unexpected(ok.error());
+  return s;
+}
+
+bool is_loopback(const http::endpoint& where) noexcept {
+  if (where.address == "::1") return true;
+  in_addr a{};
+  if (inet_pton(AF_INET, where.address.c_str(), &a) != 1) return false;
+  return (ntohl(a.s_addr) >> 24) == 127;
+}
+
+expected<std::size_t> parse_size(std::string_view text) {
+  static constexpr std::array<std::pair<std::string_view, std::size_t>, 6> units{
+      {{"", 1}, {"B", 1}, {"K", 1024}, {"KiB", 1024}, {"M", 1u << 20}, {"MiB", 1u << 20}}};
+  const auto digits = std::find_if(text.begin(), text.end(), [](char c) {
+    return !std::isdigit(static_cast<unsigned char>(c));
+  });
+  const auto count_text = text.substr(0, static_cast<std::size_t>(digits - text.begin()));
+  const auto unit = text.substr(count_text.size());
+  for (const auto& [name, scale] : units) {
+    if (unit != name || count_text.empty()) continue;
+    auto n = parse::integer(count_text, 0, std::int64_t{1} << 40);
+    if (!n) break;
+    return static_cast<std::size_t>(*n) * scale;
+  }
+  return fail(std::errc::invalid_argument,
+              in_quotes(text) +
+                  " is not a size; use a whole number of bytes or KiB/MiB such as "
+                  "65536 or 64KiB");
+}
+
+expected<std::vector<std::string>> split_command(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote == '\'') {
+      if (c == '\'')
+        quote = 0;
+      else
+        word += c;
+    } else if (c == '\\' && i + 1 < text.size() &&
+               (quote == 0 || std::strchr("\"\\$`", text[i + 1]))) {
+      word += text[++i];
+      in_word = true;
+    } else if (quote == '"') {
+      if (c == '"')
+        quote = 0;
+      else
+        word += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::exchange(word, {}));
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (quote != 0) {
+    return fail(std::errc::invalid_argument, std::string("unterminated ") + quote + " quote");
+  }
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) return fail(std::errc::invalid_argument, "empty command");
+  return words;
+}
+
+bool valid_origin(std::string_view origin) noexcept {
+  if (origin == "*") return true;
+  std::string_view rest;
+  if (origin.starts_with("http://")) {
+    rest = origin.substr(7);
+  } else if (origin.starts_with("https://")) {
+    rest = origin.substr(8);
+  } else {
+    return false;
+  }
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  return !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+           c == '[' || c == ']';
+  });
+}
+
+}  // namespace vmterm::serve

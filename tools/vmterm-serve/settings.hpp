@@ -1,0 +1,69 @@
+#pragma once
+/// vmterm-serve's configuration, checked: the flags (options.hpp) with the environment and the
+/// defaults (flag > environment > default). A bad value is an error whose message names the
+/// flag or variable, the value and the fix; main prints it and exits 2.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "http/listen_address.hpp"
+#include "options.hpp"
+
+namespace vmterm::serve {
+
+/// Where the login token came from, which decides what is printed at start.
+enum class token_source {
+  generated,    ///< made at start: the login URL with the token is printed once
+  file,         ///< --token-file / VMTERM_TOKEN_FILE
+  environment,  ///< VMTERM_TOKEN
+  none,         ///< --no-auth
+};
+
+struct settings {
+  http::endpoint listen{};
+  std::string base_path{"/"};  ///< starts and ends with '/'
+  std::optional<std::string> tls_cert{};
+  std::optional<std::string> tls_key{};
+
+  std::string token{};  ///< empty only with token_source::none
+  token_source token_from{token_source::generated};
+  std::vector<std::string> allowed_origins{};
+
+  std::vector<std::string> command{};  ///< argv; empty: the user's login shell
+
+  std::size_t max_sessions{16};
+  std::chrono::milliseconds idle_timeout{0};  ///< 0 = never
+  std::chrono::milliseconds resume_grace{std::chrono::seconds(60)};
+  std::size_t max_message{1 << 20};
+  bool readonly{false};
+
+  log::format log_format{log::format::json};
+  log::level log_level{log::level::info};
+};
+
+/// Checks the options against the environment. `generate_token` makes the token when none is
+/// given (http::generate_token in the program; a fixed one in tests).
+[[nodiscard]] expected<settings> resolve(const options& opt, const config::env_lookup& env,
+                                         std::string (*generate_token)());
+
+/// True for 127.0.0.0/8 and ::1: the only addresses --no-auth accepts.
+[[nodiscard]] bool is_loopback(const http::endpoint& where) noexcept;
+
+/// A byte size: a whole number with an optional unit B, KiB (K) or MiB (M): "65536", "64KiB".
+[[nodiscard]] expected<std::size_t> parse_size(std::string_view text);
+
+/// Splits a command line into words at blanks; '...' quotes literally, "..." and \ escape as in
+/// sh, without any expansion. Errors: "empty command", "unterminated \" quote".
+[[nodiscard]] expected<std::vector<std::string>> split_command(std::string_view text);
+
+/// Whether `origin` is "*" or "scheme://host[:port]" with scheme http or https.
+[[nodiscard]] bool valid_origin(std::string_view origin) noexcept;
+
+}  // namespace vmterm::serve
