@@ -19,14 +19,23 @@ run_result script(const std::string& name, const std::vector<std::string>& args,
   return run(argv, opt);
 }
 
-/// scripts/run against this build, with its own var dir and Redis port.
-run_options stack_env(const temp_dir& var, std::uint16_t redis_port) {
+/// scripts/run against this build, with its own var dir, Redis port and vmterm-serve address
+/// (never the default 8000, which a running stack may hold).
+run_options stack_env(const temp_dir& var, std::uint16_t redis_port,
+                      std::uint16_t serve_port = free_loopback_port()) {
   run_options o;
   o.env["VMTERM_BUILD_DIR"] = bin_dir().parent_path().string();
   o.env["VMTERM_VAR_DIR"] = var.path().string();
   o.env["VMTERM_REDIS_PORT"] = std::to_string(redis_port);
+  o.env["VMTERM_LISTEN"] = "127.0.0.1:" + std::to_string(serve_port);
+  o.env["OTEL_TRACES_EXPORTER"] = "none";
+  for (const char* name : {"VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_BASE_PATH"}) {
+    o.env[name] = std::nullopt;
+  }
   return o;
 }
+
+bool serve_built() { return std::filesystem::exists(bin_dir() / "vmterm-serve"); }
 
 }  // namespace
 
@@ -48,6 +57,41 @@ TEST_CASE("scripts/run --check starts the stack that exists, names what is not b
   CHECK_THAT(r.out, Catch::Contains("traces go to " + (var / "traces.jsonl").string()));
   // Everything it started is stopped: the Redis port is free again.
   CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
+}
+
+TEST_CASE("scripts/run prints vmterm-serve's login URL and --check asks it for /healthz",
+          "[e2e][run][serve]") {
+  if (!serve_built()) return;  // covered by the test above: "not built yet: vmterm-serve"
+  temp_dir var;
+  const auto redis_port = free_loopback_port();
+  const auto serve_port = free_loopback_port();
+  const auto r = script("run", {"--check", "--no-setup", "--no-build"},
+                        stack_env(var, redis_port, serve_port));
+  INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto base = "http://127.0.0.1:" + std::to_string(serve_port) + "/";
+  CHECK_THAT(r.out, Catch::Contains("vmterm: vmterm-serve     ready: browser terminal for a local "
+                                    "shell on " +
+                                    base + " (log " + (var / "vmterm-serve.log").string() + ")"));
+  CHECK_THAT(r.out, Catch::Contains("\nvmterm: open " + base + "?token="));
+  CHECK_THAT(r.out, Catch::Contains("vmterm: vmterm-serve answers " + base + "healthz\n"));
+  CHECK_FALSE(tcp_exchange(serve_port, "GET /healthz HTTP/1.0\r\n\r\n", 12).has_value());
+}
+
+TEST_CASE("scripts/run refuses a vmterm-serve port in use with exit 2", "[e2e][run][serve]") {
+  if (!serve_built()) return;
+  temp_dir var;
+  const auto serve_port = free_loopback_port();
+  child_process holder({.argv = {"redis-server", "--port", std::to_string(serve_port), "--bind",
+                                 "127.0.0.1", "--save", "", "--dir", var.path().string()}});
+  REQUIRE(wait_until([&] { return tcp_exchange(serve_port, "PING\r\n", 7).has_value(); },
+                     std::chrono::seconds(10)));
+  const auto r = script("run", {"--check", "--no-setup", "--no-build"},
+                        stack_env(var, free_loopback_port(), serve_port));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "scripts/run: port " + std::to_string(serve_port) +
+                     " on 127.0.0.1 (VMTERM_LISTEN) is in use; stop what holds it or set "
+                     "VMTERM_LISTEN, e.g. 127.0.0.1:8001\n");
 }
 
 TEST_CASE("scripts/run stops everything and exits 0 on SIGTERM", "[e2e][run]") {
