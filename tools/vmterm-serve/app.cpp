@@ -8,6 +8,8 @@
 #include <boost/asio/strand.hpp>
 #include <csignal>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -76,6 +78,8 @@ http::server_options server_options_for(const settings& s, metrics::registry& re
   http::server_options o;
   o.listen = s.listen.str();
   o.registry = &registry;
+  o.tls_cert = s.tls_cert.value_or("");
+  o.tls_key = s.tls_key.value_or("");
   return o;
 }
 
@@ -172,9 +176,15 @@ int run(const settings& s, std::ostream& err) {
   auto terminals = make_backend({.command = s.command});
   auto hub = term::session_hub::create(ioc.get_executor(), hub_options_for(s, terminals, registry));
   app_state app{s, auth, registry, terminals, hub};
-  http::server server(ioc, server_options_for(s, registry), make_router(app));
+  std::optional<http::server> server;
+  try {
+    server.emplace(ioc, server_options_for(s, registry), make_router(app));
+  } catch (const std::invalid_argument& e) {  // a TLS file that is not what it should be
+    err << "vmterm-serve: " << e.what() << '\n';
+    return to_int(exit_code::usage);
+  }
 
-  auto bound = server.listen();
+  auto bound = server->listen();
   if (!bound) {
     err << "vmterm-serve: " << bound.error().message << '\n';
     return to_int(exit_code::failure);
@@ -193,7 +203,7 @@ int run(const settings& s, std::ostream& err) {
     log::warn("the terminal backend is not ready; /readyz answers 503", {{"reason", r.reason}});
   }
 
-  shutdown_on_signal signals(ioc, server, app);
+  shutdown_on_signal signals(ioc, *server, app);
   run_threads(ioc);
   return to_int(exit_code::ok);
 }

@@ -16,7 +16,7 @@ namespace vmterm::serve {
 [[nodiscard]] std::string login_url(const settings& s, const http::endpoint& bound);
 
 /// Runs until a termination signal. Returns 0 after a graceful stop, 1 when the server could
-/// not start (the reason on `err`, e.g. the port in use).
+/// not start (the reason on `err`, e.g. the port in use), 2 when a TLS file is unusable.
 [[nodiscard]] int run(const settings& s, std::ostream& err);
 
 }  // namespace vmterm::serve

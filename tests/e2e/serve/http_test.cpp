@@ -175,3 +175,31 @@ TEST_CASE("no auth (--no-auth) on loopback serves without a token and warns", "[
   CHECK(serve.get("/").status == 200);
   CHECK(serve.get("/metrics").status == 200);
 }
+
+TEST_CASE("with a certificate (--tls-cert, --tls-key) it serves HTTPS and the cookie is Secure",
+          "[serve][tls]") {
+  temp_dir tmp;
+  const auto cert = (tmp / "cert.pem").string();
+  const auto key = (tmp / "key.pem").string();
+  const auto made = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                         "-keyout", key, "-out", cert});
+  REQUIRE(made.exit_code == 0);
+  serve_process serve({"--command", test_command, "--tls-cert", cert, "--tls-key", key});
+  CHECK(serve.login_url() ==
+        "https://127.0.0.1:" + std::to_string(serve.port()) + "/?token=" + serve.token());
+  CHECK(serve.get("/healthz").status == 200);
+  const auto login = serve.get("/?token=" + serve.token());
+  CHECK(login.status == 303);
+  CHECK_THAT(header(login, "Set-Cookie"), Catch::Contains("Secure"));
+
+  // A key that is not a key: exit 2 naming the flag and the file.
+  write_file(tmp / "bad.pem", "not a key\n");
+  const auto bad = run_tool(
+      "vmterm-serve",
+      {"--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", (tmp / "bad.pem").string()},
+      {.env = {{"OTEL_TRACES_EXPORTER", "none"}}, .timeout = std::chrono::seconds(20)});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err,
+             Catch::StartsWith("vmterm-serve: --tls-key '" + (tmp / "bad.pem").string() + "': "));
+}

@@ -65,10 +65,12 @@ http::response serve_process::request(
     std::vector<std::pair<std::string, std::string>> headers) const {
   http::client_options options;
   options.timeout = std::chrono::seconds(10);
+  options.verify_tls = false;  // the tests' certificates are self-signed
   http::client c(std::move(options));
   http::request req;
   req.method = method;
-  req.url = "http://127.0.0.1:" + std::to_string(port_) + target;
+  const auto scheme = url_.substr(0, url_.find("://"));
+  req.url = scheme + "://127.0.0.1:" + std::to_string(port_) + target;
   for (auto& [k, v] : headers) req.headers.add(std::move(k), std::move(v));
   auto res = c.send(std::move(req));
   if (!res) throw std::runtime_error(res.error().message);

@@ -150,3 +150,34 @@ TEST_CASE("SIGTERM closes every WebSocket with 1001 and exits 0 promptly", "[ser
   // No longer listening.
   CHECK_FALSE(tcp_exchange(serve.port(), "GET /healthz HTTP/1.0\r\n\r\n", 12).has_value());
 }
+
+TEST_CASE("a read-only terminal (--readonly) says so in hello and drops keystrokes",
+          "[serve][ws]") {
+  serve_process serve({"--command", test_command, "--readonly"});
+  ws_client ws;
+  REQUIRE(ws.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(ws);
+  CHECK_THAT(read_control(ws, "hello"), Catch::Contains(R"("readonly":true)"));
+  REQUIRE(ws.send_binary("echo vmterm-$((6*7))\n"));
+  std::string output;
+  CHECK_FALSE(read_until(ws, "vmterm-42", output, nullptr, 1500ms));
+}
+
+TEST_CASE("an idle session (--idle-timeout) is ended with the reason in words", "[serve][ws]") {
+  serve_process serve({"--command", test_command, "--idle-timeout", "1s"});
+  ws_client ws;
+  REQUIRE(ws.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(ws);
+  CHECK_THAT(read_control(ws, "error", 5s), Catch::Contains("--idle-timeout"));
+  CHECK(ws.wait_closed(5s));
+}
+
+TEST_CASE("a message above the limit (--max-message) closes with 1009", "[serve][ws]") {
+  serve_process serve({"--command", test_command, "--max-message", "4KiB"});
+  ws_client ws;
+  REQUIRE(ws.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(ws);
+  (void)ws.send_binary(std::string(8192, 'x'));
+  CHECK(ws.wait_closed(5s));
+  CHECK(ws.close_code() == 1009);
+}
