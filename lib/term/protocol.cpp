@@ -54,11 +54,12 @@ expected<client_message> parse_client_message(std::string_view text) {
 }
 
 std::string encode_hello(std::string_view session_id, std::uint64_t resume_grace_ms,
-                         std::uint64_t offset) {
+                         std::uint64_t offset, bool readonly) {
   return json{{"type", "hello"},
               {"session", session_id},
               {"resume_grace_ms", resume_grace_ms},
-              {"offset", offset}}
+              {"offset", offset},
+              {"readonly", readonly}}
       .dump();
 }
 

@@ -7,9 +7,10 @@
 ///     {"type":"ack","bytes":N}                    total output bytes written by the terminal
 ///     {"type":"pause"} / {"type":"resume"}         stop / restart output (e.g. hidden tab)
 ///   server → client
-///     {"type":"hello","session":"ID","resume_grace_ms":N,"offset":N}
+///     {"type":"hello","session":"ID","resume_grace_ms":N,"offset":N,"readonly":B}
 ///                                                  session id to resume with; offset = byte
-///                                                  count the output stream starts at
+///                                                  count the output stream starts at;
+///                                                  readonly: input is dropped (--readonly)
 ///     {"type":"exit","code":N}                     the shell ended with this status
 ///     {"type":"error","message":"..."}             the backend failed; words for people
 ///
@@ -56,7 +57,7 @@ inline constexpr std::size_t max_control_size = 1024;
 [[nodiscard]] expected<client_message> parse_client_message(std::string_view text);
 
 [[nodiscard]] std::string encode_hello(std::string_view session_id, std::uint64_t resume_grace_ms,
-                                       std::uint64_t offset);
+                                       std::uint64_t offset, bool readonly = false);
 [[nodiscard]] std::string encode_exit(int code);
 [[nodiscard]] std::string encode_error(std::string_view message);
 

@@ -78,6 +78,8 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
 
  private:
   explicit session_hub(std::unique_ptr<impl> p);
+  /// A session is gone (ended, backend exited, connection closed): drop it from the map.
+  void forget(const std::string& id);
   std::unique_ptr<impl> impl_;
 };
 

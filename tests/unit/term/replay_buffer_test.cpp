@@ -47,3 +47,33 @@ TEST_CASE("many small appends agree with a reference string", "[term][replay]") 
     CHECK(*b.since(off) == all.substr(static_cast<std::size_t>(off)));
   }
 }
+
+TEST_CASE("the replay buffer grows with the output, not to its capacity at once",
+          "[term][replay]") {
+  replay_buffer b(1 << 20);
+  b.append("$ ");
+  CHECK(b.allocated() < 4096);
+  CHECK(b.since(0) == std::optional<std::string>("$ "));
+  const std::string big((1 << 20) + 5, 'x');
+  b.append(big);
+  CHECK(b.allocated() == (1u << 20));
+  CHECK(b.begin_offset() == b.end_offset() - (1u << 20));
+}
+
+TEST_CASE("copy takes at most the asked bytes from an offset, across the wrap", "[term][replay]") {
+  replay_buffer b(8);
+  b.append("abcdef");
+  std::string out;
+  REQUIRE(b.copy(1, 3, out));
+  CHECK(out == "bcd");
+  b.append("ghij");  // wraps: holds "cdefghij"
+  REQUIRE(b.copy(4, 5, out));
+  CHECK(out == "efghi");
+  REQUIRE(b.copy(9, 100, out));
+  CHECK(out == "j");
+  REQUIRE(b.copy(10, 100, out));
+  CHECK(out.empty());
+  CHECK_FALSE(b.copy(1, 3, out));
+  CHECK(out.empty());
+  CHECK_FALSE(b.copy(11, 3, out));
+}

@@ -1,0 +1,185 @@
+#include "term/session_hub.hpp"
+
+#include <sys/random.h>
+
+#include <array>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/log.hpp"
+#include "term/resume_request.hpp"
+#include "term/terminal_session.hpp"
+#include "term/ws_connection.hpp"
+#include "trace/provider.hpp"
+
+namespace vmterm::term {
+namespace net = boost::asio;
+
+namespace {
+
+/// 128 random bits in hex: the id a client resumes with (a capability; never logged).
+std::string new_session_id() {
+  std::array<unsigned char, 16> bytes{};
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id;
+  id.reserve(32);
+  for (const unsigned char b : bytes) {
+    id.push_back(hex[b >> 4]);
+    id.push_back(hex[b & 15]);
+  }
+  return id;
+}
+
+hub_metrics register_metrics(metrics::registry* r) {
+  hub_metrics m;
+  if (r == nullptr) return m;
+  m.sessions = &r->add_gauge("vmterm_terminal_sessions",
+                             "Terminal sessions alive (connected or waiting for a resume).")
+                    .labels();
+  m.sessions_total =
+      &r->add_counter("vmterm_terminal_sessions_total", "Terminal sessions started.").labels();
+  m.output_bytes = &r->add_counter("vmterm_terminal_output_bytes_total",
+                                   "Terminal output bytes sent to WebSocket clients.")
+                        .labels();
+  m.input_bytes = &r->add_counter("vmterm_terminal_input_bytes_total",
+                                  "Terminal input bytes received from WebSocket clients.")
+                       .labels();
+  m.resumes = &r->add_counter("vmterm_terminal_resumes_total",
+                              "Terminal sessions resumed by a reconnecting client.")
+                   .labels();
+  return m;
+}
+
+}  // namespace
+
+struct session_hub::impl {
+  net::any_io_executor executor;
+  std::shared_ptr<const hub_options> options;
+  hub_metrics metrics;
+  trace::tracer tracer;
+
+  mutable std::mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<terminal_session>> sessions;
+  bool stopping = false;
+  std::function<void()> done;
+};
+
+std::shared_ptr<session_hub> session_hub::create(net::any_io_executor executor,
+                                                 hub_options options) {
+  auto p = std::make_unique<impl>();
+  p->executor = std::move(executor);
+  p->metrics = register_metrics(options.registry);
+  p->options = std::make_shared<const hub_options>(std::move(options));
+  p->tracer = trace::get_tracer("vmterm.term");
+  return std::shared_ptr<session_hub>(new session_hub(std::move(p)));
+}
+
+session_hub::session_hub(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+session_hub::~session_hub() = default;
+
+void session_hub::accept(http::upgraded_connection conn, const http::request&,
+                         const http::request_context& ctx) {
+  auto& d = *impl_;
+  connection_setup setup;
+  setup.options = d.options;
+  // The upgrade request's SERVER span is current here (the router's gate makes it so).
+  setup.span =
+      d.tracer.start_span("WS /ws/terminal/", trace::current_context(), trace::span_kind::server);
+  setup.span.set_attribute("http.route", ctx.route);
+  setup.span.set_attribute("client.address", ctx.peer_address);
+  const auto refuse = [&](std::string message, std::uint16_t code, std::string reason) {
+    setup.refusal_message = std::move(message);
+    setup.refusal_code = code;
+    setup.refusal_reason = std::move(reason);
+  };
+  const auto resume = parse_resume_query(ctx.query);
+  net::any_io_executor strand = net::make_strand(d.executor);
+  bool created = false;
+  {
+    std::lock_guard lock(d.mu);
+    if (!resume) {
+      refuse(resume.error().message, close_code::policy, "bad resume request");
+    } else if (d.stopping) {
+      refuse("the server is shutting down", close_code::going_away, "server shutting down");
+    } else if (resume->has_value()) {
+      const auto it = d.sessions.find((*resume)->session);
+      if (it == d.sessions.end()) {
+        refuse(
+            "cannot resume: the session has ended (or the server restarted); reload the page "
+            "to start a new one",
+            close_code::policy, "session not found");
+      } else {
+        setup.session = it->second;
+        setup.resume_offset = (*resume)->offset;
+        strand = setup.session->executor();
+      }
+    } else if (d.sessions.size() >= d.options->max_sessions) {
+      const auto n = std::to_string(d.options->max_sessions);
+      refuse("too many sessions: " + n +
+                 " are open, as many as --max-sessions allows; close one or raise "
+                 "--max-sessions",
+             close_code::try_later, "too many sessions (--max-sessions " + n + ")");
+    } else {
+      std::weak_ptr<session_hub> weak = weak_from_this();
+      auto s = std::make_shared<terminal_session>(strand, new_session_id(), d.options, d.metrics,
+                                                  [weak](const std::string& id) {
+                                                    if (auto hub = weak.lock()) hub->forget(id);
+                                                  });
+      d.sessions.emplace(s->id(), s);
+      setup.session = std::move(s);
+      created = true;
+    }
+  }
+  if (!setup.session) {
+    log::info("terminal session refused", {{"reason", setup.refusal_reason}});
+  }
+  setup.span.set_attribute("vmterm.session.new", created);
+  start_ws_connection(std::move(conn), std::move(strand), std::move(setup));
+}
+
+void session_hub::forget(const std::string& id) {
+  std::function<void()> done;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->sessions.erase(id);
+    if (impl_->stopping && impl_->sessions.empty()) done = std::move(impl_->done);
+  }
+  if (done) done();
+}
+
+void session_hub::shutdown(std::function<void()> done) {
+  std::vector<std::shared_ptr<terminal_session>> all;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+    if (!impl_->sessions.empty()) {
+      impl_->done = std::move(done);
+      done = nullptr;
+    }
+    for (const auto& [id, s] : impl_->sessions) all.push_back(s);
+  }
+  if (done) done();
+  for (auto& s : all) {
+    net::post(s->executor(), [s] { s->shutdown(); });
+  }
+}
+
+std::size_t session_hub::sessions() const noexcept {
+  std::lock_guard lock(impl_->mu);
+  return impl_->sessions.size();
+}
+
+bool session_hub::full() const noexcept {
+  std::lock_guard lock(impl_->mu);
+  return impl_->stopping || impl_->sessions.size() >= impl_->options->max_sessions;
+}
+
+}  // namespace vmterm::term

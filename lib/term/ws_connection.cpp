@@ -1,0 +1,224 @@
+#include "term/ws_connection.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <string_view>
+
+#include "http/upgrade.hpp"
+#include "term/terminal_session.hpp"
+
+namespace vmterm::term {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using raw_request = beast::http::request<beast::http::string_body>;
+
+/// Above this the read buffer is given back after a message (a large paste), so an idle
+/// session does not keep it.
+constexpr std::size_t keep_read_buffer = 16 << 10;
+constexpr auto handshake_timeout = std::chrono::seconds(30);
+
+/// A close frame's code and reason (cut to the 123 bytes a close frame holds).
+websocket::close_reason close_frame(std::uint16_t code, std::string_view reason) {
+  websocket::close_reason r;
+  r.code = code;
+  reason = reason.substr(0, r.reason.max_size());
+  r.reason.assign(reason.data(), reason.size());
+  return r;
+}
+
+/// Why the read loop ended, for the span (never the peer's own words).
+std::string ended_because(const beast::error_code& ec) {
+  if (ec == websocket::error::closed) return "client closed";
+  if (ec == websocket::error::message_too_big) return "message too big";
+  if (ec == beast::error::timeout) return "no pong (ping timeout)";
+  if (ec == net::error::operation_aborted) return "aborted";
+  return "connection lost";
+}
+
+template <class Stream>
+class ws_connection final : public session_link,
+                            public std::enable_shared_from_this<ws_connection<Stream>> {
+ public:
+  ws_connection(Stream&& stream, raw_request raw, net::any_io_executor strand,
+                connection_setup setup)
+      : ws_(std::move(stream)),
+        raw_(std::move(raw)),
+        strand_(std::move(strand)),
+        setup_(std::move(setup)),
+        timer_(strand_) {}
+
+  void start() {
+    net::dispatch(strand_, [self = this->shared_from_this()] { self->do_accept(); });
+  }
+
+  void wake() override {
+    if (open_ && !writing_ && !waiting_ && !closing_) pull();
+  }
+
+  void abort() noexcept override {
+    open_ = false;
+    timer_.cancel();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+ private:
+  template <class F>
+  auto on_strand(F&& f) {
+    return net::bind_executor(strand_, std::forward<F>(f));
+  }
+
+  void do_accept() {
+    const auto& o = *setup_.options;
+    ws_.read_message_max(o.max_message);
+    ws_.auto_fragment(false);  // one frame per coalesced chunk
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = handshake_timeout;
+    // Beast pings after half the idle timeout without traffic, and gives up after the whole.
+    const bool pings = o.ping_interval.count() > 0;
+    t.idle_timeout = pings ? beast::websocket::stream_base::duration(2 * o.ping_interval)
+                           : websocket::stream_base::none();
+    t.keep_alive_pings = pings;
+    ws_.set_option(t);
+    ws_.async_accept(raw_, on_strand([self = this->shared_from_this()](beast::error_code ec) {
+                       self->on_accept(ec);
+                     }));
+  }
+
+  void on_accept(beast::error_code ec) {
+    raw_ = {};
+    if (ec) {
+      setup_.span.set_attribute("vmterm.ws.close_reason", "handshake failed");
+      setup_.span.set_status(trace::status_code::error, "websocket handshake failed");
+      setup_.span.end();
+      if (setup_.session && !setup_.resume_offset) setup_.session->abandon();
+      return;
+    }
+    open_ = true;
+    if (!setup_.session) return refuse();
+    setup_.session->attach(this->shared_from_this(), setup_.resume_offset, std::move(setup_.span));
+    do_read();
+  }
+
+  /// The refusal: the error message, then the close.
+  void refuse() {
+    setup_.span.set_attribute("vmterm.ws.close_reason", setup_.refusal_reason);
+    if (setup_.refusal_code != 1000 && setup_.refusal_code != 1001) {
+      setup_.span.set_status(trace::status_code::error, setup_.refusal_reason);
+    }
+    out_ = encode_error(setup_.refusal_message);
+    ws_.text(true);
+    ws_.async_write(net::buffer(out_),
+                    on_strand([self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return self->setup_.span.end();
+                      self->ws_.async_close(
+                          close_frame(self->setup_.refusal_code, self->setup_.refusal_reason),
+                          self->on_strand([self](beast::error_code) { self->setup_.span.end(); }));
+                    }));
+  }
+
+  void do_read() {
+    ws_.async_read(
+        buffer_, on_strand([self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->on_read(ec, n);
+        }));
+  }
+
+  void on_read(beast::error_code ec, std::size_t n) {
+    if (ec) {
+      open_ = false;
+      timer_.cancel();
+      setup_.session->detach(this, ended_because(ec));
+      return;
+    }
+    const auto data = buffer_.cdata();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    if (ws_.got_binary()) {
+      setup_.session->on_binary(this, bytes);
+    } else {
+      setup_.session->on_text(this, bytes);
+    }
+    buffer_.consume(n);
+    if (buffer_.capacity() > keep_read_buffer) buffer_ = beast::flat_buffer();
+    if (open_) do_read();
+  }
+
+  /// Asks the session what to write next; one write (or wait, or close) at a time.
+  void pull() {
+    outgoing item = setup_.session->next(this, std::chrono::steady_clock::now());
+    switch (item.type) {
+      case outgoing::kind::none:
+        return;
+      case outgoing::kind::text:
+      case outgoing::kind::binary:
+        writing_ = true;
+        out_ = std::move(item.data);
+        ws_.text(item.type == outgoing::kind::text);
+        ws_.async_write(net::buffer(out_),
+                        on_strand([self = this->shared_from_this()](
+                                      beast::error_code e, std::size_t) { self->on_write(e); }));
+        return;
+      case outgoing::kind::wait:
+        waiting_ = true;
+        timer_.expires_at(item.until);
+        timer_.async_wait(on_strand([self = this->shared_from_this()](beast::error_code e) {
+          self->waiting_ = false;
+          if (!e) self->wake();
+        }));
+        return;
+      case outgoing::kind::close:
+        closing_ = true;
+        // The pending read sees the client's answering close and detaches the session.
+        ws_.async_close(close_frame(item.code, item.data),
+                        on_strand([self = this->shared_from_this()](beast::error_code) {}));
+        return;
+    }
+  }
+
+  void on_write(beast::error_code ec) {
+    writing_ = false;
+    out_ = std::string();  // an idle connection holds no frame
+    if (ec) {              // the read fails too and detaches
+      abort();
+      return;
+    }
+    wake();
+  }
+
+  websocket::stream<Stream> ws_;
+  raw_request raw_;
+  net::any_io_executor strand_;
+  connection_setup setup_;
+  net::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::string out_;  ///< the frame being written
+  bool open_ = false;
+  bool writing_ = false;
+  bool waiting_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace
+
+void start_ws_connection(http::upgraded_connection conn, net::any_io_executor strand,
+                         connection_setup setup) {
+  auto& c = conn.get();
+  if (c.tls) {
+    std::make_shared<ws_connection<http::tls_stream>>(std::move(*c.tls), std::move(c.raw),
+                                                      std::move(strand), std::move(setup))
+        ->start();
+    return;
+  }
+  std::make_shared<ws_connection<beast::tcp_stream>>(http::take_stream(conn), std::move(c.raw),
+                                                     std::move(strand), std::move(setup))
+      ->start();
+}
+
+}  // namespace vmterm::term
