@@ -19,6 +19,32 @@ const FINAL_CLOSE = new Map([
   [4403, 'this page\'s origin is not allowed'],
 ]);
 
+// xterm.js keeps its theme, cell metrics and scrollbar styles in <style> elements, which the
+// server's Content-Security-Policy (style-src 'self': no inline styles) blocks. Their text goes
+// into constructed style sheets instead (CSSOM), which the policy allows.
+function routeStyleElementsToConstructedSheets(doc) {
+  const createElement = doc.createElement.bind(doc);
+  doc.createElement = (name, options) => {
+    if (String(name).toLowerCase() !== 'style') return createElement(name, options);
+    // An inert stand-in: even an empty <style> element is reported as a policy violation.
+    const element = createElement('template');
+    const sheet = new CSSStyleSheet();
+    let text = '';
+    doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+    Object.defineProperty(element, 'textContent', {
+      get: () => text,
+      set: (value) => { text = String(value ?? ''); sheet.replaceSync(text); },
+    });
+    const remove = element.remove.bind(element);
+    element.remove = () => {
+      doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== sheet);
+      remove();
+    };
+    return element;
+  };
+}
+routeStyleElementsToConstructedSheets(document);
+
 const ui = {
   state: document.getElementById('state'),
   detail: document.getElementById('detail'),
