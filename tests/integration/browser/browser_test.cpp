@@ -2,9 +2,7 @@
 // with the printed URL, type a command, read its output from the terminal's rows, resize the
 // window and see the shell follow, and read the status bar.
 #include <catch2/catch.hpp>
-#include <random>
 #include <regex>
-#include <sstream>
 
 #include "cdp_client.hpp"
 #include "chromium_process.hpp"
@@ -19,17 +17,13 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-/// vmterm-serve on a free loopback port with a random token, each session a plain bash.
+/// vmterm-serve on a free loopback port, each session a plain bash. It makes its own token and
+/// prints the login URL holding it, as a user starting it by hand sees.
 struct serve_fixture {
   temp_dir dir{"vmterm-browser"};
-  std::string token;
   started_service service;
 
   serve_fixture() {
-    std::random_device random;
-    std::ostringstream hex;
-    hex << std::hex << random() << random() << random() << random();
-    token = hex.str();
     const auto log = dir / "serve.log";
     service = start_service({
         .name = "vmterm-serve",
@@ -39,7 +33,9 @@ struct serve_fixture {
                   .argv = {(bin_dir() / "vmterm-serve").string(), "--listen",
                            "127.0.0.1:" + std::to_string(port), "--command",
                            "bash --norc --noprofile"},
-                  .env = {{"VMTERM_TOKEN", token}, {"HISTFILE", ""}},
+                  .env = {{"VMTERM_TOKEN", std::nullopt},
+                          {"VMTERM_TOKEN_FILE", std::nullopt},
+                          {"HISTFILE", ""}},
                   .cwd = dir.path(),
                   .stdout_file = log,
                   .stderr_file = log,
