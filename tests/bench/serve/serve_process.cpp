@@ -32,13 +32,14 @@ serve_process::serve_process(const serve_config& config) : token_(random_token()
                              "'; build it (cmake --build BUILD --target vmterm-serve) or pass "
                              "--serve PATH");
   }
+  const auto binary = std::filesystem::absolute(config.binary);  // it runs in dir_
   const auto log_file = dir_ / "serve.log";
   service_ = test::start_service({
       .name = "vmterm-serve",
       .command =
           [&](std::uint16_t port) {
             return test::spawn_options{
-                .argv = {config.binary.string(), "--listen", "127.0.0.1:" + std::to_string(port),
+                .argv = {binary.string(), "--listen", "127.0.0.1:" + std::to_string(port),
                          "--command", config.command, "--max-sessions",
                          std::to_string(config.max_sessions), "--log-level", "warn"},
                 // The sessions' shells keep no history file.
