@@ -2,6 +2,7 @@
 // into a real shell, the exit code, --max-sessions, and a graceful stop on SIGTERM.
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <thread>
 
 #include "ports.hpp"
 #include "serve_process.hpp"
@@ -180,4 +181,40 @@ TEST_CASE("a message above the limit (--max-message) closes with 1009", "[serve]
   (void)ws.send_binary(std::string(8192, 'x'));
   CHECK(ws.wait_closed(5s));
   CHECK(ws.close_code() == 1009);
+}
+
+TEST_CASE("a dropped connection resumes its session with exactly the output it missed",
+          "[serve][ws]") {
+  serve_process serve({"--command", test_command});
+  ws_client first;
+  REQUIRE(first.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(first);
+  std::vector<std::string> controls;
+  std::string output;
+  REQUIRE(first.send_binary("echo before-$((2*2))\n"));
+  REQUIRE(read_until(first, "before-4", output, &controls));
+  REQUIRE_FALSE(controls.empty());
+  const auto& hello = controls.front();
+  const auto id_at = hello.find(R"("session":")");
+  REQUIRE(id_at != std::string::npos);
+  const auto id_start = id_at + 11;
+  const auto session = hello.substr(id_start, hello.find('"', id_start) - id_start);
+  // Output made while nobody is connected is kept for the next connection.
+  REQUIRE(first.send_binary("sleep 0.3; echo after-$((3*3))\n"));
+  std::this_thread::sleep_for(50ms);
+  // The echo of the typed line may or may not have arrived; what did counts for the offset.
+  if (const auto f = first.read(100ms); f.is_binary()) output += f.data;
+  first.drop();
+  std::this_thread::sleep_for(800ms);
+
+  ws_client second;
+  const auto target = std::string(terminal_path) + "?session=" + session +
+                      "&offset=" + std::to_string(output.size());
+  REQUIRE(second.connect(serve.port(), target, {.headers = {serve.bearer()}}));
+  std::string rest;
+  CHECK(read_until(second, "after-9", rest));
+  // Nothing repeated: the first output is not sent again.
+  CHECK(rest.find("before-4") == std::string::npos);
+  REQUIRE(second.send_binary("echo resumed-$((2+3))\n"));
+  CHECK(read_until(second, "resumed-5", rest));
 }
