@@ -7,15 +7,19 @@ void add_listen_flags(CLI::App& app, options& opt) {
   app.add_option("--listen", opt.listen,
                  "address to listen on, HOST:PORT (IPv6 in brackets; port 0: any free port); "
                  "env VMTERM_LISTEN (default " +
-                     std::string(default_listen) + ")");
+                     std::string(default_listen) + ")")
+      ->type_name("HOST:PORT");
   app.add_option("--base-path", opt.base_path,
                  "serve everything below this path, e.g. /vmterm behind a reverse proxy; "
-                 "env VMTERM_BASE_PATH (default /)");
+                 "env VMTERM_BASE_PATH (default /)")
+      ->type_name("PATH");
   auto* cert =
       app.add_option("--tls-cert", opt.tls_cert,
-                     "serve HTTPS and WSS with this PEM certificate chain (needs --tls-key)");
+                     "serve HTTPS and WSS with this PEM certificate chain (needs --tls-key)")
+          ->type_name("PEM");
   auto* key = app.add_option("--tls-key", opt.tls_key,
-                             "the PEM private key for --tls-cert (needs --tls-cert)");
+                             "the PEM private key for --tls-cert (needs --tls-cert)")
+                  ->type_name("PEM");
   cert->needs(key);
   key->needs(cert);
 }
@@ -23,38 +27,47 @@ void add_listen_flags(CLI::App& app, options& opt) {
 void add_auth_flags(CLI::App& app, options& opt) {
   auto* file = app.add_option("--token-file", opt.token_file,
                               "read the login token from this file instead of generating one; "
-                              "env VMTERM_TOKEN_FILE, or the token itself in VMTERM_TOKEN");
+                              "env VMTERM_TOKEN_FILE, or the token itself in VMTERM_TOKEN")
+                   ->type_name("FILE");
   auto* none = app.add_flag("--no-auth", opt.no_auth,
                             "no token at all (only with a loopback --listen address; warns)");
   none->excludes(file);
   app.add_option("--allow-origin", opt.allow_origins,
                  "also accept WebSocket upgrades from this origin, e.g. https://example.com "
-                 "(repeatable; * accepts any)");
+                 "(repeatable; * accepts any)")
+      ->type_name("ORIGIN");
 }
 
 void add_session_flags(CLI::App& app, options& opt) {
   app.add_option("--command", opt.command,
                  "the program for each session, split into words at blanks ('...' and \"...\" "
-                 "quote; no shell); env VMTERM_COMMAND (default: your login shell)");
+                 "quote; no shell); env VMTERM_COMMAND (default: your login shell)")
+      ->type_name("COMMAND");
   app.add_option("--max-sessions", opt.max_sessions,
-                 "at most this many sessions at once; more are refused (default 16)");
+                 "at most this many sessions at once; more are refused (default 16)")
+      ->type_name("N");
   app.add_option("--idle-timeout", opt.idle_timeout,
-                 "end a session after this long without input, e.g. 30m (default 0: never)");
+                 "end a session after this long without input, e.g. 30m (default 0: never)")
+      ->type_name("DURATION");
   app.add_option("--resume-grace", opt.resume_grace,
                  "keep a session whose connection dropped this long for the page to resume "
-                 "(default 60s; 0: end it at once)");
+                 "(default 60s; 0: end it at once)")
+      ->type_name("DURATION");
   app.add_option("--max-message", opt.max_message,
                  "largest message a client may send, e.g. 64KiB; larger closes with 1009 "
-                 "(default 1MiB)");
+                 "(default 1MiB)")
+      ->type_name("SIZE");
   app.add_flag("--readonly", opt.readonly,
                "show the terminal but drop every keystroke (resizing still works)");
 }
 
 void add_log_flags(CLI::App& app, options& opt) {
   app.add_option("--log-format", opt.log_format,
-                 "json (one object per line) or text; env VMTERM_LOG_FORMAT (default json)");
+                 "json (one object per line) or text; env VMTERM_LOG_FORMAT (default json)")
+      ->type_name("json|text");
   app.add_option("--log-level", opt.log_level,
-                 "debug, info, warn or error; env VMTERM_LOG_LEVEL (default info)");
+                 "debug, info, warn or error; env VMTERM_LOG_LEVEL (default info)")
+      ->type_name("LEVEL");
 }
 
 }  // namespace
