@@ -218,3 +218,21 @@ TEST_CASE("a dropped connection resumes its session with exactly the output it m
   REQUIRE(second.send_binary("echo resumed-$((2+3))\n"));
   CHECK(read_until(second, "resumed-5", rest));
 }
+
+TEST_CASE("the command runs without a shell, its words split as sh would quote them",
+          "[serve][ws]") {
+  serve_process serve({"--command", R"(sh -c 'printf "%s|" one "two  words" \$HOME; exit 5')"});
+  ws_client ws;
+  REQUIRE(ws.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
+  start_terminal(ws);
+  std::string output;
+  std::vector<std::string> controls;
+  // Inside '...' the backslash stays: sh gets \$HOME and prints it literally.
+  CHECK(read_until(ws, "one|two  words|$HOME|", output, &controls));
+  std::string exit;
+  for (const auto& c : controls) {
+    if (c.find(R"("type":"exit")") != std::string::npos) exit = c;
+  }
+  if (exit.empty()) exit = read_control(ws, "exit");
+  CHECK_THAT(exit, Catch::Contains(R"("code":5)"));
+}
