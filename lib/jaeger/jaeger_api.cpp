@@ -1,6 +1,7 @@
 #include "jaeger/jaeger_api.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,27 @@ expected<std::vector<operation_info>> operation_list(const json& j, std::string_
   return out;
 }
 
+/// A string field, "" when absent or of another type.
+std::string text_field(const json& j, std::string_view key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// A non-negative integer as a number or a decimal string (proto3 JSON's 64-bit form); 0 when
+/// absent or unreadable.
+std::uint64_t count_field(const json& j, std::string_view key) {
+  const auto it = j.find(key);
+  if (it == j.end()) return 0;
+  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
+  if (it->is_number_integer())
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, it->get<std::int64_t>()));
+  if (!it->is_string()) return 0;
+  const auto& s = it->get_ref<const std::string&>();
+  std::uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc{} && ptr == s.data() + s.size() ? v : 0;
+}
+
 std::string path(std::string_view base_path, std::string_view tail) {
   return http::join_path(base_path, tail);
 }
@@ -113,7 +135,10 @@ std::string v3_operations(std::string_view base_path, std::string_view service,
   return path(base_path, "api/v3/operations") + q.str();
 }
 
-std::string v3_search(std::string_view base_path, const search_query& query) {
+namespace {
+
+/// api_v3 search parameters (`/api/v3/traces` and `/api/v3/trace-summaries` share them).
+std::string v3_query(const search_query& query) {
   query_string q;
   q.add("query.service_name", query.service);
   if (query.operation) q.add("query.operation_name", *query.operation);
@@ -124,7 +149,17 @@ std::string v3_search(std::string_view base_path, const search_query& query) {
   if (!query.tags.empty()) q.add("query.attributes", tags_json(query));
   q.add("query.num_traces", std::to_string(query.limit));
   q.add("query.search_depth", std::to_string(query.limit));
-  return path(base_path, "api/v3/traces") + q.str();
+  return q.str();
+}
+
+}  // namespace
+
+std::string v3_search(std::string_view base_path, const search_query& query) {
+  return path(base_path, "api/v3/traces") + v3_query(query);
+}
+
+std::string v3_trace_summaries(std::string_view base_path, const search_query& query) {
+  return path(base_path, "api/v3/trace-summaries") + v3_query(query);
 }
 
 std::string v3_trace(std::string_view base_path, const trace::trace_id& id) {
@@ -141,6 +176,34 @@ expected<std::vector<operation_info>> decode_v3_operations(std::string_view body
   auto j = parse(body);
   if (!j) return tl::unexpected(j.error());
   return operation_list(*j, "operations", "{\"operations\":[...]}");
+}
+
+expected<std::vector<trace_summary>> decode_v3_summaries(std::string_view body) {
+  auto j = parse(body);
+  if (!j) return tl::unexpected(j.error());
+  constexpr std::string_view shape = "{\"summaries\":[...]}";
+  if (!j->is_object()) return shape_error(shape);
+  const auto list = j->find("summaries");
+  std::vector<trace_summary> out;
+  if (list == j->end() || list->is_null()) return out;  // {}: no match
+  if (!list->is_array()) return shape_error(shape);
+  for (const auto& item : *list) {
+    if (!item.is_object()) return shape_error(shape);
+    trace_summary s;
+    const auto id = trace::trace_id::from_hex(text_field(item, "traceId"));
+    if (!id) return shape_error("a hex traceId in each of \"summaries\"");
+    s.id = *id;
+    s.root_service = text_field(item, "rootServiceName");
+    s.root_operation = text_field(item, "rootOperationName");
+    s.start_unix_nano = count_field(item, "minStartTimeUnixNano");
+    const auto end = count_field(item, "maxEndTimeUnixNano");
+    s.duration_ns = end > s.start_unix_nano ? end - s.start_unix_nano : 0;
+    s.span_count = count_field(item, "spanCount");
+    s.error_count = count_field(item, "errorSpanCount");
+    s.orphan_count = count_field(item, "orphanSpanCount");
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 std::string v1_services(std::string_view base_path) { return path(base_path, "api/services"); }
@@ -197,6 +260,28 @@ std::string error_message(std::string_view body) {
     }
   }
   return body_excerpt(body);
+}
+
+bool is_json_object(std::string_view body) {
+  return json::parse(body.begin(), body.end(), nullptr, false).is_object();
+}
+
+std::optional<std::string> v1_envelope_error(std::string_view body) {
+  const auto j = json::parse(body.begin(), body.end(), nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  const auto data = j.find("data");
+  const auto errors = j.find("errors");
+  if ((data != j.end() && !data->is_null()) || errors == j.end() || !errors->is_array() ||
+      errors->empty() || !errors->front().is_object()) {
+    return std::nullopt;
+  }
+  const auto& first = errors->front();
+  std::string text = text_field(first, "msg");
+  if (text.empty()) text = "unknown error";
+  if (const auto code = first.find("code"); code != first.end() && code->is_number()) {
+    text += " (code " + code->dump() + ")";
+  }
+  return text;
 }
 
 std::string body_excerpt(std::string_view body, std::size_t max) {

@@ -1,9 +1,11 @@
 #include "jaeger/jaeger_client.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "jaeger/jaeger_api.hpp"
 #include "jaeger/local_query.hpp"
+#include "jaeger/search_render.hpp"
 #include "jaeger/v1_json.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
@@ -31,6 +33,30 @@ template <class T>
 expected<T> or_garbage(expected<T> decoded, const std::string& url, const http::response& res) {
   if (!decoded) return tl::unexpected(garbage_error(url, res));
   return decoded;
+}
+
+template <class T>
+bool nothing_in(const std::vector<T>& v) {
+  return v.empty();
+}
+bool nothing_in(const v1_document& doc) { return doc.spans.empty(); }
+
+/// A v1 answer: its errors[] when it has no data (Jaeger can send those with 200), else the
+/// decoded body, else garbage_error. (Only an empty or undecodable answer is parsed again.)
+template <class T>
+expected<T> v1_answer(expected<T> decoded, const std::string& url, const http::response& res) {
+  if (decoded && !nothing_in(*decoded)) return decoded;
+  if (auto reported = api::v1_envelope_error(res.body)) {
+    return fail(std::errc::protocol_error, "GET '" + url + "': HTTP " + std::to_string(res.status) +
+                                               " but Jaeger reported an error: " + *reported);
+  }
+  return or_garbage(std::move(decoded), url, res);
+}
+
+/// Only the summaries with an error span, when asked for.
+void keep_errors(std::vector<trace_summary>& rows, bool errors_only) {
+  if (!errors_only) return;
+  std::erase_if(rows, [](const trace_summary& s) { return s.error_count == 0; });
 }
 
 }  // namespace
@@ -104,7 +130,7 @@ expected<std::vector<std::string>> jaeger_source::services() {
   std::string url;
   auto res = fetch_ok(api::v1_services(base_.path), url);
   if (!res) return tl::unexpected(res.error());
-  auto names = or_garbage(api::decode_v1_services(res->body), url, *res);
+  auto names = v1_answer(api::decode_v1_services(res->body), url, *res);
   if (names) services_ = *names;
   return names;
 }
@@ -119,8 +145,8 @@ expected<std::vector<operation_info>> jaeger_source::operations(const std::strin
                          : api::v1_operations(base_.path, service, kind),
                       url);
   if (!res) return tl::unexpected(res.error());
-  return or_garbage(
-      v3 ? api::decode_v3_operations(res->body) : api::decode_v1_operations(res->body), url, *res);
+  if (v3) return or_garbage(api::decode_v3_operations(res->body), url, *res);
+  return v1_answer(api::decode_v1_operations(res->body), url, *res);
 }
 
 expected<std::vector<trace::span_data>> jaeger_source::search(const search_query& query) {
@@ -130,24 +156,59 @@ expected<std::vector<trace::span_data>> jaeger_source::search(const search_query
   if (query.errors_only) asked.limit = std::max<std::size_t>(query.limit * 5, 100);
   std::string url;
   std::vector<trace::span_data> spans;
-  if (*which == jaeger_api::v3) {
-    auto res = fetch_ok(api::v3_search(base_.path, asked), url, true);
+  bool v1 = *which == jaeger_api::v1;
+  if (!v1) {
+    auto res = fetch(api::v3_search(base_.path, asked), url);
     if (!res) return tl::unexpected(res.error());
-    if (res->status == 404) return spans;  // api_v3's "No traces found"
-    auto decoded = or_garbage(trace_otlp::decode_spans(res->body, url), url, *res);
-    if (!decoded) return tl::unexpected(decoded.error());
-    spans = std::move(*decoded);
-  } else {
-    auto res = fetch_ok(api::v1_search(base_.path, asked), url);
-    if (!res) return tl::unexpected(res.error());
-    auto doc = or_garbage(decode_v1_json(res->body, url), url, *res);
-    if (!doc) return tl::unexpected(doc.error());
-    spans = std::move(doc->spans);
+    if (res->status == 404 && api::is_json_object(res->body)) return spans;  // "No traces found"
+    v1 = res->status == 404 || res->status == 501;  // a Jaeger without api_v3 search
+    if (!v1 && res->status != 200) return tl::unexpected(status_error(url, *res));
+    if (!v1) {
+      auto decoded = or_garbage(trace_otlp::decode_spans(res->body, url), url, *res);
+      if (!decoded) return tl::unexpected(decoded.error());
+      spans = std::move(*decoded);
+    }
+  }
+  if (v1) {
+    auto found = search_v1(asked);
+    if (!found) return found;
+    spans = std::move(*found);
   }
   // Jaeger matched service, operation, durations and times; older ones ignore tags, and none
   // filters by error, so those are checked here.
   search_query again{.tags = query.tags, .limit = query.limit, .errors_only = query.errors_only};
   return search_spans(std::move(spans), again);
+}
+
+expected<std::vector<trace::span_data>> jaeger_source::search_v1(const search_query& asked) {
+  std::string url;
+  auto res = fetch_ok(api::v1_search(base_.path, asked), url);
+  if (!res) return tl::unexpected(res.error());
+  auto doc = v1_answer(decode_v1_json(res->body, url), url, *res);
+  if (!doc) return tl::unexpected(doc.error());
+  return std::move(doc->spans);
+}
+
+expected<std::vector<trace_summary>> jaeger_source::summaries(const search_query& query) {
+  auto which = detect();
+  if (!which) return tl::unexpected(which.error());
+  if (*which == jaeger_api::v3 && !summaries_absent_) {
+    search_query asked = query;
+    if (query.errors_only) asked.limit = std::max<std::size_t>(query.limit * 5, 100);
+    std::string url;
+    auto res = fetch(api::v3_trace_summaries(base_.path, asked), url);
+    if (!res) return tl::unexpected(res.error());
+    if (res->status == 200) {
+      auto rows = or_garbage(api::decode_v3_summaries(res->body), url, *res);
+      if (!rows) return rows;
+      keep_errors(*rows, query.errors_only);
+      newest_first(*rows, query.limit);
+      return rows;
+    }
+    if (res->status != 404 && res->status != 501) return tl::unexpected(status_error(url, *res));
+    summaries_absent_ = true;  // before v2.19: summarise the spans of a search instead
+  }
+  return source::summaries(query);
 }
 
 expected<std::string> jaeger_source::fetch_v3_trace(const trace::trace_id& id) {
@@ -169,7 +230,7 @@ expected<std::vector<trace::span_data>> jaeger_source::get_v1(const trace::trace
     return fail(std::errc::no_such_file_or_directory,
                 "trace '" + id.hex() + "' not found in '" + base_.str() + "'");
   }
-  auto doc = or_garbage(decode_v1_json(res->body, url), url, *res);
+  auto doc = v1_answer(decode_v1_json(res->body, url), url, *res);
   if (!doc) return tl::unexpected(doc.error());
   return std::move(doc->spans);
 }

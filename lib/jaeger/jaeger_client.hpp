@@ -3,7 +3,10 @@
 /// (404 on `/api/v3/services`, decided once per source). Handles Jaeger's quirks: a base path
 /// in the URL, error bodies served as text/plain with JSON inside, 404 for an empty api_v3
 /// search, 16-hex trace ids and int64s as strings (in the decoders). Tag and error filters are
-/// applied client-side as well, since older Jaeger ignores them.
+/// applied client-side as well, since older Jaeger ignores them. `search` lines come from
+/// `/api/v3/trace-summaries` where Jaeger has it (v2.19+), else from `/api/v3/traces` (a 404
+/// with a JSON body is an empty search; "404 page not found" or 501 means no api_v3 search),
+/// else from v1's `/api/traces`. A v1 answer that carries only errors[] quotes them.
 ///
 /// Errors name the request and what came back, e.g.
 ///   GET 'http://127.0.0.1:1/api/v3/services': connection refused; start Jaeger or set --jaeger
@@ -39,6 +42,9 @@ class jaeger_source final : public source {
   [[nodiscard]] expected<std::vector<operation_info>> operations(const std::string& service,
                                                                  const std::string& kind) override;
   [[nodiscard]] expected<std::vector<trace::span_data>> search(const search_query& query) override;
+  /// api_v3's `/api/v3/trace-summaries` (Jaeger v2.19+); on 404 or 501 the spans of a search
+  /// (`/api/v3/traces`, else v1), summarised here.
+  [[nodiscard]] expected<std::vector<trace_summary>> summaries(const search_query& query) override;
   [[nodiscard]] expected<std::vector<trace::span_data>> get(
       std::span<const trace::trace_id> ids) override;
   [[nodiscard]] expected<std::string> get_otlp(std::span<const trace::trace_id> ids) override;
@@ -58,12 +64,15 @@ class jaeger_source final : public source {
   expected<jaeger_api> detect();
   expected<std::string> fetch_v3_trace(const trace::trace_id& id);
   expected<std::vector<trace::span_data>> get_v1(const trace::trace_id& id);
+  /// v1 `/api/traces` search.
+  expected<std::vector<trace::span_data>> search_v1(const search_query& asked);
 
   http::url base_;
   jaeger_options options_;
   http::client client_;
   jaeger_api api_ = jaeger_api::unknown;
   std::optional<std::vector<std::string>> services_{};
+  bool summaries_absent_ = false;  ///< /api/v3/trace-summaries answered 404 or 501 once
 };
 
 }  // namespace vmterm::jaeger

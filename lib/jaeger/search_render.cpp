@@ -45,11 +45,16 @@ trace_summary summarize(const trace_tree& tree) {
   return s;
 }
 
-std::string render_search(std::vector<trace_summary> rows, bool colour) {
-  std::sort(rows.begin(), rows.end(), [](const trace_summary& a, const trace_summary& b) {
+void newest_first(std::vector<trace_summary>& summaries, std::size_t limit) {
+  std::sort(summaries.begin(), summaries.end(), [](const trace_summary& a, const trace_summary& b) {
     return a.start_unix_nano != b.start_unix_nano ? a.start_unix_nano > b.start_unix_nano
                                                   : a.id < b.id;
   });
+  if (limit != 0 && summaries.size() > limit) summaries.resize(limit);
+}
+
+std::string render_search(std::vector<trace_summary> rows, bool colour) {
+  newest_first(rows, 0);
   const widths w = measure(rows);
   std::string out;
   for (const auto& r : rows) {

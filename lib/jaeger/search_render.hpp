@@ -12,23 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "jaeger/source.hpp"
 #include "jaeger/span_tree.hpp"
 
 namespace vmterm::jaeger {
 
-struct trace_summary {
-  trace::trace_id id{};
-  std::uint64_t start_unix_nano = 0;
-  std::uint64_t duration_ns = 0;
-  std::string root_service{};
-  std::string root_operation{};
-  std::size_t span_count = 0;
-  std::size_t error_count = 0;
-  std::size_t orphan_count = 0;
-};
-
 /// The summary of a built tree (root = its main root).
 [[nodiscard]] trace_summary summarize(const trace_tree& tree);
+
+/// Sorts newest first (ties by trace id) and keeps the first `limit` (0: all).
+void newest_first(std::vector<trace_summary>& summaries, std::size_t limit);
 
 /// Sorts newest first (ties by trace id) and renders one aligned line per trace; the root
 /// service is coloured and the error count red when `colour` is set.

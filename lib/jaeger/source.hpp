@@ -32,6 +32,19 @@ struct search_query {
   bool errors_only = false;  ///< only traces with at least one error span
 };
 
+/// One line of `search`: a trace without its spans, from a built tree (summarize) or straight
+/// from Jaeger's api_v3 `/api/v3/trace-summaries`.
+struct trace_summary {
+  trace::trace_id id{};
+  std::uint64_t start_unix_nano = 0;
+  std::uint64_t duration_ns = 0;
+  std::string root_service{};
+  std::string root_operation{};
+  std::size_t span_count = 0;
+  std::size_t error_count = 0;
+  std::size_t orphan_count = 0;
+};
+
 /// One operation of a service, as Jaeger lists it.
 struct operation_info {
   std::string name{};
@@ -53,6 +66,10 @@ class source {
   /// query.limit traces, newest first. No match is an empty vector, not an error.
   [[nodiscard]] virtual expected<std::vector<trace::span_data>> search(
       const search_query& query) = 0;
+  /// Summaries of the traces matching `query`, at most query.limit, newest first: what
+  /// `search` prints. This default summarises search()'s traces (source.cpp); a source that
+  /// can ask for summaries alone overrides it. No match is an empty vector, not an error.
+  [[nodiscard]] virtual expected<std::vector<trace_summary>> summaries(const search_query& query);
   /// Spans of the given traces. A trace that does not exist is an error naming its id.
   [[nodiscard]] virtual expected<std::vector<trace::span_data>> get(
       std::span<const trace::trace_id> ids) = 0;

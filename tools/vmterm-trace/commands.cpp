@@ -11,6 +11,7 @@
 #include "jaeger/did_you_mean.hpp"
 #include "jaeger/follow.hpp"
 #include "jaeger/json_render.hpp"
+#include "jaeger/list_json.hpp"
 #include "jaeger/search_render.hpp"
 #include "jaeger/span_stats.hpp"
 #include "jaeger/span_tree.hpp"
@@ -58,6 +59,10 @@ int cmd_services(const context& c) {
   auto names = c.src.services();
   if (!names) return complain(exit_code::failure, names.error());
   if (names->empty()) return complain(exit_code::failure, "no services in '" + c.src.name() + "'");
+  if (c.opt.json) {
+    std::cout << jaeger::render_services_json(*names);
+    return to_int(exit_code::ok);
+  }
   std::string out;
   for (const auto& n : *names) out += n + '\n';
   std::cout << out;
@@ -76,6 +81,10 @@ int cmd_operations(const context& c) {
     return complain(exit_code::failure, "no operations for service '" + service + "'" +
                                             (c.opt.kind.empty() ? "" : " of kind " + c.opt.kind));
   }
+  if (c.opt.json) {
+    std::cout << jaeger::render_operations_json(service, *ops);
+    return to_int(exit_code::ok);
+  }
   std::string out;
   for (const auto& op : *ops)
     out += op.kind.empty() ? op.name + '\n' : op.name + '\t' + op.kind + '\n';
@@ -89,6 +98,20 @@ std::uint64_t now_ns() {
                                         .count());
 }
 
+std::string no_traces(const context& c, const std::string& service) {
+  return "no traces for service '" + service + "' " +
+         describe_range(c.opt, c.src.name(), c.whole_file);
+}
+
+/// `search` as text: one line per trace from the source's summaries.
+int print_summaries(const context& c, const jaeger::search_query& query) {
+  auto rows = c.src.summaries(query);
+  if (!rows) return complain(exit_code::failure, rows.error());
+  if (rows->empty()) return complain(exit_code::failure, no_traces(c, query.service));
+  std::cout << jaeger::render_search(std::move(*rows), use_colour(c.opt.color, c.env));
+  return to_int(exit_code::ok);
+}
+
 int cmd_search(const context& c, bool stats) {
   if (!c.opt.service) return complain(exit_code::usage, "search: --service is required");
   auto query = make_query(c.opt, now_ns(), c.whole_file);
@@ -98,11 +121,11 @@ int cmd_search(const context& c, bool stats) {
     return complain(exit_code::failure, *msg);
   }
   if (failure) return complain(exit_code::failure, *failure);
+  if (!stats && !c.opt.json) return print_summaries(c, *query);
   auto spans = c.src.search(*query);
   if (!spans) return complain(exit_code::failure, spans.error());
   if (spans->empty()) {
-    return complain(exit_code::failure, "no traces for service '" + query->service + "' " +
-                                            describe_range(c.opt, c.src.name(), c.whole_file));
+    return complain(exit_code::failure, no_traces(c, query->service));
   }
   const auto trees = jaeger::build_trees(std::move(*spans));
   const bool colour = use_colour(c.opt.color, c.env);
@@ -110,12 +133,8 @@ int cmd_search(const context& c, bool stats) {
     const auto table = jaeger::compute_stats(trees);
     std::cout << (c.opt.json ? jaeger::render_stats_json(table) + "\n"
                              : jaeger::render_stats_table(table, colour));
-  } else if (c.opt.json) {
-    std::cout << jaeger::render_json(trees);
   } else {
-    std::vector<jaeger::trace_summary> summaries;
-    for (const auto& t : trees) summaries.push_back(jaeger::summarize(t));
-    std::cout << jaeger::render_search(std::move(summaries), colour);
+    std::cout << jaeger::render_json(trees);
   }
   return to_int(exit_code::ok);
 }

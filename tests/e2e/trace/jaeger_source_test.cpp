@@ -111,32 +111,103 @@ TEST_CASE("show falls back to v1 /api/traces/{id} and reads its 16-hex ids", "[t
   CHECK(j["trace_id"] == trace1);
 }
 
-TEST_CASE("an empty api_v3 search (404) is 'no traces', exit 1", "[trace]") {
+TEST_CASE("an empty search is 'no traces', exit 1: {} from trace-summaries", "[trace]") {
   http_test_server jaeger;
   jaeger.push(json_body(200, v3_services));
-  jaeger.push(go_error(404, R"({"error":{"httpCode":404,"message":"No traces found"}})"));
+  jaeger.push(json_body(200, "{}"));
   const auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "checkout"});
   CHECK(r.exit_code == 1);
   CHECK(r.out == "");
   CHECK(r.err == "vmterm-trace: no traces for service 'checkout' in the last 1h\n");
   const auto target = targets(jaeger).at(1);
+  CHECK(target.rfind("/api/v3/trace-summaries?query.service_name=checkout&query.start_time_min=",
+                     0) == 0);
+  CHECK(target.find("&query.start_time_max=") != std::string::npos);
+  CHECK(targets(jaeger).size() == 2);
+}
+
+TEST_CASE("an empty api_v3 search (404 with JSON) is 'no traces', exit 1", "[trace]") {
+  http_test_server jaeger;
+  jaeger.push(json_body(200, v3_services));
+  jaeger.push(not_found_page());  // Jaeger before v2.19: no trace-summaries
+  jaeger.push(go_error(404, R"({"error":{"httpCode":404,"message":"No traces found"}})"));
+  const auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "checkout"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == "");
+  CHECK(r.err == "vmterm-trace: no traces for service 'checkout' in the last 1h\n");
+  const auto target = targets(jaeger).at(2);
   CHECK(target.rfind("/api/v3/traces?query.service_name=checkout&query.start_time_min=", 0) == 0);
   CHECK(target.find("&query.start_time_max=") != std::string::npos);
 }
 
-TEST_CASE("search finds traces through api_v3 and pipes into jq", "[trace]") {
+TEST_CASE("search lists traces from api_v3 trace-summaries", "[trace]") {
   http_test_server jaeger;
   jaeger.push(json_body(200, v3_services));
-  jaeger.set_fallback(json_file("v3_get_trace_response.json"));
-  auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "frontend", "--operation",
-                         "foobar", "--min-duration", "10ms", "--limit", "5"});
+  jaeger.push(json_file("v3_trace_summaries_response.json"));
+  auto r =
+      vmterm_trace({"--jaeger", jaeger.url(), "--color", "never", "search", "--service", "frontend",
+                    "--operation", "foobar", "--min-duration", "10ms", "--limit", "5"});
+  CHECK(r.err == "");
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("foobar") != std::string::npos);
-  CHECK(r.out.find(trace1) != std::string::npos);
+  CHECK(r.out == "1970-01-01T00:16:40.000000Z  frontend  HTTP GET /  1s  2 spans  1 error  " +
+                     trace1 + "\n");
+  REQUIRE(targets(jaeger).size() == 2);
   const auto target = targets(jaeger).at(1);
+  CHECK(target.rfind("/api/v3/trace-summaries?query.service_name=frontend&", 0) == 0);
   CHECK(target.find("query.operation_name=foobar") != std::string::npos);
   CHECK(target.find("query.duration_min=10000000ns") != std::string::npos);
   CHECK(target.find("query.num_traces=5") != std::string::npos);
+}
+
+TEST_CASE("search falls back from trace-summaries (404, 501) to /api/v3/traces", "[trace]") {
+  for (const auto& missing : {not_found_page(), go_error(501, "not implemented")}) {
+    http_test_server jaeger;
+    jaeger.push(json_body(200, v3_services));
+    jaeger.push(missing);
+    jaeger.push(json_file("v3_get_trace_response.json"));
+    const auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "frontend"});
+    CHECK(r.err == "");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("foobar") != std::string::npos);
+    CHECK(r.out.find(trace1) != std::string::npos);
+    REQUIRE(targets(jaeger).size() == 3);
+    CHECK(targets(jaeger).at(1).rfind("/api/v3/trace-summaries?", 0) == 0);
+    CHECK(targets(jaeger).at(2).rfind("/api/v3/traces?query.service_name=frontend&", 0) == 0);
+  }
+}
+
+TEST_CASE("search falls back to v1 when api_v3 has no search at all", "[trace]") {
+  http_test_server jaeger;
+  jaeger.push(json_body(200, v3_services));
+  jaeger.push(not_found_page());  // trace-summaries
+  jaeger.push(not_found_page());  // /api/v3/traces
+  jaeger.push(json_file("v1_api_traces_response.json"));
+  const auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "checkout"});
+  CHECK(r.err == "");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("83a9efd15c1c98a977e0711cc93ee28b") != std::string::npos);
+  REQUIRE(targets(jaeger).size() == 4);
+  CHECK(targets(jaeger).at(3).rfind("/api/traces?service=checkout&start=", 0) == 0);
+}
+
+TEST_CASE("a failing trace-summaries is reported, not hidden by a fallback", "[trace]") {
+  http_test_server jaeger;
+  jaeger.push(json_body(200, v3_services));
+  jaeger.push(go_error(500, R"({"error":{"httpCode":500,"message":"storage unavailable"}})"));
+  const auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "checkout"});
+  CHECK(r.exit_code == 1);
+  const auto target = targets(jaeger).at(1);
+  CHECK(r.err == "vmterm-trace: GET '" + jaeger.url(target) + "': HTTP 500: storage unavailable\n");
+}
+
+TEST_CASE("search --json reads the spans through api_v3 and pipes into jq", "[trace]") {
+  http_test_server jaeger;
+  jaeger.push(json_body(200, v3_services));
+  jaeger.set_fallback(json_file("v3_get_trace_response.json"));
+  auto r = vmterm_trace({"--jaeger", jaeger.url(), "search", "--service", "frontend", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(targets(jaeger).at(1).rfind("/api/v3/traces?query.service_name=frontend&", 0) == 0);
+  CHECK(nlohmann::json::parse(r.out.substr(0, r.out.find('\n')))["trace_id"] == trace1);
 
   const auto jq = find_program("jq");
   if (!jq) return;
@@ -146,6 +217,52 @@ TEST_CASE("search finds traces through api_v3 and pipes into jq", "[trace]") {
   r = run({"sh", "-c", cmd}, clean());
   CHECK(r.exit_code == 0);
   CHECK(r.out == trace1 + "\nfoobar\n");
+}
+
+TEST_CASE("services and operations --json: one object each, for jq", "[trace]") {
+  http_test_server jaeger;
+  jaeger.push(json_body(200, v3_services));
+  auto r = vmterm_trace({"--jaeger", jaeger.url(), "services", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == R"({"services":["checkout","frontend","telemetrygen"]})"
+                 "\n");
+  jaeger.push(json_body(200, v3_services));
+  jaeger.push(json_body(
+      200, R"({"operations":[{"name":"get_users","spanKind":"server"},{"name":"cache"}]})"));
+  r = vmterm_trace({"--jaeger", jaeger.url(), "--json", "operations", "checkout"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == R"({"service":"checkout","operations":[{"name":"cache","kind":null},)"
+                 R"({"name":"get_users","kind":"server"}]})"
+                 "\n");
+
+  const auto jq = find_program("jq");
+  if (!jq) return;
+  jaeger.push(json_body(200, v3_services));
+  jaeger.push(json_file("v3_operations_response.json"));
+  const auto cmd = (bin_dir() / "vmterm-trace").string() + " --jaeger " + jaeger.url() +
+                   " operations foo --json | jq -r '.operations[] | \"\\(.name) \\(.kind)\"'";
+  r = run({"sh", "-c", cmd}, clean());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "get_users server\n");
+}
+
+TEST_CASE("a v1 answer with only errors[] quotes Jaeger's message", "[trace]") {
+  const std::string reported =
+      R"({"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":500,"msg":"storage unavailable"}]})";
+  http_test_server jaeger;
+  jaeger.push(not_found_page());
+  jaeger.push(json_body(200, reported));
+  auto r = vmterm_trace({"--jaeger", jaeger.url(), "services"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "vmterm-trace: GET '" + jaeger.url("/api/services") +
+                     "': HTTP 200 but Jaeger reported an error: storage unavailable (code 500)\n");
+
+  jaeger.push(not_found_page());
+  jaeger.push(json_body(200, reported));
+  r = vmterm_trace({"--jaeger", jaeger.url(), "show", trace1});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "vmterm-trace: GET '" + jaeger.url("/api/traces/" + trace1) +
+                     "': HTTP 200 but Jaeger reported an error: storage unavailable (code 500)\n");
 }
 
 TEST_CASE("search through v1 sends µs times and reads the envelope", "[trace]") {

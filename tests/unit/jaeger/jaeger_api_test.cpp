@@ -63,3 +63,53 @@ TEST_CASE("error bodies: JSON whatever the content type, else the first line", "
   CHECK(api::body_excerpt("a\tb", 10) == "a?b");
   CHECK(api::body_excerpt("abcdef", 3) == "abc…");
 }
+
+TEST_CASE("trace-summaries: the search's parameters; answers decode, {} is no match", "[jaeger]") {
+  search_query q{.service = "checkout", .start_unix_nano = 1, .end_unix_nano = 2, .limit = 7};
+  const auto target = api::v3_trace_summaries("/jaeger", q);
+  CHECK(target.rfind("/jaeger/api/v3/trace-summaries?query.service_name=checkout&", 0) == 0);
+  CHECK(target.substr(target.find('?')) ==
+        api::v3_search("/jaeger", q).substr(api::v3_search("/jaeger", q).find('?')));
+
+  const auto rows = api::decode_v3_summaries(
+      R"({"summaries":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","rootServiceName":"frontend",
+          "rootOperationName":"GET /","minStartTimeUnixNano":"1706678909209712000",
+          "maxEndTimeUnixNano":1706678909209835000,"spanCount":"14","errorSpanCount":1,
+          "orphanSpanCount":2,"services":[{"name":"frontend","spanCount":14}],"future":true}]})");
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->size() == 1);
+  const auto& r = rows->front();
+  CHECK(r.id.hex() == "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK(r.root_service == "frontend");
+  CHECK(r.root_operation == "GET /");
+  CHECK(r.start_unix_nano == 1706678909209712000ULL);
+  CHECK(r.duration_ns == 123000);
+  CHECK(r.span_count == 14);
+  CHECK(r.error_count == 1);
+  CHECK(r.orphan_count == 2);
+
+  CHECK(api::decode_v3_summaries("{}")->empty());
+  CHECK(api::decode_v3_summaries(R"({"summaries":null})")->empty());
+  CHECK(api::decode_v3_summaries(R"({"summaries":[{"traceId":"10"}]})").error().message ==
+        "expected a hex traceId in each of \"summaries\"");
+  CHECK(api::decode_v3_summaries(R"({"summaries":{}})").error().message ==
+        "expected {\"summaries\":[...]}");
+  CHECK_FALSE(api::decode_v3_summaries("404 page not found"));
+}
+
+TEST_CASE("v1 envelopes with errors and no data are recognised", "[jaeger]") {
+  CHECK(api::v1_envelope_error(
+            R"({"data":null,"total":0,"errors":[{"code":500,"msg":"storage unavailable"}]})") ==
+        "storage unavailable (code 500)");
+  CHECK(api::v1_envelope_error(R"({"errors":[{"msg":"no data at all"}]})") == "no data at all");
+  CHECK(api::v1_envelope_error(R"({"data":null,"errors":[{}]})") == "unknown error");
+  CHECK_FALSE(api::v1_envelope_error(R"({"data":[],"errors":[{"msg":"partial"}]})"));
+  CHECK_FALSE(api::v1_envelope_error(R"({"data":null,"errors":null})"));
+  CHECK_FALSE(api::v1_envelope_error(R"({"data":null,"errors":[]})"));
+  CHECK_FALSE(api::v1_envelope_error("404 page not found"));
+  CHECK(api::is_json_object(R"({"error":{"httpCode":404,"message":"No traces found"}})"
+                            "\n"));
+  CHECK(api::is_json_object(R"({"code":5,"message":"No traces found","details":[]})"));
+  CHECK_FALSE(api::is_json_object("404 page not found\n"));
+  CHECK_FALSE(api::is_json_object("[]"));
+}
