@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
+#include <cerrno>
 #include <mutex>
 
 #include "ssh/host_key.hpp"
@@ -38,8 +39,21 @@ session::session(net::any_io_executor executor, ssh_options options)
       socket_(executor),
       deadline_(executor) {
   if (options_.known_hosts.empty()) options_.known_hosts = default_known_hosts_file();
-  handle_ = libssh2_session_init_ex(nullptr, nullptr, nullptr, nullptr);
-  if (handle_ != nullptr) libssh2_session_set_blocking(handle_, 0);
+  handle_ = libssh2_session_init_ex(nullptr, nullptr, nullptr, this);
+  if (handle_ == nullptr) return;
+  libssh2_session_set_blocking(handle_, 0);
+  using recv_fn = ssize_t (*)(libssh2_socket_t, void*, std::size_t, int, void**);
+  const recv_fn recv = &session::counting_recv;
+  libssh2_session_callback_set(handle_, LIBSSH2_CALLBACK_RECV, reinterpret_cast<void*>(recv));
+}
+
+// libssh2's own recv, counting: errors as -errno, as libssh2 expects of its callbacks.
+long session::counting_recv(int socket, void* buffer, std::size_t length, int flags,
+                            void** abstract) noexcept {
+  const ssize_t n = ::recv(socket, buffer, length, flags);
+  if (n < 0) return -errno;
+  static_cast<session*>(*abstract)->bytes_in_ += static_cast<std::uint64_t>(n);
+  return n;
 }
 
 session::~session() {

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -75,6 +76,9 @@ class session : public std::enable_shared_from_this<session> {
   [[nodiscard]] trace::span start_span(std::string_view name, const trace::context& parent) const;
   /// Marks `s` failed with `e` (status error, error.type) and ends it.
   static void end_span(trace::span& s, const expected<void>& result) noexcept;
+  /// Bytes received from the server so far (counted under libssh2's recv), so a silent
+  /// server can be told from a quiet one.
+  [[nodiscard]] std::uint64_t bytes_received() const noexcept { return bytes_in_; }
   /// libssh2's last error message ("" when none).
   [[nodiscard]] std::string last_error() const;
 
@@ -85,6 +89,8 @@ class session : public std::enable_shared_from_this<session> {
   void on_handshake(int rc);
   void finish_connect(expected<void> result);
   void interrupt() noexcept;
+  static long counting_recv(int socket, void* buffer, std::size_t length, int flags,
+                            void** abstract) noexcept;
   void auth_with_key(done_fn done);
   void auth_with_agent(done_fn done);
   struct agent_state;
@@ -98,6 +104,7 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::ip::tcp::socket socket_;  // declared before handle_: freed after it
   boost::asio::steady_timer deadline_;
   _LIBSSH2_SESSION* handle_ = nullptr;
+  std::uint64_t bytes_in_ = 0;
   bool timed_out_ = false;
   bool aborted_ = false;
   std::string phase_ = "connecting";

@@ -22,6 +22,9 @@ constexpr std::size_t chunk_size = 64 << 10;
 constexpr int chunks_per_turn = 16;
 constexpr std::size_t max_pending_input = 4 << 20;
 constexpr auto close_grace = std::chrono::seconds(3);
+/// Keepalive intervals without a byte from the server before the connection counts as lost
+/// (OpenSSH's ServerAliveCountMax default).
+constexpr int keepalive_misses = 3;
 constexpr int dir_in = LIBSSH2_SESSION_BLOCK_INBOUND;
 constexpr int dir_out = LIBSSH2_SESSION_BLOCK_OUTBOUND;
 }  // namespace
@@ -50,6 +53,10 @@ struct ssh_terminal::impl {
   bool waiting_write = false;
   bool resize_pending = false;
   bool keepalive_due = false;
+  /// When bytes from the server were last seen (at a keepalive tick): a server silent for
+  /// keepalive_misses intervals, keepalive replies included, is gone.
+  std::chrono::steady_clock::time_point last_inbound;
+  std::uint64_t bytes_seen = 0;
   bool close_requested = false;
   bool session_counted = false;
   bool channel_setup = false;  // past auth: failures are counted here, not by the session
@@ -172,6 +179,7 @@ void ssh_terminal::on_shell(int rc) {
     return;
   }
   d.state = phase::running;
+  d.last_inbound = std::chrono::steady_clock::now();
   if (d.options.keepalive.count() > 0) {
     libssh2_keepalive_config(d.s->handle(), 1, static_cast<unsigned>(d.options.keepalive.count()));
     schedule_keepalive(d.options.keepalive);
@@ -313,7 +321,22 @@ void ssh_terminal::schedule_keepalive(std::chrono::seconds in) {
   d.keepalive_timer.expires_after(in);
   d.keepalive_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec) return;
-    self->impl_->keepalive_due = true;
+    auto& i = *self->impl_;
+    const auto now = std::chrono::steady_clock::now();
+    if (i.s->bytes_received() != i.bytes_seen) {
+      i.bytes_seen = i.s->bytes_received();
+      i.last_inbound = now;
+    }
+    const auto silent = now - i.last_inbound;
+    if (!i.paused && i.state == phase::running && silent > i.options.keepalive * keepalive_misses) {
+      return self->fail_session(error{
+          make_error_code(errc::connection_lost),
+          i.s->who() + "connection lost: no answer from the server for " +
+              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent).count()) +
+              " s (" + std::to_string(keepalive_misses) +
+              " keepalives); the host or the network is down"});
+    }
+    i.keepalive_due = true;
     self->schedule_pump();
   });
 }
@@ -343,6 +366,7 @@ void ssh_terminal::pause() noexcept { impl_->paused = true; }
 
 void ssh_terminal::resume() {
   impl_->paused = false;
+  impl_->last_inbound = std::chrono::steady_clock::now();  // nothing was read while paused
   schedule_pump();
 }
 

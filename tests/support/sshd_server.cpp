@@ -67,11 +67,24 @@ std::vector<pid_t> children_of(pid_t parent) {
   return out;
 }
 
+/// Every descendant of `root`, parents before children.
+std::vector<pid_t> descendants_of(pid_t root) {
+  std::vector<pid_t> out = children_of(root);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (const pid_t c : children_of(out[i])) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 void sshd_server::stop() {
-  for (const pid_t session : children_of(svc_.process->pid())) ::kill(session, SIGKILL);
+  for (const pid_t p : descendants_of(svc_.process->pid())) ::kill(p, SIGKILL);
   svc_.process->stop();
+}
+
+void sshd_server::freeze_sessions() {
+  for (const pid_t p : descendants_of(svc_.process->pid())) ::kill(p, SIGSTOP);
 }
 
 sshd_server::sshd_server() : user_(current_user()) {
@@ -131,7 +144,12 @@ sshd_server::sshd_server() : user_(current_user()) {
   svc_ = start_service(spec);
 }
 
-sshd_server::~sshd_server() = default;
+sshd_server::~sshd_server() {
+  try {
+    stop();        // sessions too (frozen ones included): they are not in sshd's process group
+  } catch (...) {  // a destructor never throws; the process group is still stopped below
+  }
+}
 
 std::string sshd_server::log() const { return read_file(dir_ / "sshd.log"); }
 

@@ -39,6 +39,9 @@ class sshd_server {
   /// Kills sshd and its sessions now (for tests of a server that dies mid-session). Each
   /// session's sshd leads its own session (setsid), so it is killed by pid, with SIGKILL.
   void stop();
+  /// Stops (SIGSTOP) every session's processes: a server that hangs without closing its
+  /// connections, as a host that dropped off the network looks to the client.
+  void freeze_sessions();
 
   /// Runs `command` on the server with OpenSSH's client, key auth and strict host key checking
   /// against known_hosts_file().

@@ -159,3 +159,23 @@ TEST_CASE("keepalives go out during a quiet session without disturbing it", "[in
   CHECK(h.code == 0);
   CHECK_THAT(h.out, Catch::Contains("still-here"));
 }
+
+TEST_CASE("a server that stops answering is declared lost after three silent keepalives",
+          "[integration][ssh]") {
+  sshd_server sshd;
+  auto o = ssh_options_for(sshd);
+  o.keepalive = std::chrono::seconds(1);
+  o.command = "sleep 60";
+  ssh_harness h(o);
+  h.start();
+  REQUIRE(h.run_until([&] { return h.ready || h.code.has_value(); }));
+  REQUIRE(h.ready);
+  sshd.freeze_sessions();  // the connection stays open; nothing answers
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(h.wait_exit(std::chrono::seconds(10)));
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(6));
+  CHECK(h.code == -1);
+  CHECK_THAT(h.reason, Catch::Contains("connection lost: no answer from the server for "));
+  CHECK_THAT(h.reason, Catch::EndsWith(" s (3 keepalives); the host or the network is down"));
+  sshd.stop();
+}
