@@ -86,6 +86,7 @@ void http_session<Stream>::run() {
     // The handshake runs under its own deadline; a client that connects and says nothing
     // holds the connection no longer than that.
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->idle_ = true;  // nothing requested yet: stop() may cut the handshake short
       self->tcp().expires_after(self->state_->options.tls_handshake_timeout);
       self->stream_.async_handshake(
           net::ssl::stream_base::server,
@@ -99,6 +100,7 @@ void http_session<Stream>::run() {
 
 template <class Stream>
 void http_session<Stream>::on_handshake(boost::system::error_code ec) {
+  idle_ = false;
   if (ec) {
     // A port scan, a plain-HTTP client, an untrusted certificate: nothing to say over TLS.
     log::debug("http TLS handshake failed", {{"peer", peer_}, {"error", ec.message()}});

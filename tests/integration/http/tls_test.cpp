@@ -210,14 +210,18 @@ TEST_CASE("An upgrade over TLS hands the TLS stream over in impl::tls", "[integr
   CHECK(*got == "HTTP/1.1 101 Switching Protocols\r\n\r\ntls placeholder-closed");
 }
 
-TEST_CASE("Stopping an HTTPS server closes idle keep-alive connections", "[integration][http]") {
+TEST_CASE("Stopping an HTTPS server closes idle keep-alive connections and pending handshakes",
+          "[integration][http]") {
   const tls_files files;
   http::router r;
   r.add("GET", "/hello", reply("hello"));
-  test::server_fixture f(std::move(r), tls_options(files));
+  test::server_fixture f(std::move(r), tls_options(files));  // handshake timeout: 10 s
   http::client c = verifying_client(files);
   REQUIRE(c.send(make_request("GET", f.url("/hello"))));
-  REQUIRE(f.server->connections() == 1);
+  net::io_context io;
+  net::ip::tcp::socket silent(io);  // connects and never starts the handshake
+  silent.connect({net::ip::make_address("127.0.0.1"), f.port});
+  REQUIRE(test::wait_until([&] { return f.server->connections() == 2; }, 2s));
   const auto start = std::chrono::steady_clock::now();
   f.shutdown();
   CHECK(std::chrono::steady_clock::now() - start < 2s);
