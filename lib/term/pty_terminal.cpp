@@ -38,13 +38,19 @@ struct pty_terminal::impl {
   bool paused = false;
   bool reading = false;
   bool closing = false;
-  std::array<char, 65536> buffer{};
   std::deque<std::string> input;
   std::size_t pending_input = 0;
   bool writing = false;
 };
 
 namespace {
+
+/// Where every terminal on this thread reads its output: on_output gets a view of it, used and
+/// copied before the next read, so no session keeps 64 KiB of its own while it idles.
+std::array<char, 65536>& read_buffer() {
+  thread_local std::array<char, 65536> buffer;
+  return buffer;
+}
 
 /// argv and envp prepared before fork: the child may only call async-signal-safe functions.
 struct exec_plan {
@@ -197,15 +203,16 @@ void pty_terminal::on_readable(boost::system::error_code ec) {
   if (ec && !(ec == net::error::operation_aborted && d.reaped)) return;
   // Coalesce: take everything the PTY has now (up to the buffer), so a fast producer is sent
   // in a few large frames rather than many 4 KiB ones.
+  auto& buffer = read_buffer();
   std::size_t n = 0;
   boost::system::error_code read_ec;
-  while (n < d.buffer.size()) {
+  while (n < buffer.size()) {
     const std::size_t got =
-        d.master.read_some(net::buffer(d.buffer.data() + n, d.buffer.size() - n), read_ec);
+        d.master.read_some(net::buffer(buffer.data() + n, buffer.size() - n), read_ec);
     n += got;
     if (read_ec || got == 0) break;
   }
-  if (n > 0 && d.handlers.on_output) d.handlers.on_output({d.buffer.data(), n});
+  if (n > 0 && d.handlers.on_output) d.handlers.on_output({buffer.data(), n});
   const bool drained = read_ec == net::error::would_block || read_ec == net::error::try_again;
   // EIO (every process closed the slave side), or nothing left once the shell has exited:
   // the output is complete.

@@ -26,6 +26,7 @@ struct ws_client::impl {
   bool closed = false;
   bool dropped = false;
   std::uint16_t close_code = 0;
+  std::size_t pings = 0;
   std::string close_reason;
 
   // A read in progress survives a timeout: its result lands here when it completes.
@@ -114,7 +115,11 @@ bool ws_client::connect(std::uint16_t port, std::string_view target, ws_connect_
   s.close_reason.clear();
   s.reading = false;
   s.result.reset();
+  s.pings = 0;
   s.ws->read_message_max(options.read_message_max);
+  s.ws->control_callback([&s](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++s.pings;
+  });
   const tcp::endpoint ep(net::ip::make_address(options.host), port);
   bool done = false;
   beast::error_code ec_out;
@@ -237,5 +242,7 @@ bool ws_client::closed() const noexcept { return impl_->closed; }
 std::uint16_t ws_client::close_code() const noexcept { return impl_->close_code; }
 
 const std::string& ws_client::close_reason() const noexcept { return impl_->close_reason; }
+
+std::size_t ws_client::pings() const noexcept { return impl_->pings; }
 
 }  // namespace vmterm::test

@@ -85,6 +85,8 @@ class ws_client {
   /// The close code the server sent (0 when not closed or none given).
   [[nodiscard]] std::uint16_t close_code() const noexcept;
   [[nodiscard]] const std::string& close_reason() const noexcept;
+  /// Pings seen from the server while reading (each answered with a pong by Beast).
+  [[nodiscard]] std::size_t pings() const noexcept;
 
   struct impl;
 
