@@ -1,11 +1,12 @@
-// OTLP JSON encoding throughput, in spans per second (items_per_second), for realistic spans:
-// a server span with 8 attributes (strings and integers, as HTTP semantic conventions give)
+// OTLP JSON encoding and decoding throughput, in spans per second (items_per_second), for realistic
+// spans: a server span with 8 attributes (strings and integers, as HTTP semantic conventions give)
 // and one event, in batches of 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE's default).
 #include <benchmark/benchmark.h>
 
 #include <memory>
 #include <vector>
 
+#include "trace_otlp/detail/otlp_json_stream.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
 namespace {
@@ -73,5 +74,18 @@ void bm_otlp_json_decode(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(bm_otlp_json_decode)->Arg(512);
+
+// The same through nlohmann's DOM alone, the decoder decode_spans used before it streamed (and
+// still uses for what the streaming decoder declines): the before/after in one run.
+void bm_otlp_json_decode_dom(benchmark::State& state) {
+  const auto text =
+      trace_otlp::encode_request(realistic_batch(static_cast<std::size_t>(state.range(0))));
+  for (auto _ : state) {
+    auto spans = trace_otlp::detail::decode_spans_dom(text, "bench");
+    benchmark::DoNotOptimize(spans);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(bm_otlp_json_decode_dom)->Arg(512);
 
 }  // namespace
