@@ -65,6 +65,9 @@ void print_report(std::FILE* out, const figures& f) {
   const std::function<double(const throughput_result&)> msgs = [](const throughput_result& r) {
     return static_cast<double>(r.messages);
   };
+  const std::function<double(const throughput_result&)> cpu = [](const throughput_result& r) {
+    return r.server_cpu_seconds;
+  };
   const std::function<double(const throughput_result&)> size = [](const throughput_result& r) {
     return r.mean_message() / 1024;
   };
@@ -76,6 +79,8 @@ void print_report(std::FILE* out, const figures& f) {
     row(out, "  messages (reads for the floor)", median_range(f.serve_throughput[w], msgs),
         median_range(f.floor_throughput[w], msgs), seq ? "13,117" : "25,527",
         seq ? "989" : "1,988");
+    row(out, "  server CPU, s (user + system)", median_range(f.serve_throughput[w], cpu, "%.2f"),
+        "-", seq ? "0.81 (for 38.9 MB)" : "", seq ? "0.95 (for 38.9 MB)" : "");
     row(out, "  mean message, KiB", median_range(f.serve_throughput[w], size, "%.1f"),
         median_range(f.floor_throughput[w], size, "%.1f"), seq ? "~3" : "~3.9",
         seq ? "~39" : "~50");

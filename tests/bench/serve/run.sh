@@ -7,6 +7,12 @@
 set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift
-cmake --build "$build" --target vmterm-serve serve_bench >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cmake --build "$build" --target vmterm-serve serve_bench >"$log" 2>&1 || {
+  cat "$log" >&2
+  echo "run.sh: the build failed (above)" >&2
+  exit 1
+}
 echo "$(nproc) cores; $(bash --version | head -1)"
-exec "$build/bench/serve_bench" --serve "$build/bin/vmterm-serve" "$@"
+"$build/bench/serve_bench" --serve "$build/bin/vmterm-serve" "$@"

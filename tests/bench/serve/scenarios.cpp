@@ -85,7 +85,9 @@ net::awaitable<void> open_at_prompt(term_client& c, const server_address& addr, 
   co_await sleep_for(300ms);
 }
 
-net::awaitable<throughput_result> throughput_body(server_address addr, const workload& work) {
+net::awaitable<throughput_result> throughput_body(const serve_process& server,
+                                                  const workload& work) {
+  const auto addr = server.address();
   term_client c(co_await net::this_coro::executor);
   co_await open_at_prompt(c, addr, 200, 50);
   throughput_result r;
@@ -97,6 +99,7 @@ net::awaitable<throughput_result> throughput_body(server_address addr, const wor
     ++r.messages;
     if (scanner.feed(bytes)) end = at;
   });
+  const double cpu_before = server.cpu_seconds();
   const auto start = bench_clock::now();
   c.send_input(work.command + std::string(end_command));
   if (!co_await c.wait([&] { return end.has_value(); }, 600s)) {
@@ -104,6 +107,7 @@ net::awaitable<throughput_result> throughput_body(server_address addr, const wor
                              " bytes" + (c.error().empty() ? std::string{} : ": " + c.error()));
   }
   r.seconds = ms_between(start, *end) / 1e3;
+  r.server_cpu_seconds = server.cpu_seconds() - cpu_before;
   c.send_input("exit\r");
   (void)co_await c.wait([&] { return c.closed() || c.counters().control_messages > 1; }, 5s);
   c.close();
@@ -225,7 +229,7 @@ net::awaitable<idle_result> idle_body(const serve_process& server, std::size_t t
 
 throughput_result throughput_serve(const serve_config& config, const workload& work) {
   serve_process server(config);
-  return run(throughput_body(server.address(), work));
+  return run(throughput_body(server, work));
 }
 
 throughput_result throughput_floor(const std::vector<std::string>& shell, const workload& work) {

@@ -22,6 +22,7 @@ struct throughput_result {
   std::uint64_t bytes = 0;     ///< output bytes from Enter to the end marker
   std::uint64_t messages = 0;  ///< WebSocket frames (PTY reads for the floor)
   double seconds = 0;
+  double server_cpu_seconds = 0;  ///< vmterm-serve's user + system time over the run (0: floor)
   [[nodiscard]] double mb_per_s() const {
     return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0;
   }

@@ -1,5 +1,7 @@
 #include "serve_process.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -61,6 +63,19 @@ std::uint64_t serve_process::rss_kib() const {
     if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6));
   }
   throw std::runtime_error("no VmRSS in /proc/" + std::to_string(pid()) + "/status");
+}
+
+double serve_process::cpu_seconds() const {
+  std::ifstream stat("/proc/" + std::to_string(pid()) + "/stat");
+  const std::string text((std::istreambuf_iterator<char>(stat)), {});
+  // Fields after "(comm)": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+  // cmajflt utime stime.
+  std::istringstream rest(text.substr(text.rfind(')') + 1));
+  std::string field;
+  for (int i = 0; i < 11; ++i) rest >> field;
+  unsigned long long utime = 0, stime = 0;
+  rest >> utime >> stime;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::size_t serve_process::children() const {

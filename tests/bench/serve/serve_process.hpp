@@ -30,6 +30,8 @@ class serve_process {
   [[nodiscard]] pid_t pid() const noexcept { return service_.process->pid(); }
   /// VmRSS of the server process alone, from /proc/PID/status (KiB).
   [[nodiscard]] std::uint64_t rss_kib() const;
+  /// CPU time the server has used so far, user + system, from /proc/PID/stat (seconds).
+  [[nodiscard]] double cpu_seconds() const;
   /// Processes whose parent is the server (the sessions' shells).
   [[nodiscard]] std::size_t children() const;
   /// What the server wrote on stdout and stderr.
