@@ -173,7 +173,7 @@ int run(const settings& s, std::ostream& err) {
   metrics::registry registry;
   metrics::add_process_metrics(registry);
   http::authenticator auth(auth_options_for(s));
-  auto terminals = make_backend({.command = s.command});
+  auto terminals = make_backend({.command = s.command, .ssh = s.ssh, .registry = &registry});
   auto hub = term::session_hub::create(ioc.get_executor(), hub_options_for(s, terminals, registry));
   app_state app{s, auth, registry, terminals, hub};
   std::optional<http::server> server;

@@ -68,7 +68,10 @@ class pty_backend final : public backend {
 }  // namespace
 
 std::shared_ptr<backend> make_backend(backend_options options) {
-  // The SSH backend: `if (options.ssh) return std::make_shared<ssh_backend>(...);`
+  if (options.ssh) {
+    options.ssh->registry = options.registry;
+    return make_ssh_backend(std::move(*options.ssh));
+  }
   return std::make_shared<pty_backend>(std::move(options));
 }
 

@@ -1,17 +1,18 @@
 #pragma once
 /// Where the terminals come from: the seam between vmterm-serve's flags and the session hub.
 /// A backend makes one term::terminal per session and says whether it can do so right now
-/// (/readyz). Today: a local shell on a PTY (--command). The SSH backend plugs in here: its
-/// flags (--ssh USER@HOST[:PORT], --identity, known_hosts, ...) go in backend_options, and
-/// make_backend picks it when `ssh` is set; nothing else in the program changes.
+/// (/readyz): a local shell on a PTY (--command), or a shell on an SSH server (--ssh,
+/// ssh_backend.cpp) when backend_options::ssh is set.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "ssh/ssh_options.hpp"
 #include "term/terminal.hpp"
 
 namespace vmterm::serve {
@@ -21,7 +22,11 @@ struct backend_options {
   std::vector<std::string> command{};
   /// Looks up PATH (for finding the command) like the process environment.
   config::env_lookup env{config::process_env()};
-  // SSH backend (next): std::optional<ssh_target> ssh; identity file; known_hosts; ...
+  /// SSH: every session is a shell (or ssh->command) on this server. Its registry and tracer
+  /// are set by make_backend from the fields below.
+  std::optional<ssh::ssh_options> ssh{};
+  /// vmterm_ssh_* metrics go here; not owned; null: none.
+  metrics::registry* registry{nullptr};
 };
 
 /// Whether new sessions can start, with the reason in words when not.
@@ -46,6 +51,10 @@ class backend {
 
 /// The backend the options ask for. Never null.
 [[nodiscard]] std::shared_ptr<backend> make_backend(backend_options options);
+
+/// The SSH backend (ssh_backend.cpp): sessions are ssh::ssh_terminal; check() is the readiness
+/// probe (TCP, handshake, host key known), run on the backend's own thread and cached briefly.
+[[nodiscard]] std::shared_ptr<backend> make_ssh_backend(ssh::ssh_options options);
 
 /// Finds `program` as execvp would: a path with '/' as is, a bare name in `path_list`
 /// (colon-separated). The error says why it cannot be run:

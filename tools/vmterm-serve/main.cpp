@@ -16,7 +16,9 @@
 
 int main(int argc, char** argv) {
   vmterm::serve::options opt;
-  CLI::App app{"vmterm-serve: a terminal in the browser for a local shell, behind a login token"};
+  CLI::App app{
+      "vmterm-serve: a terminal in the browser for a local shell or an SSH server, behind a "
+      "login token"};
   app.name("vmterm-serve");
   vmterm::serve::add_flags(app, opt);
   try {

@@ -41,7 +41,8 @@ void add_auth_flags(CLI::App& app, options& opt) {
 void add_session_flags(CLI::App& app, options& opt) {
   app.add_option("--command", opt.command,
                  "the program for each session, split into words at blanks ('...' and \"...\" "
-                 "quote; no shell); env VMTERM_COMMAND (default: your login shell)")
+                 "quote; no shell); with --ssh, the remote command, run by the remote user's "
+                 "shell; env VMTERM_COMMAND (default: your login shell)")
       ->type_name("COMMAND");
   app.add_option("--max-sessions", opt.max_sessions,
                  "at most this many sessions at once; more are refused (default 16)")
@@ -61,6 +62,35 @@ void add_session_flags(CLI::App& app, options& opt) {
                "show the terminal but drop every keystroke (resizing still works)");
 }
 
+void add_ssh_flags(CLI::App& app, options& opt) {
+  app.add_option("--ssh", opt.ssh,
+                 "each session is a shell on this SSH server instead of a local one; env "
+                 "VMTERM_SSH, or AWS_HOSTNAME with AWS_USERNAME as the user")
+      ->type_name("USER@HOST[:PORT]");
+  app.add_option("-i,--identity", opt.identity,
+                 "log in with this private key, e.g. the EC2 key pair's aws.pem (mode 600); "
+                 "env VMTERM_IDENTITY (default: the keys in ssh-agent, SSH_AUTH_SOCK)")
+      ->type_name("FILE");
+  app.add_option("--identity-passphrase-file", opt.passphrase_file,
+                 "the --identity key's passphrase is the first line of this file (mode 600)")
+      ->type_name("FILE");
+  app.add_option("--known-hosts", opt.known_hosts,
+                 "check the server's host key against this OpenSSH known_hosts file; env "
+                 "VMTERM_KNOWN_HOSTS (default ~/.ssh/known_hosts)")
+      ->type_name("FILE");
+  app.add_flag("--accept-new-host-key", opt.accept_new_host_key,
+               "trust an unknown host key on first use and append it to the known_hosts file "
+               "(a changed key is always refused)");
+  app.add_option("--ssh-timeout", opt.ssh_timeout,
+                 "give up connecting (TCP, handshake, login, shell) after this long (default "
+                 "15s)")
+      ->type_name("DURATION");
+  app.add_option("--ssh-keepalive", opt.ssh_keepalive,
+                 "send a keepalive this often; 3 unanswered end the session (default 30s; 0: "
+                 "none)")
+      ->type_name("DURATION");
+}
+
 void add_log_flags(CLI::App& app, options& opt) {
   app.add_option("--log-format", opt.log_format,
                  "json (one object per line) or text; env VMTERM_LOG_FORMAT (default json)")
@@ -76,6 +106,7 @@ void add_flags(CLI::App& app, options& opt) {
   add_listen_flags(app, opt);
   add_auth_flags(app, opt);
   add_session_flags(app, opt);
+  add_ssh_flags(app, opt);
   add_log_flags(app, opt);
 }
 

@@ -24,8 +24,15 @@ struct options {
   bool no_auth = false;                      ///< --no-auth (loopback only)
   std::vector<std::string> allow_origins{};  ///< --allow-origin, repeatable
 
-  // the terminal backend (the SSH backend's flags join here: --ssh, --identity, ...)
-  std::optional<std::string> command{};  ///< --command / VMTERM_COMMAND
+  // the terminal backend: a local PTY, or SSH with --ssh
+  std::optional<std::string> command{};   ///< --command / VMTERM_COMMAND
+  std::optional<std::string> ssh{};       ///< --ssh / VMTERM_SSH (AWS_HOSTNAME + AWS_USERNAME)
+  std::optional<std::string> identity{};  ///< -i, --identity / VMTERM_IDENTITY
+  std::optional<std::string> passphrase_file{};  ///< --identity-passphrase-file
+  std::optional<std::string> known_hosts{};      ///< --known-hosts / VMTERM_KNOWN_HOSTS
+  bool accept_new_host_key = false;              ///< --accept-new-host-key
+  std::optional<std::string> ssh_timeout{};      ///< --ssh-timeout (15s)
+  std::optional<std::string> ssh_keepalive{};    ///< --ssh-keepalive (30s; 0 = none)
 
   // sessions
   std::optional<std::string> max_sessions{};  ///< --max-sessions (16)

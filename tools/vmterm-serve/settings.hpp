@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "http/listen_address.hpp"
 #include "options.hpp"
+#include "ssh/ssh_options.hpp"
 
 namespace vmterm::serve {
 
@@ -37,6 +38,9 @@ struct settings {
   std::vector<std::string> allowed_origins{};
 
   std::vector<std::string> command{};  ///< argv; empty: the user's login shell
+  /// Set with --ssh (VMTERM_SSH, AWS_HOSTNAME): sessions are SSH shells, and `command` is
+  /// unused (the remote command, as given, is in ssh->command). Not set: a local PTY.
+  std::optional<ssh::ssh_options> ssh{};
 
   std::size_t max_sessions{16};
   std::chrono::milliseconds idle_timeout{0};  ///< 0 = never

@@ -15,8 +15,10 @@ constexpr std::string_view start_marker = "vmterm-serve: open ";
 /// The test's environment must not leak into the program's configuration.
 env_changes clean_env(env_changes extra) {
   env_changes env{{"OTEL_TRACES_EXPORTER", "none"}};
-  for (const char* name : {"VMTERM_LISTEN", "VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_BASE_PATH",
-                           "VMTERM_COMMAND", "VMTERM_LOG_FORMAT", "VMTERM_LOG_LEVEL"}) {
+  for (const char* name :
+       {"VMTERM_LISTEN", "VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_BASE_PATH", "VMTERM_COMMAND",
+        "VMTERM_LOG_FORMAT", "VMTERM_LOG_LEVEL", "VMTERM_SSH", "VMTERM_IDENTITY",
+        "VMTERM_KNOWN_HOSTS", "AWS_HOSTNAME", "AWS_USERNAME", "SSH_AUTH_SOCK"}) {
     env[name] = std::nullopt;
   }
   for (auto& [k, v] : extra) env[k] = std::move(v);

@@ -1,0 +1,124 @@
+// The SSH backend: each session an ssh::ssh_terminal on the session's strand; readiness from
+// ssh::async_check_ready, run on a thread of the backend's own and cached for a moment.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "backend.hpp"
+#include "ssh/readiness.hpp"
+#include "ssh/ssh_metrics.hpp"
+#include "ssh/ssh_terminal.hpp"
+
+namespace vmterm::serve {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+/// A probe's answer stands this long: /readyz polled by many clients costs the target at most
+/// one connection per interval.
+constexpr auto readiness_ttl = 2s;
+/// A probe gives up after this (or --ssh-timeout when shorter): /readyz answers in time for
+/// the probes that call it (Kubernetes waits 1 s by default; a blackholed host costs this).
+constexpr auto probe_timeout_max = 3s;
+
+/// One probe at a time; callers during a probe wait for its answer. The probe runs on its own
+/// io_context and thread, so /readyz handlers, which must answer synchronously, can wait for it
+/// without taking a thread from the sessions' loop.
+class readiness_prober {
+ public:
+  explicit readiness_prober(ssh::ssh_options options)
+      : options_(std::move(options)), work_(net::make_work_guard(ioc_)) {
+    options_.timeout = std::min<std::chrono::milliseconds>(options_.timeout, probe_timeout_max);
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+
+  ~readiness_prober() {
+    work_.reset();
+    ioc_.stop();
+    thread_.join();
+  }
+
+  readiness_prober(const readiness_prober&) = delete;
+  readiness_prober& operator=(const readiness_prober&) = delete;
+
+  readiness check() {
+    std::unique_lock lock(mu_);
+    if (last_ && clock::now() - last_at_ < readiness_ttl) return *last_;
+    if (!probing_) {
+      probing_ = true;
+      const auto generation = ++generation_;
+      ssh::async_check_ready(ioc_.get_executor(), options_,
+                             [this, generation](expected<void> r) { on_probed(generation, r); });
+    }
+    const auto deadline = options_.timeout + 1s;  // the probe's own deadline, and a margin
+    if (!answered_.wait_for(lock, deadline, [this] { return !probing_; })) {
+      return {false, "the SSH readiness probe did not answer in time"};
+    }
+    return last_.value_or(readiness{false, "the SSH readiness probe did not answer"});
+  }
+
+ private:
+  void on_probed(std::uint64_t generation, const expected<void>& r) {
+    std::lock_guard lock(mu_);
+    if (generation != generation_) return;
+    last_ = r ? readiness{} : readiness{false, r.error().message};
+    last_at_ = clock::now();
+    probing_ = false;
+    answered_.notify_all();
+  }
+
+  ssh::ssh_options options_;
+  net::io_context ioc_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable answered_;
+  bool probing_ = false;
+  std::uint64_t generation_ = 0;
+  std::optional<readiness> last_;
+  clock::time_point last_at_{};
+};
+
+class ssh_backend final : public backend {
+ public:
+  explicit ssh_backend(ssh::ssh_options o)
+      : options_(std::move(o)), prober_(std::make_unique<readiness_prober>(options_)) {
+    // Registered now, so /metrics shows vmterm_ssh_* (at zero) before the first session.
+    ssh::ssh_metrics register_families(options_.registry);
+  }
+
+  std::string describe() const override {
+    const auto& t = options_.target;
+    const bool v6 = t.host.find(':') != std::string::npos;
+    auto line =
+        "ssh " + t.user + "@" + (v6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port);
+    if (!options_.command.empty()) line += " running the remote command";
+    return line;
+  }
+
+  readiness check() const override { return prober_->check(); }
+
+  expected<std::shared_ptr<term::terminal>> make_terminal(
+      boost::asio::any_io_executor executor) override {
+    return std::shared_ptr<term::terminal>(
+        ssh::ssh_terminal::create(std::move(executor), options_));
+  }
+
+ private:
+  ssh::ssh_options options_;
+  std::unique_ptr<readiness_prober> prober_;  // check() is const; the cache is not
+};
+
+}  // namespace
+
+std::shared_ptr<backend> make_ssh_backend(ssh::ssh_options options) {
+  return std::make_shared<ssh_backend>(std::move(options));
+}
+
+}  // namespace vmterm::serve
