@@ -22,8 +22,8 @@
 namespace vmterm::test {
 
 struct hub_fixture {
-  explicit hub_fixture(term::hub_options options = {}, term::pty_options pty = {},
-                       int threads = 2) {
+  explicit hub_fixture(term::hub_options options = {}, term::pty_options pty = {}, int threads = 2,
+                       http::server_options so = {}) {
     if (pty.command.empty()) pty.command = {"/bin/bash", "--norc", "--noprofile"};
     pty.env.emplace("PS1", "$ ");
     options.registry = &registry;
@@ -37,7 +37,6 @@ struct hub_fixture {
         "GET", "/ws/terminal/",
         [h = hub](const http::request& req, const http::request_context& ctx,
                   http::upgraded_connection conn) { h->accept(std::move(conn), req, ctx); });
-    http::server_options so;
     so.listen = "127.0.0.1:0";
     server = std::make_unique<http::server>(ioc, std::move(so), std::move(r));
     auto ep = server->listen();
