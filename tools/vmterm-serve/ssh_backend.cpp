@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "backend.hpp"
+#include "core/log.hpp"
 #include "ssh/readiness.hpp"
 #include "ssh/ssh_metrics.hpp"
 #include "ssh/ssh_terminal.hpp"
@@ -85,6 +86,33 @@ class readiness_prober {
   clock::time_point last_at_{};
 };
 
+/// An ssh_terminal whose failures (host key refused, login refused, connection lost, ...) are
+/// also logged, so the operator sees what the user saw in the page. The words never hold a
+/// secret or terminal data (lib/ssh's contract).
+class logged_terminal final : public term::terminal {
+ public:
+  explicit logged_terminal(std::shared_ptr<term::terminal> inner) : inner_(std::move(inner)) {}
+
+  expected<void> start(term::term_size size, term::terminal_handlers handlers) override {
+    auto on_exit = std::move(handlers.on_exit);
+    handlers.on_exit = [on_exit = std::move(on_exit)](int code, std::string_view reason) {
+      if (code < 0 && !reason.empty()) {
+        log::warn("ssh session failed", {{"reason", std::string(reason)}});
+      }
+      if (on_exit) on_exit(code, reason);
+    };
+    return inner_->start(size, std::move(handlers));
+  }
+  void write(std::string_view input) override { inner_->write(input); }
+  void resize(term::term_size size) override { inner_->resize(size); }
+  void pause() noexcept override { inner_->pause(); }
+  void resume() override { inner_->resume(); }
+  void close() noexcept override { inner_->close(); }
+
+ private:
+  std::shared_ptr<term::terminal> inner_;
+};
+
 class ssh_backend final : public backend {
  public:
   explicit ssh_backend(ssh::ssh_options o)
@@ -106,8 +134,8 @@ class ssh_backend final : public backend {
 
   expected<std::shared_ptr<term::terminal>> make_terminal(
       boost::asio::any_io_executor executor) override {
-    return std::shared_ptr<term::terminal>(
-        ssh::ssh_terminal::create(std::move(executor), options_));
+    return std::shared_ptr<term::terminal>(std::make_shared<logged_terminal>(
+        ssh::ssh_terminal::create(std::move(executor), options_)));
   }
 
  private:

@@ -203,6 +203,9 @@ TEST_CASE("a changed host key is refused loudly, even with --accept-new-host-key
   CHECK(ws.wait_closed(5s));
   CHECK_FALSE(ws.close_reason().empty());
   CHECK(read_file(known_hosts).find(sshd.host_public_key()) == std::string::npos);
+  // Loud on the server too: the operator's log has it.
+  CHECK_THAT(serve.stderr_text(), Catch::Contains("ssh session failed") &&
+                                      Catch::Contains("REMOTE HOST IDENTIFICATION HAS CHANGED"));
 }
 
 TEST_CASE("a key the server does not accept is refused in words naming the key and the user",
