@@ -2,6 +2,7 @@
 // ssh::async_check_ready, run on a thread of the backend's own and cached for a moment.
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -54,8 +55,11 @@ class readiness_prober {
     if (!probing_) {
       probing_ = true;
       const auto generation = ++generation_;
-      ssh::async_check_ready(ioc_.get_executor(), options_,
-                             [this, generation](expected<void> r) { on_probed(generation, r); });
+      // Started on the probe's thread: a session is used from its executor only.
+      net::post(ioc_, [this, generation] {
+        ssh::async_check_ready(ioc_.get_executor(), options_,
+                               [this, generation](expected<void> r) { on_probed(generation, r); });
+      });
     }
     const auto deadline = options_.timeout + 1s;  // the probe's own deadline, and a margin
     if (!answered_.wait_for(lock, deadline, [this] { return !probing_; })) {
