@@ -161,9 +161,10 @@ TEST_CASE("The page in Chromium logs in, runs a command and follows a window res
   const bool echoed = tab.wait_for(has_line("vmterm-42"));
   INFO("terminal:\n" << tab.buffer_text());
   REQUIRE(echoed);
-  // What is drawn, not only what xterm.js holds: the rows in the DOM.
-  CHECK(tab.eval("document.querySelector('.xterm-rows').textContent.includes('vmterm-42')") ==
-        true);
+  // What is drawn, not only what xterm.js holds: the rows in the DOM (drawn on the next
+  // animation frame, so wait for them too).
+  CHECK(
+      tab.wait_for("document.querySelector('.xterm-rows').textContent.includes('vmterm-42')", 5s));
 
   const int cols = number(tab, "window.vmterm.term.cols");
   const int rows = number(tab, "window.vmterm.term.rows");
