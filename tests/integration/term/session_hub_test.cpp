@@ -30,7 +30,7 @@ long read_number(const std::filesystem::path& file) {
 
 }  // namespace
 
-TEST_CASE("typed input reaches the shell and its output comes back", "[.integration][term]") {
+TEST_CASE("typed input reaches the shell and its output comes back", "[integration][term]") {
   test::hub_fixture f;
   test::term_client c;
   REQUIRE(c.connect(f.port));
@@ -48,7 +48,7 @@ TEST_CASE("typed input reaches the shell and its output comes back", "[.integrat
 }
 
 TEST_CASE("the shell starts at the client's first size and follows resizes",
-          "[.integration][term]") {
+          "[integration][term]") {
   test::hub_fixture f;
   test::term_client c;
   REQUIRE(c.connect(f.port));
@@ -61,7 +61,7 @@ TEST_CASE("the shell starts at the client's first size and follows resizes",
   CHECK(c.read_until("19 77\r\n", 10s, mark));
 }
 
-TEST_CASE("the shell's exit code arrives, then a normal close", "[.integration][term]") {
+TEST_CASE("the shell's exit code arrives, then a normal close", "[integration][term]") {
   test::hub_fixture f;
   test::term_client c;
   REQUIRE(c.connect(f.port));
@@ -76,7 +76,7 @@ TEST_CASE("the shell's exit code arrives, then a normal close", "[.integration][
   CHECK(f.hub->sessions() == 0);
 }
 
-TEST_CASE("a frame above the message limit closes with 1009", "[.integration][term]") {
+TEST_CASE("a frame above the message limit closes with 1009", "[integration][term]") {
   term::hub_options o;
   o.max_message = 4096;
   test::hub_fixture f(o);
@@ -88,8 +88,7 @@ TEST_CASE("a frame above the message limit closes with 1009", "[.integration][te
   CHECK(c.ws.close_code() == 1009);
 }
 
-TEST_CASE("a client that never acks stalls the producer within the window",
-          "[.integration][term]") {
+TEST_CASE("a client that never acks stalls the producer within the window", "[integration][term]") {
   test::temp_dir dir;
   const auto counter = dir / "count";
   // 64 KiB per step; the step count is written after each, so the test sees the producer.
@@ -126,7 +125,7 @@ TEST_CASE("a client that never acks stalls the producer within the window",
 }
 
 TEST_CASE("a client that stops reading stalls the producer with bounded server memory",
-          "[.integration][term]") {
+          "[integration][term]") {
   test::temp_dir dir;
   const auto counter = dir / "count";
   const auto script = "i=0; while :; do head -c 65536 /dev/zero; i=$((i+1)); echo $i > '" +
@@ -144,7 +143,7 @@ TEST_CASE("a client that stops reading stalls the producer with bounded server m
   CHECK(steps <= 16 + 8);
 }
 
-TEST_CASE("a dropped client resumes with no byte lost or repeated", "[.integration][term]") {
+TEST_CASE("a dropped client resumes with no byte lost or repeated", "[integration][term]") {
   term::hub_options o;
   o.window_high = 128 << 10;
   o.window_low = 32 << 10;
@@ -177,7 +176,7 @@ TEST_CASE("a dropped client resumes with no byte lost or repeated", "[.integrati
   CHECK(f.metric("vmterm_terminal_resumes_total") == 1);
 }
 
-TEST_CASE("resuming an unknown session is refused in words", "[.integration][term]") {
+TEST_CASE("resuming an unknown session is refused in words", "[integration][term]") {
   test::hub_fixture f;
   test::term_client c;
   REQUIRE(c.connect(f.port, "session=00ff&offset=3"));
@@ -189,8 +188,7 @@ TEST_CASE("resuming an unknown session is refused in words", "[.integration][ter
   CHECK(c.ws.close_code() == 1008);
 }
 
-TEST_CASE("beyond max sessions the next client is refused naming the flag",
-          "[.integration][term]") {
+TEST_CASE("beyond max sessions the next client is refused naming the flag", "[integration][term]") {
   term::hub_options o;
   o.max_sessions = 1;
   test::hub_fixture f(o);
@@ -211,7 +209,7 @@ TEST_CASE("beyond max sessions the next client is refused naming the flag",
   CHECK(b.ws.close_reason() == "too many sessions (--max-sessions 1)");
 }
 
-TEST_CASE("a session without input for the idle timeout is closed", "[.integration][term]") {
+TEST_CASE("a session without input for the idle timeout is closed", "[integration][term]") {
   term::hub_options o;
   o.idle_timeout = 700ms;
   test::hub_fixture f(o);
@@ -229,7 +227,7 @@ TEST_CASE("a session without input for the idle timeout is closed", "[.integrati
   CHECK(c.ws.close_code() == 1000);
 }
 
-TEST_CASE("a read-only session drops input", "[.integration][term]") {
+TEST_CASE("a read-only session drops input", "[integration][term]") {
   term::hub_options o;
   o.readonly = true;
   test::hub_fixture f(o, run("echo ready; read x; echo got-$x"));
@@ -243,7 +241,7 @@ TEST_CASE("a read-only session drops input", "[.integration][term]") {
   CHECK(c.output.find("got-") == std::string::npos);
 }
 
-TEST_CASE("shutdown closes every session with 1001", "[.integration][term]") {
+TEST_CASE("shutdown closes every session with 1001", "[integration][term]") {
   test::hub_fixture f;
   test::term_client c;
   REQUIRE(c.connect(f.port));
@@ -263,7 +261,7 @@ TEST_CASE("shutdown closes every session with 1001", "[.integration][term]") {
   CHECK(late.ws.close_code() == 1001);
 }
 
-TEST_CASE("output streams through the bridge at speed", "[.integration][term]") {
+TEST_CASE("output streams through the bridge at speed", "[integration][term]") {
   // VMTERM_TERM_THROUGHPUT=1 for the 100 MB figure; 10 MB otherwise (and under sanitizers).
   const std::size_t total = std::getenv("VMTERM_TERM_THROUGHPUT") ? 100000000 : 10000000;
   test::hub_fixture f({}, run("head -c " + std::to_string(total) + " /dev/zero | tr '\\0' a"));

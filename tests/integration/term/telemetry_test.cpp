@@ -68,7 +68,7 @@ std::string all_strings(const trace::span_data& s) {
 }  // namespace
 
 TEST_CASE("each WebSocket gets a server span under the upgrade's span, without its bytes",
-          "[.integration][term]") {
+          "[integration][term]") {
   recorded_spans rec;
   test::hub_fixture f;
   test::term_client c;
@@ -100,7 +100,7 @@ TEST_CASE("each WebSocket gets a server span under the upgrade's span, without i
   CHECK(text.find(id) == std::string::npos);
 }
 
-TEST_CASE("an idle WebSocket is pinged every ping interval", "[.integration][term]") {
+TEST_CASE("an idle WebSocket is pinged every ping interval", "[integration][term]") {
   term::hub_options o;
   o.ping_interval = 200ms;
   test::hub_fixture f(o);
@@ -114,7 +114,7 @@ TEST_CASE("an idle WebSocket is pinged every ping interval", "[.integration][ter
 }
 
 TEST_CASE("a client that answers no pings is dropped and its session waits for a resume",
-          "[.integration][term]") {
+          "[integration][term]") {
   term::hub_options o;
   o.ping_interval = 200ms;
   test::hub_fixture f(o);

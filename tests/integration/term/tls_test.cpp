@@ -53,7 +53,7 @@ std::string over_tls(std::uint16_t port, const std::string& want) {
 
 }  // namespace
 
-TEST_CASE("the bridge works the same over TLS", "[.integration][term]") {
+TEST_CASE("the bridge works the same over TLS", "[integration][term]") {
   test::temp_dir tmp;
   const auto cert = (tmp / "cert.pem").string();
   const auto key = (tmp / "key.pem").string();

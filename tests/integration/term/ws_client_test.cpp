@@ -61,7 +61,7 @@ http::router echo_routes() {
 }  // namespace
 
 TEST_CASE("The test WebSocket client sends and reads binary and text frames",
-          "[.integration][term]") {
+          "[integration][term]") {
   test::server_fixture f(echo_routes());
   test::ws_client c;
   REQUIRE(c.connect(f.port, "/echo/?x=1", {{{"Origin", "http://127.0.0.1"}}}));
@@ -85,7 +85,7 @@ TEST_CASE("The test WebSocket client sends and reads binary and text frames",
 }
 
 TEST_CASE("The test WebSocket client keeps the server's close code and reason",
-          "[.integration][term]") {
+          "[integration][term]") {
   test::server_fixture f(echo_routes());
   test::ws_client c;
   REQUIRE(c.connect(f.port, "/echo/"));
@@ -96,7 +96,7 @@ TEST_CASE("The test WebSocket client keeps the server's close code and reason",
 }
 
 TEST_CASE("The test WebSocket client reports a refused upgrade's status and body",
-          "[.integration][term]") {
+          "[integration][term]") {
   test::server_fixture f(echo_routes());
   test::ws_client c;
   CHECK_FALSE(c.connect(f.port, "/nothing/"));
