@@ -21,11 +21,16 @@ term::pty_options run(std::string script) {
   return p;
 }
 
+/// The producer's step count; the shell truncates the file before writing it, so an empty
+/// read is retried.
 long read_number(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  long n = -1;
-  in >> n;
-  return n;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::ifstream in(file);
+    long n = -1;
+    if (in >> n) return n;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
 }
 
 }  // namespace
