@@ -86,6 +86,9 @@ void http_session<Stream>::run() {
     // The handshake runs under its own deadline; a client that connects and says nothing
     // holds the connection no longer than that.
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      // A stop() that ran before this session was registered did not see it; it had already
+      // set `stopping`, which do_idle_wait checks for plain sessions and this for TLS ones.
+      if (self->state_->stopping) return self->tcp().close();
       self->idle_ = true;  // nothing requested yet: stop() may cut the handshake short
       self->tcp().expires_after(self->state_->options.tls_handshake_timeout);
       self->stream_.async_handshake(

@@ -130,7 +130,8 @@ TEST_CASE("An HTTPS server answers a verifying client and keeps the connection a
   }
   CHECK(f.server->connections() == 1);
   REQUIRE(test::wait_until([&] { return store->spans().size() == 3; }, 2s));
-  const auto* scheme = trace::find_attribute(store->spans()[0].attrs, "url.scheme");
+  const auto spans = store->spans();
+  const auto* scheme = trace::find_attribute(spans[0].attrs, "url.scheme");
   REQUIRE(scheme != nullptr);
   CHECK(std::get<std::string>(*scheme) == "https");
 }
