@@ -1,11 +1,14 @@
 #include "app.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <optional>
@@ -28,6 +31,19 @@ namespace {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
+
+/// Each session holds about three descriptors (socket, PTY or SSH socket, pidfd): raise the
+/// soft open-file limit to the hard one, so the usual soft 1024 does not stop the server near
+/// 340 sessions. Failure only means the old limit stays.
+void raise_open_file_limit() noexcept {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+      log::warn("could not raise the open-file limit", {{"error", std::strerror(errno)}});
+    }
+  }
+}
 
 /// How long sessions get to close after SIGTERM before the process stops anyway.
 constexpr auto shutdown_deadline = 10s;
@@ -169,6 +185,7 @@ std::string login_url(const settings& s, const http::endpoint& bound) {
 }
 
 int run(const settings& s, std::ostream& err) {
+  raise_open_file_limit();
   net::io_context ioc;
   metrics::registry registry;
   metrics::add_process_metrics(registry);
