@@ -1,10 +1,12 @@
 #include "term/terminal_session.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <variant>
 
 #include "metrics/counter.hpp"
 #include "metrics/gauge.hpp"
+#include "trace/context.hpp"
 
 namespace vmterm::term {
 namespace net = boost::asio;
@@ -166,6 +168,9 @@ void terminal_session::start_backend(term_size size) {
   h.on_exit = [weak](int code, std::string_view reason) {
     if (auto self = weak.lock()) self->on_exit(code, reason);
   };
+  // The backend's own spans (ssh.connect, ssh.auth, ...) belong under this WebSocket's span.
+  std::optional<trace::context_scope> scope;
+  if (att_) scope.emplace(trace::context{att_->span.context(), {}});
   if (auto ok = backend_->start(size, std::move(h)); !ok) {
     backend_done_ = true;
     if (att_) att_->span.set_status(trace::status_code::error, "backend failed");

@@ -372,9 +372,9 @@ TEST_CASE("a client that stops acknowledging stalls the remote producer with bou
   REQUIRE(ws.send_binary("\x03"));
 }
 
-// Hidden until lib/term makes the session span current around terminal::start()
-// (terminal_session::start_backend): today the ssh.* spans are roots of their own traces.
-TEST_CASE("the ssh.* spans are children of the WebSocket session span", "[.][serve][ssh][trace]") {
+// lib/term makes the session span current around terminal::start() (terminal_session::
+// start_backend), so the backend's spans join the browser session's trace.
+TEST_CASE("the ssh.* spans are children of the WebSocket session span", "[serve][ssh][trace]") {
   sshd_server sshd;
   temp_dir dir;
   const auto traces = dir / "traces.jsonl";
