@@ -29,15 +29,19 @@ constexpr auto readiness_ttl = 2s;
 /// the probes that call it (Kubernetes waits 1 s by default; a blackholed host costs this).
 constexpr auto probe_timeout_max = 3s;
 
-/// One probe at a time; callers during a probe wait for its answer. The probe runs on its own
-/// io_context and thread, so /readyz handlers, which must answer synchronously, can wait for it
-/// without taking a thread from the sessions' loop.
+/// One probe at a time, on its own io_context and thread. The first probe starts with the
+/// server; after it answered, /readyz never waits: an answer older than the TTL starts a new
+/// probe and is returned meanwhile (stale while revalidating), so a blackholed host cannot tie
+/// up the threads that also run the terminal sessions. Only requests before the very first
+/// answer wait for it (at most the probe's timeout and a margin).
 class readiness_prober {
  public:
   explicit readiness_prober(ssh::ssh_options options)
       : options_(std::move(options)), work_(net::make_work_guard(ioc_)) {
     options_.timeout = std::min<std::chrono::milliseconds>(options_.timeout, probe_timeout_max);
     thread_ = std::thread([this] { ioc_.run(); });
+    const std::lock_guard lock(mu_);
+    start_probe();
   }
 
   ~readiness_prober() {
@@ -52,15 +56,8 @@ class readiness_prober {
   readiness check() {
     std::unique_lock lock(mu_);
     if (last_ && clock::now() - last_at_ < readiness_ttl) return *last_;
-    if (!probing_) {
-      probing_ = true;
-      const auto generation = ++generation_;
-      // Started on the probe's thread: a session is used from its executor only.
-      net::post(ioc_, [this, generation] {
-        ssh::async_check_ready(ioc_.get_executor(), options_,
-                               [this, generation](expected<void> r) { on_probed(generation, r); });
-      });
-    }
+    if (!probing_) start_probe();
+    if (last_) return *last_;
     const auto deadline = options_.timeout + 1s;  // the probe's own deadline, and a margin
     if (!answered_.wait_for(lock, deadline, [this] { return !probing_; })) {
       return {false, "the SSH readiness probe did not answer in time"};
@@ -69,6 +66,17 @@ class readiness_prober {
   }
 
  private:
+  /// Call with mu_ held.
+  void start_probe() {
+    probing_ = true;
+    const auto generation = ++generation_;
+    // Started on the probe's thread: a session is used from its executor only.
+    net::post(ioc_, [this, generation] {
+      ssh::async_check_ready(ioc_.get_executor(), options_,
+                             [this, generation](expected<void> r) { on_probed(generation, r); });
+    });
+  }
+
   void on_probed(std::uint64_t generation, const expected<void>& r) {
     std::lock_guard lock(mu_);
     if (generation != generation_) return;

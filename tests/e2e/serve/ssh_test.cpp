@@ -1,6 +1,11 @@
 // vmterm-serve --ssh against a real sshd (tests/support's fixture: generated host and user keys,
 // strict known_hosts), through a real WebSocket: commands, resize, exit code, host key policy,
 // refused logins, a server that dies, /readyz, resume, and a client that stops acknowledging.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <csignal>
@@ -410,4 +415,36 @@ TEST_CASE("the ssh.* spans are children of the WebSocket session span", "[serve]
     REQUIRE(spans.count(name) == 1);
     CHECK(spans[name].second == session_span);
   }
+}
+
+TEST_CASE("/readyz never waits on a silent SSH host once it has an answer", "[serve][ssh]") {
+  // A listening socket that completes TCP handshakes (the backlog) but never speaks SSH: every
+  // readiness probe runs into its timeout.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 64) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const auto port = ntohs(addr.sin_port);
+  sshd_server sshd;  // only for a key and a known_hosts file
+  serve_process serve({"--ssh", "someone@127.0.0.1:" + std::to_string(port), "--identity",
+                       sshd.identity_file().string(), "--known-hosts",
+                       sshd.known_hosts_file().string(), "--ssh-timeout", "1s"});
+  // The first probe started with the server; the first /readyz waits for it at most.
+  const auto first = serve.get("/readyz");
+  CHECK(first.status == 503);
+  std::this_thread::sleep_for(2500ms);  // past the answer's 2 s lifetime: a new probe starts
+  for (int i = 0; i < 3; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = serve.get("/readyz");
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(r.status == 503);
+    CHECK(took < 500ms);  // the last answer, while the probe (1 s) runs behind it
+  }
+  ::close(fd);
 }
