@@ -44,8 +44,13 @@ serve_process::serve_process(const serve_config& config) : token_(random_token()
                 .argv = {binary.string(), "--listen", "127.0.0.1:" + std::to_string(port),
                          "--command", config.command, "--max-sessions",
                          std::to_string(config.max_sessions), "--log-level", "warn"},
-                // The sessions' shells keep no history file.
-                .env = {{"VMTERM_TOKEN", token_}, {"HISTFILE", ""}},
+                // The sessions' shells keep no history file. Spans go to a file, as under
+                // scripts/run: a working exporter, not the default OTLP one failing against a
+                // collector that is not there and holding its queue of spans meanwhile.
+                .env = {{"VMTERM_TOKEN", token_},
+                        {"HISTFILE", ""},
+                        {"OTEL_TRACES_EXPORTER", "file"},
+                        {"VMTERM_TRACES_FILE", (dir_ / "traces.jsonl").string()}},
                 .cwd = dir_.path(),
                 .stdout_file = log_file,
                 .stderr_file = log_file,
