@@ -1,0 +1,112 @@
+#pragma once
+/// One way to declare a setting: its flag, environment variables, default, parser, help text
+/// and value name are written once, in one `flag<T>` declaration. `--help`, the environment
+/// lookup (flag > environment > default), the exact error texts and the man-page test derive
+/// from it, so they cannot disagree.
+///
+///   vmterm::config::flag_set flags(app, "vmterm-worker");
+///   flags.add(s.concurrency, {.name = "--concurrency", .value_name = "N",
+///                             .help = "run this many tasks at once", .fallback = 4});
+///   flags.add(s.broker, {.name = "--broker", .env = {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"},
+///                        .value_name = "URL", .help = "the Redis broker",
+///                        .fallback = std::string("redis://127.0.0.1:6379/0")});
+///   app.parse(argc, argv);             // CLI11 collects the text only
+///   if (auto ok = flags.resolve(); !ok) { std::cerr << ok.error().message; return 2; }
+///
+/// `--help` shows "run this many tasks at once (default 4)" and, with env names,
+/// "...; env VMTERM_REDIS_URL, CELERY_BROKER_URL (default redis://127.0.0.1:6379/0)".
+///
+/// Values are parsed by config::parse_as<T> (core/config.hpp). Durations follow the rule of
+/// vmterm(7): a whole number with a unit (250ms, 10s, 5m, 2h, 1d); a bare number means seconds
+/// in every tool's flags and VMTERM_* variables (OTEL_* keep the OpenTelemetry rule:
+/// milliseconds). Errors name the input and the fix, exactly:
+///   "--concurrency 'abc': 'abc' is not a whole number; give a whole number (N)"
+///   "environment variable VMTERM_CONCURRENCY='abc': 'abc' is not a whole number; fix or unset
+///    VMTERM_CONCURRENCY"
+///   "--prefetch '0': must be at least 1"                      (from a check)
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+namespace vmterm::config {
+
+/// A check on a parsed value: an error message ("must be at least 1") or nullopt when fine.
+template <class T>
+using check_fn = std::function<std::optional<std::string>(const T&)>;
+
+/// One setting, declared once.
+template <class T>
+struct flag {
+  std::string name;                ///< "--concurrency" or "-c,--concurrency"
+  std::vector<std::string> env{};  ///< looked up in order; the first set one wins
+  std::string value_name{};        ///< "N", "URL", "DURATION" (empty for bool flags)
+  std::string help{};              ///< what it does, without the default or env names
+  T fallback{};                    ///< the default, written only here
+  /// How the default reads in --help and the man page ("4", "1 day"); empty: derived from
+  /// fallback (durations print as "60s").
+  std::string fallback_text{};
+  check_fn<T> check{};             ///< optional range or form check
+};
+
+/// A flag given several times (--queue a --queue b); env holds a comma-separated list.
+template <class T>
+struct list_flag {
+  std::string name;
+  std::vector<std::string> env{};
+  std::string value_name{};
+  std::string help{};
+  std::vector<T> fallback{};
+  std::string fallback_text{};
+  check_fn<T> check{};
+};
+
+/// The declarations of one program (or subcommand) and how to resolve them.
+class flag_set {
+ public:
+  /// `tool` prefixes nothing here; it is kept for messages that need it ("vmterm-worker").
+  explicit flag_set(CLI::App& app, env_lookup env = process_env());
+
+  /// Declares a flag whose resolved value is written to `target` by resolve(). bool flags take
+  /// no value on the command line ("--early-ack"), and "true"/"false"/... in the environment.
+  template <class T>
+  CLI::Option* add(T& target, flag<T> decl);
+  template <class T>
+  CLI::Option* add(std::vector<T>& target, list_flag<T> decl);
+
+  /// After app.parse(): flag > environment > default for every declaration, in declaration
+  /// order; the first error is returned (its message has no tool prefix; main adds it).
+  [[nodiscard]] expected<void> resolve();
+
+  /// Where each setting came from, for `--print-config`-style diagnostics and tests:
+  /// {"--concurrency", "VMTERM_CONCURRENCY" | "--concurrency" | "default"}.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> origins() const;
+
+  struct entry;  ///< one declaration, type-erased
+
+ private:
+  CLI::App& app_;
+  env_lookup env_;
+  std::vector<std::shared_ptr<entry>> entries_;
+};
+
+/// The text --help shows for a default: "60s", "4", "redis://127.0.0.1:6379/0".
+template <class T>
+[[nodiscard]] std::string default_text(const T& value);
+
+/// Usage errors for every tool, one form: "<tool>: <what is wrong with which input>; <the fix>".
+/// Turns CLI11's exceptions into that form ("vmterm-worker: unknown flag '--bogus'; see
+/// vmterm-worker --help"), prints it to stderr and returns exit code 2 (0 for --help).
+[[nodiscard]] int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool);
+
+}  // namespace vmterm::config
+
+#include "core/detail/flags_impl.hpp"
