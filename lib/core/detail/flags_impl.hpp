@@ -128,7 +128,7 @@ CLI::Option* flag_set::add(T& target, flag<T> decl) {
     if (!decl.value_name.empty()) e->option->type_name(decl.value_name);
   }
   e->resolve = [&target, decl = std::move(decl)](entry& self,
-                                                  const env_lookup& env) -> expected<void> {
+                                                 const env_lookup& env) -> expected<void> {
     if (self.option->count() > 0) {
       if constexpr (std::is_same_v<T, bool>) {
         target = self.raw_flag;
@@ -170,7 +170,7 @@ CLI::Option* flag_set::add(std::vector<T>& target, list_flag<T> decl) {
   e->option->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   if (!decl.value_name.empty()) e->option->type_name(decl.value_name);
   e->resolve = [&target, decl = std::move(decl)](entry& self,
-                                                  const env_lookup& env) -> expected<void> {
+                                                 const env_lookup& env) -> expected<void> {
     auto parse_all = [&](const std::vector<std::string>& texts, const std::string& where,
                          bool from_env) -> expected<std::vector<T>> {
       std::vector<T> out;
