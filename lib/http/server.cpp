@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <stdexcept>
 
+#include "asio/cloexec.hpp"
 #include "http/http_session.hpp"
 #include "http/listener.hpp"
 #include "http/server_state.hpp"
@@ -86,7 +87,7 @@ expected<endpoint> server::listen() {
   if (ec) return fail_with(ec);
   const net::ip::tcp::endpoint ep(address, where.port);
   net::ip::tcp::acceptor acceptor(net::make_strand(state_->ioc));
-  if (acceptor.open(ep.protocol(), ec); ec) return fail_with(ec);
+  if (ec = asio::open_cloexec(acceptor, ep.protocol()); ec) return fail_with(ec);
   if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) return fail_with(ec);
   if (acceptor.bind(ep, ec); ec) return fail_with(ec);
   if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) return fail_with(ec);
