@@ -62,6 +62,9 @@ server::server(net::io_context& ioc, server_options options, http::router routes
   }
   state_ = std::make_shared<state>(ioc, std::move(options), std::move(routes), std::move(where));
   state_->tls = std::move(tls);
+  if (state_->options.allowed_hosts) {
+    state_->hosts.emplace(state_->configured, *state_->options.allowed_hosts);
+  }
   state_->tracer =
       state_->options.tracer ? *state_->options.tracer : trace::get_tracer("vmterm.http");
   register_metrics(*state_);
