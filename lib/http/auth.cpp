@@ -263,13 +263,14 @@ struct authenticator::impl {
   }
 
   [[nodiscard]] std::string set_cookie(const std::string& id) const {
-    std::string c = options.cookie_name + "=" + id + "; Path=" + options.cookie_path +
-                    "; HttpOnly; SameSite=Strict";
+    std::string c =
+        cookie_name + "=" + id + "; Path=" + options.cookie_path + "; HttpOnly; SameSite=Strict";
     if (options.secure_cookie) c += "; Secure";
     return c;
   }
 
   const auth_options options;
+  std::string cookie_name{options.cookie_name};
   mutable std::mutex mu;
   std::unordered_map<std::string, time_point> sessions;  ///< SHA-256(id) → last use
 };
@@ -285,6 +286,15 @@ authenticator::~authenticator() = default;
 
 bool authenticator::disabled() const noexcept { return impl_->options.disabled; }
 
+void authenticator::set_cookie_name(std::string name) { impl_->cookie_name = std::move(name); }
+
+const std::string& authenticator::cookie_name() const noexcept { return impl_->cookie_name; }
+
+std::string cookie_name_for(std::uint16_t port, bool tls, std::string_view path) {
+  std::string name = "vmterm_session_" + std::to_string(port);
+  return tls && path == "/" ? "__Host-" + name : name;
+}
+
 authenticator::verdict authenticator::check(const request& req) const {
   if (impl_->options.disabled) return verdict::ok;
   bool presented = false;
@@ -294,7 +304,7 @@ authenticator::verdict authenticator::check(const request& req) const {
   }
   for (const auto& [name, value] : req.headers) {
     if (!iequals(name, "Cookie")) continue;
-    const auto id = cookie_value(value, impl_->options.cookie_name);
+    const auto id = cookie_value(value, impl_->cookie_name);
     if (!id) continue;
     if (impl_->use_session(*id)) return verdict::ok;
     presented = true;
@@ -372,8 +382,13 @@ bool authenticator::origin_ok(const request& req) const {
     // which cannot be a cross-site page riding on a cookie, but must then prove the token.
     return impl_->options.disabled || check_bearer(req) == verdict::ok;
   }
+  const auth_options& o = impl_->options;
+  if (origin_allowed(*origin, {}, o.allowed_origins)) return true;  // --allow-origin
+  // Otherwise the page must come from this very host:port, and that host must be one of the
+  // server's names: a rebound name sends a Host that matches its Origin.
   const auto host = req.headers.get("Host");
-  return origin_allowed(*origin, host ? *host : std::string_view{}, impl_->options.allowed_origins);
+  if (!host || (o.hosts && !o.hosts->allows(*host))) return false;
+  return origin_allowed(*origin, *host, {});
 }
 
 std::size_t authenticator::sessions() const {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/host_check.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 
@@ -29,7 +31,8 @@ struct auth_options {
   std::string token{};
   /// --no-auth: every request passes (the caller allows it only on a loopback listen address).
   bool disabled{false};
-  /// Cookie name; the server's base path becomes the cookie's Path.
+  /// Cookie name (vmterm-serve makes it unique per instance: cookie_name_for); the server's
+  /// base path becomes the cookie's Path.
   std::string cookie_name{"vmterm_session"};
   std::string cookie_path{"/"};
   /// Add `Secure` to the cookie (TLS listeners).
@@ -41,6 +44,9 @@ struct auth_options {
   /// Origins accepted on the WebSocket upgrade besides the request's own host
   /// ("https://example.com"; "*" accepts any). From --allow-origin.
   std::vector<std::string> allowed_origins{};
+  /// The server's host names: a same-host Origin passes only when its host is one of them, so
+  /// the check never rests on the request's own Host. Not set: the Host is trusted.
+  std::optional<host_allow_list> hosts{};
   /// Words for the 401 body saying where the login URL is ("the login URL is printed on
   /// vmterm-serve's standard error at start").
   std::string login_hint{"open the login URL that vmterm-serve printed when it started"};
@@ -55,6 +61,12 @@ struct auth_options {
 
 /// Equal contents, in time that depends only on the lengths.
 [[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+/// A session cookie name of its own for each instance, so that two servers on one host do not
+/// log each other out (cookies ignore ports): "vmterm_session_8000"; under TLS with the cookie
+/// Path "/", with the "__Host-" prefix (Secure, no Domain, Path=/: no other host or path can
+/// set or shadow it).
+[[nodiscard]] std::string cookie_name_for(std::uint16_t port, bool tls, std::string_view path);
 
 /// The value of `name` in a Cookie header ("a=1; vmterm_session=xyz"); nullopt when absent.
 [[nodiscard]] std::optional<std::string_view> cookie_value(std::string_view cookie_header,
@@ -86,6 +98,11 @@ class authenticator {
   authenticator& operator=(const authenticator&) = delete;
 
   [[nodiscard]] bool disabled() const noexcept;
+
+  /// Renames the session cookie (when the name depends on the port the server bound). Call
+  /// before the server serves requests: not thread-safe.
+  void set_cookie_name(std::string name);
+  [[nodiscard]] const std::string& cookie_name() const noexcept;
 
   /// Session cookie or bearer token: ok when either is valid (a valid session's last use is
   /// refreshed), invalid when one was presented and none is valid, else missing. The token

@@ -9,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
+#include "asio/cloexec.hpp"
 #include "http/url.hpp"
 
 namespace vmterm::http {
@@ -106,7 +107,13 @@ struct client::impl {
       lowest = &*plain;
     }
     ec = run(
-        deadline, [&](auto handler) { lowest->async_connect(endpoints, handler); },
+        deadline,
+        [&](auto handler) {
+          // Not Beast's range connect: its sockets would not be close-on-exec.
+          asio::async_connect_cloexec(
+              lowest->socket(), endpoints,
+              [handler](error_code e, const tcp::endpoint&) mutable { handler(e); });
+        },
         [&] { lowest->cancel(); });
     if (ec || !u.tls()) return ec;
     step = "TLS handshake";

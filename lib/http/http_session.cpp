@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/log.hpp"
+#include "http/host_check.hpp"
 #include "http/middleware.hpp"
 #include "http/request_pipeline.hpp"
 
@@ -190,6 +191,7 @@ template <class Stream>
 void http_session<Stream>::handle() {
   auto& raw = parser_->get();
   request req = to_request(raw);
+  if (refuse_host(req, raw.version())) return;
   request_context ctx = context_for(req, peer_);
   const route_match m = state_->routes.match(req.method, ctx.path);
   ctx.route = m.route;
@@ -207,6 +209,27 @@ void http_session<Stream>::handle() {
   // Decided after the handler: a stop() that came meanwhile closes the connection after this.
   const bool keep = raw.keep_alive() && !state_->stopping;
   send(std::move(res), keep, req.method == "HEAD");
+}
+
+template <class Stream>
+bool http_session<Stream>::refuse_host(const request& req, unsigned version) {
+  std::size_t count = 0;
+  for (const auto& [name, value] : req.headers) {
+    if (iequals(name, "Host")) ++count;
+  }
+  if (count > 1 || (count == 0 && version >= 11)) {
+    reject(400, bad_host_count_message(count));
+    return true;
+  }
+  // An HTTP/1.0 request without Host is no browser's: there is no name to check.
+  const auto host = req.headers.get("Host");
+  if (state_->hosts && host && !state_->hosts->allows(*host)) {
+    log::info("http request refused: Host is not a name of this server",
+              {{"host", std::string(host->substr(0, 200))}, {"peer", peer_}});
+    reject(403, forbidden_host_message(*host));
+    return true;
+  }
+  return false;
 }
 
 template <class Stream>
@@ -288,12 +311,13 @@ void http_session<Stream>::do_linger() {
 }
 
 template <class Stream>
-void http_session<Stream>::reject(unsigned status) {
+void http_session<Stream>::reject(unsigned status, std::string body) {
   std::optional<request> partial;
   // Beast parses a header only once all of it is here, so a non-empty method means the start
   // line and the fields (up to any error) are known: enough to name the span and its route.
   if (parser_ && !parser_->get().method_string().empty()) partial = to_request(parser_->get());
-  response res = run_rejection(*state_, status, partial ? &*partial : nullptr, peer_, started_);
+  response res = run_rejection(*state_, status, partial ? &*partial : nullptr, peer_, started_,
+                               std::move(body));
   linger_ = true;
   send(std::move(res), false, false);
 }

@@ -68,7 +68,9 @@ class http_session : public session_base,
   void hand_off(const request& req, const request_context& ctx, const upgrade_handler& fn);
   void send(response res, bool keep_alive, bool head);
   void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
-  void reject(unsigned status);
+  void reject(unsigned status, std::string body = {});
+  /// RFC 9112 §3.2 (one Host in HTTP/1.1) and the server's host names: a refusal, or nothing.
+  [[nodiscard]] bool refuse_host(const request& req, unsigned version);
   void do_linger();
   void close();
 

@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
+#include "asio/cloexec.hpp"
 #include "core/log.hpp"
 #include "http/http_session.hpp"
 
@@ -28,10 +29,18 @@ void listener::stop() {
 
 void listener::do_accept() {
   if (state_->stopping) return;
-  // Each connection gets its own strand, so its handlers never run concurrently.
-  acceptor_.async_accept(
-      net::make_strand(state_->ioc),
-      boost::beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+  // Asio's async_accept uses accept(2), whose socket a forked shell would inherit: wait until a
+  // connection is waiting, then take it with accept4(SOCK_CLOEXEC).
+  acceptor_.async_wait(
+      net::ip::tcp::acceptor::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return self->on_accept(ec, net::ip::tcp::socket(self->state_->ioc));
+        // Each connection gets its own strand, so its handlers never run
+        // concurrently.
+        auto socket =
+            asio::accept_cloexec(self->acceptor_, net::make_strand(self->state_->ioc), ec);
+        if (ec == net::error::would_block) return self->do_accept();  // gone
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 template <class Session>

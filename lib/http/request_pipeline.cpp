@@ -182,7 +182,8 @@ std::optional<response> run_upgrade_pipeline(server::state& st, const route_matc
 }
 
 response run_rejection(server::state& st, unsigned status, const request* partial,
-                       const std::string& peer, std::chrono::steady_clock::time_point started) {
+                       const std::string& peer, std::chrono::steady_clock::time_point started,
+                       std::string body) {
   request req;
   request_context ctx;
   if (partial != nullptr) {
@@ -190,7 +191,7 @@ response run_rejection(server::state& st, unsigned status, const request* partia
     req.body.clear();
     const auto q = req.url.find('?');
     ctx.path = req.url.substr(0, q);
-    ctx.route = st.routes.match(req.method, ctx.path).route;
+    if (status == 413 || status == 431) ctx.route = st.routes.match(req.method, ctx.path).route;
     ctx.request_id = request_id_for(req.headers);
   } else {
     req.method.clear();  // unknown: "_OTHER" in the metrics, span named "HTTP"
@@ -198,8 +199,8 @@ response run_rejection(server::state& st, unsigned status, const request* partia
   }
   ctx.peer_address = peer;
   request_scope scope(st, req, ctx, started);
-  response res = text_response(
-      status, std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n");
+  if (body.empty()) body = std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n";
+  response res = text_response(status, std::move(body));
   scope.finish(res, false, std::to_string(status));
   return res;
 }

@@ -30,10 +30,14 @@ namespace vmterm::http {
 /// For a request refused before routing: `partial` holds what was parsed (method, target and
 /// headers once the header was complete, else null). Records a SERVER span with error.type,
 /// the metrics and a log line, and returns the finished error response. `started` is when the
-/// request's first byte was being waited for (for the duration).
+/// request's first byte was being waited for (for the duration). `body` replaces the default
+/// "<status> <reason>" text. The route is recorded only for 413 and 431 (a request too large
+/// for the route it named); a 408, or a request refused for its Host, never reached one, so
+/// its time is not counted under a route's duration.
 [[nodiscard]] response run_rejection(server::state& st, unsigned status, const request* partial,
                                      const std::string& peer,
-                                     std::chrono::steady_clock::time_point started);
+                                     std::chrono::steady_clock::time_point started,
+                                     std::string body = {});
 
 /// Adds the headers every response carries: security headers and X-Request-ID.
 void finish_response(response& res, const std::string& request_id);

@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <stdexcept>
 
+#include "asio/cloexec.hpp"
 #include "http/http_session.hpp"
 #include "http/listener.hpp"
 #include "http/server_state.hpp"
@@ -61,6 +62,9 @@ server::server(net::io_context& ioc, server_options options, http::router routes
   }
   state_ = std::make_shared<state>(ioc, std::move(options), std::move(routes), std::move(where));
   state_->tls = std::move(tls);
+  if (state_->options.allowed_hosts) {
+    state_->hosts.emplace(state_->configured, *state_->options.allowed_hosts);
+  }
   state_->tracer =
       state_->options.tracer ? *state_->options.tracer : trace::get_tracer("vmterm.http");
   register_metrics(*state_);
@@ -86,7 +90,7 @@ expected<endpoint> server::listen() {
   if (ec) return fail_with(ec);
   const net::ip::tcp::endpoint ep(address, where.port);
   net::ip::tcp::acceptor acceptor(net::make_strand(state_->ioc));
-  if (acceptor.open(ep.protocol(), ec); ec) return fail_with(ec);
+  if (ec = asio::open_cloexec(acceptor, ep.protocol()); ec) return fail_with(ec);
   if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) return fail_with(ec);
   if (acceptor.bind(ep, ec); ec) return fail_with(ec);
   if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) return fail_with(ec);

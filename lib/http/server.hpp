@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "http/listen_address.hpp"
@@ -50,6 +51,10 @@ struct server_options {
   /// both or neither. Loaded and checked by the constructor. Empty: plain HTTP.
   std::string tls_cert{};
   std::string tls_key{};
+  /// The DNS-rebinding defence (http/host_check.hpp): when set, a request whose Host header is
+  /// not one of the server's names gets 403 naming it and --allow-host. The names are the
+  /// listen address's (see host_allow_list) plus these; "*" accepts any. nullopt: no check.
+  std::optional<std::vector<std::string>> allowed_hosts{};
   /// Time for a client to complete the TLS handshake once connected; beyond → close.
   std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
 };

@@ -7,8 +7,10 @@
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
+#include "http/host_check.hpp"
 #include "http/server.hpp"
 #include "metrics/counter.hpp"
 #include "metrics/family.hpp"
@@ -29,6 +31,8 @@ struct server::state {
   const server_options options;
   const http::router routes;
   const endpoint configured;
+  /// Set when options.allowed_hosts is: the Host names requests must carry.
+  std::optional<host_allow_list> hosts;
   trace::tracer tracer;
   /// The TLS context when the server speaks HTTPS (tls_cert/tls_key); null for plain HTTP.
   std::shared_ptr<boost::asio::ssl::context> tls;

@@ -10,16 +10,15 @@
 #include <sstream>
 #include <string>
 
+#include "core/read_file.hpp"
 #include "metrics/registry.hpp"
 
 namespace vmterm::metrics {
 namespace {
 
 std::string read_all(const char* path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::error_code ec;
+  return read_file(path, ec, std::size_t{1} << 20);  // close-on-exec: a scrape may race a fork
 }
 
 bool to_u64(std::string_view s, std::uint64_t& out) noexcept {

@@ -1,13 +1,31 @@
 #include "ssh/key_file.hpp"
 
+#include <openssl/crypto.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+
+#include "core/read_file.hpp"
 
 namespace vmterm::ssh {
+namespace {
+
+/// The effective user's name (its number when it has none); thread-safe.
+std::string user_name() {
+  passwd pw{};
+  passwd* found = nullptr;
+  char buf[1024];
+  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return std::to_string(::geteuid());
+}
+
+}  // namespace
 
 expected<void> check_private_file(const std::filesystem::path& file, std::string_view what) {
   struct stat st {};
@@ -27,6 +45,13 @@ expected<void> check_private_file(const std::filesystem::path& file, std::string
                 std::string(what) + " '" + file.string() + "': permissions " + mode +
                     " are too open (group or others can read it); run chmod 600 " + file.string());
   }
+  std::error_code ec;
+  (void)read_file(file, ec, std::size_t{1} << 20);
+  if (ec) {
+    return fail(ec, std::string(what) + " '" + file.string() + "': cannot read it: " +
+                        errno_words(ec.value()) + " (running as user '" + user_name() +
+                        "'); make it readable by that user, e.g. owned by it with chmod 600");
+  }
   return {};
 }
 
@@ -34,12 +59,14 @@ expected<std::string> read_passphrase_file(const std::filesystem::path& file) {
   if (auto ok = check_private_file(file, "passphrase file"); !ok) {
     return tl::unexpected(ok.error());
   }
-  std::ifstream in(file, std::ios::binary);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    if (in.eof()) return std::string();  // an empty file: an empty passphrase
-    return fail(std::errc::io_error, "passphrase file '" + file.string() + "': cannot read it");
+  std::error_code ec;
+  std::string text = read_file(file, ec, std::size_t{1} << 20);  // close-on-exec
+  if (ec) {
+    return fail(
+        ec, "passphrase file '" + file.string() + "': cannot read it: " + errno_words(ec.value()));
   }
+  std::string line = text.substr(0, text.find('\n'));  // an empty file: an empty passphrase
+  OPENSSL_cleanse(text.data(), text.size());
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }

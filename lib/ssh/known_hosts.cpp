@@ -1,5 +1,7 @@
 #include "ssh/known_hosts.hpp"
 
+#include "core/read_file.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -161,14 +163,14 @@ std::string known_hosts_line(std::string_view host, std::uint16_t port, const ho
 }
 
 expected<std::string> read_known_hosts(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return std::string();
+  std::error_code ec;
+  std::string text = read_file(file, ec);  // close-on-exec: sessions start shells meanwhile
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) return std::string();
+    errno = ec.value();
     return io_failure("read known_hosts", file);
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return text;
 }
 
 expected<void> append_known_host(const std::filesystem::path& file, std::string_view line) {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <mutex>
 
+#include "asio/cloexec.hpp"
 #include "ssh/host_key.hpp"
 #include "ssh/known_hosts.hpp"
 #include "trace/provider.hpp"
@@ -217,8 +218,10 @@ void session::on_resolved(boost::system::error_code ec, tcp::resolver::results_t
     return;
   }
   phase_ = "connecting";
-  net::async_connect(
-      socket_, r, [self = shared_from_this()](boost::system::error_code cec, const tcp::endpoint&) {
+  // Not Asio's range connect: its sockets would not be close-on-exec.
+  asio::async_connect_cloexec(
+      socket_, std::move(r),
+      [self = shared_from_this()](boost::system::error_code cec, const tcp::endpoint&) {
         self->on_connected(cec);
       });
 }

@@ -1,12 +1,14 @@
 #include "term/pty_terminal.hpp"
 
-#include <pty.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <cstdlib>
 
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -119,6 +121,93 @@ int decode(int status) {
   return -1;
 }
 
+/// The two ends of a new pseudo-terminal, both close-on-exec from the start: forkpty(3) opens
+/// them without the flag, and a shell forked meanwhile on another thread would keep them.
+struct pty_pair {
+  int master = -1;
+  int slave = -1;
+};
+
+expected<pty_pair> open_pty(const winsize& ws) {
+  const auto failed = [](const char* step) {
+    const int e = errno;
+    return fail(std::error_code(e, std::generic_category()),
+                std::string("start terminal: ") + step + " failed: " + std::strerror(e));
+  };
+  pty_pair p;
+  p.master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (p.master < 0) return failed("posix_openpt");
+  std::array<char, 64> name{};
+  if (::grantpt(p.master) != 0 || ::unlockpt(p.master) != 0 ||
+      ::ptsname_r(p.master, name.data(), name.size()) != 0) {
+    auto e = failed("opening the pseudo-terminal");
+    ::close(p.master);
+    return e;
+  }
+  p.slave = ::open(name.data(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (p.slave < 0) {
+    auto e = failed("opening the pseudo-terminal");
+    ::close(p.master);
+    return e;
+  }
+  ::ioctl(p.slave, TIOCSWINSZ, &ws);
+  return p;
+}
+
+/// Closes every descriptor above 2, in the child before exec: the second line of defence
+/// behind close-on-exec (a library may still open one without the flag). close_range(2) when
+/// the kernel has it (5.9+); otherwise each entry of /proc/self/fd, read with getdents64
+/// (opendir allocates, which a forked child of a threaded process must not).
+void close_inherited() noexcept {
+  if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+  const int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+    return;
+  }
+  alignas(8) std::array<char, 4096> buf;
+  // Closing while listing may skip entries: list again until a pass closes nothing.
+  for (bool closed = true; closed;) {
+    closed = false;
+    ::lseek(dir, 0, SEEK_SET);
+    for (long n; (n = ::syscall(SYS_getdents64, dir, buf.data(), buf.size())) > 0;) {
+      for (long off = 0; off < n;) {
+        const auto* e = reinterpret_cast<const struct dirent64*>(buf.data() + off);
+        off += e->d_reclen;
+        int fd = 0;
+        for (const char* c = e->d_name; *c >= '0' && *c <= '9'; ++c) fd = fd * 10 + (*c - '0');
+        if (fd > 2 && fd != dir && ::close(fd) == 0) closed = true;
+      }
+    }
+  }
+  ::close(dir);
+}
+
+/// The child: a new session whose controlling terminal is the slave, stdio on it, nothing else
+/// open, then exec. Only async-signal-safe calls (the parent has threads).
+[[noreturn]] void exec_child(int slave, const exec_plan& plan, char* const* argv,
+                             char* const* envp) noexcept {
+  ::setsid();
+  ::ioctl(slave, TIOCSCTTY, 0);
+  // dup2 onto another number clears close-on-exec, so 0-2 stay open across exec; a slave that
+  // is itself 0-2 (the server's own stdio closed) is moved up first.
+  if (slave <= 2) slave = ::fcntl(slave, F_DUPFD_CLOEXEC, 3);
+  for (int fd = 0; fd <= 2; ++fd) ::dup2(slave, fd);
+  close_inherited();
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
+  if (::chdir(plan.cwd.c_str()) != 0) (void)!::chdir("/");
+  ::execve(plan.path.c_str(), argv, envp);
+  static constexpr char msg[] = "vmterm: cannot start the shell: ";
+  (void)!::write(2, msg, sizeof msg - 1);
+  const char* why = std::strerror(errno);
+  (void)!::write(2, why, std::strlen(why));
+  (void)!::write(2, "\r\n", 2);
+  ::_exit(127);
+}
+
 }  // namespace
 
 std::shared_ptr<pty_terminal> pty_terminal::create(net::any_io_executor executor,
@@ -150,30 +239,22 @@ expected<void> pty_terminal::start(term_size size, terminal_handlers handlers) {
   winsize ws{};
   ws.ws_col = size.cols;
   ws.ws_row = size.rows;
-  int master_fd = -1;
-  const pid_t pid = ::forkpty(&master_fd, nullptr, nullptr, &ws);
+  auto pair = open_pty(ws);
+  if (!pair) return tl::unexpected(pair.error());
+  const pid_t pid = ::fork();
   if (pid < 0) {
-    return fail(std::error_code(errno, std::generic_category()),
-                std::string("start terminal: forkpty failed: ") + std::strerror(errno));
+    const int e = errno;
+    ::close(pair->master);
+    ::close(pair->slave);
+    return fail(std::error_code(e, std::generic_category()),
+                std::string("start terminal: fork failed: ") + std::strerror(e));
   }
-  if (pid == 0) {
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
-    if (::chdir(plan.cwd.c_str()) != 0) (void)!::chdir("/");
-    ::execve(plan.path.c_str(), argv.data(), envp.data());
-    static constexpr char msg[] = "vmterm: cannot start the shell: ";
-    (void)!::write(2, msg, sizeof msg - 1);
-    const char* why = std::strerror(errno);
-    (void)!::write(2, why, std::strlen(why));
-    (void)!::write(2, "\r\n", 2);
-    ::_exit(127);
-  }
+  if (pid == 0) exec_child(pair->slave, plan, argv.data(), envp.data());  // never returns
+  ::close(pair->slave);
   d.pid = pid;
-  ::fcntl(master_fd, F_SETFD, FD_CLOEXEC);
-  d.master.assign(master_fd);
+  d.master.assign(pair->master);
   d.master.non_blocking(true);
+  // pidfd_open's descriptor is always close-on-exec.
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd >= 0) {
     d.exit_watch.assign(pidfd);

@@ -119,6 +119,9 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
       } else {
         setup.session = it->second;
         setup.resume_offset = (*resume)->offset;
+        // Tied to the session's first connection by a link (another trace, usually) and by
+        // the session's public id: never by the resume credential.
+        setup.span.add_link(setup.session->first_span());
         strand = setup.session->executor();
       }
     } else if (d.sessions.size() >= d.options->max_sessions) {
@@ -129,10 +132,12 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
              close_code::try_later, "too many sessions (--max-sessions " + n + ")");
     } else {
       std::weak_ptr<session_hub> weak = weak_from_this();
-      auto s = std::make_shared<terminal_session>(strand, new_session_id(), d.options, d.metrics,
-                                                  [weak](const std::string& id) {
-                                                    if (auto hub = weak.lock()) hub->forget(id);
-                                                  });
+      auto s = std::make_shared<terminal_session>(
+          strand, new_session_id(), d.options, d.metrics,
+          [weak](const std::string& id) {
+            if (auto hub = weak.lock()) hub->forget(id);
+          },
+          setup.span.context());
       d.sessions.emplace(s->id(), s);
       setup.session = std::move(s);
       created = true;
@@ -142,6 +147,7 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
     log::info("terminal session refused", {{"reason", setup.refusal_reason}});
   }
   setup.span.set_attribute("vmterm.session.new", created);
+  if (setup.session) setup.span.set_attribute("session.id", setup.session->public_id());
   start_ws_connection(std::move(conn), std::move(strand), std::move(setup));
 }
 

@@ -7,6 +7,7 @@
 #include "metrics/counter.hpp"
 #include "metrics/gauge.hpp"
 #include "trace/context.hpp"
+#include "trace/id_generator.hpp"
 
 namespace vmterm::term {
 namespace net = boost::asio;
@@ -43,9 +44,12 @@ std::string seconds_text(std::chrono::milliseconds ms) {
 
 terminal_session::terminal_session(net::any_io_executor strand, std::string id,
                                    std::shared_ptr<const hub_options> options, hub_metrics metrics,
-                                   std::function<void(const std::string&)> on_gone)
+                                   std::function<void(const std::string&)> on_gone,
+                                   trace::span_context first_span)
     : strand_(std::move(strand)),
       id_(std::move(id)),
+      public_id_(trace::new_span_id().hex()),
+      first_span_(std::move(first_span)),
       options_(std::move(options)),
       metrics_(metrics),
       on_gone_(std::move(on_gone)),
@@ -69,6 +73,7 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
                               std::optional<std::uint64_t> offset, trace::span span) {
   if (att_) {  // a resume while the old connection lingers: the new one wins
     att_->span.set_attribute("vmterm.ws.close_reason", "taken over by a resumed connection");
+    att_->span.set_attribute("vmterm.ws.close_code", std::int64_t{close_code::abnormal});
     auto old = std::move(att_->link);
     att_.reset();
     old->abort();
@@ -126,12 +131,17 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
   att_->link->wake();
 }
 
-void terminal_session::detach(const session_link* link, std::string_view why) {
+void terminal_session::detach(const session_link* link, std::string_view why, std::uint16_t code) {
   if (!att_ || att_->link.get() != link) return;
   auto& sp = att_->span;
   sp.set_attribute("vmterm.terminal.output_bytes", att_->bytes_out);
   sp.set_attribute("vmterm.terminal.input_bytes", att_->bytes_in);
-  if (!why.empty()) sp.set_attribute("vmterm.ws.close_reason", why);
+  // A close the session handed out already named its code and reason (next()); the read that
+  // then fails (often "aborted") says nothing more.
+  if (att_->close_code == 0) {
+    sp.set_attribute("vmterm.ws.close_code", std::int64_t{code != 0 ? code : close_code::abnormal});
+    if (!why.empty()) sp.set_attribute("vmterm.ws.close_reason", why);
+  }
   att_.reset();  // ends the span
   if (ended_ || gone_) return maybe_gone();
   if (options_->resume_grace.count() <= 0) return end(close_code::normal, "", "");
@@ -202,6 +212,7 @@ void terminal_session::on_exit(int code, std::string_view reason) {
   final_message_ = failed ? encode_error(reason) : encode_exit(code);
   if (att_) {
     att_->span.add_event("exit", {{"code", std::int64_t{code}}});
+    att_->span.set_attribute("vmterm.terminal.exit_code", std::int64_t{code});
     if (failed) att_->span.set_status(trace::status_code::error, "backend failed");
     enqueue(replay_.end_offset(), {outgoing::kind::text, *final_message_});
     enqueue(replay_.end_offset(), {outgoing::kind::close, "exit", close_code::normal, {}});
@@ -360,6 +371,9 @@ outgoing terminal_session::output_frame(std::size_t max_bytes, clock::time_point
     // Cannot happen while the replay buffer holds the window; never send a gap.
     att_->queue.clear();
     att_->closing = true;
+    att_->close_code = close_code::internal;
+    att_->span.set_attribute("vmterm.ws.close_code", std::int64_t{close_code::internal});
+    att_->span.set_attribute("vmterm.ws.close_reason", "output overrun");
     return {outgoing::kind::close, "output overrun", close_code::internal, {}};
   }
   att_->sent += out.data.size();
@@ -379,6 +393,9 @@ outgoing terminal_session::next(const session_link* link, clock::time_point now)
       if (item.type == outgoing::kind::close) {
         att_->closing = true;
         att_->queue.clear();
+        att_->close_code = item.code;
+        att_->span.set_attribute("vmterm.ws.close_code", std::int64_t{item.code});
+        att_->span.set_attribute("vmterm.ws.close_reason", item.data);
         if (exit_queued_ && !ended_) {  // the exit is delivered: nothing left to resume
           ended_ = true;
           grace_timer_.cancel();

@@ -66,6 +66,8 @@ class session_link {
 namespace close_code {
 inline constexpr std::uint16_t normal = 1000;
 inline constexpr std::uint16_t going_away = 1001;
+/// Never sent: what a span records for a connection that ended without a close frame.
+inline constexpr std::uint16_t abnormal = 1006;
 inline constexpr std::uint16_t policy = 1008;
 inline constexpr std::uint16_t too_big = 1009;
 inline constexpr std::uint16_t internal = 1011;
@@ -76,15 +78,23 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
  public:
   using clock = std::chrono::steady_clock;
 
+  /// `id` is the resume credential (never in telemetry); `first_span` the span of the
+  /// connection that creates the session, which resumed connections' spans link to.
   terminal_session(boost::asio::any_io_executor strand, std::string id,
                    std::shared_ptr<const hub_options> options, hub_metrics metrics,
-                   std::function<void(const std::string& id)> on_gone);
+                   std::function<void(const std::string& id)> on_gone,
+                   trace::span_context first_span = {});
   ~terminal_session();
   terminal_session(const terminal_session&) = delete;
   terminal_session& operator=(const terminal_session&) = delete;
 
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
   [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return strand_; }
+  /// A name for the session in spans and logs (`session.id`): random, and not the resume
+  /// credential. Immutable: any thread.
+  [[nodiscard]] const std::string& public_id() const noexcept { return public_id_; }
+  /// The first connection's span (see the constructor). Immutable: any thread.
+  [[nodiscard]] const trace::span_context& first_span() const noexcept { return first_span_; }
 
   /// Attaches a connection whose handshake is done: a new session when `offset` is empty, else
   /// a resume from `offset`. A connection already attached is dropped (taken over). The span
@@ -92,7 +102,9 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
   void attach(std::shared_ptr<session_link> link, std::optional<std::uint64_t> offset,
               trace::span span);
   /// The connection is gone (closed, failed or dropped): wait `resume_grace` for a resume.
-  void detach(const session_link* link, std::string_view why);
+  /// `why` and the close `code` (the client's close frame's; 0: none came, recorded as 1006)
+  /// go on the span unless the session closed the connection itself, whose reason stands.
+  void detach(const session_link* link, std::string_view why, std::uint16_t code = 0);
   /// A new session whose connection never completed its handshake.
   void abandon();
 
@@ -116,7 +128,8 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
     std::uint64_t bytes_out = 0;
     std::uint64_t bytes_in = 0;
     std::deque<queued> queue;
-    bool closing = false;  ///< a close was handed out: nothing more to write
+    bool closing = false;          ///< a close was handed out: nothing more to write
+    std::uint16_t close_code = 0;  ///< the close the session handed out (0: none)
   };
 
   void make_backend();
@@ -136,6 +149,8 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
 
   boost::asio::any_io_executor strand_;
   std::string id_;
+  std::string public_id_;
+  trace::span_context first_span_;
   std::shared_ptr<const hub_options> options_;
   hub_metrics metrics_;
   std::function<void(const std::string&)> on_gone_;

@@ -110,6 +110,7 @@ class ws_connection final : public session_link,
   /// The refusal: the error message, then the close.
   void refuse() {
     setup_.span.set_attribute("vmterm.ws.close_reason", setup_.refusal_reason);
+    setup_.span.set_attribute("vmterm.ws.close_code", std::int64_t{setup_.refusal_code});
     if (setup_.refusal_code != 1000 && setup_.refusal_code != 1001) {
       setup_.span.set_status(trace::status_code::error, setup_.refusal_reason);
     }
@@ -135,7 +136,12 @@ class ws_connection final : public session_link,
     if (ec) {
       open_ = false;
       timer_.cancel();
-      setup_.session->detach(this, ended_because(ec));
+      // The client's close frame's code when it closed; none (1006) when the connection broke.
+      // Beast itself closes with 1009 for a message over the limit.
+      std::uint16_t code = 0;
+      if (ec == websocket::error::closed) code = ws_.reason().code;
+      if (ec == websocket::error::message_too_big) code = websocket::close_code::too_big;
+      setup_.session->detach(this, ended_because(ec), code);
       return;
     }
     const auto data = buffer_.cdata();

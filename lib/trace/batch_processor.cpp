@@ -219,6 +219,22 @@ void batch_processor::shutdown(std::chrono::milliseconds timeout) noexcept {
   }
 }
 
+std::uint64_t batch_processor::shutdown_at_exit(std::chrono::milliseconds bound) noexcept {
+  auto& s = *state_;
+  const auto lost = [&s] {
+    return s.dropped.load(std::memory_order_relaxed) + (s.exp ? s.exp->failed_spans() : 0);
+  };
+  const std::uint64_t before = lost();
+  if (s.exp) s.exp->exit_by(std::chrono::steady_clock::now() + bound);
+  shutdown(bound);
+  std::uint64_t left = 0;
+  {
+    std::lock_guard lock(s.mutex);
+    if (!s.exited) left = s.count;  // the worker is still in an export: these will not go
+  }
+  return lost() - before + left;
+}
+
 std::size_t batch_processor::take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept {
   return state_->take_pooled(out);
 }

@@ -52,6 +52,10 @@ class batch_processor final : public span_processor {
   /// Exports what is queued, shuts the exporter down and stops the worker. Waits at most
   /// `timeout` (a worker stuck in an exporter is then left to finish on its own). Idempotent.
   void shutdown(std::chrono::milliseconds timeout) noexcept override;
+  /// shutdown() for a process that is exiting: the exporter is told so (exporter::exit_by), so
+  /// what is queued gets one export attempt, and the whole takes at most `bound`. Returns the
+  /// spans lost meanwhile: given up by the exporter, dropped, or still queued at the bound.
+  std::uint64_t shutdown_at_exit(std::chrono::milliseconds bound) noexcept;
   /// Exported records, for reuse by the tracer (at most max_queue_size are kept). Any thread.
   std::size_t take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept override;
 

@@ -3,6 +3,7 @@
 /// memory for tests). Called by processors only, from one thread at a time.
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 
 #include "trace/span_data.hpp"
@@ -20,6 +21,13 @@ class exporter {
   virtual bool force_flush(std::chrono::milliseconds /*timeout*/) noexcept { return true; }
   /// Flushes and releases resources; later export_spans calls fail. Idempotent.
   virtual void shutdown(std::chrono::milliseconds /*timeout*/) noexcept {}
+  /// The process is exiting: from now on each export makes one attempt, without retries, and
+  /// gives up at `deadline`; a wait between retries ends at once. Failures are counted
+  /// (failed_spans) but not logged: the caller logs one line. Any thread, also during an
+  /// export.
+  virtual void exit_by(std::chrono::steady_clock::time_point /*deadline*/) noexcept {}
+  /// Spans given up on so far (failed exports). Any thread.
+  [[nodiscard]] virtual std::uint64_t failed_spans() const noexcept { return 0; }
 };
 
 }  // namespace vmterm::trace

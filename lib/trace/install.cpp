@@ -60,6 +60,19 @@ void installation::shutdown() noexcept {
   batch_ = nullptr;
 }
 
+std::uint64_t installation::shutdown_within(std::chrono::milliseconds bound) noexcept {
+  if (!provider_) return 0;
+  if (provider::get() == provider_) {
+    provider::reset();
+    log::set_context_source(nullptr);
+  }
+  const std::uint64_t lost = batch_ != nullptr ? batch_->shutdown_at_exit(bound) : 0;
+  provider_->shutdown(bound);  // the processor is already down; the rest is quick
+  provider_.reset();
+  batch_ = nullptr;
+  return lost;
+}
+
 std::uint64_t installation::dropped_spans() const noexcept {
   return batch_ != nullptr ? batch_->dropped_spans() : 0;
 }

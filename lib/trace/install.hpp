@@ -41,6 +41,12 @@ class installation {
   /// the global provider and log hook. Idempotent.
   void shutdown() noexcept;
 
+  /// shutdown() for a process that is exiting, within `bound` (say 1 s): spans still queued
+  /// get one export attempt each, without the retries that make an absent collector hold the
+  /// exit for seconds. Returns how many spans were lost in it (0 when all went, or tracing is
+  /// off), for the caller's one log line. Idempotent.
+  std::uint64_t shutdown_within(std::chrono::milliseconds bound) noexcept;
+
   /// True when spans are being recorded and exported.
   [[nodiscard]] bool enabled() const noexcept { return provider_ != nullptr; }
   /// The installed provider (null when tracing is off).

@@ -23,7 +23,7 @@ bool file_exporter::open_locked() noexcept {
                     "': " + ec.message());
       return false;
     }
-    file_ = std::fopen(path_.c_str(), "ab");
+    file_ = std::fopen(path_.c_str(), "abe");  // e: close-on-exec
     if (file_ == nullptr) {
       report_locked(std::strerror(errno));
       return false;

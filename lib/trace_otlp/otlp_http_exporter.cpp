@@ -68,7 +68,7 @@ void otlp_http_exporter::report(std::string_view message, bool is_error) noexcep
 
 bool otlp_http_exporter::wait(milliseconds delay) noexcept {
   std::unique_lock lock(mutex_);
-  return !wake_.wait_for(lock, delay, [this] { return shut_down_; });
+  return !wake_.wait_for(lock, delay, [this] { return shut_down_ || exit_deadline_; });
 }
 
 otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
@@ -120,13 +120,16 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
 
 trace::export_result otlp_http_exporter::export_spans(
     std::span<const trace::span_data> spans) noexcept {
+  std::optional<clock::time_point> exiting;
   {
     std::lock_guard lock(mutex_);
     if (shut_down_) return trace::export_result::failure;
+    exiting = exit_deadline_;
   }
   if (spans.empty()) return trace::export_result::success;
-  const auto deadline =
+  auto deadline =
       clock::now() + (options_.timeout.count() > 0 ? options_.timeout : milliseconds(no_deadline));
+  if (exiting) deadline = std::min(deadline, *exiting);
   std::string reason;
   try {
     std::string body = encode_request(spans);
@@ -141,7 +144,7 @@ trace::export_result otlp_http_exporter::export_spans(
         const auto result = attempt(body, spans.size(), deadline, retry_after, reason);
         if (result == outcome::done) return trace::export_result::success;
         if (result == outcome::give_up) break;
-        if (n >= options_.retry.max_attempts) {
+        if (exiting || n >= options_.retry.max_attempts) {
           reason = "gave up after " + std::to_string(n) + " attempts: " + reason;
           break;
         }
@@ -162,9 +165,26 @@ trace::export_result otlp_http_exporter::export_spans(
     reason = e.what();
   }
   ++failed_;
-  report(reason + "; " + std::to_string(spans.size()) + " spans dropped", true);
+  failed_spans_ += spans.size();
+  // At exit (exit_by, perhaps during this export) the caller counts the loss and says it in
+  // one line.
+  {
+    std::lock_guard lock(mutex_);
+    exiting = exit_deadline_;
+  }
+  if (!exiting) report(reason + "; " + std::to_string(spans.size()) + " spans dropped", true);
   return trace::export_result::failure;
 }
+
+void otlp_http_exporter::exit_by(clock::time_point deadline) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    exit_deadline_ = deadline;
+  }
+  wake_.notify_all();
+}
+
+std::uint64_t otlp_http_exporter::failed_spans() const noexcept { return failed_spans_.load(); }
 
 void otlp_http_exporter::shutdown(milliseconds /*timeout*/) noexcept {
   {

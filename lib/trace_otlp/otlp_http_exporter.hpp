@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -37,6 +38,8 @@ class otlp_http_exporter final : public trace::exporter {
 
   trace::export_result export_spans(std::span<const trace::span_data> spans) noexcept override;
   void shutdown(std::chrono::milliseconds timeout) noexcept override;
+  void exit_by(std::chrono::steady_clock::time_point deadline) noexcept override;
+  [[nodiscard]] std::uint64_t failed_spans() const noexcept override;
 
   [[nodiscard]] const otlp_http_options& options() const noexcept { return options_; }
 
@@ -65,9 +68,12 @@ class otlp_http_exporter final : public trace::exporter {
   std::mutex mutex_;  ///< guards shut_down_ for the condition variable
   std::condition_variable wake_;
   bool shut_down_ = false;
+  /// Set by exit_by: one attempt per export, ending by then; failures not logged.
+  std::optional<std::chrono::steady_clock::time_point> exit_deadline_;
   std::chrono::steady_clock::time_point last_report_{};
   std::uint64_t unreported_ = 0;
   std::atomic<std::uint64_t> exported_{0}, failed_{0}, rejected_{0}, attempts_{0};
+  std::atomic<std::uint64_t> failed_spans_{0};
 };
 
 }  // namespace vmterm::trace_otlp

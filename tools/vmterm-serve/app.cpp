@@ -71,6 +71,7 @@ http::auth_options auth_options_for(const settings& s) {
   a.cookie_path = s.base_path;
   a.secure_cookie = s.tls_cert.has_value();
   a.allowed_origins = s.allowed_origins;
+  a.hosts = http::host_allow_list(s.listen, s.allowed_hosts);
   a.login_hint = login_hint(s);
   return a;
 }
@@ -96,6 +97,7 @@ http::server_options server_options_for(const settings& s, metrics::registry& re
   o.registry = &registry;
   o.tls_cert = s.tls_cert.value_or("");
   o.tls_key = s.tls_key.value_or("");
+  o.allowed_hosts = s.allowed_hosts;  // the DNS-rebinding defence, on every request
   return o;
 }
 
@@ -206,6 +208,8 @@ int run(const settings& s, std::ostream& err) {
     err << "vmterm-serve: " << bound.error().message << '\n';
     return to_int(exit_code::failure);
   }
+  // Known now that the port is: one cookie per instance, so that two on a host coexist.
+  auth.set_cookie_name(http::cookie_name_for(bound->port, s.tls_cert.has_value(), s.base_path));
   if (s.token_from == token_source::none) {
     err << "vmterm-serve: warning: --no-auth: anyone who can connect to " << bound->str()
         << " gets a terminal without a token\n";

@@ -1,10 +1,12 @@
 #include "backend.hpp"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "term/pty_terminal.hpp"
@@ -12,12 +14,30 @@
 namespace vmterm::serve {
 namespace {
 
+/// Whether the file starts as something execve(2) runs: an ELF binary or a "#!" script.
+/// Another format registered with binfmt_misc is refused too; wrap it in a script. A file this
+/// user may execute but not read is given the benefit of the doubt.
+bool runnable_format(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return true;  // execute-only (mode 0711): exec does not need to read it
+  std::array<char, 4> head{};
+  const ssize_t n = ::read(fd, head.data(), head.size());
+  ::close(fd);
+  if (n >= 2 && head[0] == '#' && head[1] == '!') return true;
+  return n == 4 && head[0] == '\x7f' && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+}
+
 /// Why `path` cannot be executed, or "" when it can.
 std::string not_executable(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return "'" + path + "' does not exist";
   if (!S_ISREG(st.st_mode)) return "'" + path + "' is not a file";
   if (::access(path.c_str(), X_OK) != 0) return "'" + path + "' is not executable";
+  // Executable bits on a text file (a mode 0755 /etc/hostname) are not enough: execve fails
+  // with "Exec format error" after the fork.
+  if (!runnable_format(path)) {
+    return "'" + path + "' is not a program (neither an ELF binary nor a script starting with #!)";
+  }
   return {};
 }
 

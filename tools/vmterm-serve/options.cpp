@@ -36,6 +36,12 @@ void add_auth_flags(CLI::App& app, options& opt) {
                  "also accept WebSocket upgrades from this origin, e.g. https://example.com "
                  "(repeatable; * accepts any)")
       ->type_name("ORIGIN");
+  app.add_option("--allow-host", opt.allow_hosts,
+                 "also answer requests whose Host header is this name, e.g. the name a reverse "
+                 "proxy or a browser uses (repeatable; * accepts any); env VMTERM_ALLOW_HOST, "
+                 "comma-separated (default: the listen address, and localhost, 127.0.0.1 and "
+                 "::1 for a loopback one)")
+      ->type_name("NAME");
 }
 
 void add_session_flags(CLI::App& app, options& opt) {

@@ -23,6 +23,7 @@ struct options {
   std::optional<std::string> token_file{};   ///< --token-file / VMTERM_TOKEN_FILE (VMTERM_TOKEN)
   bool no_auth = false;                      ///< --no-auth (loopback only)
   std::vector<std::string> allow_origins{};  ///< --allow-origin, repeatable
+  std::vector<std::string> allow_hosts{};    ///< --allow-host, repeatable / VMTERM_ALLOW_HOST
 
   // the terminal backend: a local PTY, or SSH with --ssh
   std::optional<std::string> command{};   ///< --command / VMTERM_COMMAND

@@ -13,6 +13,8 @@
 #include <utility>
 
 #include "core/parse.hpp"
+#include "core/read_file.hpp"
+#include "http/host_check.hpp"
 #include "ssh/key_file.hpp"
 #include "ssh/target.hpp"
 
@@ -60,19 +62,38 @@ error bad(const given& g, std::string_view message) {
 
 std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-/// strerror(errno) in lower case, as the rest of a message ("no such file or directory").
-std::string errno_text() {
-  std::string text = std::strerror(errno);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
-}
-
 expected<void> resolve_listen(const options& opt, const config::env_lookup& env, settings& s) {
   const auto g = pick("--listen", opt.listen, "VMTERM_LISTEN", env)
                      .value_or(given{default_listen, "--listen", false});
   auto where = http::parse_listen_address(g.text);
   if (!where) return tl::unexpected(bad(g, where.error().message));
   s.listen = *where;
+  return {};
+}
+
+/// --allow-host (repeatable) or VMTERM_ALLOW_HOST ("a.example, b.example").
+expected<void> resolve_allow_hosts(const options& opt, const config::env_lookup& env, settings& s) {
+  // Each name with where it came from (for an error, the variable's whole value).
+  std::vector<std::pair<std::string, given>> names;
+  for (const auto& h : opt.allow_hosts) names.push_back({h, given{h, "--allow-host", false}});
+  if (names.empty()) {
+    if (const auto text = env("VMTERM_ALLOW_HOST")) {
+      const given g{*text, "VMTERM_ALLOW_HOST", true};
+      std::string word;
+      for (const char c : *text + ",") {
+        if (c != ',' && !std::isspace(static_cast<unsigned char>(c))) {
+          word += c;
+        } else if (!word.empty()) {
+          names.push_back({std::exchange(word, {}), g});
+        }
+      }
+    }
+  }
+  for (const auto& [text, g] : names) {
+    auto name = http::normalize_host_name(parse::trim(text));
+    if (!name) return tl::unexpected(bad(g, name.error().message));
+    s.allowed_hosts.push_back(std::move(*name));
+  }
   return {};
 }
 
@@ -98,14 +119,18 @@ expected<void> resolve_base_path(const options& opt, const config::env_lookup& e
 }
 
 expected<std::string> read_token_file(const given& g) {
-  std::ifstream in(g.text, std::ios::binary);
-  if (!in) {
-    return tl::unexpected(bad(g, "cannot read " + in_quotes(g.text) + ": " + errno_text() +
+  std::error_code ec;
+  std::string content = read_file(g.text, ec, 4096);
+  if (ec) {
+    return tl::unexpected(bad(g, "cannot read " + in_quotes(g.text) + ": " +
+                                     errno_words(ec.value()) +
                                      "; give a readable file holding the token"));
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return std::string(parse::trim(content.str()));
+  // A credential: refused, like an SSH key, when the group or others may read it.
+  if (auto ok = ssh::check_private_file(g.text, "token file"); !ok) {
+    return tl::unexpected(bad(g, ok.error().message));
+  }
+  return std::string(parse::trim(content));
 }
 
 expected<void> check_token(const given& g, std::string_view token) {
@@ -170,10 +195,17 @@ expected<void> resolve_tls(const options& opt, settings& s) {
   for (const auto& [flag, path] :
        {flag_path{"--tls-cert", &opt.tls_cert}, flag_path{"--tls-key", &opt.tls_key}}) {
     if (!*path) continue;
-    std::ifstream in(**path);
-    if (!in) {
-      return tl::unexpected(bad(given{**path, flag, false},
-                                "cannot read " + in_quotes(**path) + ": " + errno_text()));
+    std::error_code ec;
+    (void)read_file(**path, ec);
+    if (ec) {
+      return tl::unexpected(bad(given{**path, flag, false}, "cannot read " + in_quotes(**path) +
+                                                                ": " + errno_words(ec.value())));
+    }
+  }
+  // The private key: refused, like an SSH key, when the group or others may read it.
+  if (opt.tls_key) {
+    if (auto ok = ssh::check_private_file(*opt.tls_key, "TLS key"); !ok) {
+      return tl::unexpected(bad(given{*opt.tls_key, "--tls-key", false}, ok.error().message));
     }
   }
   s.tls_cert = opt.tls_cert;
@@ -380,6 +412,7 @@ expected<settings> resolve(const options& opt, const config::env_lookup& env,
   if (auto ok = resolve_logging(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_listen(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_base_path(opt, env, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_allow_hosts(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_tls(opt, s); !ok) return tl::unexpected(ok.error());
   // SSH before --command, which is the remote command with --ssh.
   if (auto ok = resolve_ssh(opt, env, s); !ok) return tl::unexpected(ok.error());

@@ -36,6 +36,8 @@ struct settings {
   std::string token{};  ///< empty only with token_source::none
   token_source token_from{token_source::generated};
   std::vector<std::string> allowed_origins{};
+  /// Host names answered besides the listen address's (http::host_allow_list); "*" = any.
+  std::vector<std::string> allowed_hosts{};
 
   std::vector<std::string> command{};  ///< argv; empty: the user's login shell
   /// Set with --ssh (VMTERM_SSH, AWS_HOSTNAME): sessions are SSH shells, and `command` is
