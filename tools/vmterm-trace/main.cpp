@@ -12,6 +12,7 @@
 #include "source_select.hpp"
 #include "trace/termination_signals.hpp"
 #include "trace_otlp/install_from_env.hpp"
+#include "usage.hpp"
 
 int main(int argc, char** argv) {
   // Before any thread starts: Ctrl-C or SIGTERM (e.g. during --follow) exports queued spans
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : vmterm::to_int(vmterm::exit_code::usage);  // CLI11's are 1xx
+    return vmterm::trace_cli::usage_error(app, e);
   }
   const auto env = vmterm::config::process_env();
   // Shared with the signal handler, which may run while main is returning.
