@@ -117,6 +117,14 @@ std::string command_path(const CLI::App& app, std::string_view tool) {
   return path;
 }
 
+/// The subcommand the user gave, if any.
+const CLI::App* parsed_command(const CLI::App& app) {
+  for (const auto* sub : app.get_subcommands()) {
+    if (sub->parsed()) return sub;
+  }
+  return nullptr;
+}
+
 std::string subcommand_list(const CLI::App& app) {
   std::string out;
   for (const auto* sub : app.get_subcommands({})) {
@@ -130,24 +138,26 @@ std::string subcommand_list(const CLI::App& app) {
 std::string describe(const CLI::App& app, const CLI::ParseError& e, const std::string& path) {
   const std::string what = e.what();
   const std::string see = "; see " + path + " --help";
-  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    std::string args = after(what, "expected: ");
-    const std::string first = args.substr(0, args.find(' '));
-    if (!first.empty() && first[0] == '-') return "unknown flag '" + first + "'" + see;
-    const auto subs = subcommand_list(app);
-    if (!subs.empty() && path.find(' ') == std::string::npos) {
-      return "unknown command '" + first + "'; the commands are " + subs;
+  // What was left over: an unknown flag, command or argument (CLI11 reports these as
+  // ExtrasError, or as RequiredError when a command is required and none was recognised).
+  std::vector<std::string> left = app.remaining();
+  const CLI::App* cmd = parsed_command(app);
+  if (left.empty() && cmd != nullptr) left = cmd->remaining();
+  if (left.empty() && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    const auto args = after(what, "expected: ");
+    left.push_back(args.substr(0, args.find(' ')));
+  }
+  if (!left.empty() && !left.front().empty()) {
+    const auto& first = left.front();
+    if (first.size() > 1 && first[0] == '-') return "unknown flag '" + first + "'" + see;
+    if (cmd == nullptr && !subcommand_list(app).empty()) {
+      return "unknown command '" + first + "'; give one of " + subcommand_list(app);
     }
     return "unexpected argument '" + first + "'" + see;
   }
   if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
     if (what.rfind("A subcommand", 0) == 0) {
-      const auto left = app.remaining();
-      if (!left.empty() && !left.front().empty()) {
-        if (left.front()[0] == '-') return "unknown flag '" + left.front() + "'" + see;
-        return "unknown command '" + left.front() + "'; the commands are " + subcommand_list(app);
-      }
-      return "a command is required: one of " + subcommand_list(app) + see;
+      return "no command given; give one of " + subcommand_list(app) + see;
     }
     return lower_first(what) + see;
   }

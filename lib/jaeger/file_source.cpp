@@ -2,14 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 #include <utility>
 
+#include "jaeger/json_lines.hpp"
 #include "jaeger/local_query.hpp"
 #include "jaeger/v1_json.hpp"
 #include "trace_otlp/otlp_json.hpp"
@@ -77,33 +72,6 @@ file_format detect_format(std::string_view text) noexcept {
   return file_format::otlp_json;  // the OTLP decoder's error says what it expected
 }
 
-expected<std::string> read_input(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    return std::move(buffer).str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    return fail(std::errc::no_such_file_or_directory,
-                "read '" + path + "': " + std::string(std::strerror(err)));
-  }
-  std::string text;
-  in.seekg(0, std::ios::end);
-  const auto size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (size > 0) {  // a regular file: one read
-    text.resize(static_cast<std::size_t>(size));
-    in.read(text.data(), static_cast<std::streamsize>(size));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    return text;
-  }
-  in.clear();
-  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return text;
-}
-
 expected<std::vector<trace::span_data>> decode_any(std::string_view text, std::string_view name) {
   if (trim(text).empty()) return std::vector<trace::span_data>{};
   const auto format = detect_format(text);
@@ -118,16 +86,69 @@ error trace_not_found(const trace::trace_id& id, std::string_view source_name) {
                "trace '" + id.hex() + "' not found in '" + std::string(source_name) + "'"};
 }
 
+expected<trace_input> file_source::open_input() {
+  if (opened_ && path_ == "-") {
+    return fail(std::errc::io_error, "read '-': standard input was read already");
+  }
+  opened_ = true;
+  return trace_input::open(path_, options_.input);
+}
+
+expected<std::vector<trace::span_data>> file_source::read_lines(trace_input& in) {
+  std::vector<trace::span_data> spans;
+  skipped_lines skipped;
+  std::string held;  // the first warning waits until a line reads: else it is the error
+  std::size_t good = 0;
+  const auto warn = [this](const std::string& message) {
+    if (options_.warn && !message.empty()) options_.warn(message);
+  };
+  for (;;) {
+    auto line = in.next_line();
+    if (!line) return tl::unexpected(line.error());
+    if (!*line) break;
+    const auto& l = **line;
+    if (l.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto ok = decode_json_line(l.text, l.number, path_, spans);
+    if (!ok) {
+      auto message = skipped.add(ok.error(), l.number);
+      if (good == 0) {
+        held = std::move(message);
+      } else {
+        warn(message);
+      }
+      continue;
+    }
+    if (++good == 1) warn(std::exchange(held, {}));
+  }
+  if (good == 0 && skipped.count() > 0) {
+    auto e = *skipped.first();
+    if (skipped.count() > 1) {
+      e.message += " (and " + std::to_string(skipped.count() - 1) + " more unreadable " +
+                   (skipped.count() == 2 ? "line" : "lines") + ")";
+    }
+    e.message += "; no line of '" + path_ + "' could be read";
+    return tl::unexpected(std::move(e));
+  }
+  warn(skipped.summary(path_));
+  return spans;
+}
+
 expected<const std::vector<trace::span_data>*> file_source::load() {
   if (spans_) return &*spans_;
-  if (!text_) {
-    auto text = read_input(path_);
-    if (!text) return tl::unexpected(text.error());
-    text_ = std::move(*text);
+  auto in = open_input();
+  if (!in) return tl::unexpected(in.error());
+  auto lines = in->start();
+  if (!lines) return tl::unexpected(lines.error());
+  if (*lines) {
+    auto spans = read_lines(*in);
+    if (!spans) return tl::unexpected(spans.error());
+    spans_ = std::move(*spans);
+    return &*spans_;
   }
-  auto spans = decode_any(*text_, path_);
+  auto text = in->rest();
+  if (!text) return tl::unexpected(text.error());
+  auto spans = decode_any(*text, path_);
   if (!spans) return tl::unexpected(spans.error());
-  if (path_ != "-") text_.reset();  // a file can be read again; stdin cannot
   spans_ = std::move(*spans);
   return &*spans_;
 }
@@ -173,22 +194,47 @@ expected<std::vector<trace::span_data>> file_source::get(std::span<const trace::
 }
 
 expected<std::string> file_source::get_otlp(std::span<const trace::trace_id> ids) {
-  if (!text_) {
-    auto text = read_input(path_);
-    if (!text) return tl::unexpected(text.error());
-    text_ = std::move(*text);
+  auto in = open_input();
+  if (!in) return tl::unexpected(in.error());
+  auto lines = in->start();
+  if (!lines) return tl::unexpected(lines.error());
+  std::string out;
+  if (*lines) {  // the lines that carry the ids, untouched
+    std::vector<bool> found(ids.size(), false);
+    for (;;) {
+      auto line = in->next_line();
+      if (!line) return tl::unexpected(line.error());
+      if (!*line) break;
+      bool keep = false;
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (contains_any_id((*line)->text, ids.subspan(i, 1))) keep = found[i] = true;
+      }
+      if (keep) {
+        out.append((*line)->text);
+        out += '\n';
+      }
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (!found[i]) return tl::unexpected(trace_not_found(ids[i], path_));
+    }
+    return out;
   }
-  if (detect_format(*text_) == file_format::jaeger_v1) {
-    auto spans = get(ids);
+  auto text = in->rest();
+  if (!text) return tl::unexpected(text.error());
+  if (detect_format(*text) == file_format::jaeger_v1) {
+    auto spans = decode_any(*text, path_);
     if (!spans) return tl::unexpected(spans.error());
-    return trace_otlp::encode_request(*spans) + "\n";
+    spans_ = std::move(*spans);
+    auto wanted = get(ids);
+    if (!wanted) return tl::unexpected(wanted.error());
+    return trace_otlp::encode_request(*wanted) + "\n";
   }
   for (const auto& id : ids) {
-    if (!contains_any_id(*text_, std::span(&id, 1))) {
+    if (!contains_any_id(*text, std::span(&id, 1))) {
       return tl::unexpected(trace_not_found(id, path_));
     }
   }
-  return otlp_carrying(*text_, ids);
+  return otlp_carrying(*text, ids);
 }
 
 }  // namespace vmterm::jaeger

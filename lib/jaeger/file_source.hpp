@@ -3,14 +3,19 @@
 /// write them) or Jaeger v1 JSON (a saved `/api/traces` answer or a trace downloaded from
 /// Jaeger's UI); `-` reads stdin. The format is detected from the text. services, operations
 /// and search are computed from the spans (local_query.hpp). The input is read once, on first
-/// use, and kept: stdin cannot be read twice.
+/// use, through trace_input (bounded, refusing what is not JSON), and its spans kept: stdin
+/// cannot be read twice. In JSON lines, a line that does not decode (typically the last line
+/// of a file a writer is appending to, or left by a crash) is skipped with one warning; only
+/// an input with no readable line at all is an error.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "jaeger/source.hpp"
+#include "jaeger/trace_input.hpp"
 
 namespace vmterm::jaeger {
 
@@ -20,16 +25,20 @@ enum class file_format { otlp_json, otlp_json_lines, jaeger_v1 };
 /// "resourceSpans" appears near the start, Jaeger v1 JSON otherwise.
 [[nodiscard]] file_format detect_format(std::string_view text) noexcept;
 
-/// Reads a whole file, or stdin for "-". Errors: "read '<path>': <reason>".
-[[nodiscard]] expected<std::string> read_input(const std::string& path);
-
 /// Decodes text of any supported format into spans; `name` names it in errors.
 [[nodiscard]] expected<std::vector<trace::span_data>> decode_any(std::string_view text,
                                                                  std::string_view name);
 
+struct file_source_options {
+  input_options input{};
+  /// Lines skipped while reading ("traces.jsonl:2: truncated JSON, skipped"); empty: silent.
+  std::function<void(const std::string&)> warn{};
+};
+
 class file_source final : public source {
  public:
-  explicit file_source(std::string path) : path_(std::move(path)) {}
+  explicit file_source(std::string path, file_source_options options = {})
+      : path_(std::move(path)), options_(std::move(options)) {}
 
   [[nodiscard]] std::string name() const override { return path_; }
   [[nodiscard]] expected<std::vector<std::string>> services() override;
@@ -46,8 +55,14 @@ class file_source final : public source {
   /// Takes the loaded spans (commands need them once); a later load() reads them again.
   expected<std::vector<trace::span_data>> take();
 
+  /// Opens the input once (stdin cannot be read again).
+  expected<trace_input> open_input();
+  /// Every readable line's spans; warns about the others.
+  expected<std::vector<trace::span_data>> read_lines(trace_input& in);
+
   std::string path_;
-  std::optional<std::string> text_{};
+  file_source_options options_;
+  bool opened_ = false;
   std::optional<std::vector<trace::span_data>> spans_{};
 };
 

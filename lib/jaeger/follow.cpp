@@ -13,12 +13,17 @@
 #include <thread>
 #include <utility>
 
-#include "trace_otlp/otlp_json.hpp"
+#include "jaeger/json_lines.hpp"
 
 namespace vmterm::jaeger {
 namespace {
 
 using steady = std::chrono::steady_clock;
+
+error with_suffix(error e, std::string_view suffix) {
+  e.message += suffix;
+  return e;
+}
 
 struct pending_trace {
   std::vector<trace::span_data> spans{};
@@ -60,18 +65,21 @@ class follower {
     }
   }
 
-  void restart() { partial_.clear(); }
+  void restart() {
+    partial_.clear();
+    line_no_ = 0;
+  }
 
  private:
   void line(std::string_view text, bool existing) {
-    if (text.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    auto spans = trace_otlp::decode_spans(text, options_.path);
-    if (!spans) {
-      if (options_.warn) options_.warn(spans.error());
+    ++line_no_;
+    std::vector<trace::span_data> spans;
+    if (auto ok = decode_json_line(text, line_no_, options_.path, spans); !ok) {
+      if (options_.warn) options_.warn(with_suffix(std::move(ok.error()), ", skipped"));
       return;
     }
     const auto now = steady::now();
-    for (auto& s : *spans) {
+    for (auto& s : spans) {
       if (!wanted_.empty() && !wanted_.contains(s.trace)) continue;
       if (skipped_.contains(s.trace)) continue;
       if (existing && !options_.include_existing && wanted_.empty()) {
@@ -92,6 +100,7 @@ class follower {
   std::set<trace::trace_id> skipped_{};
   std::map<trace::trace_id, pending_trace> pending_{};
   std::string partial_{};
+  std::size_t line_no_ = 0;
 };
 
 bool wait_readable(int fd, std::chrono::milliseconds timeout) {

@@ -1,12 +1,15 @@
 #include "jaeger/jaeger_client.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <string_view>
 #include <utility>
 
 #include "jaeger/jaeger_api.hpp"
 #include "jaeger/local_query.hpp"
 #include "jaeger/search_render.hpp"
 #include "jaeger/v1_json.hpp"
+#include "jaeger/wire_probe.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
 namespace vmterm::jaeger {
@@ -53,6 +56,23 @@ expected<T> v1_answer(expected<T> decoded, const std::string& url, const http::r
   return or_garbage(std::move(decoded), url, res);
 }
 
+/// The server answered, but not in HTTP (Beast's "bad version"): say what it said instead, as
+/// a second connection hears it (an SSH server greets with "SSH-2.0-…").
+error not_http_error(const http::url& u, const std::string& full_url, const error& e) {
+  const auto said = first_words(
+      u.host, u.port,
+      "GET " + u.target() + " HTTP/1.1\r\nHost: " + u.authority() + "\r\nConnection: close\r\n\r\n",
+      std::chrono::milliseconds(1000));
+  std::string where = u.authority();
+  if (u.port == 80) where += ":80";
+  std::string msg = "GET '" + full_url + "': " + where + " is not a Jaeger query service: ";
+  const auto reason =
+      e.message.substr(e.message.rfind(": ") == std::string::npos ? 0 : e.message.rfind(": ") + 2);
+  msg += said ? "it answered '" + *said + "'" : "its answer is not HTTP (" + reason + ")";
+  msg += "; point --jaeger at Jaeger's query service (port 16686 by default)";
+  return error{std::make_error_code(std::errc::protocol_error), std::move(msg)};
+}
+
 /// Only the summaries with an error span, when asked for.
 void keep_errors(std::vector<trace_summary>& rows, bool errors_only) {
   if (!errors_only) return;
@@ -88,6 +108,9 @@ expected<http::response> jaeger_source::fetch(const std::string& target, std::st
       client_.send(http::request{.method = "GET", .url = full_url, .headers = {}, .body = {}});
   if (res) return res;
   auto e = res.error();
+  if (std::string_view(e.code.category().name()) == "beast.http" && !u.tls()) {
+    return tl::unexpected(not_http_error(u, full_url, e));
+  }
   if (e.code == std::errc::connection_refused) {
     e.message = "GET '" + full_url + "': connection refused";  // without the client's "connect: "
   }

@@ -24,7 +24,10 @@ namespace vmterm::jaeger {
 void newest_first(std::vector<trace_summary>& summaries, std::size_t limit);
 
 /// Sorts newest first (ties by trace id) and renders one aligned line per trace; the root
-/// service is coloured and the error count red when `colour` is set.
-[[nodiscard]] std::string render_search(std::vector<trace_summary> summaries, bool colour);
+/// service is coloured and the error count red when `colour` is set. With a `width` (0: no
+/// limit) every line fits in it: long services and operations end in `…`, then the start
+/// loses its fraction of a second, then goes; the trace id is never cut.
+[[nodiscard]] std::string render_search(std::vector<trace_summary> summaries, bool colour,
+                                        std::size_t width = 0);
 
 }  // namespace vmterm::jaeger

@@ -38,15 +38,10 @@ operation_stats finish(const key& k, accumulator& a) {
 }
 
 std::vector<std::string> row(const operation_stats& s) {
-  return {s.service,
-          s.operation,
-          std::to_string(s.count),
-          std::to_string(s.error_count),
-          format_duration(s.p50_ns),
-          format_duration(s.p95_ns),
-          format_duration(s.p99_ns),
-          format_duration(s.max_ns),
-          format_duration(s.self_time_ns)};
+  return {
+      terminal_text(s.service),      terminal_text(s.operation), std::to_string(s.count),
+      std::to_string(s.error_count), format_duration(s.p50_ns),  format_duration(s.p95_ns),
+      format_duration(s.p99_ns),     format_duration(s.max_ns),  format_duration(s.self_time_ns)};
 }
 
 }  // namespace
@@ -74,14 +69,32 @@ std::vector<operation_stats> compute_stats(const std::vector<trace_tree>& trees)
   return out;
 }
 
-std::string render_stats_table(const std::vector<operation_stats>& stats, bool colour) {
+std::string render_stats_table(const std::vector<operation_stats>& stats, bool colour,
+                               std::size_t width) {
   const std::vector<std::string> header = {"SERVICE", "OPERATION", "COUNT", "ERRORS", "P50",
                                            "P95",     "P99",       "MAX",   "SELF"};
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& s : stats) rows.push_back(row(s));
-  std::vector<std::size_t> width(header.size(), 0);
+  std::vector<std::size_t> cells(header.size(), 0);
   for (const auto& r : rows) {
-    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], cell_width(r[c]));
+    for (std::size_t c = 0; c < r.size(); ++c) cells[c] = std::max(cells[c], cell_width(r[c]));
+  }
+  if (width > 0) {
+    std::size_t total = 2 * (cells.size() - 1);
+    for (auto c : cells) total += c;
+    if (total > width) {
+      const auto over = total - width;
+      const auto left = shrink_widest({{&cells[0], std::min<std::size_t>(cells[0], 10)},
+                                       {&cells[1], std::min<std::size_t>(cells[1], 12)}},
+                                      over);
+      shrink_widest({{&cells[0], std::min<std::size_t>(cells[0], 4)},
+                     {&cells[1], std::min<std::size_t>(cells[1], 4)}},
+                    left);
+    }
+    for (auto& r : rows) {
+      r[0] = truncate_cells(r[0], cells[0]);
+      r[1] = truncate_cells(r[1], cells[1]);
+    }
   }
   std::string out;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -91,12 +104,12 @@ std::string render_stats_table(const std::vector<operation_stats>& stats, bool c
       const bool left = c < 2;
       const bool last = c + 1 == r.size();
       if (c == 0 && i > 0 && colour) {  // service column: coloured text, then the padding
-        append_coloured(out, r[c], service_colour(r[c]), true);
-        out.append(width[c] - cell_width(r[c]), ' ');
+        append_coloured(out, r[c], service_colour(stats[i - 1].service), true);
+        out.append(cells[c] - cell_width(r[c]), ' ');
       } else if (left) {
-        append_padded(out, r[c], last ? 0 : width[c]);
+        append_padded(out, r[c], last ? 0 : cells[c]);
       } else {
-        append_right(out, r[c], width[c]);
+        append_right(out, r[c], cells[c]);
       }
     }
     out += '\n';

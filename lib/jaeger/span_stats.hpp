@@ -30,9 +30,10 @@ struct operation_stats {
 /// Nearest-rank percentile of ascending `sorted` (0 when empty); p in (0, 100].
 [[nodiscard]] std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double p);
 
-/// SERVICE  OPERATION  COUNT  ERRORS  P50  P95  P99  MAX  SELF, one row per operation.
-[[nodiscard]] std::string render_stats_table(const std::vector<operation_stats>& stats,
-                                             bool colour);
+/// SERVICE  OPERATION  COUNT  ERRORS  P50  P95  P99  MAX  SELF, one row per operation. With a
+/// `width` (0: no limit) long services and operations end in `…` so that rows fit in it.
+[[nodiscard]] std::string render_stats_table(const std::vector<operation_stats>& stats, bool colour,
+                                             std::size_t width = 0);
 
 /// A JSON array (one line): [{"service","operation","count","error_count","p50_ns","p95_ns",
 /// "p99_ns","max_ns","self_time_ns"}]; all numbers.

@@ -113,9 +113,12 @@ void attach_children(trace_tree& t) {
       t.roots.push_back(i);
       continue;
     }
+    // Only a child that starts before its parent is skewed: one that ends after its parent is
+    // asynchronous work the parent started and did not wait for (a WebSocket outliving its
+    // upgrade request, a Celery task outliving apply_async), as Jaeger's adjuster treats it.
     const auto& p = t.nodes[node.parent].span;
-    node.clock_skew =
-        node.span.start_unix_nano < p.start_unix_nano || node.span.end_unix_nano > p.end_unix_nano;
+    node.clock_skew = p.start_unix_nano > clock_skew_tolerance_ns &&
+                      node.span.start_unix_nano < p.start_unix_nano - clock_skew_tolerance_ns;
     t.skew_count += node.clock_skew ? 1U : 0U;
     t.nodes[node.parent].children.push_back(i);
   }

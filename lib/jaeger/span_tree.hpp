@@ -18,6 +18,13 @@ namespace vmterm::jaeger {
 /// "No node": the parent of a root.
 inline constexpr std::uint32_t no_node = std::numeric_limits<std::uint32_t>::max();
 
+/// How much earlier than its parent a child may start before it is flagged as clock skew: the
+/// rounding of timestamps taken as float seconds (Python's time.time(), ~0.24µs at today's
+/// epoch) and of Jaeger's microseconds. A child ending after its parent is never skew: that is
+/// asynchronous work (Jaeger's clock skew adjuster, too, only moves a child that is longer
+/// than its parent when it starts before it).
+inline constexpr std::uint64_t clock_skew_tolerance_ns = 1'000;
+
 /// One span in a trace_tree and what the tree knows about it.
 struct span_node {
   trace::span_data span{};
@@ -29,7 +36,7 @@ struct span_node {
   bool on_critical_path = false;
   bool orphan = false;        ///< names a parent that no span of the trace carries
   bool duplicate_id = false;  ///< another span of the trace has the same span id
-  bool clock_skew = false;    ///< starts before or ends after its parent
+  bool clock_skew = false;    ///< starts before its parent (beyond clock_skew_tolerance_ns)
   bool cycle_broken = false;  ///< its parent link was cut because it closed a reference cycle
 
   [[nodiscard]] std::uint64_t duration_ns() const noexcept {

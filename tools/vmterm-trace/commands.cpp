@@ -15,6 +15,7 @@
 #include "jaeger/search_render.hpp"
 #include "jaeger/span_stats.hpp"
 #include "jaeger/span_tree.hpp"
+#include "jaeger/text_cells.hpp"
 #include "jaeger/tree_render.hpp"
 #include "query_flags.hpp"
 #include "source_select.hpp"
@@ -63,8 +64,10 @@ int cmd_services(const context& c) {
     std::cout << jaeger::render_services_json(*names);
     return to_int(exit_code::ok);
   }
+  const auto width = known_width(c.opt.width_cells, c.env);
   std::string out;
-  for (const auto& n : *names) out += n + '\n';
+  for (const auto& n : *names)
+    out += jaeger::truncate_cells(n, width > 0 ? width : n.size()) + '\n';
   std::cout << out;
   return to_int(exit_code::ok);
 }
@@ -85,9 +88,15 @@ int cmd_operations(const context& c) {
     std::cout << jaeger::render_operations_json(service, *ops);
     return to_int(exit_code::ok);
   }
+  // "name<TAB>kind": a tab takes up to 8 cells, so a name gets the width less 8 and the kind.
+  const auto width = known_width(c.opt.width_cells, c.env);
   std::string out;
-  for (const auto& op : *ops)
-    out += op.kind.empty() ? op.name + '\n' : op.name + '\t' + op.kind + '\n';
+  for (const auto& op : *ops) {
+    const auto tail = op.kind.empty() ? std::size_t{0} : 8 + op.kind.size();
+    const auto room = width == 0 ? op.name.size() : width > tail ? width - tail : 1;
+    out += jaeger::truncate_cells(op.name, room);
+    out += op.kind.empty() ? "\n" : '\t' + op.kind + '\n';
+  }
   std::cout << out;
   return to_int(exit_code::ok);
 }
@@ -108,7 +117,8 @@ int print_summaries(const context& c, const jaeger::search_query& query) {
   auto rows = c.src.summaries(query);
   if (!rows) return complain(exit_code::failure, rows.error());
   if (rows->empty()) return complain(exit_code::failure, no_traces(c, query.service));
-  std::cout << jaeger::render_search(std::move(*rows), use_colour(c.opt.color, c.env));
+  std::cout << jaeger::render_search(std::move(*rows), use_colour(c.opt.color, c.env),
+                                     known_width(c.opt.width_cells, c.env));
   return to_int(exit_code::ok);
 }
 
@@ -132,7 +142,8 @@ int cmd_search(const context& c, bool stats) {
   if (stats) {
     const auto table = jaeger::compute_stats(trees);
     std::cout << (c.opt.json ? jaeger::render_stats_json(table) + "\n"
-                             : jaeger::render_stats_table(table, colour));
+                             : jaeger::render_stats_table(table, colour,
+                                                          known_width(c.opt.width_cells, c.env)));
   } else {
     std::cout << jaeger::render_json(trees);
   }
@@ -144,7 +155,7 @@ int print_trees(const context& c, const std::vector<jaeger::trace_tree>& trees,
                 const jaeger::tree_filter& filter) {
   const jaeger::tree_render_options render{.colour = use_colour(c.opt.color, c.env),
                                            .verbose = c.opt.verbose,
-                                           .width = line_width(c.opt.width, c.env)};
+                                           .width = line_width(c.opt.width_cells, c.env)};
   bool first = true;
   for (const auto& tree : trees) {
     const auto visible = jaeger::select(tree, filter);
@@ -197,7 +208,9 @@ int cmd_show(const context& c) {
 
 }  // namespace
 
-int run(const options& opt, const config::env_lookup& env) {
+int run(const options& given, const config::env_lookup& env) {
+  options opt = given;
+  if (auto ok = check_flags(opt); !ok) return complain(exit_code::usage, ok.error());
   auto src = make_source(opt, env);
   if (!src) return complain(exit_code::usage, src.error());
   const context c{opt, env, **src, chosen_file(opt, env).has_value()};

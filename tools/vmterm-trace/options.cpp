@@ -5,22 +5,23 @@ namespace {
 
 void add_global_flags(CLI::App& app, options& opt) {
   app.add_option("--jaeger", opt.jaeger,
-                 "Jaeger query service URL, with any base path (default " +
-                     std::string(default_jaeger_url) + ")")
-      ->envname("VMTERM_JAEGER_URL");
+                 "Jaeger query service URL, with any base path; env VMTERM_JAEGER_URL (default " +
+                     std::string(default_jaeger_url) + ")");
   app.add_option(
       "--file", opt.file,
       "read traces from a file: OTLP JSON, OTLP JSON lines or Jaeger v1 JSON; - = stdin");
+  app.add_option("--max-input", opt.max_input,
+                 "read at most this much of a file or stdin, e.g. 512MiB, 4GiB")
+      ->capture_default_str();
   app.add_option("--timeout", opt.timeout, "deadline for each request to Jaeger (e.g. 500ms, 10s)")
       ->capture_default_str();
   app.add_flag("--json", opt.json, "print JSON (one object per trace, one per line) for jq");
   app.add_flag("--otlp", opt.otlp, "show: print the traces as OTLP JSON, untouched when possible");
   app.add_option("--color", opt.color, "colour: auto (a terminal without NO_COLOR), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  app.add_option(
-      "--width", opt.width,
-      "line width in cells for the waterfall (default: COLUMNS or the terminal; 0: none)");
+  app.add_option("--width", opt.width,
+                 "fit every line in this many columns (default: COLUMNS or the terminal; 0: no "
+                 "limit and no waterfall)");
   app.add_flag("-v,--verbose", opt.verbose, "show: attributes, events and links under each span");
   app.add_option("--depth", opt.depth, "show: only spans down to depth N (roots are 0)");
   app.add_option("--min-duration", opt.min_duration,
@@ -43,9 +44,7 @@ void add_query_flags(CLI::App& cmd, options& opt) {
   auto* start = cmd.add_option("--start", opt.start, "start of the time range (RFC 3339)");
   auto* end = cmd.add_option("--end", opt.end, "end of the time range (RFC 3339; default now)");
   since->excludes(start)->excludes(end);
-  cmd.add_option("--limit", opt.limit, "at most this many traces")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  cmd.add_option("--limit", opt.limit, "at most this many traces")->capture_default_str();
   cmd.add_flag("--errors", opt.errors, "only traces with an error span");
 }
 
@@ -60,8 +59,9 @@ void add_flags(CLI::App& app, options& opt) {
 
   auto* ops = app.add_subcommand("operations", "list the operations of a service");
   ops->add_option("SERVICE", opt.service, "the service")->required();
-  ops->add_option("--kind", opt.kind, "only operations of this span kind")
-      ->check(CLI::IsMember({"server", "client", "producer", "consumer", "internal"}));
+  ops->add_option("--kind", opt.kind,
+                  "only operations of this span kind: server, client, producer, consumer, "
+                  "internal");
   ops->callback([&] { opt.command = "operations"; });
 
   auto* search = app.add_subcommand("search", "find traces: one line per trace, newest first");

@@ -16,15 +16,16 @@ struct options {
   std::string command{};  ///< services|operations|search|show|stats
 
   // where traces come from
-  std::optional<std::string> jaeger{};  ///< --jaeger / VMTERM_JAEGER_URL
+  std::optional<std::string> jaeger{};  ///< --jaeger (VMTERM_JAEGER_URL: source_select.cpp)
   std::optional<std::string> file{};    ///< --file; "-" = stdin
   std::string timeout = "10s";
+  std::string max_input = "1GiB";  ///< the most a file source reads
 
   // output
   bool json = false;
   bool otlp = false;
   std::string color = "auto";
-  std::optional<std::size_t> width{};
+  std::optional<std::string> width{};  ///< checked by check_flags()
   bool verbose = false;
 
   // tree filters (show), some shared with search and stats
@@ -44,11 +45,16 @@ struct options {
   std::optional<std::string> since{};  ///< default 1h against Jaeger; a file: all of it
   std::string start{};
   std::string end{};
-  std::size_t limit = 20;
+  std::string limit = "20";  ///< checked by check_flags()
 
   // show
   std::vector<std::string> trace_ids{};
   bool follow = false;
+
+  // the values of the text flags above, set by check_flags() (query_flags.hpp)
+  std::optional<std::size_t> width_cells{};
+  std::size_t limit_count = 20;
+  std::uint64_t max_input_bytes = 0;
 };
 
 /// Adds the subcommands and every flag to `app`, bound to `opt`.

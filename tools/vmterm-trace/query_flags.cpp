@@ -1,9 +1,13 @@
 #include "query_flags.hpp"
 
 #include <chrono>
+#include <initializer_list>
+#include <string>
+#include <vector>
 
 #include "core/parse.hpp"
 #include "jaeger/time_parse.hpp"
+#include "jaeger/trace_input.hpp"
 
 namespace vmterm::trace_cli {
 namespace {
@@ -24,7 +28,66 @@ expected<std::uint64_t> time_flag(std::string_view flag, const std::string& text
   return t;
 }
 
+/// A whole number in [min, max] for `flag`; `what` says what the number counts.
+expected<std::size_t> count_flag(std::string_view flag, const std::string& text, std::int64_t min,
+                                 std::int64_t max, std::string_view what) {
+  const auto named = std::string(flag) + " '" + text + "': ";
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  const bool negative = text.size() > 1 && text[0] == '-' &&
+                        text.find_first_not_of("0123456789", 1) == std::string::npos;
+  if (!digits && !negative) {
+    return fail(std::errc::invalid_argument,
+                named + "not a whole number; give " + std::string(what));
+  }
+  auto n = parse::integer(text, min, max);
+  if (!n) {
+    const bool low = negative || (text.size() < 19 && std::stoll(text) < min);
+    return fail(std::errc::invalid_argument,
+                named + "must be at " +
+                    (low ? "least " + std::to_string(min) : "most " + std::to_string(max)));
+  }
+  return static_cast<std::size_t>(*n);
+}
+
+expected<void> one_of(std::string_view flag, const std::string& text,
+                      std::initializer_list<std::string_view> allowed) {
+  const std::vector<std::string_view> names(allowed);
+  std::string list;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (names[k] == text) return {};
+    list += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + std::string(names[k]);
+  }
+  return fail(std::errc::invalid_argument, std::string(flag) + " '" + text + "': must be " + list);
+}
+
 }  // namespace
+
+expected<void> check_flags(options& opt) {
+  if (opt.width) {
+    auto w = count_flag("--width", *opt.width, 0, 10000, "a number of columns (0: no limit)");
+    if (!w) return tl::unexpected(w.error());
+    opt.width_cells = *w;
+  }
+  auto limit = count_flag("--limit", opt.limit, 1, 100000, "how many traces to show, at least 1");
+  if (!limit) return tl::unexpected(limit.error());
+  opt.limit_count = *limit;
+  auto size = jaeger::parse_size(opt.max_input);
+  if (!size) {
+    return fail(std::errc::invalid_argument,
+                "--max-input '" + opt.max_input + "': " + size.error().message);
+  }
+  if (*size == 0) {
+    return fail(std::errc::invalid_argument,
+                "--max-input '" + opt.max_input + "': must be more than 0");
+  }
+  opt.max_input_bytes = *size;
+  if (auto ok = one_of("--color", opt.color, {"auto", "always", "never"}); !ok) return ok;
+  if (!opt.kind.empty()) {
+    auto ok = one_of("--kind", opt.kind, {"server", "client", "producer", "consumer", "internal"});
+    if (!ok) return ok;
+  }
+  return {};
+}
 
 expected<jaeger::tree_filter> make_filter(const options& opt) {
   jaeger::tree_filter f;
@@ -60,7 +123,7 @@ expected<jaeger::search_query> make_query(const options& opt, std::uint64_t now_
     if (out == 0) q.min_duration_ns = *d;
     if (out == 1) q.max_duration_ns = *d;
   }
-  q.limit = opt.limit;
+  q.limit = opt.limit_count;
   q.errors_only = opt.errors;
   if (whole_file && !opt.since && opt.start.empty() && opt.end.empty()) return q;
   q.end_unix_nano = now_ns;

@@ -13,6 +13,11 @@
 
 namespace vmterm::trace_cli {
 
+/// Checks the flags CLI11 takes as text and sets their values in `opt` (width_cells,
+/// limit_count, max_input_bytes). Errors name the flag, the value and the fix:
+/// "--limit '0': must be at least 1".
+[[nodiscard]] expected<void> check_flags(options& opt);
+
 [[nodiscard]] expected<jaeger::tree_filter> make_filter(const options& opt);
 
 /// The search; `now_ns` ends a `--since` range. Without --since/--start, a Jaeger search looks

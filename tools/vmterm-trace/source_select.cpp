@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
+#include <utility>
 
 #include "core/parse.hpp"
+#include "http/url.hpp"
 #include "jaeger/client_tracing.hpp"
 #include "jaeger/file_source.hpp"
 #include "jaeger/jaeger_client.hpp"
@@ -24,11 +27,31 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
 }
 
+/// The Jaeger URL and where it came from: --jaeger, else VMTERM_JAEGER_URL, else the default.
+std::pair<std::string, std::string> jaeger_url(const options& opt, const config::env_lookup& env) {
+  if (opt.jaeger) return {*opt.jaeger, "--jaeger '" + *opt.jaeger + "'"};
+  if (auto url = env("VMTERM_JAEGER_URL"); url && !url->empty()) {
+    return {*url, "VMTERM_JAEGER_URL='" + *url + "'"};
+  }
+  return {default_jaeger_url, std::string("'") + default_jaeger_url + "'"};
+}
+
+/// A URL that does not parse, in the user's words: "--jaeger 'not a url': not a URL; …".
+error bad_url(const std::string& url, const std::string& named, const error& e) {
+  const auto reason_at = e.message.find("': ");
+  auto reason = reason_at == std::string::npos ? e.message : e.message.substr(reason_at + 3);
+  if (url.find("://") == std::string::npos || reason.rfind("not an absolute URL", 0) == 0) {
+    reason = "not a URL; give the query service's address, e.g. " + std::string(default_jaeger_url);
+  }
+  return error{e.code, named + ": " + reason};
+}
+
 }  // namespace
 
 std::optional<std::string> chosen_file(const options& opt, const config::env_lookup& env) {
   if (opt.file) return opt.file;
   if (opt.jaeger) return std::nullopt;
+  if (auto url = env("VMTERM_JAEGER_URL"); url && !url->empty()) return std::nullopt;
   const auto local = traces_file(env);
   std::error_code ec;
   if (std::filesystem::exists(local, ec)) return local;
@@ -38,15 +61,26 @@ std::optional<std::string> chosen_file(const options& opt, const config::env_loo
 expected<std::unique_ptr<jaeger::source>> make_source(const options& opt,
                                                       const config::env_lookup& env) {
   if (auto file = chosen_file(opt, env)) {
-    return std::unique_ptr<jaeger::source>(std::make_unique<jaeger::file_source>(*file));
+    jaeger::file_source_options fo{
+        .input = {.max_bytes = opt.max_input_bytes,
+                  .raise_limit_hint = "give a smaller file, or raise --max-input"},
+        .warn = [](const std::string& message) {
+          std::cerr << "vmterm-trace: " << message << '\n';
+        }};
+    return std::unique_ptr<jaeger::source>(
+        std::make_unique<jaeger::file_source>(*file, std::move(fo)));
   }
   auto timeout = parse::duration(opt.timeout, std::chrono::seconds(1));  // bare = seconds
   if (!timeout) {
     return fail(std::errc::invalid_argument,
                 "--timeout '" + opt.timeout + "': " + timeout.error().message);
   }
+  const auto [url, named] = jaeger_url(opt, env);
+  if (auto parsed = http::parse_url(url); !parsed) {
+    return tl::unexpected(bad_url(url, named, parsed.error()));
+  }
   auto src = jaeger::jaeger_source::create(jaeger::jaeger_options{
-      .url = opt.jaeger.value_or(default_jaeger_url),
+      .url = url,
       .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout),
       .observer = jaeger::make_client_tracing("vmterm-trace")});
   if (!src) return tl::unexpected(src.error());

@@ -17,6 +17,12 @@ bool use_colour(const std::string& mode, const config::env_lookup& env) {
 
 std::size_t line_width(std::optional<std::size_t> flag, const config::env_lookup& env) {
   if (flag) return *flag;
+  const auto known = known_width(flag, env);
+  return known > 0 ? known : 100;
+}
+
+std::size_t known_width(std::optional<std::size_t> flag, const config::env_lookup& env) {
+  if (flag) return *flag;
   if (const auto columns = env("COLUMNS")) {
     if (auto n = parse::integer(*columns, 0, 10000)) return static_cast<std::size_t>(*n);
   }
@@ -25,7 +31,7 @@ std::size_t line_width(std::optional<std::size_t> flag, const config::env_lookup
       ws.ws_col > 0) {
     return ws.ws_col;
   }
-  return 100;
+  return 0;
 }
 
 }  // namespace vmterm::trace_cli

@@ -32,6 +32,11 @@ TEST_CASE("an unknown flag names the flag and the --help to read, in every tool"
               "vmterm-trace: unknown flag '--bogus'; see vmterm-trace show --help");
 }
 
+TEST_CASE("an argument a command does not take is named with the command's --help", "[usage]") {
+  check_usage("vmterm-trace", {"services", "extra"},
+              "vmterm-trace: unexpected argument 'extra'; see vmterm-trace services --help");
+}
+
 TEST_CASE("a flag without its value says it needs one", "[usage]") {
   check_usage("vmterm-serve", {"--listen"},
               "vmterm-serve: --listen needs a value; see vmterm-serve --help");
@@ -39,10 +44,10 @@ TEST_CASE("a flag without its value says it needs one", "[usage]") {
 
 TEST_CASE("vmterm-trace names its commands when one is missing or unknown", "[usage]") {
   check_usage("vmterm-trace", {},
-              "vmterm-trace: a command is required: one of services, operations, search, "
+              "vmterm-trace: no command given; give one of services, operations, search, "
               "stats, show; see vmterm-trace --help");
   check_usage("vmterm-trace", {"bogus"},
-              "vmterm-trace: unknown command 'bogus'; the commands are services, operations, "
+              "vmterm-trace: unknown command 'bogus'; give one of services, operations, "
               "search, stats, show");
 }
 

@@ -213,11 +213,11 @@ TEST_CASE("CLI11's errors become the tool's own sentences", "[flags]") {
   app.add_subcommand("show", "");
   app.add_subcommand("search", "");
   CHECK(usage_of(app, {}) ==
-        "vmterm-test: a command is required: one of show, search; see vmterm-test --help");
+        "vmterm-test: no command given; give one of show, search; see vmterm-test --help");
   CLI::App app2{"x"};
   app2.require_subcommand(1);
   app2.add_subcommand("show", "");
   app2.add_subcommand("search", "");
   CHECK(usage_of(app2, {"bogus"}) ==
-        "vmterm-test: unknown command 'bogus'; the commands are show, search");
+        "vmterm-test: unknown command 'bogus'; give one of show, search");
 }

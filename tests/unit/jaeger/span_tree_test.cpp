@@ -29,17 +29,41 @@ TEST_CASE("A tree links children by span id, sorted by start, with depth and sel
   CHECK(t.skew_count == 0);
 }
 
-TEST_CASE("Children outside their parent's time are kept and flagged as clock skew", "[jaeger]") {
+TEST_CASE("Only children that start before their parent are flagged as clock skew", "[jaeger]") {
   auto t = build_tree({span("a", "", "A", 10, 20), span("b", "a", "early", 5, 15),
                        span("c", "a", "late", 15, 30), span("d", "a", "inside", 12, 13)});
   CHECK(node(t, "b").clock_skew);
-  CHECK(node(t, "c").clock_skew);
+  CHECK_FALSE(node(t, "c").clock_skew);  // ends after its parent: asynchronous, not skew
   CHECK_FALSE(node(t, "d").clock_skew);
-  CHECK(t.skew_count == 2);
+  CHECK(t.skew_count == 1);
   CHECK(node(t, "a").self_time_ns == 0);  // children cover it, clipped to its time
   CHECK(names_in_order(t) == std::vector<std::string>{"A", "early", "inside", "late"});
   CHECK(t.start_unix_nano == t0_ns + 5'000);
   CHECK(t.end_unix_nano == t0_ns + 30'000);
+}
+
+TEST_CASE("Asynchronous children that outlive their parent are not clock skew", "[jaeger]") {
+  // vmterm-serve: the WebSocket span outlives the upgrade request that started it; Celery: the
+  // worker's run/ span starts after apply_async/ ended and lasts longer.
+  auto t = build_tree({span("g", "", "GET /ws/terminal/", 0, 3, "vmterm-serve"),
+                       span("w", "g", "WS /ws/terminal/", 2, 60'000'000, "vmterm-serve"),
+                       span("p", "w", "apply_async/tasks.report", 100, 105, "vmterm-serve"),
+                       span("r", "p", "run/tasks.report", 900, 250'000, "worker"),
+                       span("s", "p", "run/tasks.short", 104, 106, "worker")});
+  CHECK(t.skew_count == 0);
+  for (const auto& n : t.nodes) CHECK_FALSE(n.clock_skew);
+}
+
+TEST_CASE("A child starting within the tolerance before its parent is not clock skew", "[jaeger]") {
+  auto parent = span("a", "", "A", 10, 20);
+  auto close = span("b", "a", "rounded", 10, 12);
+  close.start_unix_nano -= clock_skew_tolerance_ns;  // float-seconds rounding, at the limit
+  auto beyond = span("c", "a", "skewed", 10, 12);
+  beyond.start_unix_nano -= clock_skew_tolerance_ns + 1;
+  auto t = build_tree({parent, close, beyond});
+  CHECK_FALSE(node(t, "b").clock_skew);
+  CHECK(node(t, "c").clock_skew);
+  CHECK(t.skew_count == 1);
 }
 
 TEST_CASE("Spans whose parent is missing become extra roots after the true root", "[jaeger]") {
