@@ -35,7 +35,7 @@ TEST_CASE("the login URL swaps the token for a session cookie and a redirect wit
   CHECK(location.find("token") == std::string::npos);
   CHECK((location == "/" || location.ends_with(":" + std::to_string(serve.port()) + "/")));
   const auto set_cookie = header(login, "Set-Cookie");
-  CHECK_THAT(set_cookie, Catch::StartsWith("vmterm_session="));
+  CHECK_THAT(set_cookie, Catch::StartsWith("vmterm_session_" + std::to_string(serve.port()) + "="));
   CHECK_THAT(set_cookie, Catch::Contains("HttpOnly"));
   CHECK_THAT(set_cookie, Catch::Contains("SameSite=Strict"));
   CHECK(set_cookie.find(serve.token()) == std::string::npos);
