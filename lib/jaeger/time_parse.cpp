@@ -1,6 +1,7 @@
 #include "jaeger/time_parse.hpp"
 
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -53,6 +54,11 @@ std::optional<std::int64_t> zone(std::string_view s, std::size_t& pos) {
   return sign * (*h * 3600 + *m * 60);
 }
 
+/// What parse() returns for a time it read but that nanoseconds in an int64 cannot hold
+/// (after 2262-04-11T23:47:16Z).
+constexpr std::int64_t out_of_range = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t max_seconds = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+
 std::optional<std::int64_t> parse(std::string_view s) {
   using namespace std::chrono;
   std::size_t pos = 0;
@@ -66,7 +72,8 @@ std::optional<std::int64_t> parse(std::string_view s) {
                             day{static_cast<unsigned>(*d)}};
   if (!date.ok()) return std::nullopt;
   const std::int64_t days = sys_days(date).time_since_epoch().count();
-  if (pos == s.size()) return days * 86400 * 1'000'000'000;
+  if (pos == s.size())
+    return days < 0 || days * 86400 > max_seconds ? out_of_range : days * 86400 * 1'000'000'000;
   if (!expect(s, pos, "Tt ")) return std::nullopt;
   const auto h = digits(s, pos, 2);
   if (!h || *h > 23 || !expect(s, pos, ":")) return std::nullopt;
@@ -78,6 +85,8 @@ std::optional<std::int64_t> parse(std::string_view s) {
   const auto off = frac ? zone(s, pos) : std::nullopt;
   if (!off || pos != s.size()) return std::nullopt;
   const std::int64_t secs = days * 86400 + *h * 3600 + *mi * 60 + *sec - *off;
+  // Found by tests/fuzz/trace_time_flags: years after 2262 and before 1678 overflowed.
+  if (secs < 0 || secs > max_seconds) return out_of_range;
   return secs * 1'000'000'000 + *frac;
 }
 
@@ -85,7 +94,13 @@ std::optional<std::int64_t> parse(std::string_view s) {
 
 expected<std::uint64_t> parse_rfc3339(std::string_view text) {
   const auto ns = parse(text);
-  if (!ns || *ns < 0) {
+  if (ns && (*ns < 0 || *ns == out_of_range)) {
+    return fail(std::errc::result_out_of_range,
+                "'" + std::string(text) +
+                    "' is outside the times vmterm-trace reads (1970-01-01 "
+                    "to 2262-04-11)");
+  }
+  if (!ns) {
     return fail(std::errc::invalid_argument, "'" + std::string(text) +
                                                  "' is not an RFC 3339 time (e.g. "
                                                  "2024-01-31T05:28:29Z)");

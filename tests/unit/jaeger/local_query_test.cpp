@@ -65,3 +65,17 @@ TEST_CASE("RFC 3339 times parse with fractions and offsets", "[jaeger]") {
   CHECK_FALSE(parse_rfc3339("2024-02-30T00:00:00Z"));
   CHECK_FALSE(parse_rfc3339("2024-01-31T05:28:29"));
 }
+
+TEST_CASE("Times past what nanoseconds hold are refused, not overflowed", "[jaeger]") {
+  // Found by tests/fuzz/trace_time_flags (signed overflow in secs * 1e9).
+  CHECK(parse_rfc3339("2428-01-31T05:28:04.20712+01:00").error().message ==
+        "'2428-01-31T05:28:04.20712+01:00' is outside the times vmterm-trace reads (1970-01-01 "
+        "to 2262-04-11)");
+  CHECK_FALSE(parse_rfc3339("9999-12-31"));
+  CHECK_FALSE(parse_rfc3339("1024-01-01"));
+  CHECK_FALSE(parse_rfc3339("1969-12-31T23:59:59Z"));
+  CHECK(parse_rfc3339("1012-01-31T05:26:29.20712+01:00").error().message ==
+        "'1012-01-31T05:26:29.20712+01:00' is outside the times vmterm-trace reads (1970-01-01 "
+        "to 2262-04-11)");
+  CHECK(parse_rfc3339("2262-04-11T00:00:00Z").value() == 9'223'286'400'000'000'000ULL);
+}
