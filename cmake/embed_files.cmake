@@ -2,6 +2,8 @@
 #   const vmterm::embedded_file <SYMBOL>[] and std::size_t <SYMBOL>_count
 # from FILES, a ;-list of "url-path=file-path" pairs. Run at build time by
 # vmterm_embed_files() (cmake/assets.cmake), so generated code never enters the repository.
+# Text files (HTML, JS, CSS, SVG, JSON) of 1 KiB or more are also embedded gzip-compressed
+# (level 9, mtime zeroed so the output is reproducible), for clients that accept gzip.
 cmake_minimum_required(VERSION 3.25)
 
 function(content_type path out)
@@ -45,7 +47,24 @@ foreach(pair IN LISTS FILES)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
   content_type("${path}" type)
   string(APPEND body "static const char data_${index}[] = {${bytes} '\\0'};\n")
-  string(APPEND table "  {\"${url}\", \"${type}\", \"\\\"${etag}\\\"\", {data_${index}, ${size}}},\n")
+  set(gzip "{}")
+  if(size GREATER_EQUAL 1024 AND type MATCHES "^text/|svg|json")
+    set(gz "${OUTPUT}.${index}.gz")
+    file(ARCHIVE_CREATE OUTPUT "${gz}" PATHS "${path}" FORMAT raw COMPRESSION GZip
+         COMPRESSION_LEVEL 9)
+    file(READ "${gz}" gz_hex HEX)
+    file(REMOVE "${gz}")
+    # Bytes 4-7 of the gzip header are the time of compression: zero them.
+    string(SUBSTRING "${gz_hex}" 0 8 gz_head)
+    string(SUBSTRING "${gz_hex}" 16 -1 gz_tail)
+    set(gz_hex "${gz_head}00000000${gz_tail}")
+    string(LENGTH "${gz_hex}" gz_hex_length)
+    math(EXPR gz_size "${gz_hex_length} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," gz_bytes "${gz_hex}")
+    string(APPEND body "static const char gzip_${index}[] = {${gz_bytes} '\\0'};\n")
+    set(gzip "{gzip_${index}, ${gz_size}}")
+  endif()
+  string(APPEND table "  {\"${url}\", \"${type}\", \"\\\"${etag}\\\"\", {data_${index}, ${size}}, ${gzip}},\n")
   math(EXPR index "${index} + 1")
 endforeach()
 

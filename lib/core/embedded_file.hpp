@@ -13,6 +13,9 @@ struct embedded_file {
   std::string_view content_type;  ///< e.g. "text/javascript; charset=utf-8"
   std::string_view etag;          ///< quoted strong validator: "\"<16 hex of sha256>\""
   std::string_view content;
+  /// The same content gzip-compressed (made at build time), for clients that accept it;
+  /// empty when the file is small or not text.
+  std::string_view gzip{};
 };
 
 /// Finds `path` in `files`; nullptr when absent.

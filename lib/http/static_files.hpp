@@ -1,6 +1,7 @@
 #pragma once
 /// Serving files compiled into the program (core/embedded_file.hpp): Content-Type, a strong
-/// ETag with If-None-Match → 304, and Cache-Control. Pure.
+/// ETag with If-None-Match → 304, Cache-Control, and the gzip form (compressed at build time)
+/// to clients that accept it. Pure.
 
 #include <span>
 #include <string_view>
@@ -15,9 +16,15 @@ namespace vmterm::http {
 inline constexpr std::string_view cache_revalidate = "no-cache";
 
 /// The response for `file`: 200 with the content, or 304 without body when the request's
-/// If-None-Match lists the file's ETag (or "*").
+/// If-None-Match lists the ETag of the form it would get (or "*"). When the file has a gzip
+/// form and the request's Accept-Encoding allows gzip, that form is sent with
+/// `Content-Encoding: gzip` and its own ETag (the file's with "-gzip" inside the quotes);
+/// a file with a gzip form always carries `Vary: Accept-Encoding`.
 [[nodiscard]] response serve_file(const embedded_file& file, const request& req,
                                   std::string_view cache_control = cache_revalidate);
+
+/// Whether an Accept-Encoding value allows gzip ("gzip", "x-gzip" or "*" with a q above 0).
+[[nodiscard]] bool accepts_gzip(std::string_view accept_encoding) noexcept;
 
 /// A handler for a prefix route ("/static/*") that serves `files` by the path below the
 /// prefix (request_context::rest); "" serves `index` when given. 404 when absent.

@@ -50,6 +50,7 @@ expected<client_message> parse_client_message(std::string_view text) {
   }
   if (t == "pause") return pause_message{};
   if (t == "resume") return resume_message{};
+  if (t == "end") return end_message{};
   return bad("unknown type '" + t.substr(0, 40) + "'");
 }
 

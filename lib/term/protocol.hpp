@@ -6,6 +6,8 @@
 ///     {"type":"resize","cols":120,"rows":40}      terminal size in cells (1..1000 each)
 ///     {"type":"ack","bytes":N}                    total output bytes written by the terminal
 ///     {"type":"pause"} / {"type":"resume"}         stop / restart output (e.g. hidden tab)
+///     {"type":"end"}                               end the session now: hang up the shell
+///                                                  (the page's "new session")
 ///   server → client
 ///     {"type":"hello","session":"ID","resume_grace_ms":N,"offset":N,"readonly":B}
 ///                                                  session id to resume with; offset = byte
@@ -45,7 +47,12 @@ struct resume_message {
   friend bool operator==(const resume_message&, const resume_message&) = default;
 };
 
-using client_message = std::variant<resize_message, ack_message, pause_message, resume_message>;
+struct end_message {
+  friend bool operator==(const end_message&, const end_message&) = default;
+};
+
+using client_message =
+    std::variant<resize_message, ack_message, pause_message, resume_message, end_message>;
 
 /// Largest terminal the server accepts, in cells per side.
 inline constexpr std::uint16_t max_cells = 1000;

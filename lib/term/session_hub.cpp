@@ -126,8 +126,8 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
       }
     } else if (d.sessions.size() >= d.options->max_sessions) {
       const auto n = std::to_string(d.options->max_sessions);
-      refuse("too many sessions: " + n +
-                 " are open, as many as --max-sessions allows; close one or raise "
+      refuse("too many sessions: " + n + (d.options->max_sessions == 1 ? " is" : " are") +
+                 " open, as many as --max-sessions allows; close one or raise "
                  "--max-sessions",
              close_code::try_later, "too many sessions (--max-sessions " + n + ")");
     } else {

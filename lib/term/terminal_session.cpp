@@ -264,6 +264,9 @@ void terminal_session::on_control(const client_message& msg) {
       return;
     }
     apply_gate("ack");
+  } else if (std::holds_alternative<end_message>(msg)) {
+    // The page starts a new session: this one does not wait out --resume-grace.
+    end(close_code::normal, "ended by the client", "");
   } else if (std::holds_alternative<pause_message>(msg)) {
     flow_.pause();
     apply_gate("client");

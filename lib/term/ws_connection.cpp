@@ -1,5 +1,6 @@
 #include "term/ws_connection.hpp"
 
+#include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +24,8 @@ using raw_request = beast::http::request<beast::http::string_body>;
 /// session does not keep it.
 constexpr std::size_t keep_read_buffer = 16 << 10;
 constexpr auto handshake_timeout = std::chrono::seconds(30);
+/// The most one read appends to a message being received.
+constexpr std::size_t read_piece = 64 << 10;
 
 /// A close frame's code and reason (cut to the 123 bytes a close frame holds).
 websocket::close_reason close_frame(std::uint16_t code, std::string_view reason) {
@@ -77,7 +80,8 @@ class ws_connection final : public session_link,
 
   void do_accept() {
     const auto& o = *setup_.options;
-    ws_.read_message_max(o.max_message);
+    // --max-message is enforced in on_read rather than by Beast, whose 1009 has no reason.
+    ws_.read_message_max(0);
     ws_.auto_fragment(false);  // one frame per coalesced chunk
     websocket::stream_base::timeout t{};
     t.handshake_timeout = handshake_timeout;
@@ -125,14 +129,15 @@ class ws_connection final : public session_link,
                     }));
   }
 
+  /// Reads the next piece of a message: never more than one byte past --max-message in all.
   void do_read() {
-    ws_.async_read(
-        buffer_, on_strand([self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->on_read(ec, n);
-        }));
+    const std::size_t room = setup_.options->max_message + 1 - buffer_.size();
+    ws_.async_read_some(buffer_, std::min(room, read_piece),
+                        on_strand([self = this->shared_from_this()](
+                                      beast::error_code ec, std::size_t) { self->on_read(ec); }));
   }
 
-  void on_read(beast::error_code ec, std::size_t n) {
+  void on_read(beast::error_code ec) {
     if (ec) {
       open_ = false;
       timer_.cancel();
@@ -144,6 +149,8 @@ class ws_connection final : public session_link,
       setup_.session->detach(this, ended_because(ec), code);
       return;
     }
+    if (buffer_.size() > setup_.options->max_message) return close_too_big();
+    if (!ws_.is_message_done()) return do_read();
     const auto data = buffer_.cdata();
     const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
     if (ws_.got_binary()) {
@@ -151,9 +158,23 @@ class ws_connection final : public session_link,
     } else {
       setup_.session->on_text(this, bytes);
     }
-    buffer_.consume(n);
+    buffer_.consume(buffer_.size());
     if (buffer_.capacity() > keep_read_buffer) buffer_ = beast::flat_buffer();
     if (open_) do_read();
+  }
+
+  /// 1009 with the limit in words; the session waits for a resume as after a drop.
+  void close_too_big() {
+    open_ = false;
+    closing_ = true;
+    timer_.cancel();
+    buffer_ = beast::flat_buffer();
+    setup_.session->detach(this, "message too big");
+    const std::string reason = "message larger than " +
+                               std::to_string(setup_.options->max_message) +
+                               " bytes (--max-message)";
+    ws_.async_close(close_frame(websocket::close_code::too_big, reason),
+                    on_strand([self = this->shared_from_this()](beast::error_code) {}));
   }
 
   /// Asks the session what to write next; one write (or wait, or close) at a time.

@@ -1,6 +1,11 @@
 #include "routes.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <array>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <utility>
@@ -8,6 +13,7 @@
 #include "core/embedded_file.hpp"
 #include "http/static_files.hpp"
 #include "metrics/exposition.hpp"
+#include "ssh/target.hpp"
 
 extern const vmterm::embedded_file vmterm_serve_page[];
 extern const std::size_t vmterm_serve_page_count;
@@ -27,6 +33,84 @@ http::handler authenticated(http::authenticator& auth, http::handler next) {
       };
 }
 
+/// What the page's title names: user@host for --ssh, the command for --command, else the user
+/// and this machine's name (the login shell runs here).
+std::string session_target(const settings& s) {
+  if (s.ssh) return ssh::to_string(s.ssh->target);
+  std::string out;
+  for (const auto& word : s.command) out += (out.empty() ? "" : " ") + word;
+  if (!out.empty()) return out;
+  const passwd* pw = ::getpwuid(::geteuid());
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  return std::string(pw != nullptr ? pw->pw_name : "") + "@" + host.data();
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// A browser asking for the page without a valid login gets the 401's words as HTML (no
+/// inline style or script: the CSP holds here too); other clients get the plain text.
+http::response unauthorized_for(const http::authenticator& auth, http::authenticator::verdict why,
+                                const http::request& req) {
+  http::response res = auth.unauthorized(why);
+  const auto accept = req.headers.get("Accept");
+  if (!accept || accept->find("text/html") == std::string_view::npos) return res;
+  std::string_view words = res.body;
+  while (!words.empty() && words.back() == '\n') words.remove_suffix(1);
+  res.body =
+      "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>vmterm: login needed</title>\n"
+      "<link rel=\"icon\" href=\"favicon.svg\" type=\"image/svg+xml\">\n</head>\n<body>\n"
+      "<h1>vmterm: login needed</h1>\n<p>" +
+      html_escape(words) +
+      "</p>\n<p>The login URL is the line <code>vmterm-serve: open http://...</code> that "
+      "vmterm-serve prints on its standard error when it starts (in its terminal, or its log: "
+      "<code>journalctl -u vmterm-serve</code>, <code>./var/log/</code> under "
+      "<code>scripts/run</code>). A restarted vmterm-serve prints a new one.</p>\n"
+      "</body>\n</html>\n";
+  res.headers.set("Content-Type", "text/html; charset=utf-8");
+  return res;
+}
+
+/// GET /info: what the page asks without upgrading. 401 (as every route without a login: after
+/// a restart, the old login is gone) or 200 with what sessions run, for the title.
+http::handler info_handler(app_state& app) {
+  return [&app, target = session_target(app.config)](const http::request& req,
+                                                     const http::request_context&) {
+    const auto verdict = app.auth.check(req);
+    if (verdict != http::authenticator::verdict::ok) return app.auth.unauthorized(verdict);
+    auto res = http::text_response(
+        200, nlohmann::json{{"target", target}, {"readonly", app.config.readonly}}.dump(),
+        "application/json");
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  };
+}
+
 /// GET /: with ?token= the login (cookie and 303 to the same path without the token),
 /// otherwise the page for a signed-in browser.
 http::handler page_handler(app_state& app) {
@@ -34,7 +118,8 @@ http::handler page_handler(app_state& app) {
   return [&app, index](const http::request& req, const http::request_context& ctx) {
     if (auto login = app.auth.login(req, ctx)) return std::move(*login);
     const auto verdict = app.auth.check(req);
-    if (verdict != http::authenticator::verdict::ok) return app.auth.unauthorized(verdict);
+    if (verdict != http::authenticator::verdict::ok)
+      return unauthorized_for(app.auth, verdict, req);
     if (index == nullptr) return http::text_response(500, "the page is missing from this build\n");
     return http::serve_file(*index, req);
   };
@@ -75,14 +160,22 @@ http::upgrade_gate terminal_gate(app_state& app) {
 http::router make_router(app_state& app) {
   http::router r(app.config.base_path);
   r.add("GET", "/", page_handler(app));
-  // The page's own files, each at its own path; index.html only through "/".
+  // The page's own files, each at its own path; index.html only through "/". The icon needs
+  // no login (the 401 page shows it too).
   for (const auto& file : page_files()) {
     if (file.path == "index.html") continue;
+    if (file.path == "favicon.svg") {
+      r.add("GET", "/favicon.svg", [&file](const http::request& req, const http::request_context&) {
+        return http::serve_file(file, req);
+      });
+      continue;
+    }
     r.add("GET", "/" + std::string(file.path),
           authenticated(app.auth, [&file](const http::request& req, const http::request_context&) {
             return http::serve_file(file, req);
           }));
   }
+  r.add("GET", "/info", info_handler(app));
   r.add("GET", "/health-check/", [](const http::request&, const http::request_context&) {
     auto res = http::text_response(200, R"({"status":"ok"})", "application/json");
     res.headers.set("Cache-Control", "no-store");

@@ -2,14 +2,18 @@
 /// vmterm-serve's HTTP surface, below the base path:
 ///
 ///   GET /               the terminal page; `/?token=T` logs in (cookie + 303 to `/`)
-///   GET /app.js ...     the page's scripts and styles (compiled in)
+///   GET /app.js ...     the page's scripts and styles (compiled in, gzip when accepted)
+///   GET /favicon.svg    the page's icon, no credentials
+///   GET /info           {"target":...,"readonly":B}: what the page asks without upgrading
+///                       (401 tells it the login is gone, e.g. after a restart)
 ///   GET /health-check/  {"status":"ok"}, no credentials (the original app's contract)
 ///   GET /healthz        liveness, no credentials
 ///   GET /readyz         readiness of the terminal backend (503 with the reason), no credentials
 ///   GET /metrics        Prometheus text; bearer token only
 ///   GET /ws/terminal/   WebSocket upgrade: credentials (401), Origin (403), then the hub
 ///
-/// Every other route needs the session cookie or the bearer token.
+/// Every other route needs the session cookie or the bearer token; a browser asking for `/`
+/// without one gets the 401 as an HTML page saying where the login URL is printed.
 
 #include <atomic>
 #include <memory>

@@ -8,6 +8,7 @@
 #include <future>
 
 #include "hub_fixture.hpp"
+#include "ports.hpp"
 #include "temp_dir.hpp"
 
 using namespace vmterm;
@@ -91,6 +92,7 @@ TEST_CASE("a frame above the message limit closes with 1009", "[integration][ter
   REQUIRE(c.type(std::string(4097, 'a')));
   REQUIRE(c.read_until_closed());
   CHECK(c.ws.close_code() == 1009);
+  CHECK(c.ws.close_reason() == "message larger than 4096 bytes (--max-message)");
 }
 
 TEST_CASE("a client that never acks stalls the producer within the window", "[integration][term]") {
@@ -207,11 +209,49 @@ TEST_CASE("beyond max sessions the next client is refused naming the flag", "[in
   REQUIRE(b.controls.size() == 1);
   CHECK(b.controls[0] == nlohmann::json{{"type", "error"},
                                         {"message",
-                                         "too many sessions: 1 are open, as many as "
+                                         "too many sessions: 1 is open, as many as "
                                          "--max-sessions allows; close one or raise "
                                          "--max-sessions"}});
   CHECK(b.ws.close_code() == 1013);
   CHECK(b.ws.close_reason() == "too many sessions (--max-sessions 1)");
+}
+
+TEST_CASE("the refusal beyond max sessions counts in the plural from two", "[integration][term]") {
+  term::hub_options o;
+  o.max_sessions = 2;
+  test::hub_fixture f(o);
+  test::term_client a;
+  test::term_client b;
+  REQUIRE(a.connect(f.port));
+  REQUIRE(a.read_control("hello").is_object());
+  REQUIRE(b.connect(f.port));
+  REQUIRE(b.read_control("hello").is_object());
+  test::term_client c;
+  REQUIRE(c.connect(f.port));
+  REQUIRE(c.read_until_closed());
+  REQUIRE(c.controls.size() == 1);
+  CHECK(c.controls[0]["message"] ==
+        "too many sessions: 2 are open, as many as --max-sessions allows; close one or raise "
+        "--max-sessions");
+}
+
+TEST_CASE("an end message hangs up the shell at once, freeing its place", "[integration][term]") {
+  term::hub_options o;
+  o.max_sessions = 1;
+  test::hub_fixture f(o);
+  test::term_client a;
+  REQUIRE(a.connect(f.port));
+  REQUIRE(a.read_control("hello").is_object());
+  REQUIRE(a.resize(80, 24));
+  REQUIRE(a.ws.send_text(R"({"type":"end"})"));
+  REQUIRE(a.read_until_closed());
+  CHECK(a.ws.close_code() == 1000);
+  CHECK(a.ws.close_reason() == "ended by the client");
+  // Not kept for --resume-grace: a new session fits at once.
+  REQUIRE(test::wait_until([&] { return f.hub->sessions() == 0; }, 5s));
+  test::term_client b;
+  REQUIRE(b.connect(f.port));
+  CHECK(b.read_control("hello").is_object());
 }
 
 TEST_CASE("a session without input for the idle timeout is closed", "[integration][term]") {

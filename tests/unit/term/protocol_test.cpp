@@ -12,6 +12,7 @@ TEST_CASE("client control messages decode to their types", "[term][protocol]") {
         ack_message{1048576});
   CHECK(std::holds_alternative<pause_message>(*parse_client_message(R"({"type":"pause"})")));
   CHECK(std::holds_alternative<resume_message>(*parse_client_message(R"({"type":"resume"})")));
+  CHECK(std::holds_alternative<end_message>(*parse_client_message(R"({"type":"end"})")));
   // Unknown fields are tolerated, so newer pages work with older servers.
   CHECK(parse_client_message(R"({"type":"ack","bytes":5,"extra":true})").has_value());
 }
