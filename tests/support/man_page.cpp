@@ -15,8 +15,7 @@ bool flag_char(char c) {
 
 /// The flag that starts at `i` (a '-' at a word start), or "".
 std::string flag_at(const std::string& text, std::size_t i) {
-  const bool word_start =
-      i == 0 || text[i - 1] == ' ' || text[i - 1] == ',' || text[i - 1] == '\n';
+  const bool word_start = i == 0 || text[i - 1] == ' ' || text[i - 1] == ',' || text[i - 1] == '\n';
   if (!word_start || text[i] != '-') return {};
   std::size_t end = i + 1;
   while (end < text.size() && flag_char(text[end])) ++end;

@@ -18,8 +18,8 @@ Options:
 }
 
 TEST_CASE("flags_in finds every short and long flag at a word start", "[support]") {
-  CHECK(flags_in(help) == std::set<std::string>{"-h", "--help", "-c", "--concurrency",
-                                                "--broker", "--early-ack"});
+  CHECK(flags_in(help) ==
+        std::set<std::string>{"-h", "--help", "-c", "--concurrency", "--broker", "--early-ack"});
 }
 
 TEST_CASE("defaults_in reads each flag's default, also from a wrapped line", "[support]") {
