@@ -38,13 +38,14 @@ std::string lower(std::string_view s) {
 /// One value of field `f`: a number, or a name in the month and day-of-week fields.
 expected<int> value(std::string_view tok, std::size_t f) {
   const auto& spec = fields[f];
-  if (tok.empty()) return fail(std::errc::invalid_argument, std::string(spec.name) + " has an empty value");
+  if (tok.empty())
+    return fail(std::errc::invalid_argument, std::string(spec.name) + " has an empty value");
   if (std::isdigit(static_cast<unsigned char>(tok.front()))) {
     int v = 0;
     for (char c : tok) {
       if (!std::isdigit(static_cast<unsigned char>(c))) {
-        return fail(std::errc::invalid_argument, std::string(spec.name) + " '" + std::string(tok) +
-                                                     "' is not a number");
+        return fail(std::errc::invalid_argument,
+                    std::string(spec.name) + " '" + std::string(tok) + "' is not a number");
       }
       v = v * 10 + (c - '0');
       if (v > 1000) break;
@@ -86,8 +87,7 @@ expected<std::vector<int>> part(std::string_view p, std::size_t f) {
     bool digits = !s.empty() && s.size() <= 4;
     for (char c : s) digits = digits && std::isdigit(static_cast<unsigned char>(c));
     if (!digits || std::stoi(std::string(s)) == 0) {
-      return fail(std::errc::invalid_argument, std::string(spec.name) + " step '" +
-                                                   std::string(s) +
+      return fail(std::errc::invalid_argument, std::string(spec.name) + " step '" + std::string(s) +
                                                    "' is not a whole number above 0");
     }
     step = std::stoi(std::string(s));
@@ -108,8 +108,8 @@ expected<std::vector<int>> part(std::string_view p, std::size_t f) {
     }
   } else {
     if (!range.empty() && range.front() == '-') {
-      return fail(std::errc::invalid_argument,
-                  std::string(spec.name) + " '" + std::string(range) + "': negative numbers are not allowed");
+      return fail(std::errc::invalid_argument, std::string(spec.name) + " '" + std::string(range) +
+                                                   "': negative numbers are not allowed");
     }
     auto v = value(range, f);
     if (!v) return tl::unexpected(v.error());
@@ -122,7 +122,8 @@ expected<std::vector<int>> part(std::string_view p, std::size_t f) {
     seq.push_back(*v);
   }
   std::vector<int> out;
-  for (std::size_t i = 0; i < seq.size(); i += static_cast<std::size_t>(step)) out.push_back(seq[i]);
+  for (std::size_t i = 0; i < seq.size(); i += static_cast<std::size_t>(step))
+    out.push_back(seq[i]);
   return out;
 }
 
@@ -133,8 +134,8 @@ expected<void> field(std::string_view text, std::size_t f, std::bitset<N>& bits)
     const auto comma = text.find(',', start);
     const auto p = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
     if (p.empty()) {
-      return fail(std::errc::invalid_argument,
-                  std::string(fields[f].name) + " '" + std::string(text) + "' has an empty list item");
+      return fail(std::errc::invalid_argument, std::string(fields[f].name) + " '" +
+                                                   std::string(text) + "' has an empty list item");
     }
     auto values = part(p, f);
     if (!values) return tl::unexpected(values.error());
@@ -201,7 +202,8 @@ expected<crontab> parse_crontab(std::string_view text) {
   bool possible = false;
   for (std::size_t m = 1; m <= 12 && !possible; ++m) {
     if (!c.month[m]) continue;
-    for (int d = 1; d <= max_days[m]; ++d) possible = possible || c.day_of_month[static_cast<std::size_t>(d)];
+    for (int d = 1; d <= max_days[m]; ++d)
+      possible = possible || c.day_of_month[static_cast<std::size_t>(d)];
   }
   if (!possible) {
     return fail(std::errc::invalid_argument,

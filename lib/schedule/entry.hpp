@@ -27,12 +27,12 @@ struct interval {
 };
 
 struct entry {
-  std::string name;   ///< the entry's name: the [header] or JSON key
-  std::string task;   ///< the Celery task name
+  std::string name;  ///< the entry's name: the [header] or JSON key
+  std::string task;  ///< the Celery task name
   json args = json::array();
   json kwargs = json::object();
   std::string queue = "celery";
-  std::optional<int> priority;                  ///< 0-9 (kombu's Redis priority steps)
+  std::optional<int> priority;                       ///< 0-9 (kombu's Redis priority steps)
   std::optional<std::chrono::milliseconds> expires;  ///< unset: the time to the next tick
   std::variant<interval, crontab> when;
   int line = 0;  ///< where the entry starts in its file (1-based; 0 for JSON)

@@ -40,7 +40,8 @@ struct locator {
 bool valid_name(std::string_view n) {
   if (n.empty() || n.size() > max_name_size) return false;
   for (char c : n) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+      return false;
   }
   return true;
 }
@@ -49,8 +50,7 @@ expected<entry> build_entry(std::string name, int line, const std::vector<field_
                             std::string_view file) {
   const locator at{file, name};
   if (!valid_name(name)) {
-    return at(line, "entry name '" + name +
-                        "' must be 1-200 letters, digits, '_', '-' or '.'");
+    return at(line, "entry name '" + name + "' must be 1-200 letters, digits, '_', '-' or '.'");
   }
   entry e;
   e.name = name;
@@ -105,11 +105,12 @@ expected<entry> build_entry(std::string name, int line, const std::vector<field_
     } else if (f.key == "priority") {
       if (!v.is_number_integer()) return at(f.line, "priority must be a whole number 0-9");
       const auto p = v.get<std::int64_t>();
-      if (p < 0 || p > 9) return at(f.line, "priority " + std::to_string(p) + " is out of range 0-9");
+      if (p < 0 || p > 9)
+        return at(f.line, "priority " + std::to_string(p) + " is out of range 0-9");
       e.priority = static_cast<int>(p);
     } else {
-      return at(f.line, "unknown field '" + f.key + "'" + (line > 0 ? " in [" + name + "]" : "") + "; use " +
-                            std::string(known_fields));
+      return at(f.line, "unknown field '" + f.key + "'" + (line > 0 ? " in [" + name + "]" : "") +
+                            "; use " + std::string(known_fields));
     }
   }
   if (has_every && has_cron) {
@@ -117,8 +118,9 @@ expected<entry> build_entry(std::string name, int line, const std::vector<field_
   }
   if (!has_task) return at(line, self + "has no task; add task = \"<celery task name>\"");
   if (!has_every && !has_cron) {
-    return at(line, self +
-                        "has neither every nor crontab; add every = \"60s\" or crontab = \"0 * * * *\"");
+    return at(
+        line,
+        self + "has neither every nor crontab; add every = \"60s\" or crontab = \"0 * * * *\"");
   }
   return e;
 }
@@ -135,13 +137,15 @@ expected<std::vector<entry>> from_json(std::string_view text, std::string_view f
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     return fail(std::errc::invalid_argument,
-                std::string(file) + ":" + std::to_string(line_of(text, e.byte == 0 ? 0 : e.byte - 1)) +
+                std::string(file) + ":" +
+                    std::to_string(line_of(text, e.byte == 0 ? 0 : e.byte - 1)) +
                     ": not valid JSON; check the brackets, quotes and commas near here");
   }
   if (!doc.is_object()) {
     return fail(std::errc::invalid_argument,
-                std::string(file) + ": the JSON must be an object of entries, such as "
-                                    "{\"health_check\": {\"task\": \"health_check\", \"every\": \"60s\"}}");
+                std::string(file) +
+                    ": the JSON must be an object of entries, such as "
+                    "{\"health_check\": {\"task\": \"health_check\", \"every\": \"60s\"}}");
   }
   std::vector<entry> out;
   for (const auto& [name, body] : doc.items()) {
@@ -165,13 +169,15 @@ expected<milliseconds> parse_schedule_duration(std::string_view text) {
   std::int64_t n = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
     n = n * 10 + (text[i] - '0');
-    if (n > 10'000'000'000) return fail(std::errc::result_out_of_range, "too long; use at most 100000d");
+    if (n > 10'000'000'000)
+      return fail(std::errc::result_out_of_range, "too long; use at most 100000d");
     ++i;
   }
   const auto unit = text.substr(i);
   if (i == 0) {
-    return fail(std::errc::invalid_argument,
-                "not a duration; write a whole number and a unit, such as 500ms, 60s, 5m, 2h or 1d");
+    return fail(
+        std::errc::invalid_argument,
+        "not a duration; write a whole number and a unit, such as 500ms, 60s, 5m, 2h or 1d");
   }
   std::int64_t ms = 0;
   if (unit == "ms") {
@@ -192,7 +198,8 @@ expected<milliseconds> parse_schedule_duration(std::string_view text) {
                 "unknown unit '" + std::string(unit) + "'; use ms, s, m, h or d");
   }
   if (ms <= 0) return fail(std::errc::invalid_argument, "must be at least 1ms");
-  if (ms > 100'000LL * 86'400'000) return fail(std::errc::result_out_of_range, "too long; use at most 100000d");
+  if (ms > 100'000LL * 86'400'000)
+    return fail(std::errc::result_out_of_range, "too long; use at most 100000d");
   return milliseconds(ms);
 }
 

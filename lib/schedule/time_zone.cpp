@@ -242,13 +242,13 @@ time_zone time_zone::utc() {
 expected<void> extend_with_rule(time_zone& z, std::string_view text) {
   auto rule = rule_parser(text).parse();
   if (!rule) {
-    return fail(std::errc::invalid_argument, "unsupported POSIX TZ rule '" + std::string(text) + "'");
+    return fail(std::errc::invalid_argument,
+                "unsupported POSIX TZ rule '" + std::string(text) + "'");
   }
   const std::int64_t last_at =
       z.transitions_.empty() ? std::numeric_limits<std::int64_t>::min() : z.transitions_.back().at;
   if (!rule->has_dst) {
-    const auto current =
-        z.transitions_.empty() ? z.initial_offset_ : z.transitions_.back().offset;
+    const auto current = z.transitions_.empty() ? z.initial_offset_ : z.transitions_.back().offset;
     if (z.transitions_.empty()) {
       z.initial_offset_ = rule->std_offset;
     } else if (current != rule->std_offset) {
@@ -258,8 +258,8 @@ expected<void> extend_with_rule(time_zone& z, std::string_view text) {
   }
   int first_year = 1970;
   if (!z.transitions_.empty()) {
-    first_year = static_cast<int>(
-        year_month_day(floor<days>(sys_seconds(seconds(last_at)))).year());
+    first_year =
+        static_cast<int>(year_month_day(floor<days>(sys_seconds(seconds(last_at)))).year());
   }
   std::vector<time_zone::transition> extra;
   for (int y = first_year; y <= rule_last_year; ++y) {
@@ -294,8 +294,7 @@ expected<time_zone> time_zone::from_posix(std::string name, std::string_view rul
 expected<time_zone> time_zone::from_tzif(std::string name, std::string_view bytes) {
   const auto bad = [&](std::string_view why) {
     return fail(std::errc::invalid_argument,
-                "time zone '" + name + "': " + std::string(why) +
-                    "; reinstall the tzdata package");
+                "time zone '" + name + "': " + std::string(why) + "; reinstall the tzdata package");
   };
   reader r(bytes);
   auto h1 = read_header(r);
@@ -354,8 +353,7 @@ expected<time_zone> time_zone::load(std::string_view name, const std::filesystem
     z.name_ = std::string(name);
     return z;
   }
-  const auto hint =
-      "; use an IANA name such as Europe/Berlin or UTC (install the tzdata package)";
+  const auto hint = "; use an IANA name such as Europe/Berlin or UTC (install the tzdata package)";
   const bool safe = !name.empty() && name.front() != '/' &&
                     name.find("..") == std::string_view::npos &&
                     name.find_first_of(" \t\n\\") == std::string_view::npos;
@@ -401,8 +399,7 @@ local_lookup time_zone::from_local(local_seconds t) const noexcept {
   std::vector<sys_seconds> valid;
   for (const auto off : {before, after}) {
     const auto u = as_utc - off;
-    if (offset_at(u) == off &&
-        std::find(valid.begin(), valid.end(), u) == valid.end()) {
+    if (offset_at(u) == off && std::find(valid.begin(), valid.end(), u) == valid.end()) {
       valid.push_back(u);
     }
   }

@@ -74,27 +74,45 @@ class value_parser {
     while (!done() && s_[i_] != '"') {
       char c = s_[i_++];
       if (c != '\\') {
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return error("control character in a string");
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
+          return error("control character in a string");
         out += c;
         continue;
       }
       if (done()) break;
       c = s_[i_++];
       switch (c) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           if (s_.size() - i_ < 4) return error("bad \\u escape in a string");
           unsigned cp = 0;
           for (int k = 0; k < 4; ++k) {
             const char h = s_[i_++];
-            if (!std::isxdigit(static_cast<unsigned char>(h))) return error("bad \\u escape in a string");
-            cp = cp * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (std::tolower(h) - 'a' + 10));
+            if (!std::isxdigit(static_cast<unsigned char>(h)))
+              return error("bad \\u escape in a string");
+            cp = cp * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h))
+                                                     ? h - '0'
+                                                     : (std::tolower(h) - 'a' + 10));
           }
           if (cp >= 0xD800 && cp <= 0xDFFF) return error("bad \\u escape in a string");
           if (cp < 0x80) {
@@ -121,7 +139,8 @@ class value_parser {
   std::optional<json> literal_string() {
     ++i_;
     const auto end = s_.find('\'', i_);
-    if (end == std::string_view::npos) return error("unterminated string; close it with ' on the same line");
+    if (end == std::string_view::npos)
+      return error("unterminated string; close it with ' on the same line");
     json v = std::string(s_.substr(i_, end - i_));
     i_ = end + 1;
     return v;

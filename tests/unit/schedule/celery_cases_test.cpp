@@ -121,8 +121,8 @@ TEST_CASE("due and ask-again-in match Celery's is_due cases", "[schedule]") {
        utc(2013, 6, 28, 22, 14), false, hours(1)},
       {"test_yearly_execution_is_due", yearly, utc(2010, 3, 11, 7, 30), utc(2009, 3, 12, 7, 30),
        true, days(364)},
-      {"test_yearly_execution_is_not_due", yearly, utc(2010, 3, 7, 10, 30),
-       utc(2009, 3, 12, 7, 30), false, days(4) - hours(3)},
+      {"test_yearly_execution_is_not_due", yearly, utc(2010, 3, 7, 10, 30), utc(2009, 3, 12, 7, 30),
+       false, days(4) - hours(3)},
   };
   const auto tz = time_zone::utc();
   for (const auto& c : cases) {

@@ -15,8 +15,8 @@ namespace {
 std::set<int> field_values(const std::string& expr, int pos) {
   std::string parts[5] = {"*", "*", "*", "*", "*"};
   parts[pos] = expr;
-  const auto c = parse_crontab(parts[0] + " " + parts[1] + " " + parts[2] + " " + parts[3] + " " +
-                               parts[4]);
+  const auto c =
+      parse_crontab(parts[0] + " " + parts[1] + " " + parts[2] + " " + parts[3] + " " + parts[4]);
   REQUIRE(c);
   std::set<int> out;
   for (int v = 0; v < 60; ++v) {
@@ -56,16 +56,16 @@ TEST_CASE("ranges, lists and steps expand as Celery's crontab_parser does", "[sc
   CHECK(field_values("1-10", 0) == range(1, 10));
   CHECK(field_values("0-20", 1) == range(0, 20));
   // test_parse_range_wraps: Celery's parser accepts a range that wraps past the maximum
-  CHECK(field_values("11-1", 1) == std::set<int>{11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-                                                  23, 0, 1});
+  CHECK(field_values("11-1", 1) ==
+        std::set<int>{11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 0, 1});
   CHECK(field_values("2-1", 2) == range(1, 31));
   // test_parse_groups
   CHECK(field_values("1,2,3,4", 0) == std::set<int>{1, 2, 3, 4});
   CHECK(field_values("0,15,30,45", 0) == std::set<int>{0, 15, 30, 45});
   // test_parse_steps
   CHECK(field_values("*/2", 4) == std::set<int>{0, 2, 4, 6});
-  CHECK(field_values("*/3", 0) == std::set<int>{0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36,
-                                                 39, 42, 45, 48, 51, 54, 57});
+  CHECK(field_values("*/3", 0) ==
+        std::set<int>{0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45, 48, 51, 54, 57});
   CHECK(field_values("*/2", 3) == std::set<int>{1, 3, 5, 7, 9, 11});  // min 1 starts the steps
   // test_parse_composite
   CHECK(field_values("2-9/5", 0) == std::set<int>{2, 7});
@@ -133,7 +133,8 @@ TEST_CASE("bad crontab expressions give exact errors", "[schedule]") {
   CHECK(error_of("5/15 * * * *") == "minute '5/15': a step needs a range or *; write 5-59/15");
   CHECK(error_of("* * * *") == "has 4 fields; write 5: minute hour day-of-month month day-of-week");
   CHECK(error_of("") == "has 0 fields; write 5: minute hour day-of-month month day-of-week");
-  CHECK(error_of("@often") == "unknown shorthand '@often'; use @hourly, @daily, @weekly, @monthly or @yearly");
+  CHECK(error_of("@often") ==
+        "unknown shorthand '@often'; use @hourly, @daily, @weekly, @monthly or @yearly");
   // Celery's test_invalid_specification loops until RuntimeError; refused when parsed here.
   CHECK(error_of("* * 31 4 *") ==
         "day-of-month '31' never occurs in the selected months; it would never run");

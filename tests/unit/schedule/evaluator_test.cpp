@@ -81,3 +81,19 @@ TEST_CASE("sub-second intervals coalesce too", "[schedule]") {
   CHECK(d.coalesced == 4);
   CHECK(d.next == base + 300ms);
 }
+
+#include "schedule/instant_text.hpp"
+
+TEST_CASE("instants print as RFC 3339 in the zone and parse back", "[schedule]") {
+  auto tz = time_zone::load("America/New_York");
+  REQUIRE(tz);
+  CHECK(format_instant(ms(utc(2024, 3, 10, 7, 0)), *tz) == "2024-03-10T03:00:00-04:00");
+  CHECK(format_instant(ms(utc(2024, 3, 10, 6, 59, 59)), *tz) == "2024-03-10T01:59:59-05:00");
+  CHECK(format_instant(ms(utc(2024, 5, 1)) + 50ms, time_zone::utc()) ==
+        "2024-05-01T00:00:00.050+00:00");
+  CHECK(parse_instant("2024-03-10T03:00:00-04:00") == ms(utc(2024, 3, 10, 7, 0)));
+  CHECK(parse_instant("2024-05-01 00:00:00.050Z") == ms(utc(2024, 5, 1)) + 50ms);
+  CHECK(parse_instant("2024-02-30T00:00:00Z").error().message ==
+        "'2024-02-30T00:00:00Z' is not an RFC 3339 time; write such as 2024-03-30T12:00:00Z");
+  CHECK_FALSE(parse_instant("2024-05-01T00:00:00"));
+}

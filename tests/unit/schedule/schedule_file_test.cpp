@@ -56,9 +56,9 @@ expires = "1h"
 }
 
 TEST_CASE("a JSON schedule gives the same entries", "[schedule]") {
-  const auto r = parse_schedule(
-      R"({"health_check": {"task": "health_check", "every": "500ms", "args": [1]}})",
-      "schedule.json");
+  const auto r =
+      parse_schedule(R"({"health_check": {"task": "health_check", "every": "500ms", "args": [1]}})",
+                     "schedule.json");
   REQUIRE(r);
   REQUIRE(r->size() == 1);
   CHECK(std::get<interval>(r->front().when).every == 500ms);
@@ -71,7 +71,8 @@ TEST_CASE("schedule errors name the file, the line and the field exactly", "[sch
         "schedule.toml:3: crontab \"61 * * * *\": minute 61 is out of range 0-59");
   CHECK(error_of(head + "every = \"60\"\n") ==
         "schedule.toml:3: every \"60\": needs a unit; write 60s (units: ms, s, m, h, d)");
-  CHECK(error_of(head + "every = \"0s\"\n") == "schedule.toml:3: every \"0s\": must be at least 1ms");
+  CHECK(error_of(head + "every = \"0s\"\n") ==
+        "schedule.toml:3: every \"0s\": must be at least 1ms");
   CHECK(error_of(head + "every = \"5w\"\n") ==
         "schedule.toml:3: every \"5w\": unknown unit 'w'; use ms, s, m, h or d");
   CHECK(error_of(head + "every = \"soon\"\n") ==
@@ -109,7 +110,8 @@ TEST_CASE("schedule errors name the file, the line and the field exactly", "[sch
 TEST_CASE("TOML syntax errors name the line", "[schedule]") {
   CHECK(error_of("task = \"t\"\n") ==
         "schedule.toml:1: key 'task' comes before any [entry]; start an entry with [name]");
-  CHECK(error_of("[a]\n[a]\n") == "schedule.toml:2: duplicate entry [a]; each entry name appears once");
+  CHECK(error_of("[a]\n[a]\n") ==
+        "schedule.toml:2: duplicate entry [a]; each entry name appears once");
   CHECK(error_of("[a]\ntask = \"t\"\ntask = \"u\"\n") ==
         "schedule.toml:3: duplicate field 'task' in [a]");
   CHECK(error_of("[a]\ntask = \"t\n") ==
@@ -143,12 +145,14 @@ TEST_CASE("JSON errors name the file and the entry", "[schedule]") {
         "s.json: [a] unknown field 'when'; use task, every, crontab, args, kwargs, queue, "
         "priority or expires");
   CHECK(error_of(R"({"a": [1]})", "s.json") == "s.json: [a] must be an object of fields");
-  CHECK(error_of(R"({"a": {"task": "t"}})", "s.json") ==
-        "s.json: [a] has neither every nor crontab; add every = \"60s\" or crontab = \"0 * * * *\"");
+  CHECK(
+      error_of(R"({"a": {"task": "t"}})", "s.json") ==
+      "s.json: [a] has neither every nor crontab; add every = \"60s\" or crontab = \"0 * * * *\"");
 }
 
 TEST_CASE("an unreadable schedule file names the path and the reason", "[schedule]") {
   const auto r = read_schedule("/nonexistent/schedule.toml");
   REQUIRE_FALSE(r);
-  CHECK(r.error().message == "read schedule '/nonexistent/schedule.toml': No such file or directory");
+  CHECK(r.error().message ==
+        "read schedule '/nonexistent/schedule.toml': No such file or directory");
 }
