@@ -20,7 +20,7 @@
 /// vmterm(7): a whole number with a unit (250ms, 10s, 5m, 2h, 1d); a bare number means seconds
 /// in every tool's flags and VMTERM_* variables (OTEL_* keep the OpenTelemetry rule:
 /// milliseconds). Errors name the input and the fix, exactly:
-///   "--concurrency 'abc': 'abc' is not a whole number; give a whole number (N)"
+///   "--concurrency: 'abc' is not a whole number"
 ///   "environment variable VMTERM_CONCURRENCY='abc': 'abc' is not a whole number; fix or unset
 ///    VMTERM_CONCURRENCY"
 ///   "--prefetch '0': must be at least 1"                      (from a check)
@@ -54,7 +54,7 @@ struct flag {
   /// How the default reads in --help and the man page ("4", "1 day"); empty: derived from
   /// fallback (durations print as "60s").
   std::string fallback_text{};
-  check_fn<T> check{};             ///< optional range or form check
+  check_fn<T> check{};  ///< optional range or form check
 };
 
 /// A flag given several times (--queue a --queue b); env holds a comma-separated list.
@@ -72,7 +72,6 @@ struct list_flag {
 /// The declarations of one program (or subcommand) and how to resolve them.
 class flag_set {
  public:
-  /// `tool` prefixes nothing here; it is kept for messages that need it ("vmterm-worker").
   explicit flag_set(CLI::App& app, env_lookup env = process_env());
 
   /// Declares a flag whose resolved value is written to `target` by resolve(). bool flags take
@@ -106,6 +105,9 @@ template <class T>
 /// Turns CLI11's exceptions into that form ("vmterm-worker: unknown flag '--bogus'; see
 /// vmterm-worker --help"), prints it to stderr and returns exit code 2 (0 for --help).
 [[nodiscard]] int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool);
+/// The line usage_error() prints, without printing it (for tests).
+[[nodiscard]] std::string usage_message(const CLI::App& app, const CLI::ParseError& e,
+                                        std::string_view tool);
 
 }  // namespace vmterm::config
 

@@ -1,0 +1,189 @@
+#include "core/flags.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <iostream>
+#include <sstream>
+
+namespace vmterm::config {
+namespace detail {
+
+std::string duration_text(std::chrono::milliseconds d) {
+  using namespace std::chrono;
+  const auto ms = d.count();
+  if (ms == 0) return "0s";
+  static constexpr std::array<std::pair<std::int64_t, std::string_view>, 5> units{{
+      {86'400'000, "d"},
+      {3'600'000, "h"},
+      {60'000, "m"},
+      {1'000, "s"},
+      {1, "ms"},
+  }};
+  for (const auto& [scale, name] : units) {
+    if (ms % scale == 0) return std::to_string(ms / scale) + std::string(name);
+  }
+  return std::to_string(ms) + "ms";
+}
+
+std::string double_text(double v) {
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  return ec == std::errc{} ? std::string(buf.data(), end) : std::to_string(v);
+}
+
+std::string help_line(const std::string& help, const std::vector<std::string>& env,
+                      const std::string& fallback) {
+  std::string out = help;
+  if (!env.empty()) {
+    out += "; env ";
+    for (std::size_t i = 0; i < env.size(); ++i) out += (i ? ", " : "") + env[i];
+  }
+  if (!fallback.empty()) out += " (default " + fallback + ")";
+  return out;
+}
+
+std::string long_name(const std::string& names) {
+  std::string best;
+  std::stringstream in(names);
+  for (std::string part; std::getline(in, part, ',');) {
+    part.erase(std::remove_if(part.begin(), part.end(),
+                              [](unsigned char c) { return std::isspace(c) != 0; }),
+               part.end());
+    if (part.rfind("--", 0) == 0 || best.empty()) best = part;
+  }
+  return best;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto end = comma == std::string_view::npos ? text.size() : comma;
+    const auto item = parse::trim(text.substr(start, end - start));
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+flag_set::flag_set(CLI::App& app, env_lookup env) : app_(app), env_(std::move(env)) {}
+
+expected<void> flag_set::resolve() {
+  for (auto& e : entries_) {
+    if (auto ok = e->resolve(*e, env_); !ok) return ok;
+  }
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> flag_set::origins() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(entries_.size());
+  for (const auto& e : entries_) out.emplace_back(e->name, e->origin);
+  return out;
+}
+
+namespace {
+
+std::string lower_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::string after(std::string_view text, std::string_view prefix) {
+  const auto at = text.find(prefix);
+  return at == std::string_view::npos ? std::string() : std::string(text.substr(at + prefix.size()));
+}
+
+/// The path of subcommand names the user typed ("vmterm-worker call"), for the --help hint.
+std::string command_path(const CLI::App& app, std::string_view tool) {
+  std::string path(tool);
+  const CLI::App* at = &app;
+  for (;;) {
+    const CLI::App* next = nullptr;
+    for (const auto* sub : at->get_subcommands()) {
+      if (sub->parsed()) next = sub;
+    }
+    if (next == nullptr) break;
+    path += " " + next->get_name();
+    at = next;
+  }
+  return path;
+}
+
+std::string subcommand_list(const CLI::App& app) {
+  std::string out;
+  for (const auto* sub : app.get_subcommands({})) {
+    if (sub->get_name().empty()) continue;
+    out += (out.empty() ? "" : ", ") + sub->get_name();
+  }
+  return out;
+}
+
+/// CLI11's sentence in vmterm's words: "<what is wrong with which input>; <the fix>".
+std::string describe(const CLI::App& app, const CLI::ParseError& e, const std::string& path) {
+  const std::string what = e.what();
+  const std::string see = "; see " + path + " --help";
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    std::string args = after(what, "expected: ");
+    const std::string first = args.substr(0, args.find(' '));
+    if (!first.empty() && first[0] == '-') return "unknown flag '" + first + "'" + see;
+    const auto subs = subcommand_list(app);
+    if (!subs.empty() && path.find(' ') == std::string::npos) {
+      return "unknown command '" + first + "'; the commands are " + subs;
+    }
+    return "unexpected argument '" + first + "'" + see;
+  }
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    if (what.rfind("A subcommand", 0) == 0) {
+      const auto left = app.remaining();
+      if (!left.empty() && !left.front().empty() && left.front()[0] != '-') {
+        return "unknown command '" + left.front() + "'; the commands are " + subcommand_list(app);
+      }
+      return "a command is required: one of " + subcommand_list(app) + see;
+    }
+    return lower_first(what) + see;
+  }
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+    // "--width: 1 required TEXT missing"
+    const auto colon = what.find(':');
+    if (colon != std::string::npos && what.find("missing") != std::string::npos) {
+      return what.substr(0, colon) + " needs a value" + see;
+    }
+    return lower_first(what) + see;
+  }
+  if (dynamic_cast<const CLI::ExcludesError*>(&e) != nullptr) {
+    // "--a excludes --b"
+    const auto at = what.find(" excludes ");
+    if (at != std::string::npos) {
+      return what.substr(0, at) + " cannot be used with " + what.substr(at + 10) + see;
+    }
+  }
+  if (dynamic_cast<const CLI::RequiresError*>(&e) != nullptr) {
+    const auto at = what.find(" requires ");
+    if (at != std::string::npos) {
+      return what.substr(0, at) + " needs " + what.substr(at + 10) + " too" + see;
+    }
+  }
+  return lower_first(what) + see;
+}
+
+}  // namespace
+
+int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: CLI11 prints them
+  const std::string path = command_path(app, tool);
+  std::cerr << tool << ": " << describe(app, e, path) << '\n';
+  return 2;
+}
+
+std::string usage_message(const CLI::App& app, const CLI::ParseError& e, std::string_view tool) {
+  return std::string(tool) + ": " + describe(app, e, command_path(app, tool));
+}
+
+}  // namespace vmterm::config

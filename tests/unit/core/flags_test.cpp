@@ -1,0 +1,223 @@
+#include "core/flags.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using vmterm::config::flag;
+using vmterm::config::flag_set;
+using vmterm::config::list_flag;
+
+namespace {
+using env_map = std::map<std::string, std::string>;
+
+vmterm::config::env_lookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+}
+
+struct worker_like {
+  int concurrency = 0;
+  std::string broker;
+  std::chrono::milliseconds timeout{};
+  bool early_ack = true;
+  std::vector<std::string> queues;
+  std::optional<std::string> token_file;
+};
+
+struct fixture {
+  CLI::App app{"test"};
+  worker_like s;
+  flag_set flags;
+
+  explicit fixture(std::map<std::string, std::string> env = {}) : flags(app, fake_env(env)) {
+    app.name("vmterm-test");
+    flags.add(s.concurrency,
+              flag<int>{.name = "-c,--concurrency",
+                        .env = {"VMTERM_CONCURRENCY"},
+                        .value_name = "N",
+                        .help = "run this many tasks at once",
+                        .fallback = 4,
+                        .check = [](const int& v) -> std::optional<std::string> {
+                          if (v < 1) return "must be at least 1";
+                          return std::nullopt;
+                        }});
+    flags.add(s.broker, flag<std::string>{.name = "--broker",
+                                          .env = {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"},
+                                          .value_name = "URL",
+                                          .help = "the Redis broker",
+                                          .fallback = "redis://127.0.0.1:6379/0"});
+    flags.add(s.timeout, flag<std::chrono::milliseconds>{.name = "--shutdown-timeout",
+                                                         .value_name = "DURATION",
+                                                         .help = "finish running tasks",
+                                                         .fallback = 30s});
+    flags.add(s.early_ack, flag<bool>{.name = "--early-ack",
+                                      .env = {"VMTERM_EARLY_ACK"},
+                                      .help = "ack before running"});
+    flags.add(s.queues, list_flag<std::string>{.name = "-Q,--queues",
+                                               .env = {"VMTERM_QUEUES"},
+                                               .value_name = "QUEUE",
+                                               .help = "consume these queues",
+                                               .fallback = {"celery"}});
+    flags.add(s.token_file, flag<std::optional<std::string>>{.name = "--token-file",
+                                                             .value_name = "FILE",
+                                                             .help = "read the token here"});
+  }
+
+  vmterm::expected<void> parse(std::vector<std::string> args) {
+    std::vector<const char*> argv{"vmterm-test"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+    return flags.resolve();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("defaults apply when neither flag nor environment is given", "[flags]") {
+  fixture f;
+  REQUIRE(f.parse({}));
+  CHECK(f.s.concurrency == 4);
+  CHECK(f.s.broker == "redis://127.0.0.1:6379/0");
+  CHECK(f.s.timeout == 30s);
+  CHECK_FALSE(f.s.early_ack);
+  CHECK(f.s.queues == std::vector<std::string>{"celery"});
+  CHECK_FALSE(f.s.token_file);
+  CHECK(f.flags.origins().front() == std::pair<std::string, std::string>{"--concurrency", "default"});
+}
+
+TEST_CASE("a flag beats the environment, which beats the default", "[flags]") {
+  fixture f(env_map{{"VMTERM_CONCURRENCY", "8"}, {"CELERY_BROKER_URL", "redis://b:1/2"}});
+  REQUIRE(f.parse({"--concurrency", "2"}));
+  CHECK(f.s.concurrency == 2);
+  CHECK(f.s.broker == "redis://b:1/2");
+  const auto origins = f.flags.origins();
+  CHECK(origins[0].second == "--concurrency");
+  CHECK(origins[1].second == "CELERY_BROKER_URL");
+}
+
+TEST_CASE("the first environment variable that is set wins", "[flags]") {
+  fixture f(env_map{{"VMTERM_REDIS_URL", "redis://a:1/0"}, {"CELERY_BROKER_URL", "redis://b:1/0"}});
+  REQUIRE(f.parse({}));
+  CHECK(f.s.broker == "redis://a:1/0");
+}
+
+TEST_CASE("a bare number in a duration flag means seconds", "[flags]") {
+  fixture f;
+  REQUIRE(f.parse({"--shutdown-timeout", "2"}));
+  CHECK(f.s.timeout == 2s);
+  fixture g;
+  REQUIRE(g.parse({"--shutdown-timeout", "250ms"}));
+  CHECK(g.s.timeout == 250ms);
+}
+
+TEST_CASE("bad flag values name the flag, the value and the fix", "[flags]") {
+  fixture f;
+  auto r = f.parse({"--concurrency", "abc"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--concurrency: 'abc' is not a whole number");
+  fixture g;
+  r = g.parse({"--concurrency", "0"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--concurrency '0': must be at least 1");
+  fixture h;
+  r = h.parse({"--shutdown-timeout", "soon"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "--shutdown-timeout: 'soon' is not a duration; use a whole number with a unit such as "
+        "250ms, 10s, 5m or 2h");
+}
+
+TEST_CASE("bad environment values name the variable and say to fix or unset it", "[flags]") {
+  fixture f(env_map{{"VMTERM_CONCURRENCY", "many"}});
+  auto r = f.parse({});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "environment variable VMTERM_CONCURRENCY='many': 'many' is not a whole number; fix or "
+        "unset VMTERM_CONCURRENCY");
+  fixture g(env_map{{"VMTERM_EARLY_ACK", "maybe"}});
+  r = g.parse({});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "environment variable VMTERM_EARLY_ACK='maybe': 'maybe' is not a boolean; use true or "
+        "false; fix or unset VMTERM_EARLY_ACK");
+}
+
+TEST_CASE("bool flags take no value; the environment gives true or false", "[flags]") {
+  fixture f(env_map{{"VMTERM_EARLY_ACK", "true"}});
+  REQUIRE(f.parse({}));
+  CHECK(f.s.early_ack);
+  fixture g;
+  REQUIRE(g.parse({"--early-ack"}));
+  CHECK(g.s.early_ack);
+}
+
+TEST_CASE("list flags repeat and split at commas, from flags and the environment", "[flags]") {
+  fixture f;
+  REQUIRE(f.parse({"-Q", "high,default", "--queues", "low"}));
+  CHECK(f.s.queues == std::vector<std::string>{"high", "default", "low"});
+  fixture g(env_map{{"VMTERM_QUEUES", "a, b"}});
+  REQUIRE(g.parse({}));
+  CHECK(g.s.queues == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("the --help lines carry the environment variables and the default", "[flags]") {
+  fixture f;
+  const std::string help = f.app.help();
+  CHECK(help.find("the Redis broker; env VMTERM_REDIS_URL, CELERY_BROKER_URL (default "
+                  "redis://127.0.0.1:6379/0)") != std::string::npos);
+  CHECK(help.find("finish running tasks (default 30s)") != std::string::npos);
+  CHECK(help.find("ack before running; env VMTERM_EARLY_ACK\n") != std::string::npos);
+  CHECK(help.find("read the token here\n") != std::string::npos);
+}
+
+TEST_CASE("default texts of durations use the largest exact unit", "[flags]") {
+  using vmterm::config::default_text;
+  CHECK(default_text(std::chrono::milliseconds(60s)) == "1m");
+  CHECK(default_text(std::chrono::milliseconds(90s)) == "90s");
+  CHECK(default_text(std::chrono::milliseconds(1500)) == "1500ms");
+  CHECK(default_text(std::chrono::milliseconds(24h)) == "1d");
+  CHECK(default_text(std::chrono::milliseconds(0)) == "0s");
+}
+
+namespace {
+using env_map = std::map<std::string, std::string>;
+std::string usage_of(CLI::App& app, std::vector<std::string> args) {
+  std::vector<const char*> argv{"vmterm-test"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+  } catch (const CLI::ParseError& e) {
+    return vmterm::config::usage_message(app, e, "vmterm-test");
+  }
+  return "(parsed)";
+}
+}  // namespace
+
+TEST_CASE("CLI11's errors become the tool's own sentences", "[flags]") {
+  fixture f;
+  CHECK(usage_of(f.app, {"--bogus"}) ==
+        "vmterm-test: unknown flag '--bogus'; see vmterm-test --help");
+  fixture g;
+  CHECK(usage_of(g.app, {"--concurrency"}) ==
+        "vmterm-test: --concurrency needs a value; see vmterm-test --help");
+  CLI::App app{"x"};
+  app.require_subcommand(1);
+  app.add_subcommand("show", "");
+  app.add_subcommand("search", "");
+  CHECK(usage_of(app, {}) ==
+        "vmterm-test: a command is required: one of show, search; see vmterm-test --help");
+  CLI::App app2{"x"};
+  app2.require_subcommand(1);
+  app2.add_subcommand("show", "");
+  app2.add_subcommand("search", "");
+  CHECK(usage_of(app2, {"bogus"}) ==
+        "vmterm-test: unknown command 'bogus'; the commands are show, search");
+}
