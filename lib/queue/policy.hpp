@@ -28,7 +28,8 @@ struct delivery_decision {
 /// (false -> dead_letter, kind unknown_task, "message <id>: no task named 'x' on this worker;
 /// register it (--task x=COMMAND) or route it to a queue whose workers have it").
 /// `revoked` = the id is in the worker's revoked set (-> revoke, as Celery's revoke).
-/// Order as Celery's: revoked, then expires (even for an eta in the future), then eta.
+/// Order as Celery's: unknown task (rejected before anything), revoked, expires (even for an
+/// eta in the future), then eta.
 [[nodiscard]] delivery_decision decide(const task_message& m, timestamp now, bool task_known,
                                        bool revoked = false);
 

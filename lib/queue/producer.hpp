@@ -35,6 +35,9 @@ struct send_options {
   std::optional<double> time_limit, soft_time_limit;
   std::string id;  ///< "" = a fresh uuid4
   std::optional<std::string> parent_id, root_id, group;
+  std::optional<std::int64_t> group_index;
+  std::optional<std::string> shadow;
+  std::int64_t retries = 0;
   bool ignore_result = false;
   json extra_headers;  ///< apply_async(headers=...): merged after the v2 headers
 };
