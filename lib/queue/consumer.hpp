@@ -120,10 +120,14 @@ class consumer : public std::enable_shared_from_this<consumer> {
   /// Runs recovery of dead workers and kombu's restore now (also done on the timer).
   void recover_now(done_fn done);
 
-  /// Stops the timers and any blocking wait; keeps the lease (a warm shutdown gives back
-  /// first, then calls release()).
+  /// Stops taking: ends a blocking wait (its callback gets errc::operation_canceled) and
+  /// refuses further take_wait. The lease keeps being renewed (running tasks stay owned) until
+  /// release(). A warm shutdown: stop() -> give_back(prefetched + held) -> finish running
+  /// tasks, ack -> release().
   void stop() noexcept;
-  /// Deletes the lease and, when it owns nothing, leaves vmterm.workers.
+  /// Leaves: the hold list goes back to its queues, the lease is deleted (renewal ends), and
+  /// the worker leaves vmterm.workers when it owns nothing (else live workers recover what it
+  /// still owns at their next renewal).
   void release(done_fn done);
 
   [[nodiscard]] const consumer_stats& stats() const noexcept;

@@ -66,8 +66,9 @@ class producer {
   void send(send_options o, std::function<void(expected<sent>)> done);
   /// Sends a message built elsewhere (a retry, beat's): same span and injection.
   void send_message(task_message m, std::function<void(expected<sent>)> done);
-  /// Many tasks in one pipeline (one round trip, one Redis span under one PRODUCER span per
-  /// task). `done` gets the ids in order.
+  /// Many tasks in one pipeline (one round trip): a PRODUCER span per task (each message
+  /// carries its own traceparent) and one PIPELINE CLIENT span for the LPUSHes, a child of
+  /// the caller's current span. `done` gets the ids in order.
   void send_many(std::vector<send_options> batch,
                  std::function<void(expected<std::vector<sent>>)> done);
 

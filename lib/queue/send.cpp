@@ -68,4 +68,12 @@ std::string default_origin() {
   return "gen" + std::to_string(::getpid()) + "@" + std::string(host.data());
 }
 
+std::string layout::binding_member(std::string_view queue) {
+  std::string m(queue);
+  m += priority_separator;
+  m += priority_separator;
+  m += queue;
+  return m;
+}
+
 }  // namespace vmterm::queue
