@@ -97,7 +97,8 @@ std::string lower_first(std::string s) {
 
 std::string after(std::string_view text, std::string_view prefix) {
   const auto at = text.find(prefix);
-  return at == std::string_view::npos ? std::string() : std::string(text.substr(at + prefix.size()));
+  return at == std::string_view::npos ? std::string()
+                                      : std::string(text.substr(at + prefix.size()));
 }
 
 /// The path of subcommand names the user typed ("vmterm-worker call"), for the --help hint.
@@ -142,7 +143,8 @@ std::string describe(const CLI::App& app, const CLI::ParseError& e, const std::s
   if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
     if (what.rfind("A subcommand", 0) == 0) {
       const auto left = app.remaining();
-      if (!left.empty() && !left.front().empty() && left.front()[0] != '-') {
+      if (!left.empty() && !left.front().empty()) {
+        if (left.front()[0] == '-') return "unknown flag '" + left.front() + "'" + see;
         return "unknown command '" + left.front() + "'; the commands are " + subcommand_list(app);
       }
       return "a command is required: one of " + subcommand_list(app) + see;

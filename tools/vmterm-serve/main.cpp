@@ -8,6 +8,7 @@
 #include "app.hpp"
 #include "core/config.hpp"
 #include "core/exit_code.hpp"
+#include "core/flags.hpp"
 #include "core/log.hpp"
 #include "http/auth.hpp"
 #include "options.hpp"
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : vmterm::to_int(vmterm::exit_code::usage);  // CLI11's are 1xx
+    return vmterm::config::usage_error(app, e, "vmterm-serve");
   }
   auto settings =
       vmterm::serve::resolve(opt, vmterm::config::process_env(), &vmterm::http::generate_token);

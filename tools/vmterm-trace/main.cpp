@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "core/config.hpp"
 #include "core/exit_code.hpp"
+#include "core/flags.hpp"
 #include "options.hpp"
 #include "source_select.hpp"
 #include "trace/termination_signals.hpp"
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : vmterm::to_int(vmterm::exit_code::usage);  // CLI11's are 1xx
+    return vmterm::config::usage_error(app, e, "vmterm-trace");
   }
   const auto env = vmterm::config::process_env();
   // Shared with the signal handler, which may run while main is returning.

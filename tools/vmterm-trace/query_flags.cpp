@@ -9,7 +9,7 @@ namespace vmterm::trace_cli {
 namespace {
 
 expected<std::uint64_t> duration_flag(std::string_view flag, const std::string& text) {
-  auto d = parse::duration(text, std::chrono::milliseconds(1));
+  auto d = parse::duration(text, std::chrono::seconds(1));  // vmterm(7): bare = seconds
   if (!d || d->count() < 0) {
     return fail(std::errc::invalid_argument,
                 std::string(flag) + " '" + text +

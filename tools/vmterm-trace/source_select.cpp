@@ -40,7 +40,7 @@ expected<std::unique_ptr<jaeger::source>> make_source(const options& opt,
   if (auto file = chosen_file(opt, env)) {
     return std::unique_ptr<jaeger::source>(std::make_unique<jaeger::file_source>(*file));
   }
-  auto timeout = parse::duration(opt.timeout);
+  auto timeout = parse::duration(opt.timeout, std::chrono::seconds(1));  // bare = seconds
   if (!timeout) {
     return fail(std::errc::invalid_argument,
                 "--timeout '" + opt.timeout + "': " + timeout.error().message);

@@ -109,6 +109,32 @@ template <class T>
   return v;
 }
 
+/// flag > environment > default: `parse(texts, where, from_env)` turns the flag's texts (or the
+/// one environment value) into the value.
+template <class V, class Parse>
+[[nodiscard]] expected<void> pick(flag_set::entry& self, const env_lookup& env, V& target,
+                                  const V& fallback, Parse&& parse) {
+  if (self.option->count() > 0) {
+    auto v = parse(self.raw, self.name, false);
+    if (!v) return tl::unexpected(v.error());
+    target = std::move(*v);
+    self.origin = self.name;
+    return {};
+  }
+  for (const auto& name : self.env) {
+    if (auto text = env(name)) {
+      auto v = parse(std::vector<std::string>{*text}, name, true);
+      if (!v) return tl::unexpected(v.error());
+      target = std::move(*v);
+      self.origin = name;
+      return {};
+    }
+  }
+  target = fallback;
+  self.origin = "default";
+  return {};
+}
+
 }  // namespace detail
 
 template <class T>
@@ -128,30 +154,15 @@ CLI::Option* flag_set::add(T& target, flag<T> decl) {
     if (!decl.value_name.empty()) e->option->type_name(decl.value_name);
   }
   e->resolve = [&target, decl = std::move(decl)](entry& self,
-                                                  const env_lookup& env) -> expected<void> {
-    if (self.option->count() > 0) {
-      if constexpr (std::is_same_v<T, bool>) {
-        target = self.raw_flag;
-      } else {
-        auto v = detail::checked<T>(self.name, self.raw.back(), false, decl.check);
-        if (!v) return tl::unexpected(v.error());
-        target = std::move(*v);
-      }
-      self.origin = self.name;
-      return {};
-    }
-    for (const auto& name : self.env) {
-      if (auto text = env(name)) {
-        auto v = detail::checked<T>(name, *text, true, decl.check);
-        if (!v) return tl::unexpected(v.error());
-        target = std::move(*v);
-        self.origin = name;
-        return {};
-      }
-    }
-    target = decl.fallback;
-    self.origin = "default";
-    return {};
+                                                 const env_lookup& env) -> expected<void> {
+    return detail::pick(self, env, target, decl.fallback,
+                        [&](const std::vector<std::string>& texts, const std::string& where,
+                            bool from_env) -> expected<T> {
+                          if constexpr (std::is_same_v<T, bool>) {
+                            if (!from_env) return self.raw_flag;
+                          }
+                          return detail::checked<T>(where, texts.back(), from_env, decl.check);
+                        });
   };
   entries_.push_back(e);
   return e->option;
@@ -170,38 +181,20 @@ CLI::Option* flag_set::add(std::vector<T>& target, list_flag<T> decl) {
   e->option->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   if (!decl.value_name.empty()) e->option->type_name(decl.value_name);
   e->resolve = [&target, decl = std::move(decl)](entry& self,
-                                                  const env_lookup& env) -> expected<void> {
-    auto parse_all = [&](const std::vector<std::string>& texts, const std::string& where,
-                         bool from_env) -> expected<std::vector<T>> {
-      std::vector<T> out;
-      for (const auto& text : texts) {
-        for (const auto& item : detail::split_list(text)) {
-          auto v = detail::checked<T>(where, item, from_env, decl.check);
-          if (!v) return tl::unexpected(v.error());
-          out.push_back(std::move(*v));
-        }
-      }
-      return out;
-    };
-    if (self.option->count() > 0) {
-      auto v = parse_all(self.raw, self.name, false);
-      if (!v) return tl::unexpected(v.error());
-      target = std::move(*v);
-      self.origin = self.name;
-      return {};
-    }
-    for (const auto& name : self.env) {
-      if (auto text = env(name)) {
-        auto v = parse_all({*text}, name, true);
-        if (!v) return tl::unexpected(v.error());
-        target = std::move(*v);
-        self.origin = name;
-        return {};
-      }
-    }
-    target = decl.fallback;
-    self.origin = "default";
-    return {};
+                                                 const env_lookup& env) -> expected<void> {
+    return detail::pick(self, env, target, decl.fallback,
+                        [&](const std::vector<std::string>& texts, const std::string& where,
+                            bool from_env) -> expected<std::vector<T>> {
+                          std::vector<T> out;
+                          for (const auto& text : texts) {
+                            for (const auto& item : detail::split_list(text)) {
+                              auto v = detail::checked<T>(where, item, from_env, decl.check);
+                              if (!v) return tl::unexpected(v.error());
+                              out.push_back(std::move(*v));
+                            }
+                          }
+                          return out;
+                        });
   };
   entries_.push_back(e);
   return e->option;

@@ -39,16 +39,15 @@ struct fixture {
 
   explicit fixture(std::map<std::string, std::string> env = {}) : flags(app, fake_env(env)) {
     app.name("vmterm-test");
-    flags.add(s.concurrency,
-              flag<int>{.name = "-c,--concurrency",
-                        .env = {"VMTERM_CONCURRENCY"},
-                        .value_name = "N",
-                        .help = "run this many tasks at once",
-                        .fallback = 4,
-                        .check = [](const int& v) -> std::optional<std::string> {
-                          if (v < 1) return "must be at least 1";
-                          return std::nullopt;
-                        }});
+    flags.add(s.concurrency, flag<int>{.name = "-c,--concurrency",
+                                       .env = {"VMTERM_CONCURRENCY"},
+                                       .value_name = "N",
+                                       .help = "run this many tasks at once",
+                                       .fallback = 4,
+                                       .check = [](const int& v) -> std::optional<std::string> {
+                                         if (v < 1) return "must be at least 1";
+                                         return std::nullopt;
+                                       }});
     flags.add(s.broker, flag<std::string>{.name = "--broker",
                                           .env = {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"},
                                           .value_name = "URL",
@@ -66,9 +65,9 @@ struct fixture {
                                                .value_name = "QUEUE",
                                                .help = "consume these queues",
                                                .fallback = {"celery"}});
-    flags.add(s.token_file, flag<std::optional<std::string>>{.name = "--token-file",
-                                                             .value_name = "FILE",
-                                                             .help = "read the token here"});
+    flags.add(s.token_file,
+              flag<std::optional<std::string>>{
+                  .name = "--token-file", .value_name = "FILE", .help = "read the token here"});
   }
 
   vmterm::expected<void> parse(std::vector<std::string> args) {
@@ -90,7 +89,8 @@ TEST_CASE("defaults apply when neither flag nor environment is given", "[flags]"
   CHECK_FALSE(f.s.early_ack);
   CHECK(f.s.queues == std::vector<std::string>{"celery"});
   CHECK_FALSE(f.s.token_file);
-  CHECK(f.flags.origins().front() == std::pair<std::string, std::string>{"--concurrency", "default"});
+  CHECK(f.flags.origins().front() ==
+        std::pair<std::string, std::string>{"--concurrency", "default"});
 }
 
 TEST_CASE("a flag beats the environment, which beats the default", "[flags]") {

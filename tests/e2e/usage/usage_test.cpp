@@ -1,0 +1,70 @@
+// Every tool reports a usage error the same way (vmterm(7)): one line on stderr,
+// "<tool>: <what is wrong with which input>; <the fix>", exit status 2, nothing on stdout.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "http_test_server.hpp"
+#include "process.hpp"
+
+using vmterm::test::run_tool;
+
+namespace {
+
+void check_usage(const std::string& tool, const std::vector<std::string>& args,
+                 const std::string& line) {
+  INFO(tool << " with " << args.size() << " argument(s)");
+  const auto r = run_tool(tool, args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == line + "\n");
+  CHECK(r.out.empty());
+}
+
+}  // namespace
+
+TEST_CASE("an unknown flag names the flag and the --help to read, in every tool", "[usage]") {
+  check_usage("vmterm-serve", {"--bogus"},
+              "vmterm-serve: unknown flag '--bogus'; see vmterm-serve --help");
+  check_usage("vmterm-trace", {"--bogus"},
+              "vmterm-trace: unknown flag '--bogus'; see vmterm-trace --help");
+  check_usage("vmterm-trace", {"show", "--bogus"},
+              "vmterm-trace: unknown flag '--bogus'; see vmterm-trace show --help");
+}
+
+TEST_CASE("a flag without its value says it needs one", "[usage]") {
+  check_usage("vmterm-serve", {"--listen"},
+              "vmterm-serve: --listen needs a value; see vmterm-serve --help");
+}
+
+TEST_CASE("vmterm-trace names its commands when one is missing or unknown", "[usage]") {
+  check_usage("vmterm-trace", {},
+              "vmterm-trace: a command is required: one of services, operations, search, "
+              "stats, show; see vmterm-trace --help");
+  check_usage("vmterm-trace", {"bogus"},
+              "vmterm-trace: unknown command 'bogus'; the commands are services, operations, "
+              "search, stats, show");
+}
+
+TEST_CASE("asking for --help still prints the help on stdout and exits 0", "[usage]") {
+  for (const std::string tool : {"vmterm-serve", "vmterm-trace"}) {
+    const auto r = run_tool(tool, {"--help"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("--help") != std::string::npos);
+  }
+}
+
+TEST_CASE("a bare number in --timeout means seconds in vmterm-trace too", "[usage]") {
+  // A server that answers after 60 s: the request gives up after --timeout.
+  using namespace std::chrono_literals;
+  vmterm::test::http_test_server jaeger;
+  jaeger.set_fallback({.status = 200, .headers = {}, .body = "{}", .delay = 60s});
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_tool("vmterm-trace", {"--jaeger", jaeger.url(), "--timeout", "1", "services"},
+                          {.env = {{"OTEL_TRACES_EXPORTER", "none"}}});
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(r.exit_code == 1);
+  CHECK(took >= 900ms);  // one second, not one millisecond
+  CHECK(took < 10s);
+  CHECK(r.err.find("no response within 1") != std::string::npos);
+}

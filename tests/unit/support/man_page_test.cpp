@@ -1,0 +1,37 @@
+#include "man_page.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace vmterm::test;
+
+namespace {
+const std::string help = R"(vmterm-x: a tool
+Usage: vmterm-x [OPTIONS]
+
+Options:
+  -h,--help                   Print this help message and exit
+  -c,--concurrency N          run this many tasks at once; env VMTERM_CONCURRENCY (default 4)
+  --broker URL                the Redis broker; env VMTERM_REDIS_URL, CELERY_BROKER_URL
+                              (default redis://127.0.0.1:6379/0)
+  --early-ack                 ack before running; env VMTERM_EARLY_ACK
+)";
+}
+
+TEST_CASE("flags_in finds every short and long flag at a word start", "[support]") {
+  CHECK(flags_in(help) == std::set<std::string>{"-h", "--help", "-c", "--concurrency",
+                                                "--broker", "--early-ack"});
+}
+
+TEST_CASE("defaults_in reads each flag's default, also from a wrapped line", "[support]") {
+  const auto d = defaults_in(help);
+  CHECK(d.size() == 2);
+  CHECK(d.at("--concurrency") == "4");
+  CHECK(d.at("--broker") == "redis://127.0.0.1:6379/0");
+}
+
+TEST_CASE("man_text unescapes roff's dashes and is empty for a missing page", "[support]") {
+  const auto serve = man_text("vmterm-serve.1");
+  CHECK(serve.find("--listen") != std::string::npos);
+  CHECK(serve.find("\\-") == std::string::npos);
+  CHECK(man_text("no-such-page.1").empty());
+}
