@@ -26,8 +26,8 @@ std::string format_instant(sys_ms t, const time_zone& tz) {
                   static_cast<long>(tod.seconds().count()), static_cast<long>(ms), sign, a / 60,
                   a % 60);
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld%c%02ld:%02ld",
-                  int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld%c%02ld:%02ld", int(ymd.year()),
+                  unsigned(ymd.month()), unsigned(ymd.day()),
                   static_cast<long>(tod.hours().count()), static_cast<long>(tod.minutes().count()),
                   static_cast<long>(tod.seconds().count()), sign, a / 60, a % 60);
   }
@@ -36,9 +36,9 @@ std::string format_instant(sys_ms t, const time_zone& tz) {
 
 expected<sys_ms> parse_instant(std::string_view text) {
   const auto bad = [&] {
-    return fail(std::errc::invalid_argument,
-                "'" + std::string(text) +
-                    "' is not an RFC 3339 time; write such as 2024-03-30T12:00:00Z");
+    return fail(
+        std::errc::invalid_argument,
+        "'" + std::string(text) + "' is not an RFC 3339 time; write such as 2024-03-30T12:00:00Z");
   };
   std::size_t i = 0;
   const auto num = [&](std::size_t n, int& out) {
@@ -77,7 +77,8 @@ expected<sys_ms> parse_instant(std::string_view text) {
     return bad();
   }
   if (i != text.size()) return bad();
-  const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
+  const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)),
+                           day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return bad();
   return sys_ms(sys_days(ymd).time_since_epoch()) + hours(h) + minutes(mi) + seconds(s) +
          milliseconds(ms) - minutes(off);

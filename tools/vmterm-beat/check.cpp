@@ -66,8 +66,7 @@ int run_check(const check_options& opt, std::ostream& out, std::ostream& err) {
   doc["entries"] = json::array();
   if (!opt.json) {
     out << opt.file << ": " << entries->size() << (entries->size() == 1 ? " entry" : " entries")
-        << ", time zone " << tz->name() << ", from " << schedule::format_instant(now, *tz)
-        << '\n';
+        << ", time zone " << tz->name() << ", from " << schedule::format_instant(now, *tz) << '\n';
   }
   for (const auto& e : *entries) {
     std::vector<schedule::sys_ms> next;

@@ -7,10 +7,10 @@
 namespace vmterm::beat {
 
 struct check_options {
-  std::string file;      ///< the schedule file (positional)
-  int count = 5;         ///< --count: due times printed per entry
-  bool json = false;     ///< --json
-  std::string timezone;  ///< --timezone / VMTERM_TIMEZONE
+  std::string file;                ///< the schedule file (positional)
+  int count = 5;                   ///< --count: due times printed per entry
+  bool json = false;               ///< --json
+  std::string timezone;            ///< --timezone / VMTERM_TIMEZONE
   std::optional<std::string> now;  ///< --now: evaluate from this instant (RFC 3339)
 };
 

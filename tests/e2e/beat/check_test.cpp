@@ -55,9 +55,8 @@ TEST_CASE("check --json gives the same entries for programs", "[beat]") {
   temp_dir dir;
   write_file(dir / "s.json",
              R"({"fast": {"task": "ping", "every": "250ms", "kwargs": {"a": "b"}}})");
-  const auto r = beat({"check", "s.json", "--json", "--count", "2", "--now",
-                       "2024-05-01T10:00:00.100Z"},
-                      dir);
+  const auto r =
+      beat({"check", "s.json", "--json", "--count", "2", "--now", "2024-05-01T10:00:00.100Z"}, dir);
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["timezone"] == "UTC");
@@ -69,7 +68,8 @@ TEST_CASE("check --json gives the same entries for programs", "[beat]") {
   CHECK(e["every_ms"] == 250);
   CHECK(e["kwargs"] == nlohmann::json{{"a", "b"}});
   CHECK(e["priority"].is_null());
-  CHECK(e["next"] == nlohmann::json{"2024-05-01T10:00:00.250+00:00", "2024-05-01T10:00:00.500+00:00"});
+  CHECK(e["next"] ==
+        nlohmann::json{"2024-05-01T10:00:00.250+00:00", "2024-05-01T10:00:00.500+00:00"});
 }
 
 TEST_CASE("the time zone comes from VMTERM_TIMEZONE when --timezone is not given", "[beat]") {
@@ -78,8 +78,8 @@ TEST_CASE("the time zone comes from VMTERM_TIMEZONE when --timezone is not given
   run_options opt;
   opt.cwd = dir.path();
   opt.env["VMTERM_TIMEZONE"] = "America/New_York";
-  const auto r =
-      run_tool("vmterm-beat", {"check", "s.toml", "--count", "1", "--now", "2024-03-10T12:00:00Z"}, opt);
+  const auto r = run_tool(
+      "vmterm-beat", {"check", "s.toml", "--count", "1", "--now", "2024-03-10T12:00:00Z"}, opt);
   CHECK(r.exit_code == 0);
   CHECK(r.out ==
         "s.toml: 1 entry, time zone America/New_York, from 2024-03-10T08:00:00-04:00\n"
@@ -111,7 +111,8 @@ TEST_CASE("usage errors exit 2 with one line naming the input and the fix", "[be
   CHECK(err_of({"check", "s.toml", "--timezone", "Mars/Base"}) ==
         "vmterm-beat: time zone 'Mars/Base': no such zone in /usr/share/zoneinfo; use an IANA "
         "name such as Europe/Berlin or UTC (install the tzdata package)\n");
-  CHECK(err_of({"check", "s.toml", "--count", "0"}) == "vmterm-beat: --count '0': must be 1-1000\n");
+  CHECK(err_of({"check", "s.toml", "--count", "0"}) ==
+        "vmterm-beat: --count '0': must be 1-1000\n");
   CHECK(err_of({"check", "s.toml", "--now", "yesterday"}) ==
         "vmterm-beat: --now 'yesterday' is not an RFC 3339 time; write such as "
         "2024-03-30T12:00:00Z\n");
@@ -124,7 +125,8 @@ TEST_CASE("usage errors exit 2 with one line naming the input and the fix", "[be
 TEST_CASE("the default schedule scripts/run uses is valid: health_check every 60 s", "[beat]") {
   temp_dir dir;
   const auto file = std::filesystem::path(VMTERM_SCHEDULE_DIR) / "beat-schedule.toml";
-  const auto r = beat({"check", file.string(), "--count", "1", "--now", "2024-05-01T10:00:30Z"}, dir);
+  const auto r =
+      beat({"check", file.string(), "--count", "1", "--now", "2024-05-01T10:00:30Z"}, dir);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("[health_check] task health_check, every 1m, queue celery\n"
                    "  2024-05-01T10:01:00+00:00\n") != std::string::npos);
