@@ -5,8 +5,9 @@
 /// | key                              | type   | what |
 /// |----------------------------------|--------|------|
 /// | <prefix>:leader                  | string | the leader lease: the holder's token, PX <lease> |
-/// | <prefix>:last_run_at             | hash   | entry -> due time (ms since the epoch) of the last tick sent |
-/// | <prefix>:tick:<entry>:<due ms>   | string | a sent tick (the holder's token), EX tick_ttl() |
+/// | <prefix>:last_run_at             | hash   | entry -> due time (ms since the epoch) of the last
+/// tick sent | | <prefix>:tick:<entry>:<due ms>   | string | a sent tick (the holder's token), EX
+/// tick_ttl() |
 ///
 /// Exactly once: send_tick_lua runs, atomically, (1) the fencing check: the lease key still
 /// holds this beat's token, else -1 (a paused or cut-off ex-leader steps down and sends

@@ -48,4 +48,13 @@ tick_decision decide(const entry& e, sys_ms last_run_at, sys_ms now, const time_
   return d;
 }
 
+std::vector<sys_ms> due_between(const entry& e, sys_ms after, sys_ms upto, const time_zone& tz,
+                                std::size_t limit) {
+  std::vector<sys_ms> out;
+  for (auto t = next_due(e, after, tz); t <= upto && out.size() < limit; t = next_due(e, t, tz)) {
+    out.push_back(t);
+  }
+  return out;
+}
+
 }  // namespace vmterm::schedule

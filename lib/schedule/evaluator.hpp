@@ -4,6 +4,7 @@
 /// (is_due, next_time_to_run). The beat's loop arms its steady_timer from `next`.
 
 #include <cstdint>
+#include <vector>
 
 #include "schedule/entry.hpp"
 
@@ -25,5 +26,10 @@ struct tick_decision {
 /// due time, not at once).
 [[nodiscard]] tick_decision decide(const entry& e, sys_ms last_run_at, sys_ms now,
                                    const time_zone& tz) noexcept;
+
+/// The due times in (after, upto], oldest first, at most `limit` of them (a beat that took
+/// over from a dead one sends the ticks missed during the takeover one by one).
+[[nodiscard]] std::vector<sys_ms> due_between(const entry& e, sys_ms after, sys_ms upto,
+                                              const time_zone& tz, std::size_t limit);
 
 }  // namespace vmterm::schedule

@@ -56,9 +56,9 @@ class leader_lease {
  private:
   std::chrono::milliseconds lease_, retry_, margin_;
   lease_state state_ = lease_state::standby;
-  clock::time_point last_held_{};     ///< when the last successful call was sent
-  clock::time_point valid_until_{};   ///< last_held_ + lease - margin
-  clock::time_point next_try_{};      ///< standby: the next acquire
+  clock::time_point last_held_{};    ///< when the last successful call was sent
+  clock::time_point valid_until_{};  ///< last_held_ + lease - margin
+  clock::time_point next_try_{};     ///< standby: the next acquire
   std::uint64_t renewals_ = 0, losses_ = 0;
 };
 

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "runner.hpp"
+
 namespace vmterm::beat {
 
 struct check_options {
@@ -14,9 +16,15 @@ struct check_options {
   std::optional<std::string> now;  ///< --now: evaluate from this instant (RFC 3339)
 };
 
+struct status_options {
+  bool json = false;
+};
+
 struct options {
-  std::string command;  ///< "check"
+  std::string command = "run";  ///< "run", "check" or "status"
+  run_options run;              ///< the top-level flags (status uses them too)
   check_options check;
+  status_options status;
 };
 
 /// Parses argv into `opt`. Returns an exit code when the program should end now (0 after

@@ -13,6 +13,7 @@ run_result beat(const std::vector<std::string>& args, const temp_dir& dir) {
   run_options opt;
   opt.cwd = dir.path();
   opt.env["VMTERM_TIMEZONE"] = std::nullopt;
+  opt.env["VMTERM_SCHEDULE"] = std::nullopt;
   return run_tool("vmterm-beat", args, opt);
 }
 
@@ -117,7 +118,10 @@ TEST_CASE("usage errors exit 2 with one line naming the input and the fix", "[be
         "vmterm-beat: --now 'yesterday' is not an RFC 3339 time; write such as "
         "2024-03-30T12:00:00Z\n");
   CHECK(err_of({"check"}) == "vmterm-beat: file is required; see vmterm-beat check --help\n");
-  CHECK(err_of({}) == "vmterm-beat: a command is required: one of check; see vmterm-beat --help\n");
+  CHECK(err_of({}) ==
+        "vmterm-beat: no schedule file; give --schedule FILE or set VMTERM_SCHEDULE\n");
+  CHECK(err_of({"--schedule", "s.toml", "--lease", "10ms"}) ==
+        "vmterm-beat: --lease '10ms': must be at least 100ms\n");
   CHECK(err_of({"check", "s.toml", "--bogus"}) ==
         "vmterm-beat: unknown flag '--bogus'; see vmterm-beat check --help\n");
 }

@@ -38,7 +38,8 @@ struct cli {
 
 }  // namespace
 
-TEST_CASE("a tick is sent once even when two beats hold the same token view", "[integration][redis][schedule]") {
+TEST_CASE("a tick is sent once even when two beats hold the same token view",
+          "[integration][redis][schedule]") {
   redis_server server;
   cli redis{server};
   beat_keys k;

@@ -72,6 +72,16 @@ TEST_CASE("counting missed crontab ticks stops at a limit and still finds the la
   CHECK(d.next == ms(utc(2024, 5, 1, 10, 1)));
 }
 
+TEST_CASE("the due times between two instants, oldest first, up to a limit", "[schedule]") {
+  const auto tz = time_zone::utc();
+  const auto base = ms(utc(2024, 5, 1));
+  CHECK(due_between(every(50ms), base, base + 160ms, tz, 100) ==
+        std::vector<sys_ms>{base + 50ms, base + 100ms, base + 150ms});
+  CHECK(due_between(every(50ms), base, base + 160ms, tz, 2) ==
+        std::vector<sys_ms>{base + 50ms, base + 100ms});
+  CHECK(due_between(every(50ms), base, base + 40ms, tz, 100).empty());
+}
+
 TEST_CASE("sub-second intervals coalesce too", "[schedule]") {
   const auto tz = time_zone::utc();
   const auto base = ms(utc(2024, 5, 1));
