@@ -16,16 +16,18 @@
 /// a retry is safe). A subscriber (subscriber.hpp) re-subscribes after a reconnect.
 ///
 /// Tracing: every exec()/pipeline()/eval() is ONE CLIENT span named after the command (a
-/// pipeline: "PIPELINE <first command>", or "MULTI" when it is one transaction), with db.system.name=redis, db.namespace=<db>,
-/// db.query.text sanitized (sanitized_text), server.address/server.port,
-/// db.operation.batch.size for pipelines of 2+, and code.function.name/code.file.path/
-/// code.line.number from the caller's std::source_location. The parent is the context current
-/// on the calling thread when exec() is called. Errors set status ERROR with Redis's words.
+/// pipeline: "PIPELINE <first command>", or "MULTI" when it is one transaction), with
+/// db.system.name=redis, db.namespace=<db>, db.query.text sanitized (sanitized_text),
+/// server.address/server.port, db.operation.batch.size for pipelines of 2+, and
+/// code.function.name/code.file.path/ code.line.number from the caller's std::source_location. The
+/// parent is the context current on the calling thread when exec() is called. Errors set status
+/// ERROR with Redis's words.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <vector>
@@ -33,9 +35,11 @@
 #include "core/error.hpp"
 #include "metrics/registry.hpp"
 #include "redis/command.hpp"
+#include "redis/errors.hpp"
 #include "redis/reply.hpp"
 #include "redis/script.hpp"
 #include "redis/url.hpp"
+#include "trace/tracer.hpp"
 
 namespace vmterm::redis {
 
@@ -45,12 +49,14 @@ struct connection_options {
   std::chrono::milliseconds connect_timeout{5000};  ///< TCP + AUTH + SELECT, and wait-while-down
   std::chrono::milliseconds command_timeout{0};     ///< 0 = none (needed for blocking commands)
   std::chrono::milliseconds reconnect_min{50};
-  std::chrono::milliseconds reconnect_max{2000};
-  bool reconnect = true;        ///< false: a lost connection stays lost (one-shot CLIs)
-  std::string client_name;      ///< CLIENT SETNAME when non-empty
-  bool keys_in_spans = false;   ///< sanitized_text(keep_keys) for db.query.text
-  bool trace_commands = true;   ///< false: no spans (e.g. the worker's idle blocking wait)
+  std::chrono::milliseconds reconnect_max{1000};  ///< so a restarted Redis is back within ~1 s
+  bool reconnect = true;                 ///< false: a lost connection stays lost (one-shot CLIs)
+  std::string client_name;               ///< CLIENT SETNAME when non-empty
+  bool keys_in_spans = false;            ///< sanitized_text(keep_keys) for db.query.text
+  bool trace_commands = true;            ///< false: no spans (e.g. the worker's idle blocking wait)
   metrics::registry* metrics = nullptr;  ///< vmterm_redis_* when set
+  /// Tracer for the command spans; nullopt: trace::get_tracer("vmterm.redis") at create().
+  std::optional<trace::tracer> tracer{};
 };
 
 enum class connection_state : std::uint8_t { idle, connecting, ready, backoff, closed };
@@ -74,8 +80,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void async_connect(connect_fn done);
 
   /// One command. A Redis error reply is an error here: "redis 'URL': LPUSH: WRONGTYPE ...".
-  void exec(command c, reply_fn done,
-            std::source_location where = std::source_location::current());
+  void exec(command c, reply_fn done, std::source_location where = std::source_location::current());
   /// Many commands written at once, one span; replies in order. Error replies stay replies
   /// (reply::is_error()) so a caller sees partial success; the expected fails only when the
   /// connection fails. MULTI/EXEC may be part of the batch.

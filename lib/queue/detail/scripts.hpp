@@ -1,0 +1,286 @@
+#pragma once
+/// The Lua scripts behind consumer.hpp (see its comment for why each is safe against SIGKILL).
+/// Each runs atomically in Redis. They touch keys built from ARGV (the prefix and worker names)
+/// as kombu's transport does, so, like kombu, they are for a single Redis (not Redis Cluster).
+
+#include "redis/script.hpp"
+
+namespace vmterm::queue::detail {
+
+/// Shared Lua helpers: JSON string quoting as Python writes it (ASCII), base64 for wrapping an
+/// undecodable element, `record` (one popped element -> unacked + unacked_index + owned, or
+/// the dead-letter list when it is not a kombu JSON object).
+inline constexpr const char* lua_prelude = R"lua(
+local function jstr(s)
+  s = string.gsub(s, '[%c"\\]', function(c)
+    if c == '"' then return '\\"' elseif c == '\\' then return '\\\\'
+    elseif c == '\n' then return '\\n' elseif c == '\r' then return '\\r'
+    elseif c == '\t' then return '\\t'
+    else return string.format('\\u%04x', string.byte(c)) end
+  end)
+  return '"' .. s .. '"'
+end
+local b64chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+local function b64(data)
+  local out = {}
+  for i = 1, #data, 3 do
+    local a, b, c = string.byte(data, i, i + 2)
+    local n = a * 65536 + (b or 0) * 256 + (c or 0)
+    local c1 = math.floor(n / 262144) % 64
+    local c2 = math.floor(n / 4096) % 64
+    local c3 = math.floor(n / 64) % 64
+    local c4 = n % 64
+    out[#out + 1] = string.sub(b64chars, c1 + 1, c1 + 1) .. string.sub(b64chars, c2 + 1, c2 + 1) ..
+      (b and string.sub(b64chars, c3 + 1, c3 + 1) or '=') .. (c and string.sub(b64chars, c4 + 1, c4 + 1) or '=')
+  end
+  return table.concat(out)
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local seq = 0
+-- record(msg, queue, unacked, index, owned, deadprefix, worker, at) -> tag, queue, reason
+local function record(msg, queue, unacked, index, owned, deadprefix, worker, at)
+  local ok, env = pcall(cjson.decode, msg)
+  if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
+    local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
+    local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
+      ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
+      '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
+    redis.call('LPUSH', deadprefix .. queue, wrapped)
+    return '', queue, reason
+  end
+  local p = env.properties
+  local tag = p.delivery_tag
+  local exchange, rk = '', queue
+  if type(p.delivery_info) == 'table' then
+    if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
+    if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+  end
+  if type(tag) ~= 'string' or tag == '' or redis.call('HEXISTS', unacked, tag) == 1 then
+    seq = seq + 1
+    tag = 'vmterm-' .. redis.sha1hex(msg .. nowms .. worker .. seq)
+  end
+  redis.call('HSET', unacked, tag, '[' .. msg .. ', ' .. jstr(exchange) .. ', ' .. jstr(rk) .. ']')
+  redis.call('ZADD', index, now, tag)
+  redis.call('ZADD', owned, nowms, tag)
+  return tag, rk, ''
+end
+)lua";
+
+/// KEYS: hold, owned, unacked, unacked_index, bucket lists (priority-major)...
+/// ARGV: max, dead prefix ("<prefix>vmterm.dead."), worker, now ISO, queue of each bucket...
+/// Returns a flat array of (tag, raw, queue, reason) quadruples; tag "" = dead-lettered here.
+inline const redis::script& take_script() {
+  static const redis::script s("vmterm.take", std::string(lua_prelude) + R"lua(
+local max = tonumber(ARGV[1])
+local out = {}
+local n = 0
+while n < max do
+  local msg = redis.call('RPOP', KEYS[1])
+  if not msg then break end
+  local tag, q, reason = record(msg, ARGV[5], KEYS[3], KEYS[4], KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+  out[#out + 1] = tag; out[#out + 1] = msg; out[#out + 1] = q; out[#out + 1] = reason
+  n = n + 1
+end
+for i = 5, #KEYS do
+  while n < max do
+    local msg = redis.call('RPOP', KEYS[i])
+    if not msg then break end
+    local tag, q, reason = record(msg, ARGV[i], KEYS[3], KEYS[4], KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+    out[#out + 1] = tag; out[#out + 1] = msg; out[#out + 1] = q; out[#out + 1] = reason
+    n = n + 1
+  end
+  if n >= max then break end
+end
+return out
+)lua");
+  return s;
+}
+
+/// Puts messages back, only those still in unacked (and, for a recovery, only while their
+/// owner's lease is still gone; for kombu's restore, only while their score is still old).
+/// KEYS: unacked, unacked_index. ARGV: prefix, push command ('RPUSH'|'LPUSH'), mode ('own':
+/// the owner gives it back; 'recover': only while the owner's lease is gone; else a score
+/// cutoff: only while the unacked_index score is still <= it), then (owner, tag, payload)
+/// triples. Returns the number put back.
+inline const redis::script& restore_script() {
+  static const redis::script s("vmterm.restore", R"lua(
+local prefix, cmd, cutoff = ARGV[1], ARGV[2], ARGV[3]
+local n = 0
+for i = 4, #ARGV, 3 do
+  local owner, tag, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local entry = redis.call('HGET', KEYS[1], tag)
+  local go = entry ~= false
+  if go and cutoff == 'recover' and redis.call('EXISTS', prefix .. 'vmterm.worker.' .. owner) == 1 then
+    go = false  -- the owner came back: it still has it
+  end
+  if go and cutoff ~= 'recover' and cutoff ~= 'own' then
+    local sc = redis.call('ZSCORE', KEYS[2], tag)
+    if sc and tonumber(sc) > tonumber(cutoff) then go = false end
+  end
+  if go then
+    local ok, e = pcall(cjson.decode, entry)
+    local exchange, rk = '', nil
+    if ok and type(e) == 'table' then
+      if type(e[2]) == 'string' then exchange = e[2] end
+      if type(e[3]) == 'string' then rk = e[3] end
+    end
+    local queues = {}
+    if exchange ~= '' then
+      for _, m in ipairs(redis.call('SMEMBERS', prefix .. '_kombu.binding.' .. exchange)) do
+        local r, _, q = string.match(m, '^(.-)\6\22(.-)\6\22(.*)$')
+        if r == rk and q then queues[#queues + 1] = q end
+      end
+    end
+    if #queues == 0 and rk then queues[1] = rk end
+    for _, q in ipairs(queues) do redis.call(cmd, prefix .. q, payload) end
+    redis.call('HDEL', KEYS[1], tag)
+    redis.call('ZREM', KEYS[2], tag)
+    if owner ~= '' then redis.call('ZREM', prefix .. 'vmterm.owned.' .. owner, tag) end
+    n = n + 1
+  elseif entry == false then
+    redis.call('ZREM', KEYS[2], tag)
+    if owner ~= '' then redis.call('ZREM', prefix .. 'vmterm.owned.' .. owner, tag) end
+  end
+end
+return n
+)lua");
+  return s;
+}
+
+/// The lease renewal, run every renew_every: SET the lease PX ttl, ZADD vmterm.workers, and
+/// refresh unacked_index of owned tags older than the refresh age (so no visibility-timeout
+/// restore takes a message whose owner lives). Owned tags no longer in unacked are dropped.
+/// KEYS: lease, workers, owned, unacked_index. ARGV: ttl ms, lease value, refresh age ms, max,
+/// worker. Returns {lease existed (0/1), refreshed, owned count}.
+inline const redis::script& renew_script() {
+  static const redis::script s("vmterm.renew", R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local had = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+redis.call('ZADD', KEYS[2], nowms, ARGV[5])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', nowms - tonumber(ARGV[3]), 'LIMIT', 0, tonumber(ARGV[4]))
+local n = 0
+for _, tag in ipairs(stale) do
+  if redis.call('ZADD', KEYS[4], 'XX', 'CH', now, tag) == 1 or redis.call('ZSCORE', KEYS[4], tag) then
+    redis.call('ZADD', KEYS[3], nowms, tag)
+    n = n + 1
+  else
+    redis.call('ZREM', KEYS[3], tag)
+  end
+end
+return {had, n, redis.call('ZCARD', KEYS[3])}
+)lua");
+  return s;
+}
+
+/// Finds the messages of workers whose lease is gone: drains each one's hold list into
+/// unacked (as a take would), then returns up to max (owner, tag, entry) triples. A dead
+/// worker owning nothing is removed from vmterm.workers.
+/// KEYS: workers, unacked, unacked_index. ARGV: prefix, max, self, now ISO, default queue.
+inline const redis::script& recover_scan_script() {
+  static const redis::script s("vmterm.recover_scan", std::string(lua_prelude) + R"lua(
+local prefix, max, self = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local out = {}
+local n = 0
+for _, w in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if w ~= self and redis.call('EXISTS', prefix .. 'vmterm.worker.' .. w) == 0 then
+    local hold, owned = prefix .. 'vmterm.hold.' .. w, prefix .. 'vmterm.owned.' .. w
+    while true do
+      local msg = redis.call('RPOP', hold)
+      if not msg then break end
+      record(msg, ARGV[5], KEYS[2], KEYS[3], owned, prefix .. 'vmterm.dead.', w, ARGV[4])
+    end
+    local tags = redis.call('ZRANGE', owned, 0, max - n - 1)
+    if #tags == 0 then
+      redis.call('ZREM', KEYS[1], w)
+    end
+    for _, tag in ipairs(tags) do
+      local entry = redis.call('HGET', KEYS[2], tag)
+      if entry then
+        out[#out + 1] = w; out[#out + 1] = tag; out[#out + 1] = entry
+        n = n + 1
+      else
+        redis.call('ZREM', owned, tag)
+      end
+    end
+    if n >= max then break end
+  end
+end
+return out
+)lua");
+  return s;
+}
+
+/// kombu's restore_visible, first half: take (or keep) unacked_mutex with our token
+/// (SET NX PX 300000, as kombu's Mutex), then return (tag, entry) pairs scored at or before
+/// now - visibility_timeout (at most max), preceded by the cutoff. nil when kombu holds the
+/// mutex. Tags with no entry are dropped from the index as kombu does.
+/// KEYS: unacked_mutex, unacked_index, unacked. ARGV: token, visibility timeout s, max.
+inline const redis::script& visible_scan_script() {
+  static const redis::script s("vmterm.visible_scan", R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur ~= ARGV[1] then
+  if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', 300000) then return false end
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local cutoff = now - tonumber(ARGV[2])
+local tags = redis.call('ZREVRANGEBYSCORE', KEYS[2], cutoff, 0, 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {string.format('%.6f', cutoff)}
+for _, tag in ipairs(tags) do
+  local entry = redis.call('HGET', KEYS[3], tag)
+  if entry then
+    out[#out + 1] = tag; out[#out + 1] = entry
+  else
+    redis.call('ZREM', KEYS[2], tag)
+  end
+end
+return out
+)lua");
+  return s;
+}
+
+/// kombu's Mutex release: delete the lock only when it still holds our token.
+/// KEYS: mutex. ARGV: token.
+inline const redis::script& mutex_release_script() {
+  static const redis::script s("vmterm.mutex_release", R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua");
+  return s;
+}
+
+/// A worker leaving: its hold list goes back to its queues (RPUSH, consumed next), the lease
+/// is deleted, and it leaves vmterm.workers when it owns nothing (else the others recover
+/// what it still owns). KEYS: lease, workers, hold, owned. ARGV: worker, default queue,
+/// prefix. Returns the number of held-back messages returned.
+inline const redis::script& release_script() {
+  static const redis::script s("vmterm.release", R"lua(
+local n = 0
+while true do
+  local msg = redis.call('RPOP', KEYS[3])
+  if not msg then break end
+  local q = ARGV[2]
+  local ok, env = pcall(cjson.decode, msg)
+  if ok and type(env) == 'table' and type(env.properties) == 'table' and
+     type(env.properties.delivery_info) == 'table' and
+     type(env.properties.delivery_info.routing_key) == 'string' then
+    q = env.properties.delivery_info.routing_key
+  end
+  redis.call('RPUSH', ARGV[3] .. q, msg)
+  n = n + 1
+end
+redis.call('DEL', KEYS[1])
+if redis.call('ZCARD', KEYS[4]) == 0 then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return n
+)lua");
+  return s;
+}
+
+}  // namespace vmterm::queue::detail

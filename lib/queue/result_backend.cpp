@@ -1,0 +1,249 @@
+#include "queue/result_backend.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+
+#include "redis/script.hpp"
+
+namespace vmterm::queue {
+
+namespace {
+
+/// Celery's _store_result in one atomic step: a stored SUCCESS is final (celery.md §1.5).
+/// KEYS: the result key. ARGV: JSON, ttl seconds (0 = no TTL). Returns 1 stored, 0 kept.
+const redis::script& store_script() {
+  static const redis::script s("vmterm.store_result", R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, j = pcall(cjson.decode, cur)
+  if ok and type(j) == 'table' and j.status == 'SUCCESS' then return 0 end
+end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+redis.call('PUBLISH', KEYS[1], ARGV[1])
+return 1
+)lua");
+  return s;
+}
+
+}  // namespace
+
+result_backend::result_backend(std::shared_ptr<redis::connection> conn,
+                               std::chrono::seconds expires)
+    : conn_(std::move(conn)), expires_(expires) {}
+
+void result_backend::store(const result_meta& m, std::function<void(expected<bool>)> done) {
+  conn_->eval(store_script(), {result_key(m.task_id)},
+              {encode_result(m), std::to_string(expires_.count())},
+              [done = std::move(done)](expected<redis::reply> r) {
+                if (!r) {
+                  done(tl::unexpected(r.error()));
+                  return;
+                }
+                done(r->integer() == 1);
+              });
+}
+
+void result_backend::store_many(const std::vector<result_meta>& ms,
+                                std::function<void(expected<std::vector<bool>>)> done) {
+  if (ms.empty()) {
+    done(std::vector<bool>{});
+    return;
+  }
+  // The first through eval() (loads the script after a restart), the rest pipelined by SHA;
+  // any NOSCRIPT among them is stored again one by one.
+  auto texts = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+  for (const auto& m : ms) texts->emplace_back(result_key(m.task_id), encode_result(m));
+  auto conn = conn_;
+  auto ttl = std::to_string(expires_.count());
+  conn->eval(store_script(), {texts->front().first}, {texts->front().second, ttl},
+             [conn, texts, ttl, done = std::move(done)](expected<redis::reply> first) mutable {
+               if (!first) {
+                 done(tl::unexpected(first.error()));
+                 return;
+               }
+               auto out = std::make_shared<std::vector<bool>>(texts->size(), false);
+               (*out)[0] = first->integer() == 1;
+               if (texts->size() == 1) {
+                 done(std::move(*out));
+                 return;
+               }
+               std::vector<redis::command> cmds;
+               for (std::size_t i = 1; i < texts->size(); ++i) {
+                 cmds.push_back(redis::command{"EVALSHA", store_script().sha1(), "1",
+                                               (*texts)[i].first, (*texts)[i].second, ttl});
+               }
+               conn->pipeline(std::move(cmds), [out, done = std::move(done)](
+                                                   expected<std::vector<redis::reply>> rs) mutable {
+                 if (!rs) {
+                   done(tl::unexpected(rs.error()));
+                   return;
+                 }
+                 for (std::size_t i = 0; i < rs->size(); ++i) {
+                   const auto& x = (*rs)[i];
+                   if (x.is_error()) {
+                     done(fail(std::errc::io_error, "storing a result: " + x.text()));
+                     return;
+                   }
+                   (*out)[i + 1] = x.integer() == 1;
+                 }
+                 done(std::move(*out));
+               });
+             });
+}
+
+void result_backend::get(std::string task_id,
+                         std::function<void(expected<std::optional<result_meta>>)> done) {
+  conn_->exec(redis::command{"GET", result_key(task_id)},
+              [done = std::move(done)](expected<redis::reply> r) {
+                if (!r) {
+                  done(tl::unexpected(r.error()));
+                  return;
+                }
+                if (r->is_nil()) {
+                  done(std::optional<result_meta>{});
+                  return;
+                }
+                auto m = decode_result(r->text());
+                if (!m) {
+                  done(tl::unexpected(m.error()));
+                  return;
+                }
+                done(std::optional<result_meta>(std::move(*m)));
+              });
+}
+
+// ---------------------------------------------------------------- result_waiter
+
+struct result_waiter::impl : std::enable_shared_from_this<result_waiter::impl> {
+  struct pending {
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    result_fn done;
+    std::function<void(const result_meta&)> progress;
+  };
+  boost::asio::any_io_executor ex;
+  redis::connection_options opts;
+  std::shared_ptr<redis::subscriber> sub;
+  std::shared_ptr<redis::connection> conn;
+  std::map<std::string, pending, std::less<>> waits;  ///< by task id
+
+  impl(boost::asio::any_io_executor e, redis::connection_options o)
+      : ex(std::move(e)), opts(std::move(o)) {}
+
+  void init() {
+    std::weak_ptr<impl> weak = shared_from_this();
+    sub = redis::subscriber::create(ex, opts, [weak](const redis::pubsub_message& m) {
+      if (auto self = weak.lock()) self->on_message(m.channel, m.payload);
+    });
+    sub->on_resubscribed([weak] {
+      if (auto self = weak.lock()) {
+        for (const auto& [id, p] : self->waits) self->get_once(id);
+      }
+    });
+    conn = redis::connection::create(ex, opts);
+  }
+
+  void on_message(std::string_view channel, const std::string& payload) {
+    constexpr std::string_view prefix = "celery-task-meta-";
+    if (channel.substr(0, prefix.size()) != prefix) return;
+    deliver(std::string(channel.substr(prefix.size())), payload);
+  }
+
+  void deliver(const std::string& id, const std::string& payload) {
+    auto it = waits.find(id);
+    if (it == waits.end()) return;
+    auto m = decode_result(payload);
+    if (!m) {
+      finish(id, tl::unexpected(m.error()));
+      return;
+    }
+    if (!is_ready(m->status)) {
+      if (it->second.progress) it->second.progress(*m);
+      return;
+    }
+    finish(id, std::move(*m));
+  }
+
+  void finish(const std::string& id, expected<result_meta> r) {
+    auto it = waits.find(id);
+    if (it == waits.end()) return;
+    auto p = std::move(it->second);
+    waits.erase(it);
+    if (p.timer) p.timer->cancel();
+    sub->unsubscribe({result_key(id)});
+    p.done(std::move(r));
+  }
+
+  void get_once(const std::string& id) {
+    conn->exec(redis::command{"GET", result_key(id)},
+               [self = shared_from_this(), id](expected<redis::reply> r) {
+                 if (!r) return;  // the pub/sub path or the timeout answers
+                 if (r->is_nil()) return;
+                 self->deliver(id, r->text());
+               });
+  }
+};
+
+result_waiter::result_waiter(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
+result_waiter::~result_waiter() { close(); }
+
+std::shared_ptr<result_waiter> result_waiter::create(boost::asio::any_io_executor executor,
+                                                     redis::connection_options redis) {
+  auto p = std::make_shared<impl>(std::move(executor), std::move(redis));
+  p->init();
+  return std::shared_ptr<result_waiter>(new result_waiter(std::move(p)));
+}
+
+void result_waiter::async_connect(std::function<void(expected<void>)> done) {
+  auto p = impl_;
+  p->sub->async_connect([p, done = std::move(done)](expected<void> r) mutable {
+    if (!r) {
+      done(std::move(r));
+      return;
+    }
+    p->conn->async_connect(std::move(done));
+  });
+}
+
+void result_waiter::subscribe(const std::string& task_id,
+                              std::function<void(expected<void>)> done) {
+  impl_->sub->subscribe({result_key(task_id)}, std::move(done));
+}
+
+void result_waiter::wait(const std::string& task_id, std::chrono::milliseconds timeout,
+                         result_fn done, std::function<void(const result_meta&)> progress) {
+  auto p = impl_;
+  impl::pending w;
+  w.done = std::move(done);
+  w.progress = std::move(progress);
+  w.timer = std::make_unique<boost::asio::steady_timer>(p->ex);
+  w.timer->expires_after(timeout);
+  auto secs = std::chrono::duration<double>(timeout).count();
+  w.timer->async_wait([weak = std::weak_ptr<impl>(p), task_id, secs](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", secs);
+      self->finish(task_id,
+                   fail(std::errc::timed_out, "task " + task_id + ": no result within " + buf +
+                                                  " s (is a worker consuming its queue?)"));
+    }
+  });
+  p->waits[task_id] = std::move(w);
+  p->get_once(task_id);  // closes the race with a result published before the SUBSCRIBE
+}
+
+void result_waiter::close() noexcept {
+  if (!impl_) return;
+  for (auto& [id, w] : impl_->waits) {
+    if (w.timer) w.timer->cancel();
+  }
+  impl_->waits.clear();
+  impl_->sub->close();
+  impl_->conn->close();
+}
+
+}  // namespace vmterm::queue

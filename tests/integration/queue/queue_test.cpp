@@ -1,0 +1,484 @@
+// lib/queue against a real redis-server: take/ack in kombu's layout, priority order, batch take,
+// the blocking wait, crash safety (a worker that took and died), kombu's visibility restore,
+// held ETA messages kept while the lease lives, dead letters, results, and the producer's
+// message read back by kombu 5.2.4 itself.
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "process.hpp"
+#include "queue/consumer.hpp"
+#include "queue/policy.hpp"
+#include "queue/producer.hpp"
+#include "queue/result_backend.hpp"
+#include "queue/tracing.hpp"
+#include "redis_harness.hpp"
+#include "redis_server.hpp"
+#include "trace/in_memory_exporter.hpp"
+#include "trace/processor.hpp"
+
+using namespace vmterm;
+using namespace vmterm::queue;
+using namespace vmterm::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream f(std::string(VMTERM_SHARED_DIR) + "/fixtures/celery/" + name, std::ios::binary);
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct harness {
+  redis_server server;
+  redis_loop loop;
+  std::shared_ptr<redis::connection> conn = loop.open(redis_options(server.url()));
+
+  std::shared_ptr<consumer> make_consumer(std::string worker, consumer_options o = {}) {
+    o.redis = redis_options(server.url());
+    o.worker = std::move(worker);
+    return consumer::create(loop.ioc.get_executor(), std::move(o));
+  }
+  std::shared_ptr<consumer> start(std::string worker, consumer_options o = {}) {
+    auto c = make_consumer(std::move(worker), std::move(o));
+    std::optional<expected<void>> r;
+    c->start([&](expected<void> x) { r = std::move(x); });
+    REQUIRE(loop.run_until([&] { return r.has_value(); }));
+    INFO((*r ? std::string("ok") : r->error().message));
+    REQUIRE(r->has_value());
+    return c;
+  }
+  std::vector<delivery> take(consumer& c, std::size_t max) {
+    std::optional<expected<std::vector<delivery>>> r;
+    c.take(max, [&](expected<std::vector<delivery>> x) { r = std::move(x); });
+    REQUIRE(loop.run_until([&] { return r.has_value(); }));
+    INFO((*r ? std::string("ok") : r->error().message));
+    REQUIRE(r->has_value());
+    return std::move(**r);
+  }
+  void done(const std::function<void(consumer::done_fn)>& f) {
+    std::optional<expected<void>> r;
+    f([&](expected<void> x) { r = std::move(x); });
+    REQUIRE(loop.run_until([&] { return r.has_value(); }));
+    INFO((*r ? std::string("ok") : r->error().message));
+    REQUIRE(r->has_value());
+  }
+  std::string send(producer& p, send_options o) {
+    std::optional<expected<sent>> r;
+    p.send(std::move(o), [&](expected<sent> x) { r = std::move(x); });
+    REQUIRE(loop.run_until([&] { return r.has_value(); }));
+    REQUIRE(r->has_value());
+    return (*r)->id;
+  }
+  redis::reply cmd(redis::command c) {
+    auto r = loop.exec(*conn, std::move(c));
+    INFO((r ? std::string("ok") : r.error().message));
+    REQUIRE(r.has_value());
+    return *r;
+  }
+  std::int64_t num(redis::command c) { return cmd(std::move(c)).integer(); }
+};
+
+send_options task(std::string name, int priority = 0, std::string queue = "celery") {
+  send_options o;
+  o.task = std::move(name);
+  o.priority = priority;
+  o.queue = std::move(queue);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("take records kombu's unacked entry and our ownership; ack removes all three",
+          "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  auto id1 = h.send(p, task("app.a"));
+  auto id2 = h.send(p, task("app.b"));
+  CHECK(h.num({"SISMEMBER", "_kombu.binding.celery", layout::binding_member("celery")}) == 1);
+  auto c = h.start("w1@vm");
+  auto ds = h.take(*c, 10);
+  REQUIRE(ds.size() == 2);
+  CHECK(ds[0].message->id == id1);  // FIFO: LPUSH at one end, taken from the other
+  CHECK(ds[1].message->id == id2);
+  CHECK(ds[0].queue == "celery");
+  CHECK(h.num({"HLEN", "unacked"}) == 2);
+  CHECK(h.num({"ZCARD", "unacked_index"}) == 2);
+  CHECK(h.num({"ZCARD", "vmterm.owned.w1@vm"}) == 2);
+  CHECK(h.num({"LLEN", "celery"}) == 0);
+  // the entry is kombu's [envelope, exchange, routing_key], as QoS.append writes it
+  CHECK(h.cmd({"HGET", "unacked", ds[0].tag}).text() == "[" + ds[0].raw + ", \"\", \"celery\"]");
+  CHECK(ds[0].tag == ds[0].message->delivery_tag);
+  h.done([&](auto cb) { c->ack({ds[0].tag, ds[1].tag}, cb); });
+  CHECK(h.num({"HLEN", "unacked"}) == 0);
+  CHECK(h.num({"ZCARD", "unacked_index"}) == 0);
+  CHECK(h.num({"ZCARD", "vmterm.owned.w1@vm"}) == 0);
+  CHECK(c->stats().acked == 2);
+  CHECK(h.num({"EXISTS", "vmterm.worker.w1@vm"}) == 1);
+  h.done([&](auto cb) { c->release(cb); });
+  CHECK(h.num({"EXISTS", "vmterm.worker.w1@vm"}) == 0);
+  CHECK(h.num({"ZCARD", "vmterm.workers"}) == 0);
+}
+
+TEST_CASE("all four buckets are served in priority order, queues priority-major, in batches",
+          "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  h.send(p, task("p9", 9));
+  h.send(p, task("p5", 5));
+  h.send(p, task("b0", 0, "b"));
+  h.send(p, task("p0", 0));
+  h.send(p, task("p7", 7));
+  h.send(p, task("b3", 3, "b"));
+  CHECK(h.num({"LLEN", std::string("celery\x06\x16") + "3"}) == 1);
+  consumer_options o;
+  o.queues = {"celery", "b"};
+  auto c = h.start("w1@vm", o);
+  auto ds = h.take(*c, 100);
+  std::vector<std::string> order;
+  for (auto& d : ds) order.push_back(d.message->task);
+  CHECK(order == std::vector<std::string>{"p0", "b0", "p5", "b3", "p7", "p9"});
+
+  // one EVALSHA takes up to `max`
+  std::vector<send_options> batch(250, task("app.noop"));
+  std::optional<expected<std::vector<sent>>> r;
+  p.send_many(batch, [&](expected<std::vector<sent>> x) { r = std::move(x); });
+  REQUIRE(h.loop.run_until([&] { return r.has_value(); }));
+  REQUIRE(r->has_value());
+  CHECK((*r)->size() == 250);
+  CHECK(h.take(*c, 100).size() == 100);
+  CHECK(h.take(*c, 1000).size() == 150);
+  CHECK(h.take(*c, 10).empty());
+  CHECK(h.num({"HLEN", "unacked"}) == 256);
+}
+
+TEST_CASE("take_wait wakes at once when a message arrives in any bucket", "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  auto c = h.start("w1@vm");
+  for (int prio : {0, 6}) {
+    std::optional<expected<std::vector<delivery>>> r;
+    c->take_wait(10, [&](expected<std::vector<delivery>> x) { r = std::move(x); });
+    h.loop.run_for(300ms);  // nothing there: it is blocked
+    REQUIRE_FALSE(r.has_value());
+    auto sent_at = std::chrono::steady_clock::now();
+    h.send(p, task("late", prio));
+    REQUIRE(h.loop.run_until([&] { return r.has_value(); }, 5s));
+    auto waited = std::chrono::steady_clock::now() - sent_at;
+    REQUIRE(r->has_value());
+    REQUIRE((*r)->size() == 1);
+    CHECK((**r)[0].message->task == "late");
+    CHECK(waited < 200ms);  // (the bench measures the real figure; this bounds it on a busy box)
+    CHECK(h.num({"LLEN", "vmterm.hold.w1@vm"}) == 0);
+  }
+  // stop() ends a pending wait
+  std::optional<expected<std::vector<delivery>>> r;
+  c->take_wait(10, [&](expected<std::vector<delivery>> x) { r = std::move(x); });
+  h.loop.run_for(50ms);
+  c->stop();
+  REQUIRE(h.loop.run_until([&] { return r.has_value(); }, 5s));
+  REQUIRE_FALSE(r->has_value());
+  CHECK(r->error().code == std::errc::operation_canceled);
+}
+
+TEST_CASE("a worker that took messages and died: they are back within 10 s, redelivered",
+          "[integration][queue][crash]") {
+  harness h;
+  producer p(h.conn);
+  for (int i = 0; i < 5; ++i) h.send(p, task("app.t" + std::to_string(i)));
+  consumer_options fast;
+  fast.lease_ttl = 1500ms;
+  fast.renew_every = 300ms;
+  {
+    auto dead = h.start("dead@vm", fast);
+    CHECK(h.take(*dead, 3).size() == 3);
+    // and one more caught by its blocking wait, still in its hold list when it died
+    h.cmd({"LMOVE", "celery", "vmterm.hold.dead@vm", "RIGHT", "LEFT"});
+    // SIGKILL: no release, no give-back; its lease simply stops being renewed
+  }
+  CHECK(h.num({"LLEN", "celery"}) == 1);
+  CHECK(h.num({"HLEN", "unacked"}) == 3);
+  auto killed_at = std::chrono::steady_clock::now();
+  auto live = h.start("live@vm", fast);
+  REQUIRE(h.loop.run_until([&] { return h.num({"LLEN", "celery"}) == 5; }, 10s));
+  auto back_after = std::chrono::steady_clock::now() - killed_at;
+  CHECK(back_after < 10s);
+  CHECK(h.num({"HLEN", "unacked"}) == 0);
+  CHECK(h.num({"EXISTS", "vmterm.owned.dead@vm"}) == 0);
+  CHECK(h.num({"LLEN", "vmterm.hold.dead@vm"}) == 0);
+  CHECK(h.num({"ZSCORE", "vmterm.workers", "dead@vm"}) == 0);  // nil -> 0: gone
+  CHECK(live->stats().recovered == 4);
+  auto ds = h.take(*live, 10);
+  REQUIRE(ds.size() == 5);
+  int redelivered = 0;
+  for (auto& d : ds) {
+    REQUIRE(d.message);
+    if (d.message->redelivered) {
+      ++redelivered;
+      // as kombu's restore: both flags, in place
+      auto j = json::parse(d.raw);
+      CHECK(j["headers"]["redelivered"] == true);
+      CHECK(j["properties"]["delivery_info"]["redelivered"] == true);
+    }
+  }
+  CHECK(redelivered == 4);
+}
+
+TEST_CASE("kombu's unacked entries are restored after the visibility timeout, under its mutex",
+          "[integration][queue][kombu]") {
+  harness h;
+  auto entry = fixture("unacked-entry.json");
+  auto tag = json::parse(entry)[0]["properties"]["delivery_tag"].get<std::string>();
+  auto t = h.cmd({"TIME"});
+  auto now = std::stod(t.elements()[0].text());
+  // as a real Celery worker that took it 10 s ago and was then killed
+  h.cmd({"HSET", "unacked", tag, entry});
+  h.cmd({"ZADD", "unacked_index", std::to_string(now - 10), tag});
+  // a fresh one (2 s old) stays
+  h.cmd({"HSET", "unacked", "fresh-tag", entry});
+  h.cmd({"ZADD", "unacked_index", std::to_string(now - 2), "fresh-tag"});
+
+  SECTION("kombu holds the mutex: nothing is restored") {
+    h.cmd({"SET", "unacked_mutex", "kombu-token", "PX", "300000"});
+    consumer_options o;
+    o.visibility_timeout = 5s;
+    auto c = h.start("w1@vm", o);
+    CHECK(h.num({"LLEN", "celery"}) == 0);
+    CHECK(h.cmd({"GET", "unacked_mutex"}).text() == "kombu-token");
+  }
+  SECTION("restored with redelivered, the fresh one kept, the mutex released") {
+    consumer_options o;
+    o.visibility_timeout = 5s;
+    auto c = h.start("w1@vm", o);
+    REQUIRE(h.num({"LLEN", "celery"}) == 1);
+    auto restored = h.cmd({"LINDEX", "celery", "0"}).text();
+    auto want = mark_redelivered(python_json(json::parse(entry)[0]));
+    REQUIRE(want);
+    CHECK(restored == *want);
+    CHECK(h.num({"HEXISTS", "unacked", tag}) == 0);
+    CHECK(h.num({"HEXISTS", "unacked", "fresh-tag"}) == 1);
+    CHECK(h.cmd({"GET", "unacked_mutex"}).is_nil());
+    CHECK(c->stats().restored_visible == 1);
+  }
+}
+
+TEST_CASE("a held ETA message is not restored while its owner's lease lives",
+          "[integration][queue][eta]") {
+  harness h;
+  producer p(h.conn);
+  auto o = task("app.later");
+  o.countdown = 60s;
+  h.send(p, o);
+  consumer_options short_vt;
+  short_vt.visibility_timeout = 2s;
+  short_vt.renew_every = 250ms;
+  short_vt.visible_restore_every = 1s;
+  auto holder = h.start("holder@vm", short_vt);
+  auto ds = h.take(*holder, 1);
+  REQUIRE(ds.size() == 1);
+  CHECK(decide(*ds[0].message,
+               std::chrono::time_point_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now()),
+               true)
+            .what == delivery_decision::kind::hold);
+  auto other = h.start("other@vm", short_vt);
+  h.loop.run_for(4500ms);  // more than twice the visibility timeout, both restoring
+  h.done([&](auto cb) { other->recover_now(cb); });
+  CHECK(h.num({"LLEN", "celery"}) == 0);
+  CHECK(h.num({"HEXISTS", "unacked", ds[0].tag}) == 1);
+  auto score = std::stod(h.cmd({"ZSCORE", "unacked_index", ds[0].tag}).text());
+  auto now = std::stod(h.cmd({"TIME"}).elements()[0].text());
+  CHECK(score > now - 2);  // refreshed by the holder's renewals
+  CHECK(other->stats().restored_visible == 0);
+  CHECK(other->stats().recovered == 0);
+}
+
+TEST_CASE("poison elements go to the dead-letter list with the reason", "[integration][queue]") {
+  harness h;
+  h.cmd({"LPUSH", "celery", "definitely not json"});
+  auto pickle = fixture("task-message.json");
+  pickle.replace(pickle.find("application/json"), 16, "application/x-python-serialize");
+  h.cmd({"LPUSH", "celery", pickle});
+  auto c = h.start("w1@vm");
+  auto ds = h.take(*c, 10);
+  REQUIRE(ds.size() == 2);
+  // the non-JSON one was dead-lettered inside the take script
+  CHECK(ds[0].tag.empty());
+  REQUIRE_FALSE(ds[0].message);
+  CHECK(ds[0].message.error().kind == poison_kind::not_json);
+  // the pickle one is taken, refused by decode, and dead-lettered by the worker
+  REQUIRE_FALSE(ds[1].message);
+  CHECK(ds[1].message.error().kind == poison_kind::unsupported_content);
+  h.done([&](auto cb) { c->dead_letter(ds[1], ds[1].message.error().reason, cb); });
+  CHECK(h.num({"LLEN", "vmterm.dead.celery"}) == 2);
+  CHECK(h.num({"HLEN", "unacked"}) == 0);
+  auto newest = json::parse(h.cmd({"LINDEX", "vmterm.dead.celery", "0"}).text());
+  CHECK(newest["headers"]["x-vmterm-dead-reason"] == ds[1].message.error().reason);
+  CHECK(newest["headers"]["x-vmterm-dead-worker"] == "w1@vm");
+  auto oldest = json::parse(h.cmd({"LINDEX", "vmterm.dead.celery", "1"}).text());
+  CHECK(oldest["content-type"] == "application/x-vmterm-undecodable");
+  CHECK(*base64_decode(oldest["body"].get<std::string>()) == "definitely not json");
+  CHECK(c->stats().dead_lettered == 2);
+}
+
+TEST_CASE("requeue puts it back at the producer end; give_back at the consuming end",
+          "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  h.send(p, task("first"));
+  h.send(p, task("second"));
+  auto c = h.start("w1@vm");
+  auto ds = h.take(*c, 1);
+  REQUIRE(ds.size() == 1);
+  h.done([&](auto cb) { c->requeue(ds[0], cb); });
+  auto order = h.take(*c, 10);
+  REQUIRE(order.size() == 2);
+  CHECK(order[0].message->task == "second");
+  CHECK(order[1].message->task == "first");
+  CHECK(order[1].message->redelivered);
+  h.done([&](auto cb) { c->give_back(order, cb); });
+  CHECK(h.num({"HLEN", "unacked"}) == 0);
+  CHECK(h.num({"LLEN", "celery"}) == 2);
+}
+
+TEST_CASE("results: stored in Celery's JSON with a TTL, SUCCESS final, waited for",
+          "[integration][queue][results]") {
+  harness h;
+  auto rc = h.loop.open(redis_options(h.server.url(1)));
+  result_backend backend(rc);
+  auto waiter = result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)));
+  h.done([&](auto cb) { waiter->async_connect(cb); });
+  h.done([&](auto cb) { waiter->subscribe("t1", cb); });
+  std::optional<expected<result_meta>> got;
+  waiter->wait("t1", 5s, [&](expected<result_meta> r) { got = std::move(r); });
+
+  result_meta ok;
+  ok.task_id = "t1";
+  ok.result = 5;
+  ok.date_done =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  std::optional<expected<bool>> stored;
+  backend.store(ok, [&](expected<bool> r) { stored = r; });
+  REQUIRE(h.loop.run_until([&] { return stored.has_value() && got.has_value(); }));
+  CHECK(stored->value());
+  REQUIRE(got->has_value());
+  CHECK((*got)->result == 5);
+  auto ttl = h.loop.exec(*rc, {"TTL", "celery-task-meta-t1"})->integer();
+  CHECK(ttl > 86390);
+  CHECK(ttl <= 86400);
+  CHECK(h.loop.exec(*rc, {"GET", "celery-task-meta-t1"})->text() == encode_result(ok));
+
+  // a later FAILURE (a duplicate run) does not overwrite the SUCCESS
+  result_meta failed = ok;
+  failed.status = task_state::failure;
+  failed.exception = task_exception{"ValueError", "builtins", json::array({"boom"})};
+  stored.reset();
+  backend.store(failed, [&](expected<bool> r) { stored = r; });
+  REQUIRE(h.loop.run_until([&] { return stored.has_value(); }));
+  CHECK_FALSE(stored->value());
+  CHECK(h.loop.exec(*rc, {"GET", "celery-task-meta-t1"})->text() == encode_result(ok));
+
+  // already stored before the wait: the GET after subscribing finds it
+  got.reset();
+  h.done([&](auto cb) { waiter->subscribe("t1", cb); });
+  waiter->wait("t1", 5s, [&](expected<result_meta> r) { got = std::move(r); });
+  REQUIRE(h.loop.run_until([&] { return got.has_value(); }));
+  CHECK(got->has_value());
+
+  // nothing comes: a timeout that names the task
+  got.reset();
+  h.done([&](auto cb) { waiter->subscribe("t2", cb); });
+  waiter->wait("t2", 200ms, [&](expected<result_meta> r) { got = std::move(r); });
+  REQUIRE(h.loop.run_until([&] { return got.has_value(); }));
+  REQUIRE_FALSE(got->has_value());
+  CHECK(got->error().message ==
+        "task t2: no result within 0.2 s (is a worker consuming its queue?)");
+
+  // store_many: one pipeline
+  std::vector<result_meta> many(20, ok);
+  for (int i = 0; i < 20; ++i) many[static_cast<std::size_t>(i)].task_id = "m" + std::to_string(i);
+  std::optional<expected<std::vector<bool>>> sm;
+  backend.store_many(many, [&](expected<std::vector<bool>> r) { sm = std::move(r); });
+  REQUIRE(h.loop.run_until([&] { return sm.has_value(); }));
+  REQUIRE(sm->has_value());
+  CHECK((*sm)->size() == 20);
+  CHECK(h.loop.exec(*rc, {"EXISTS", "celery-task-meta-m19"})->integer() == 1);
+}
+
+TEST_CASE("the producer's span is the message's parent and the LPUSH's parent",
+          "[integration][queue][tracing]") {
+  harness h;
+  auto store = std::make_shared<trace::span_store>();
+  trace::tracer_provider_options po;
+  po.processor =
+      std::make_unique<trace::simple_processor>(std::make_unique<trace::in_memory_exporter>(store));
+  trace::tracer_provider provider(std::move(po));
+  auto ro = redis_options(h.server.url());
+  ro.tracer = provider.get_tracer("vmterm.redis");
+  auto traced = h.loop.open(ro);
+  store->clear();
+  producer p(traced, {}, "gen1@vm", provider.get_tracer("vmterm.queue"));
+  auto o = task("app.add");
+  o.args = json::array({"secret-value"});
+  auto id = h.send(p, o);
+  auto spans = store->spans();
+  const trace::span_data* prod = nullptr;
+  const trace::span_data* client = nullptr;
+  for (const auto& s : spans) {
+    if (s.name == "apply_async/app.add") prod = &s;
+    if (s.kind == trace::span_kind::client) client = &s;
+    for (const auto& a : s.attrs) {
+      if (auto* v = std::get_if<std::string>(&a.value)) {
+        CHECK(v->find("secret-value") == std::string::npos);
+      }
+    }
+  }
+  REQUIRE(prod != nullptr);
+  REQUIRE(client != nullptr);
+  CHECK(prod->kind == trace::span_kind::producer);
+  CHECK(client->parent == prod->span);
+  CHECK(client->trace == prod->trace);
+  auto raw = h.cmd({"LINDEX", "celery", "0"}).text();
+  auto m = decode_message(raw);
+  REQUIRE(m);
+  CHECK(m->id == id);
+  auto parent = extract_parent(*m);
+  CHECK(parent.span.span == prod->span);
+  CHECK(parent.span.trace == prod->trace);
+}
+
+TEST_CASE("kombu 5.2.4 reads the producer's message as Celery would",
+          "[integration][queue][celery]") {
+  harness h;
+  producer p(h.conn);
+  auto o = task("app.add", 0);
+  o.args = json::array({2, 3});
+  o.kwargs = json::object({{"z", 4}});
+  o.countdown = 10s;
+  o.time_limit = 30;
+  o.soft_time_limit = 20;
+  auto id = h.send(p, o);
+  auto r = run({"/usr/bin/python3", std::string(VMTERM_QUEUE_TEST_DIR) + "/kombu_read.py",
+                h.server.url(), "celery"},
+               run_options{.timeout = 60s});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = json::parse(r.out);
+  CHECK(
+      j["body"] ==
+      json::parse(
+          R"([[2, 3], {"z": 4}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}])"));
+  CHECK(j["headers"]["task"] == "app.add");
+  CHECK(j["headers"]["id"] == id);
+  CHECK(j["headers"]["timelimit"] == json::parse("[30, 20]"));
+  CHECK(j["headers"]["argsrepr"] == "(2, 3)");
+  CHECK(j["headers"]["kwargsrepr"] == "{'z': 4}");
+  CHECK(j["headers"]["eta"].get<std::string>().ends_with("+00:00"));
+  CHECK(j["content_type"] == "application/json");
+  CHECK(j["properties"]["correlation_id"] == id);
+  CHECK(j["delivery_info"]["routing_key"] == "celery");
+}

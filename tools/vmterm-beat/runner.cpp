@@ -1,0 +1,370 @@
+#include "runner.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "core/exit_code.hpp"
+#include "core/log.hpp"
+#include "queue/layout.hpp"
+#include "queue/message.hpp"
+#include "queue/producer.hpp"
+#include "queue/tracing.hpp"
+#include "redis/connection.hpp"
+#include "redis/script.hpp"
+#include "schedule/beat_redis.hpp"
+#include "schedule/evaluator.hpp"
+#include "schedule/leader_lease.hpp"
+#include "schedule/schedule_file.hpp"
+#include "trace/context.hpp"
+#include "trace/provider.hpp"
+
+namespace vmterm::beat {
+
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono;
+using steady = steady_clock;
+using schedule::sys_ms;
+
+const redis::script& send_script() {
+  static const redis::script s("vmterm.beat.send_tick", std::string(schedule::send_tick_lua));
+  return s;
+}
+const redis::script& extend_script() {
+  static const redis::script s("vmterm.beat.extend_lease", std::string(schedule::extend_lease_lua));
+  return s;
+}
+const redis::script& release_script() {
+  static const redis::script s("vmterm.beat.release_lease",
+                               std::string(schedule::release_lease_lua));
+  return s;
+}
+
+sys_ms now_sys() { return time_point_cast<milliseconds>(system_clock::now()); }
+
+std::string make_token() {
+  std::random_device rd;
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  return std::string(host.data()) + ":" + std::to_string(::getpid()) + ":" +
+         std::to_string(rd());
+}
+
+class beat : public std::enable_shared_from_this<beat> {
+ public:
+  beat(net::io_context& ioc, std::shared_ptr<redis::connection> conn,
+       std::vector<schedule::entry> entries, schedule::time_zone tz, const run_options& opt)
+      : ioc_(ioc),
+        timer_(ioc),
+        conn_(std::move(conn)),
+        entries_(std::move(entries)),
+        tz_(std::move(tz)),
+        opt_(opt),
+        lease_(opt.lease, std::min(opt.lease / 5, milliseconds(1000))),
+        token_(make_token()),
+        origin_(queue::default_origin()),
+        tracer_(trace::get_tracer("vmterm.beat")) {
+    keys_.prefix = opt.prefix;
+    catch_up_ = opt.lease * 3;
+    started_ = now_sys();
+  }
+
+  void start() {
+    conn_->on_state_change([self = shared_from_this()](redis::connection_state s) {
+      if (s != redis::connection_state::ready && self->lease_.state() == schedule::lease_state::leading) {
+        // Redis lost while leading: no send without a valid lease.
+        self->lease_.lost(steady::now());
+        self->loaded_ = false;
+        log::warn("redis lost while leading; stopped sending until the lease is held again");
+      }
+      self->arm(steady::now());
+    });
+    arm(steady::now());
+  }
+
+  void reload(std::vector<schedule::entry> entries) {
+    entries_ = std::move(entries);
+    log::info("schedule reloaded", {{"entries", static_cast<std::uint64_t>(entries_.size())}});
+    arm(steady::now());
+  }
+
+  /// Releases the lease (if ours) and stops; `done` runs after.
+  void stop(std::function<void()> done) {
+    stopping_ = true;
+    timer_.cancel();
+    const bool leading = lease_.state() == schedule::lease_state::leading;
+    lease_.released();
+    if (!leading || conn_->state() != redis::connection_state::ready) {
+      done();
+      return;
+    }
+    conn_->eval(release_script(), {keys_.leader()}, {token_},
+                [done = std::move(done)](expected<redis::reply>) { done(); });
+  }
+
+ private:
+  void arm(steady::time_point at) {
+    if (stopping_) return;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopping_) return;
+      self->wake();
+    });
+  }
+
+  void wake() {
+    const auto now = steady::now();
+    auto next = now + opt_.max_interval;
+    // 1. the lease
+    const auto act = lease_.next(now);
+    if (!lease_call_ && act.at <= now && conn_->state() == redis::connection_state::ready) {
+      call_lease(act.what, now);
+    } else if (!lease_call_) {
+      next = std::min(next, act.at);
+    }
+    // 2. last_run_at from Redis, once per leadership (retried until it answers)
+    if (lease_.state() == schedule::lease_state::leading && !loaded_ && !loading_) load_last_run();
+    // 3. the ticks
+    if (lease_.may_send(now) && loaded_) {
+      const auto sys_now = now_sys();
+      for (const auto& e : entries_) {
+        if (sending_.contains(e.name)) continue;
+        auto [it, fresh] = last_.try_emplace(e.name, started_);
+        const auto d = schedule::decide(e, it->second, sys_now, tz_);
+        if (d.due) {
+          send(e, it->second, d, sys_now);
+        } else {
+          next = std::min(next, now + duration_cast<steady::duration>(d.next - sys_now));
+        }
+      }
+    }
+    arm(std::max(next, now + milliseconds(1)));
+  }
+
+  void call_lease(schedule::leader_lease::action::kind what, steady::time_point sent_at) {
+    lease_call_ = true;
+    auto self = shared_from_this();
+    const auto on_reply = [self, sent_at, what](expected<redis::reply> r) {
+      self->lease_call_ = false;
+      const auto now = steady::now();
+      const bool ok = r && !r->is_error() &&
+                      (what == schedule::leader_lease::action::kind::acquire ? !r->is_nil()
+                                                                            : r->integer() == 1);
+      const bool was_leading = self->lease_.state() == schedule::lease_state::leading;
+      if (ok) {
+        self->lease_.held(sent_at);
+        if (!was_leading) {
+          log::info("leading: holds the lease", {{"token", self->token_}});
+          self->loaded_ = false;
+        }
+      } else if (!r) {
+        self->lease_.lost(now);
+        if (was_leading) log::warn("lease call failed; stepped down", {{"error", r.error().message}});
+      } else {
+        self->lease_.refused(now);
+        if (was_leading) log::warn("lease lost to another beat; stepped down");
+      }
+      self->arm(now);
+    };
+    if (what == schedule::leader_lease::action::kind::acquire) {
+      conn_->exec(redis::command{"SET", keys_.leader(), token_, "NX", "PX",
+                                 std::to_string(opt_.lease.count())},
+                  on_reply);
+    } else {
+      conn_->eval(extend_script(), {keys_.leader()}, {token_, std::to_string(opt_.lease.count())},
+                  on_reply);
+    }
+  }
+
+  void load_last_run() {
+    loading_ = true;
+    conn_->exec(redis::command{"HGETALL", keys_.last_run_at()},
+                [self = shared_from_this()](expected<redis::reply> r) {
+                  self->loading_ = false;
+                  if (!r || r->is_error()) return;  // the next wake retries
+                  const auto& el = r->elements();
+                  for (std::size_t i = 0; i + 1 < el.size(); i += 2) {
+                    try {
+                      self->last_[el[i].text()] = sys_ms(milliseconds(std::stoll(el[i + 1].text())));
+                    } catch (const std::exception&) {
+                    }
+                  }
+                  self->loaded_ = true;
+                  self->arm(steady::now());
+                });
+  }
+
+  /// Sends the due tick; ticks missed for less than catch_up_ (a takeover after a beat died)
+  /// go one by one, older ones are coalesced into the latest, as Celery does.
+  void send(const schedule::entry& e, sys_ms last, const schedule::tick_decision& d,
+            sys_ms sys_now) {
+    std::vector<sys_ms> ticks;
+    if (d.coalesced > 0 && sys_now - last <= catch_up_) {
+      ticks = schedule::due_between(e, last, sys_now, tz_, 10'000);
+    }
+    if (ticks.empty() || ticks.back() != d.tick) {
+      ticks = {d.tick};
+      if (d.coalesced > 0) {
+        ++coalesced_;
+        log::info("missed ticks coalesced into one", {{"entry", e.name},
+                                                       {"coalesced", d.coalesced},
+                                                       {"at_least", d.coalesced_at_least}});
+      }
+    }
+    const auto between = d.next - d.tick;
+    sending_[e.name] = ticks.size();
+    for (const auto tick : ticks) send_one(e, tick, between);
+  }
+
+  void send_one(const schedule::entry& e, sys_ms tick, milliseconds between) {
+    const auto due = tick.time_since_epoch().count();
+    queue::send_options o;
+    o.task = e.task;
+    o.args = e.args;
+    o.kwargs = e.kwargs;
+    o.queue = e.queue;
+    o.priority = e.priority.value_or(0);
+    o.expires_in = duration_cast<microseconds>(e.expires.value_or(between));
+    o.extra_headers = queue::json::object();
+    o.extra_headers["x-vmterm-beat-tick"] = std::to_string(due);
+    auto m = queue::make_message(o, time_point_cast<microseconds>(system_clock::now()), origin_);
+    trace::span_options so;
+    so.kind = trace::span_kind::producer;
+    so.new_root = true;  // each tick is a trace of its own
+    auto span = tracer_.start_span(queue::producer_span_name(e.task), so);
+    queue::set_producer_attributes(span, m);
+    span.set_attribute("vmterm.beat.entry", e.name);
+    const trace::context ctx{span.context(), {}};
+    queue::inject(ctx, m);
+    const auto envelope = queue::encode_message(m);
+    const auto ttl = schedule::tick_ttl(between);
+    trace::context_scope scope(ctx);  // the EVALSHA CLIENT span is the producer span's child
+    conn_->eval(send_script(),
+                {keys_.leader(), keys_.last_run_at(), keys_.tick(e.name, due),
+                 queue::bucket_key(e.queue, o.priority), layout_.binding(e.queue)},
+                {token_, e.name, std::to_string(due), std::to_string(ttl.count()), envelope,
+                 queue::layout::binding_member(e.queue)},
+                [self = shared_from_this(), name = e.name, tick,
+                 span = std::make_shared<trace::span>(std::move(span))](expected<redis::reply> r) {
+                  self->on_sent(name, tick, std::move(r), *span);
+                });
+  }
+
+  void on_sent(const std::string& name, sys_ms tick, expected<redis::reply> r, trace::span& span) {
+    if (auto it = sending_.find(name); it != sending_.end() && --it->second == 0) {
+      sending_.erase(it);
+    }
+    if (!r || r->is_error()) {
+      span.set_status(trace::status_code::error, "send failed");
+      span.end();
+      ++failed_;
+      if (!r) log::warn("send failed", {{"entry", name}, {"error", r.error().message}});
+      return;
+    }
+    const auto result = r->integer();
+    span.set_attribute("vmterm.beat.sent", result == 1);
+    span.end();
+    if (result == -1) {
+      if (lease_.state() == schedule::lease_state::leading) {
+        lease_.lost(steady::now());
+        loaded_ = false;
+        log::warn("the lease was not ours when sending; stepped down", {{"entry", name}});
+      }
+      return;
+    }
+    auto& last = last_[name];
+    last = std::max(last, tick);
+    if (result == 1) {
+      ++sent_;
+    } else {
+      ++skipped_;
+    }
+    arm(steady::now());
+  }
+
+  net::io_context& ioc_;
+  net::steady_timer timer_;
+  std::shared_ptr<redis::connection> conn_;
+  std::vector<schedule::entry> entries_;
+  schedule::time_zone tz_;
+  run_options opt_;
+  schedule::leader_lease lease_;
+  schedule::beat_keys keys_;
+  queue::layout layout_;
+  std::string token_;
+  std::string origin_;
+  trace::tracer tracer_;
+  sys_ms started_{};
+  std::map<std::string, sys_ms> last_;
+  std::map<std::string, std::size_t> sending_;  ///< entry -> sends in flight
+  bool lease_call_ = false;
+  bool loaded_ = false;
+  bool loading_ = false;
+  bool stopping_ = false;
+  milliseconds catch_up_;
+  std::uint64_t sent_ = 0, skipped_ = 0, coalesced_ = 0, failed_ = 0;
+};
+
+}  // namespace
+
+int run_beat(const run_options& opt) {
+  auto tz = schedule::time_zone::load(opt.timezone);
+  if (!tz) {
+    std::cerr << "vmterm-beat: " << tz.error().message << '\n';
+    return to_int(exit_code::usage);
+  }
+  auto entries = schedule::read_schedule(opt.schedule_file);
+  if (!entries) {
+    std::cerr << "vmterm-beat: " << entries.error().message << '\n';
+    return to_int(exit_code::usage);
+  }
+  auto url = redis::parse_url(opt.broker);
+  if (!url) {
+    std::cerr << "vmterm-beat: " << url.error().message << '\n';
+    return to_int(exit_code::usage);
+  }
+  net::io_context ioc;
+  redis::connection_options co;
+  co.url = *url;
+  co.client_name = "vmterm-beat";
+  co.command_timeout = std::max(opt.lease / 3, milliseconds(100));
+  auto conn = redis::connection::create(ioc.get_executor(), co);
+  conn->async_connect([](expected<void> r) {
+    if (!r) log::warn("redis not reachable; retrying with backoff", {{"error", r.error().message}});
+  });
+  auto b = std::make_shared<beat>(ioc, conn, std::move(*entries), std::move(*tz), opt);
+  b->start();
+  net::signal_set stop_signals(ioc, SIGTERM, SIGINT);
+  net::signal_set hup(ioc, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      auto fresh = schedule::read_schedule(opt.schedule_file);
+      if (!fresh) {
+        log::error("schedule reload refused; keeping the old one",
+                   {{"error", fresh.error().message}});
+      } else {
+        b->reload(std::move(*fresh));
+      }
+      wait_hup();
+    });
+  };
+  wait_hup();
+  stop_signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    hup.cancel();
+    b->stop([&] { conn->close(); });
+  });
+  ioc.run();
+  return to_int(exit_code::ok);
+}
+
+}  // namespace vmterm::beat

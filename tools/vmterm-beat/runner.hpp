@@ -1,0 +1,24 @@
+#pragma once
+/// The running beat: a leader lease and exactly-once sends in Redis (schedule/beat_redis.hpp),
+/// driven by one steady_timer whose delay comes from schedule::decide and the lease's next
+/// action, never a fixed sleep. SIGTERM releases the lease at once; SIGHUP reloads the schedule
+/// (a bad file is refused with its error, the old one kept).
+
+#include <chrono>
+#include <string>
+
+namespace vmterm::beat {
+
+struct run_options {
+  std::string schedule_file;
+  std::string broker = "redis://127.0.0.1:6379/0";
+  std::string timezone = "UTC";
+  std::chrono::milliseconds lease{5000};
+  std::chrono::milliseconds max_interval{1000};
+  std::string prefix = "vmterm.beat";
+};
+
+/// Runs until SIGTERM/SIGINT; returns the exit code (2 for a bad schedule or zone at start).
+[[nodiscard]] int run_beat(const run_options& opt);
+
+}  // namespace vmterm::beat
