@@ -54,8 +54,7 @@ std::string make_token() {
   std::random_device rd;
   std::array<char, 256> host{};
   if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  return std::string(host.data()) + ":" + std::to_string(::getpid()) + ":" +
-         std::to_string(rd());
+  return std::string(host.data()) + ":" + std::to_string(::getpid()) + ":" + std::to_string(rd());
 }
 
 class beat : public std::enable_shared_from_this<beat> {
@@ -79,7 +78,8 @@ class beat : public std::enable_shared_from_this<beat> {
 
   void start() {
     conn_->on_state_change([self = shared_from_this()](redis::connection_state s) {
-      if (s != redis::connection_state::ready && self->lease_.state() == schedule::lease_state::leading) {
+      if (s != redis::connection_state::ready &&
+          self->lease_.state() == schedule::lease_state::leading) {
         // Redis lost while leading: no send without a valid lease.
         self->lease_.lost(steady::now());
         self->loaded_ = false;
@@ -157,7 +157,7 @@ class beat : public std::enable_shared_from_this<beat> {
       const auto now = steady::now();
       const bool ok = r && !r->is_error() &&
                       (what == schedule::leader_lease::action::kind::acquire ? !r->is_nil()
-                                                                            : r->integer() == 1);
+                                                                             : r->integer() == 1);
       const bool was_leading = self->lease_.state() == schedule::lease_state::leading;
       if (ok) {
         self->lease_.held(sent_at);
@@ -167,7 +167,8 @@ class beat : public std::enable_shared_from_this<beat> {
         }
       } else if (!r) {
         self->lease_.lost(now);
-        if (was_leading) log::warn("lease call failed; stepped down", {{"error", r.error().message}});
+        if (was_leading)
+          log::warn("lease call failed; stepped down", {{"error", r.error().message}});
       } else {
         self->lease_.refused(now);
         if (was_leading) log::warn("lease lost to another beat; stepped down");
@@ -193,7 +194,8 @@ class beat : public std::enable_shared_from_this<beat> {
                   const auto& el = r->elements();
                   for (std::size_t i = 0; i + 1 < el.size(); i += 2) {
                     try {
-                      self->last_[el[i].text()] = sys_ms(milliseconds(std::stoll(el[i + 1].text())));
+                      self->last_[el[i].text()] =
+                          sys_ms(milliseconds(std::stoll(el[i + 1].text())));
                     } catch (const std::exception&) {
                     }
                   }
@@ -214,9 +216,9 @@ class beat : public std::enable_shared_from_this<beat> {
       ticks = {d.tick};
       if (d.coalesced > 0) {
         ++coalesced_;
-        log::info("missed ticks coalesced into one", {{"entry", e.name},
-                                                       {"coalesced", d.coalesced},
-                                                       {"at_least", d.coalesced_at_least}});
+        log::info(
+            "missed ticks coalesced into one",
+            {{"entry", e.name}, {"coalesced", d.coalesced}, {"at_least", d.coalesced_at_least}});
       }
     }
     const auto between = d.next - d.tick;

@@ -88,14 +88,15 @@ int run_status(const run_options& run, const status_options& opt, std::ostream& 
     if (replies[0].is_nil()) {
       out << "leader: none\n";
     } else {
-      out << "leader: " << replies[0].text() << " (lease " << replies[1].integer()
-          << " ms left)\n";
+      out << "leader: " << replies[0].text() << " (lease " << replies[1].integer() << " ms left)\n";
     }
   }
   for (const auto& e : *entries) {
     const auto it = last.find(e.name);
-    const auto next = schedule::next_due(e, it == last.end() ? now : std::max(it->second, now), *tz);
-    const auto last_text = it == last.end() ? std::string() : schedule::format_instant(it->second, *tz);
+    const auto next =
+        schedule::next_due(e, it == last.end() ? now : std::max(it->second, now), *tz);
+    const auto last_text =
+        it == last.end() ? std::string() : schedule::format_instant(it->second, *tz);
     const auto next_text = schedule::format_instant(next, *tz);
     if (opt.json) {
       json j = json::object();

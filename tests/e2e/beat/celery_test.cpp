@@ -46,8 +46,9 @@ def health_check(self):
   const auto start = std::chrono::steady_clock::now();
   while (!std::filesystem::exists(out) || read_file(out).empty()) {
     if (std::chrono::steady_clock::now() - start > 45s) {
-      FAIL("no task ran; worker log:\n" << read_file(dir / "worker.log") << "\nbeat log:\n"
-                                        << read_file(dir / "beat.log"));
+      FAIL("no task ran; worker log:\n"
+           << read_file(dir / "worker.log") << "\nbeat log:\n"
+           << read_file(dir / "beat.log"));
     }
     std::this_thread::sleep_for(100ms);
   }

@@ -172,14 +172,16 @@ TEST_CASE("ticks resume after Redis restarts", "[e2e][beat][redis]") {
   check_exactly_once(t, 50);
 }
 
-TEST_CASE("SIGHUP reloads a good schedule and refuses a bad one, keeping the old", "[e2e][beat][redis]") {
+TEST_CASE("SIGHUP reloads a good schedule and refuses a bad one, keeping the old",
+          "[e2e][beat][redis]") {
   fixture f("100ms");
   auto& a = f.start();
   std::this_thread::sleep_for(1s);
   write_file(f.dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"nope\"\n");
   a.signal(SIGHUP);
   std::this_thread::sleep_for(500ms);
-  write_file(f.dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"200ms\"\n[u]\ntask = \"u\"\nevery = \"1s\"\n");
+  write_file(f.dir / "s.toml",
+             "[t]\ntask = \"t\"\nevery = \"200ms\"\n[u]\ntask = \"u\"\nevery = \"1s\"\n");
   a.signal(SIGHUP);
   std::this_thread::sleep_for(1500ms);
   const auto log = read_file(f.dir / "beat0.log");
@@ -205,8 +207,8 @@ TEST_CASE("status shows the leader and each entry's last and next run", "[e2e][b
   REQUIRE(j["entries"].size() == 1);
   CHECK(j["entries"][0]["name"] == "t");
   CHECK(j["entries"][0]["last_run_at"].is_string());
-  const auto text = run_tool("vmterm-beat", {"--schedule", (f.dir / "s.toml").string(),
-                                             "--broker", f.redis.url(), "status"});
+  const auto text = run_tool("vmterm-beat", {"--schedule", (f.dir / "s.toml").string(), "--broker",
+                                             f.redis.url(), "status"});
   CHECK(text.out.starts_with("leader: "));
   CHECK(text.out.find("\n[t] last 20") != std::string::npos);
 }
