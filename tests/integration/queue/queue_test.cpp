@@ -562,3 +562,47 @@ TEST_CASE("Redis restarted under a waiting consumer: it consumes again", "[integ
   CHECK((**got)[0].message->task == "after.restart");
   c->stop();
 }
+
+// A manual probe of the library's own cost (not a published figure; tests/bench/queue has the
+// benchmarks): `integration_queue "[.probe]"`.
+TEST_CASE("probe: drain 100000 messages with batched take and ack", "[.probe]") {
+  harness h;
+  producer p(h.conn);
+  const std::size_t n = 100000;
+  auto t0 = std::chrono::steady_clock::now();
+  std::size_t sent_count = 0;
+  for (std::size_t i = 0; i < n; i += 1000) {
+    std::vector<send_options> batch(1000, task("app.noop"));
+    std::optional<expected<std::vector<sent>>> r;
+    p.send_many(batch, [&](expected<std::vector<sent>> x) { r = std::move(x); });
+    REQUIRE(h.loop.run_until([&] { return r.has_value(); }, 60s));
+    sent_count += (*r)->size();
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  auto c = h.start("probe@vm");
+  std::size_t total = 0;
+  bool failed = false;
+  std::function<void()> step = [&] {
+    c->take(500, [&](expected<std::vector<delivery>> ds) {
+      if (!ds || ds->empty()) {
+        failed = !ds;
+        return;
+      }
+      std::vector<std::string> tags;
+      for (auto& d : *ds) tags.push_back(d.tag);
+      total += ds->size();
+      c->ack(std::move(tags), [&](expected<void>) {});
+      step();
+    });
+  };
+  auto t2 = std::chrono::steady_clock::now();
+  step();
+  REQUIRE(h.loop.run_until([&] { return total >= n || failed; }, 120s));
+  h.loop.run_until([&] { return h.num({"HLEN", "unacked"}) == 0; }, 30s);
+  auto t3 = std::chrono::steady_clock::now();
+  auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  WARN("enqueue (send_many 1000): " << static_cast<double>(sent_count) / secs(t1 - t0)
+                                    << "/s; take(500)+ack: "
+                                    << static_cast<double>(total) / secs(t3 - t2) << "/s");
+  CHECK(total == n);
+}
