@@ -74,6 +74,21 @@ void append_python_float(std::string& out, double d) {
 }
 
 void append_json_string(std::string& out, const std::string& s) {
+  // Fast path: printable ASCII without '"' or '\\' is written as is (task names, ids, base64).
+  bool plain = true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+    return;
+  }
   // nlohmann's ensure_ascii escaping is Python's (lowercase \uXXXX, \u007f, surrogate pairs);
   // invalid UTF-8 becomes U+FFFD rather than throwing.
   out += json(s).dump(-1, ' ', true, json::error_handler_t::replace);

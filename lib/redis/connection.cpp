@@ -447,6 +447,8 @@ void connection::on_state_change(std::function<void(connection_state)> fn) {
 
 connection_state connection::state() const noexcept { return impl_->state(); }
 
+std::string connection::last_error() const { return impl_->last_failure(); }
+
 const connection_options& connection::options() const noexcept { return impl_->options(); }
 
 void connection::close() noexcept {

@@ -94,6 +94,9 @@ class connection : public std::enable_shared_from_this<connection> {
   /// Called on every state change (on the executor).
   void on_state_change(std::function<void(connection_state)> fn);
   [[nodiscard]] connection_state state() const noexcept;
+  /// Why it is not ready: the last connect failure or loss, as a message naming the redacted
+  /// URL ("" once connected). From the executor only.
+  [[nodiscard]] std::string last_error() const;
   [[nodiscard]] const connection_options& options() const noexcept;
   /// Disconnects; pending commands fail with errc::operation_canceled; no reconnect.
   void close() noexcept;

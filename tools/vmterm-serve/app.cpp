@@ -195,6 +195,7 @@ int run(const settings& s, std::ostream& err) {
   auto terminals = make_backend({.command = s.command, .ssh = s.ssh, .registry = &registry});
   auto hub = term::session_hub::create(ioc.get_executor(), hub_options_for(s, terminals, registry));
   app_state app{s, auth, registry, terminals, hub};
+  if (s.redis) app.redis = std::make_shared<redis_health>(*s.redis, &registry);
   std::optional<http::server> server;
   try {
     server.emplace(ioc, server_options_for(s, registry), make_router(app));

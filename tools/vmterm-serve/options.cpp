@@ -97,6 +97,13 @@ void add_ssh_flags(CLI::App& app, options& opt) {
       ->type_name("DURATION");
 }
 
+void add_redis_flags(CLI::App& app, options& opt) {
+  app.add_option("--redis-url", opt.redis_url,
+                 "also check this Redis: /health-check/ and /readyz PING it and answer 503 while "
+                 "it is down; env VMTERM_REDIS_URL (default: no Redis check)")
+      ->type_name("redis://[USER:PASSWORD@]HOST:PORT/DB");
+}
+
 void add_log_flags(CLI::App& app, options& opt) {
   app.add_option("--log-format", opt.log_format,
                  "json (one object per line) or text; env VMTERM_LOG_FORMAT (default json)")
@@ -113,6 +120,7 @@ void add_flags(CLI::App& app, options& opt) {
   add_auth_flags(app, opt);
   add_session_flags(app, opt);
   add_ssh_flags(app, opt);
+  add_redis_flags(app, opt);
   add_log_flags(app, opt);
 }
 

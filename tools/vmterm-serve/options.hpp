@@ -35,6 +35,9 @@ struct options {
   std::optional<std::string> ssh_timeout{};      ///< --ssh-timeout (15s)
   std::optional<std::string> ssh_keepalive{};    ///< --ssh-keepalive (30s; 0 = none)
 
+  // Redis, checked by /health-check/ and /readyz
+  std::optional<std::string> redis_url{};  ///< --redis-url / VMTERM_REDIS_URL
+
   // sessions
   std::optional<std::string> max_sessions{};  ///< --max-sessions (16)
   std::optional<std::string> idle_timeout{};  ///< --idle-timeout (0 = never)

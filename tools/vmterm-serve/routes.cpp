@@ -129,7 +129,45 @@ http::response readiness_response(app_state& app) {
   if (app.stopping.load()) return http::text_response(503, "not ready: shutting down\n");
   const auto r = app.terminals->check();
   if (!r.ready) return http::text_response(503, "not ready: " + r.reason + "\n");
+  if (app.redis) {
+    const auto p = app.redis->ping();
+    if (!p.ready) return http::text_response(503, "not ready: " + p.reason + "\n");
+  }
   return http::text_response(200, "ready\n");
+}
+
+/// `text` as the inside of a JSON string.
+std::string json_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// The original app's health check: {"status":"ok"}; with --redis-url, only while Redis answers
+/// PING (the original reported ok only when its checks passed).
+http::response health_check_response(app_state& app) {
+  http::response res;
+  if (app.redis) {
+    if (const auto p = app.redis->ping(); !p.ready) {
+      res =
+          http::text_response(503, R"({"status":"error","redis":")" + json_escape(p.reason) + "\"}",
+                              "application/json");
+      res.headers.set("Cache-Control", "no-store");
+      return res;
+    }
+  }
+  res = http::text_response(200, R"({"status":"ok"})", "application/json");
+  res.headers.set("Cache-Control", "no-store");
+  return res;
 }
 
 http::response metrics_response(app_state& app, const http::request& req) {
@@ -176,10 +214,8 @@ http::router make_router(app_state& app) {
           }));
   }
   r.add("GET", "/info", info_handler(app));
-  r.add("GET", "/health-check/", [](const http::request&, const http::request_context&) {
-    auto res = http::text_response(200, R"({"status":"ok"})", "application/json");
-    res.headers.set("Cache-Control", "no-store");
-    return res;
+  r.add("GET", "/health-check/", [&app](const http::request&, const http::request_context&) {
+    return health_check_response(app);
   });
   r.add("GET", "/healthz", [](const http::request&, const http::request_context&) {
     return http::text_response(200, "ok\n");

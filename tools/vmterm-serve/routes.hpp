@@ -6,9 +6,12 @@
 ///   GET /favicon.svg    the page's icon, no credentials
 ///   GET /info           {"target":...,"readonly":B}: what the page asks without upgrading
 ///                       (401 tells it the login is gone, e.g. after a restart)
-///   GET /health-check/  {"status":"ok"}, no credentials (the original app's contract)
+///   GET /health-check/  {"status":"ok"}, no credentials (the original app's contract); with
+///                       --redis-url it PINGs Redis: 503 {"status":"error","redis":"<why>"}
+///                       while Redis is down
 ///   GET /healthz        liveness, no credentials
-///   GET /readyz         readiness of the terminal backend (503 with the reason), no credentials
+///   GET /readyz         readiness of the terminal backend, and of Redis with --redis-url (503
+///                       with the reason), no credentials
 ///   GET /metrics        Prometheus text; bearer token only
 ///   GET /ws/terminal/   WebSocket upgrade: credentials (401), Origin (403), then the hub
 ///
@@ -22,6 +25,7 @@
 #include "http/auth.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
+#include "redis_health.hpp"
 #include "settings.hpp"
 #include "term/session_hub.hpp"
 
@@ -36,6 +40,8 @@ struct app_state {
   std::shared_ptr<term::session_hub> hub;
   /// Set when shutdown began: /readyz answers 503.
   std::atomic<bool> stopping{false};
+  /// With --redis-url: PINGed by /health-check/ and /readyz.
+  std::shared_ptr<redis_health> redis{};
 };
 
 /// The router with every route above, mounted at config.base_path.

@@ -389,6 +389,18 @@ expected<void> resolve_sessions(const options& opt, settings& s) {
   return {};
 }
 
+/// --redis-url / VMTERM_REDIS_URL. The text may hold a password: it is never repeated, and
+/// lib/redis's message shows the URL with the password masked.
+expected<void> resolve_redis(const options& opt, const config::env_lookup& env, settings& s) {
+  auto g = pick("--redis-url", opt.redis_url, "VMTERM_REDIS_URL", env);
+  if (!g) return {};
+  g->secret = true;
+  auto u = redis::parse_url(parse::trim(g->text));
+  if (!u) return tl::unexpected(bad(*g, u.error().message));
+  s.redis = std::move(*u);
+  return {};
+}
+
 expected<void> resolve_logging(const options& opt, const config::env_lookup& env, settings& s) {
   if (auto g = pick("--log-format", opt.log_format, "VMTERM_LOG_FORMAT", env)) {
     auto f = log::parse_format(parse::trim(g->text));
@@ -418,6 +430,7 @@ expected<settings> resolve(const options& opt, const config::env_lookup& env,
   if (auto ok = resolve_ssh(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_command(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_sessions(opt, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = resolve_redis(opt, env, s); !ok) return tl::unexpected(ok.error());
   // Last: a bad flag elsewhere must not cost a generated token.
   if (auto ok = resolve_auth(opt, env, generate_token, s); !ok) return tl::unexpected(ok.error());
   return s;

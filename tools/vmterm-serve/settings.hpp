@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "http/listen_address.hpp"
 #include "options.hpp"
+#include "redis/url.hpp"
 #include "ssh/ssh_options.hpp"
 
 namespace vmterm::serve {
@@ -43,6 +44,8 @@ struct settings {
   /// Set with --ssh (VMTERM_SSH, AWS_HOSTNAME): sessions are SSH shells, and `command` is
   /// unused (the remote command, as given, is in ssh->command). Not set: a local PTY.
   std::optional<ssh::ssh_options> ssh{};
+  /// Set with --redis-url (VMTERM_REDIS_URL): /health-check/ and /readyz PING it.
+  std::optional<redis::url> redis{};
 
   std::size_t max_sessions{16};
   std::chrono::milliseconds idle_timeout{0};  ///< 0 = never

@@ -2,9 +2,11 @@
 // the blocking wait, crash safety (a worker that took and died), kombu's visibility restore,
 // held ETA messages kept while the lease lives, dead letters, results, and the producer's
 // message read back by kombu 5.2.4 itself.
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "process.hpp"
@@ -481,4 +483,126 @@ TEST_CASE("kombu 5.2.4 reads the producer's message as Celery would",
   CHECK(j["content_type"] == "application/json");
   CHECK(j["properties"]["correlation_id"] == id);
   CHECK(j["delivery_info"]["routing_key"] == "celery");
+}
+
+TEST_CASE("two consumers draining one queue take every message exactly once",
+          "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  std::vector<send_options> batch(2000, task("app.noop"));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].priority = static_cast<int>(i % 10);
+  std::optional<expected<std::vector<sent>>> r;
+  p.send_many(batch, [&](expected<std::vector<sent>> x) { r = std::move(x); });
+  REQUIRE(h.loop.run_until([&] { return r.has_value(); }));
+  REQUIRE(r->has_value());
+  std::map<std::string, int> seen;
+  std::array<std::shared_ptr<consumer>, 2> cs{h.start("a@vm"), h.start("b@vm")};
+  std::size_t total = 0;
+  std::function<void(std::size_t)> loop_one = [&](std::size_t i) {
+    cs[i]->take_wait(64, [&, i](expected<std::vector<delivery>> ds) {
+      if (!ds) return;
+      std::vector<std::string> tags;
+      for (auto& d : *ds) {
+        ++seen[d.message->id];
+        tags.push_back(d.tag);
+      }
+      total += ds->size();
+      cs[i]->ack(std::move(tags), [&, i](expected<void> a) {
+        if (a && total < 2000) loop_one(i);
+      });
+    });
+  };
+  loop_one(0);
+  loop_one(1);
+  REQUIRE(h.loop.run_until([&] { return total >= 2000; }, 30s));
+  h.loop.run_for(100ms);
+  CHECK(total == 2000);
+  CHECK(seen.size() == 2000);
+  for (const auto& [id, n] : seen) {
+    if (n != 1) FAIL_CHECK(id << " taken " << n << " times");
+  }
+  CHECK(h.num({"HLEN", "unacked"}) == 0);
+  CHECK(cs[0]->stats().taken > 0);
+  CHECK(cs[1]->stats().taken > 0);
+  for (auto& c : cs) c->stop();
+}
+
+TEST_CASE("Redis restarted under a waiting consumer: it consumes again", "[integration][queue]") {
+  harness h;
+  consumer_options o;
+  o.redis.reconnect_max = 200ms;
+  auto c = h.make_consumer("w1@vm", o);
+  {
+    std::optional<expected<void>> st;
+    c->start([&](expected<void> x) { st = std::move(x); });
+    REQUIRE(h.loop.run_until([&] { return st.has_value(); }));
+    REQUIRE(st->has_value());
+  }
+  std::optional<expected<std::vector<delivery>>> got;
+  std::function<void()> wait = [&] {
+    c->take_wait(10, [&](expected<std::vector<delivery>> x) {
+      if (!x || x->empty()) {  // a wait broken by the restart: wait again
+        wait();
+        return;
+      }
+      got = std::move(x);
+    });
+  };
+  wait();
+  h.loop.run_for(200ms);
+  h.server.restart();
+  auto answering = std::chrono::steady_clock::now();
+  // a producer on a fresh connection, after Redis answers again
+  auto pc = h.loop.open(redis_options(h.server.url()));
+  producer p(pc);
+  h.send(p, task("after.restart"));
+  REQUIRE(h.loop.run_until([&] { return got.has_value(); }, 10s));
+  CHECK(std::chrono::steady_clock::now() - answering < 2s);
+  REQUIRE(got->has_value());
+  CHECK((**got)[0].message->task == "after.restart");
+  c->stop();
+}
+
+// A manual probe of the library's own cost (not a published figure; tests/bench/queue has the
+// benchmarks): `integration_queue "[.probe]"`.
+TEST_CASE("probe: drain 100000 messages with batched take and ack", "[.probe]") {
+  harness h;
+  producer p(h.conn);
+  const std::size_t n = 100000;
+  auto t0 = std::chrono::steady_clock::now();
+  std::size_t sent_count = 0;
+  for (std::size_t i = 0; i < n; i += 1000) {
+    std::vector<send_options> batch(1000, task("app.noop"));
+    std::optional<expected<std::vector<sent>>> r;
+    p.send_many(batch, [&](expected<std::vector<sent>> x) { r = std::move(x); });
+    REQUIRE(h.loop.run_until([&] { return r.has_value(); }, 60s));
+    sent_count += (*r)->size();
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  auto c = h.start("probe@vm");
+  std::size_t total = 0;
+  bool failed = false;
+  std::function<void()> step = [&] {
+    c->take(500, [&](expected<std::vector<delivery>> ds) {
+      if (!ds || ds->empty()) {
+        failed = !ds;
+        return;
+      }
+      std::vector<std::string> tags;
+      for (auto& d : *ds) tags.push_back(d.tag);
+      total += ds->size();
+      c->ack(std::move(tags), [&](expected<void>) {});
+      step();
+    });
+  };
+  auto t2 = std::chrono::steady_clock::now();
+  step();
+  REQUIRE(h.loop.run_until([&] { return total >= n || failed; }, 120s));
+  h.loop.run_until([&] { return h.num({"HLEN", "unacked"}) == 0; }, 30s);
+  auto t3 = std::chrono::steady_clock::now();
+  auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  WARN("enqueue (send_many 1000): " << static_cast<double>(sent_count) / secs(t1 - t0)
+                                    << "/s; take(500)+ack: "
+                                    << static_cast<double>(total) / secs(t3 - t2) << "/s");
+  CHECK(total == n);
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# vmterm-worker beside stock Celery 5.2.6 on the same redis-server in the same run (2 cores
+# shared by Redis, producer and worker): enqueue one round trip each and --bulk, drain of no-op
+# tasks without and with Redis results, `call --wait` round trip, worker RSS idle and with ETA
+# tasks waiting, redelivery after SIGKILL. Medians of RUNS runs.
+# Usage: tests/bench/queue/run.sh [BUILD_DIR] [N] [N_CELERY] [RUNS]
+#   N tasks for vmterm (default 100000), N_CELERY for Celery (default 5000: it drains ~800/s).
+set -euo pipefail
+build=${1:-build}
+n=${2:-100000}
+nc=${3:-5000}
+runs=${4:-3}
+worker=$build/bin/vmterm-worker
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
+pids+=($!)
+until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
+rc() { redis-cli -p "$port" "$@"; }
+export VMTERM_REDIS_URL=redis://127.0.0.1:$port/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:$port/1
+export OTEL_TRACES_EXPORTER=none
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+drained() { [ "$(rc LLEN celery)" = 0 ] && [ "$(rc HLEN unacked)" = 0 ]; }
+wait_drained() { while ! drained; do sleep 0.01; done; }
+
+seq "$n" | awk '{print "[" $1 "]"}' > "$tmp/bulk.jsonl"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)  N=$n  N_celery=$nc  runs=$runs"
+
+# --- vmterm: enqueue one by one (call in a loop is process-bound; a pipelined-1 bulk instead
+# measures one round trip per task from one client) and --bulk.
+declare -A vm
+for r in $(seq "$runs"); do
+  rc FLUSHALL >/dev/null
+  t0=$(now); "$worker" call noop --ignore-result --bulk "$tmp/bulk.jsonl" >/dev/null; t1=$(now)
+  echo "$(rate "$n" "$(echo "$t1 - $t0" | bc)")" >> "$tmp/vm_bulk"
+  # drain without results
+  "$worker" -c 8 --prefetch 1024 --log-level warn >"$tmp/w.log" 2>&1 &
+  wp=$!; pids+=($wp)
+  t0=$(now); sleep 0.001; wait_drained; t1=$(now)
+  kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+  echo "$(rate "$n" "$(echo "$t1 - $t0" | bc)")" >> "$tmp/vm_drain"
+  # drain with results
+  rc FLUSHALL >/dev/null
+  "$worker" call noop --bulk "$tmp/bulk.jsonl" >/dev/null
+  "$worker" -c 8 --prefetch 1024 --log-level warn >"$tmp/w.log" 2>&1 &
+  wp=$!; pids+=($wp)
+  t0=$(now); wait_drained; while [ "$(rc -n 1 DBSIZE)" -lt "$n" ]; do sleep 0.01; done; t1=$(now)
+  kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+  echo "$(rate "$n" "$(echo "$t1 - $t0" | bc)")" >> "$tmp/vm_drain_results"
+done
+# one round trip each: 1,000 separate `call` processes would measure process start; the
+# in-process figure is the round trip below. Here: calls in a loop, per second.
+rc FLUSHALL >/dev/null
+t0=$(now); for i in $(seq 200); do "$worker" call noop --ignore-result >/dev/null; done; t1=$(now)
+vm_call_loop=$(rate 200 "$(echo "$t1 - $t0" | bc)")
+# call --wait round trip (process included) and idle RSS
+"$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
+wp=$!; pids+=($wp)
+sleep 1
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$wp/status")
+: > "$tmp/rt"
+for i in $(seq 200); do
+  t0=$(now); "$worker" call noop --wait >/dev/null; t1=$(now)
+  echo "$t1 - $t0" | bc >> "$tmp/rt"
+done
+rt_p50=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.5)]*1000}')
+rt_p99=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.99)]*1000}')
+# RSS with N ETA tasks waiting
+"$worker" call noop --ignore-result --countdown 1h --bulk "$tmp/bulk.jsonl" >/dev/null
+while [ "$(rc LLEN celery)" != 0 ]; do sleep 0.1; done
+sleep 1
+eta_rss=$(awk '/VmRSS/ {print $2}' "/proc/$wp/status")
+# redelivery after SIGKILL: a task running when the worker is killed runs again on another
+"$worker" -n celery@other -c 4 --log-level warn --task "mark=date +%s.%N >> $tmp/marks; sleep 30" >"$tmp/w2.log" 2>&1 &
+wp2=$!; pids+=($wp2)
+kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+"$worker" -n celery@victim -c 4 --log-level warn --task "mark=date +%s.%N >> $tmp/marks; sleep 30" >"$tmp/w3.log" 2>&1 &
+wp3=$!; pids+=($wp3)
+sleep 1
+kill -STOP "$wp2"  # only the victim takes it
+"$worker" call mark --ignore-result >/dev/null
+while [ ! -s "$tmp/marks" ]; do sleep 0.01; done
+kill -CONT "$wp2"
+tk=$(now); kill -KILL "$wp3"
+while [ "$(wc -l < "$tmp/marks")" -lt 2 ]; do sleep 0.05; done
+redeliver=$(echo "$(tail -1 "$tmp/marks") - $tk" | bc)
+kill -TERM "$wp2"; wait "$wp2" 2>/dev/null || true
+
+# --- stock Celery 5.2.6, same redis-server
+cat > "$tmp/app.py" <<PY
+import os
+from celery import Celery
+app = Celery("app", broker="redis://127.0.0.1:$port/0", backend=os.environ.get("BENCH_BACKEND") or None)
+app.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"],
+                task_ignore_result=not os.environ.get("BENCH_BACKEND"), worker_hijack_root_logger=False)
+@app.task(name="noop")
+def noop(): return None
+PY
+cat > "$tmp/enqueue.py" <<'PY'
+import sys, time
+from app import noop
+n = int(sys.argv[1]); noop.delay()
+t0 = time.perf_counter()
+for _ in range(n): noop.delay()
+print(n / (time.perf_counter() - t0))
+PY
+cat > "$tmp/rt.py" <<'PY'
+import time
+from app import noop
+for _ in range(20): noop.delay().get(timeout=30)
+ts = []
+for _ in range(200):
+    t0 = time.perf_counter(); noop.delay().get(timeout=30); ts.append(time.perf_counter() - t0)
+ts.sort(); print("%.2f %.2f" % (ts[len(ts)//2] * 1000, ts[int(len(ts)*0.99)] * 1000))
+PY
+cd "$tmp"
+for r in $(seq "$runs"); do
+  for backend in "" "redis://127.0.0.1:$port/1"; do
+    rc FLUSHALL >/dev/null
+    BENCH_BACKEND=$backend /usr/bin/python3 enqueue.py "$nc" >> "$tmp/c_enqueue"
+    BENCH_BACKEND=$backend /usr/bin/python3 -m celery -A app worker --pool=solo --without-mingle \
+      --without-gossip --loglevel=WARNING >"$tmp/cw.log" 2>&1 &
+    cp=$!; pids+=($cp)
+    while [ "$(rc LLEN celery)" = "$((nc + 1))" ]; do sleep 0.01; done
+    t0=$(now); wait_drained; t1=$(now)
+    kill -TERM "$cp"; wait "$cp" 2>/dev/null || true
+    if [ -z "$backend" ]; then f=c_drain; else f=c_drain_results; fi
+    echo "$(rate "$nc" "$(echo "$t1 - $t0" | bc)")" >> "$tmp/$f"
+  done
+done
+rc FLUSHALL >/dev/null
+BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 -m celery -A app worker --pool=solo \
+  --without-mingle --without-gossip --loglevel=WARNING >"$tmp/cw.log" 2>&1 &
+cp=$!; pids+=($cp); sleep 3
+read -r c_p50 c_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py)
+c_rss=$(awk '/VmRSS/ {print $2}' "/proc/$cp/status")
+kill -TERM "$cp"; wait "$cp" 2>/dev/null || true
+# a real Celery client -> vmterm-worker round trip
+"$OLDPWD/$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
+wp=$!; pids+=($wp); sleep 1
+read -r x_p50 x_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py)
+kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+
+printf '\n%-58s %-22s %-22s\n' "measure (median of $runs)" "vmterm-worker" "Celery 5.2.6 (solo)"
+printf '%-58s %-22s %-22s\n' "drain no-op, no results (tasks/s)" "$(median < "$tmp/vm_drain")" "$(median < "$tmp/c_drain")"
+printf '%-58s %-22s %-22s\n' "drain no-op, Redis results (tasks/s)" "$(median < "$tmp/vm_drain_results")" "$(median < "$tmp/c_drain_results")"
+printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "$tmp/vm_bulk")" "-"
+printf '%-58s %-22s %-22s\n' "enqueue one at a time (tasks/s; vmterm: a process per call)" "$vm_call_loop" "$(median < "$tmp/c_enqueue")"
+printf '%-58s %-22s %-22s\n' "call --wait round trip p50/p99 ms (vmterm: process incl.)" "$rt_p50 / $rt_p99" "$c_p50 / $c_p99"
+printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 ms" "$x_p50 / $x_p99" "-"
+printf '%-58s %-22s %-22s\n' "worker RSS idle (KiB)" "$idle_rss" "$c_rss (after 220 tasks)"
+printf '%-58s %-22s %-22s\n' "worker RSS with $n ETA tasks waiting (KiB)" "$eta_rss" "-"
+printf '%-58s %-22s %-22s\n' "redelivery after SIGKILL (s)" "$redeliver" "kombu: 3600 + ~100"

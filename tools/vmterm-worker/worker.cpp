@@ -1,0 +1,522 @@
+#include "worker.hpp"
+
+#include <signal.h>
+
+#include <boost/asio/post.hpp>
+#include <cmath>
+#include <fstream>
+
+#include "core/log.hpp"
+#include "queue/policy.hpp"
+#include "queue/tracing.hpp"
+#include "redis/url.hpp"
+#include "trace/propagation.hpp"
+#include "trace/provider.hpp"
+
+namespace vmterm::worker {
+namespace net = boost::asio;
+
+namespace {
+
+/// Celery's revoked set holds 50,000 ids (worker/state.py).
+constexpr std::size_t revoked_limit = 50000;
+
+queue::timestamp now_ts() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+double unix_seconds(queue::timestamp t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+std::uint64_t resident_bytes() {
+  std::ifstream in("/proc/self/statm");
+  std::uint64_t size = 0, rss = 0;
+  in >> size >> rss;
+  return rss * 4096;
+}
+
+std::chrono::milliseconds limit_ms(const std::optional<double>& header,
+                                   std::chrono::milliseconds fallback) {
+  if (header && *header > 0) return std::chrono::milliseconds(std::llround(*header * 1000));
+  return fallback;
+}
+
+queue::result_meta base_result(const queue::task_message& m, queue::task_state state) {
+  queue::result_meta r;
+  r.status = state;
+  r.task_id = m.id;
+  r.date_done = now_ts();
+  r.parent_id = m.parent_id;
+  r.group_id = m.group;
+  return r;
+}
+
+}  // namespace
+
+worker::worker(net::any_io_executor ex, const run_settings& s, const task_registry& tasks,
+               worker_metrics* metrics)
+    : ex_(ex),
+      settings_(s),
+      tasks_(tasks),
+      metrics_(metrics),
+      tracer_(trace::get_tracer("vmterm-worker")),
+      hold_timer_(ex),
+      take_retry_(ex),
+      shutdown_timer_(ex) {}
+
+const queue::consumer_stats* worker::consumer_stats() const noexcept {
+  return consumer_ ? &consumer_->stats() : nullptr;
+}
+
+void worker::start(std::function<void(expected<void>)> started) {
+  auto broker = redis::parse_url(settings_.common.broker);
+  if (!broker)
+    return started(fail(std::errc::invalid_argument, "--broker: " + broker.error().message));
+  auto backend = redis::parse_url(settings_.common.result_backend);
+  if (!backend) {
+    return started(
+        fail(std::errc::invalid_argument, "--result-backend: " + backend.error().message));
+  }
+  queue::consumer_options co;
+  co.redis.url = *broker;
+  co.redis.client_name = "vmterm-worker";
+  co.queues = settings_.queues;
+  co.worker = settings_.hostname;
+  co.visibility_timeout = settings_.visibility_timeout;
+  consumer_ = queue::consumer::create(ex_, co);
+  redis::connection_options ro;
+  ro.url = *backend;
+  ro.client_name = "vmterm-worker-results";
+  results_conn_ = redis::connection::create(ex_, ro);
+  results_ = std::make_unique<queue::result_backend>(results_conn_);
+  auto self = shared_from_this();
+  result_batcher_ = std::make_shared<batcher<queue::result_meta>>(
+      ex_,
+      [self](const std::vector<queue::result_meta>& ms, std::function<void(expected<void>)> done) {
+        self->results_->store_many(ms, [done](expected<std::vector<bool>> r) {
+          if (!r) return done(tl::unexpected(r.error()));
+          done({});
+        });
+      },
+      [](const error& e) { log::warn("store results: " + e.message + "; retrying"); });
+  ack_batcher_ = std::make_shared<batcher<std::string>>(
+      ex_,
+      [self](const std::vector<std::string>& tags, std::function<void(expected<void>)> done) {
+        self->consumer_->ack(tags, std::move(done));
+      },
+      [](const error& e) { log::warn("ack: " + e.message + "; retrying"); });
+  results_conn_->async_connect([self, started](expected<void> r) {
+    if (!r) return started(tl::unexpected(r.error()));
+    self->consumer_->start([self, started](expected<void> c) {
+      if (!c) return started(tl::unexpected(c.error()));
+      started({});
+      self->take();
+    });
+  });
+}
+
+void worker::take() {
+  if (stopping_ || taking_ || recycle_requested_) return;
+  const std::size_t limit = static_cast<std::size_t>(settings_.concurrency) +
+                            static_cast<std::size_t>(settings_.prefetch);
+  if (in_flight() >= limit) return;
+  taking_ = true;
+  consumer_->take_wait(limit - in_flight(),
+                       [self = shared_from_this()](expected<std::vector<queue::delivery>> r) {
+                         self->taking_ = false;
+                         self->on_taken(std::move(r));
+                       });
+}
+
+void worker::on_taken(expected<std::vector<queue::delivery>> r) {
+  if (!r) {
+    if (stopping_) return maybe_shutdown_done();
+    log::warn("take from " + settings_.common.broker + ": " + r.error().message + "; trying again");
+    take_retry_.expires_after(std::chrono::milliseconds(100));
+    take_retry_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->take();
+    });
+    return;
+  }
+  if (stopping_) {
+    // Taken while stopping (the wait ended with messages): give them back unrun.
+    std::vector<queue::delivery> back;
+    for (auto& d : *r) {
+      if (d.message || d.message.error().kind != queue::poison_kind::not_json) {
+        back.push_back(std::move(d));
+      }
+    }
+    if (back.empty()) return maybe_shutdown_done();
+    ++finishing_;
+    consumer_->give_back(back,
+                         [self = shared_from_this()](expected<void>) { self->release_slot(); });
+    return;
+  }
+  for (auto& d : *r) route(std::move(d));
+  start_ready();
+  take();
+}
+
+void worker::route(queue::delivery d) {
+  if (!d.message) {
+    const auto& p = d.message.error();
+    log::warn("poison message moved to the dead-letter list: " + p.reason,
+              {{"kind", std::string(queue::to_string(p.kind))}, {"queue", d.queue}});
+    if (metrics_) metrics_->dead_lettered.labels(queue::to_string(p.kind)).inc();
+    if (p.kind != queue::poison_kind::not_json) {
+      ++finishing_;
+      consumer_->dead_letter(d, p.reason, [self = shared_from_this()](expected<void> r) {
+        if (!r) log::warn("dead-letter: " + r.error().message);
+        self->release_slot();
+      });
+    }
+    return;
+  }
+  const auto& m = *d.message;
+  const bool known = tasks_.contains(m.task);
+  if (metrics_) {
+    metrics_->received.labels(known ? m.task : std::string("unknown")).inc();
+    if (m.redelivered) metrics_->redeliveries.labels(known ? m.task : std::string("unknown")).inc();
+  }
+  if (observer_.received && known) observer_.received(m);
+  auto decision = queue::decide(m, now_ts(), known, is_revoked(m.id));
+  using kind = queue::delivery_decision::kind;
+  switch (decision.what) {
+    case kind::dead_letter: {
+      log::warn("poison message moved to the dead-letter list: " + decision.reason,
+                {{"kind", "unknown_task"}, {"queue", d.queue}});
+      if (metrics_) metrics_->dead_lettered.labels("unknown_task").inc();
+      ++finishing_;
+      consumer_->dead_letter(d, decision.reason, [self = shared_from_this()](expected<void> r) {
+        if (!r) log::warn("dead-letter: " + r.error().message);
+        self->release_slot();
+      });
+      return;
+    }
+    case kind::revoke:
+      return store_revoked(std::move(d), decision.reason);
+    case kind::hold:
+      held_.emplace(decision.until, std::move(d));
+      if (metrics_) metrics_->held.labels().set(static_cast<double>(held_.size()));
+      return arm_hold_timer();
+    case kind::run:
+      ready_.push_back(std::move(d));
+      if (metrics_) metrics_->prefetched.labels().set(static_cast<double>(ready_.size()));
+      return;
+  }
+}
+
+void worker::store_revoked(queue::delivery d, const std::string& reason) {
+  const auto& m = *d.message;
+  log::info("task revoked, not run: " + reason, {{"task", m.task}, {"id", m.id}});
+  if (metrics_) metrics_->revoked.labels(m.task).inc();
+  if (observer_.revoked) observer_.revoked(m, reason);
+  std::optional<queue::result_meta> meta;
+  if (!m.ignore_result) {
+    meta = base_result(m, queue::task_state::revoked);
+    meta->exception = queue::task_exception{"TaskRevokedError", "celery.exceptions",
+                                            queue::json::array({reason})};
+  }
+  ++finishing_;
+  finish(std::move(d), std::move(meta), true);
+}
+
+void worker::arm_hold_timer() {
+  if (held_.empty() || stopping_) return;
+  const auto first = held_.begin()->first;
+  if (hold_timer_at_ && *hold_timer_at_ <= first) return;
+  hold_timer_at_ = first;
+  hold_timer_.expires_at(std::chrono::steady_clock::now() +
+                         std::max(std::chrono::microseconds(0), first - now_ts()));
+  hold_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    self->hold_timer_at_.reset();
+    self->on_hold_timer();
+  });
+}
+
+void worker::on_hold_timer() {
+  const auto now = now_ts();
+  while (!held_.empty() && held_.begin()->first <= now) {
+    auto d = std::move(held_.begin()->second);
+    held_.erase(held_.begin());
+    // Due: decide again (revoked or expired while held), then it runs like any message.
+    auto decision = queue::decide(*d.message, now, true, is_revoked(d.message->id));
+    if (decision.what == queue::delivery_decision::kind::revoke) {
+      store_revoked(std::move(d), decision.reason);
+    } else {
+      ready_.push_back(std::move(d));
+    }
+  }
+  if (metrics_) metrics_->held.labels().set(static_cast<double>(held_.size()));
+  arm_hold_timer();
+  start_ready();
+}
+
+void worker::start_ready() {
+  while (!stopping_ && !ready_.empty() &&
+         active_.size() < static_cast<std::size_t>(settings_.concurrency)) {
+    auto d = std::move(ready_.front());
+    ready_.pop_front();
+    start_one(std::move(d));
+  }
+  if (metrics_) {
+    metrics_->prefetched.labels().set(static_cast<double>(ready_.size()));
+    metrics_->active.labels().set(static_cast<double>(active_.size()));
+  }
+}
+
+void worker::start_one(queue::delivery d) {
+  if (is_revoked(d.message->id)) {
+    const std::string why = "task " + d.message->id + " revoked";
+    return store_revoked(std::move(d), why);
+  }
+  // The message moves into the running entry below; keep it where it stays (the heap).
+  auto message = std::make_shared<const queue::task_message>(*d.message);
+  const auto& m = *message;
+  trace::context parent = queue::extract_parent(m);
+  trace::span_options so;
+  so.kind = trace::span_kind::consumer;
+  if (parent.span.valid()) {
+    so.parent = &parent;
+  } else {
+    so.new_root = true;
+  }
+  running r{.delivery = std::move(d),
+            .task = nullptr,
+            .span = tracer_.start_span(queue::consumer_span_name(m.task), so),
+            .started = std::chrono::steady_clock::now(),
+            .started_unix = unix_seconds(now_ts())};
+  queue::set_consumer_attributes(r.span, m);
+  if (metrics_) {
+    const auto sent_at = m.eta.value_or(queue::timestamp{});
+    if (sent_at.time_since_epoch().count() > 0) {
+      metrics_->queue_wait.labels().observe(std::max(0.0, r.started_unix - unix_seconds(sent_at)));
+    }
+  }
+  task_call call;
+  call.id = m.id;
+  call.name = m.task;
+  call.args = m.args;
+  call.kwargs = m.kwargs;
+  call.traceparent = trace::format_traceparent(r.span.context());
+  call.hard_limit = limit_ms(m.time_limit, settings_.time_limit);
+  call.soft_limit = limit_ms(m.soft_time_limit, settings_.soft_time_limit);
+  const std::string tag = r.delivery.tag;
+  if (settings_.early_ack) ack_batcher_->add(tag, {});
+  if (observer_.started) observer_.started(m);
+  auto [it, inserted] = active_.emplace(tag, std::move(r));
+  if (!inserted) return;  // the same delivery twice: cannot happen (tags are unique)
+  it->second.task = tasks_.start(ex_, call, [self = shared_from_this(), tag](task_outcome o) {
+    self->on_outcome(tag, std::move(o));
+  });
+}
+
+void worker::on_outcome(const std::string& tag, task_outcome o) {
+  auto it = active_.find(tag);
+  if (it == active_.end()) return;
+  running r = std::move(it->second);
+  active_.erase(it);
+  ++finishing_;
+  const auto& m = *r.delivery.message;
+  const double runtime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+  if (metrics_) {
+    metrics_->runtime.labels(m.task).observe(runtime);
+    metrics_->active.labels().set(static_cast<double>(active_.size()));
+  }
+  ++processed_;
+  ++processed_by_task_[m.task];
+  if (r.terminated_for_shutdown) {
+    // Stopped by the shutdown timeout: it runs again elsewhere (unless acked early).
+    r.span.set_attribute("celery.state", "REQUEUED");
+    r.span.end();
+    if (settings_.early_ack) return release_slot();
+    consumer_->give_back({r.delivery},
+                         [self = shared_from_this()](expected<void>) { self->release_slot(); });
+    return;
+  }
+  if (r.revoked_terminate || (!o.ok && is_revoked(m.id))) {
+    queue::set_outcome(r.span, queue::task_state::revoked);
+    r.span.end();
+    --finishing_;  // store_revoked counts it again
+    const std::string why = "task " + m.id + " terminated";
+    return store_revoked(std::move(r.delivery), why);
+  }
+  std::optional<queue::result_meta> meta;
+  if (o.ok) {
+    queue::set_outcome(r.span, queue::task_state::success);
+    if (metrics_) metrics_->succeeded.labels(m.task).inc();
+    if (!m.ignore_result) {
+      meta = base_result(m, queue::task_state::success);
+      meta->result = std::move(o.result);
+    }
+  } else if (o.retry && m.retries < settings_.max_retries) {
+    queue::task_exception exc{o.exc_type, o.exc_module, queue::json::array({o.exc_message})};
+    queue::set_outcome(r.span, queue::task_state::retry, &exc);
+    r.span.set_attribute("celery.retry.reason", o.exc_message);
+    r.span.end();
+    if (metrics_) metrics_->retried.labels(m.task).inc();
+    auto next = queue::make_retry(
+        m, now_ts(), std::chrono::duration_cast<std::chrono::microseconds>(settings_.retry_delay),
+        settings_.hostname);
+    if (!m.ignore_result) {
+      auto retry_meta = base_result(m, queue::task_state::retry);
+      retry_meta.exception = exc;
+      retry_meta.traceback = o.traceback;
+      retry_meta.date_done.reset();
+      result_batcher_->add(std::move(retry_meta), {});
+    }
+    consumer_->retry(r.delivery, next, [self = shared_from_this()](expected<void> res) {
+      if (!res) log::warn("retry: " + res.error().message);
+      self->release_slot();
+    });
+    if (observer_.finished) observer_.finished(m, o, runtime);
+    return check_recycle();
+  } else {
+    if (o.retry) {
+      o.exc_type = "MaxRetriesExceededError";
+      o.exc_module = "celery.exceptions";
+      o.exc_message =
+          "Can't retry " + m.task + "[" + m.id + "] args:" + m.argsrepr + " kwargs:" + m.kwargsrepr;
+    }
+    queue::task_exception exc{o.exc_type, o.exc_module, queue::json::array({o.exc_message})};
+    queue::set_outcome(r.span, queue::task_state::failure, &exc);
+    if (metrics_) metrics_->failed.labels(m.task).inc();
+    log::warn("task failed: " + o.exc_type + ": " + o.exc_message,
+              {{"task", m.task}, {"id", m.id}});
+    if (!m.ignore_result) {
+      meta = base_result(m, queue::task_state::failure);
+      meta->exception = exc;
+      meta->traceback = o.traceback.empty() ? o.exc_type + ": " + o.exc_message : o.traceback;
+    }
+  }
+  r.span.end();
+  if (observer_.finished) observer_.finished(m, o, runtime);
+  finish(std::move(r.delivery), std::move(meta), !settings_.early_ack);
+  check_recycle();
+}
+
+void worker::finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack) {
+  // Acks late: the ack goes after the result is written, so a crash in between runs the task
+  // again rather than losing its result.
+  auto self = shared_from_this();
+  auto do_ack = [self, tag = d.tag, ack] {
+    if (!ack) return self->release_slot();
+    self->ack_batcher_->add(tag, [self] { self->release_slot(); });
+  };
+  if (result) {
+    result_batcher_->add(std::move(*result), do_ack);
+  } else {
+    do_ack();
+  }
+}
+
+void worker::release_slot() {
+  if (finishing_ > 0) --finishing_;
+  if (stopping_) return maybe_shutdown_done();
+  start_ready();
+  take();
+}
+
+void worker::check_recycle() {
+  if (recycle_requested_ || !on_recycle_) return;
+  std::string why;
+  if (settings_.max_tasks > 0 && processed_ >= settings_.max_tasks) {
+    why = "--max-tasks " + std::to_string(settings_.max_tasks) + " reached";
+  } else if (settings_.max_memory > 0 && resident_bytes() > settings_.max_memory) {
+    why = "resident memory above --max-memory";
+  }
+  if (why.empty()) return;
+  recycle_requested_ = true;
+  net::post(ex_, [self = shared_from_this(), why] { self->on_recycle_(why); });
+}
+
+std::vector<std::string> worker::revoke(const std::vector<std::string>& ids, bool terminate,
+                                        int sig) {
+  std::vector<std::string> signalled;
+  for (const auto& id : ids) {
+    if (revoked_.insert(id).second) {
+      revoked_order_.push_back(id);
+      if (revoked_order_.size() > revoked_limit) {
+        revoked_.erase(revoked_order_.front());
+        revoked_order_.pop_front();
+      }
+    }
+    if (!terminate) continue;
+    for (auto& [tag, r] : active_) {
+      if (r.delivery.message->id == id && r.task && r.task->terminate(sig)) {
+        r.revoked_terminate = true;
+        signalled.push_back(id);
+      }
+    }
+  }
+  return signalled;
+}
+
+std::vector<active_info> worker::active() const {
+  std::vector<active_info> out;
+  for (const auto& [tag, r] : active_) {
+    const auto& m = *r.delivery.message;
+    out.push_back(
+        {m.id, m.task, r.delivery.queue, m.argsrepr, m.kwargsrepr, r.started_unix, m.redelivered});
+  }
+  return out;
+}
+
+void worker::shutdown(std::function<void()> done) {
+  if (stopping_) return;
+  stopping_ = true;
+  shutdown_done_ = std::move(done);
+  hold_timer_.cancel();
+  take_retry_.cancel();
+  consumer_->stop();
+  // Give back what has not started: prefetched and held (eta) messages.
+  std::vector<queue::delivery> back(std::make_move_iterator(ready_.begin()),
+                                    std::make_move_iterator(ready_.end()));
+  ready_.clear();
+  for (auto& [at, d] : held_) back.push_back(std::move(d));
+  held_.clear();
+  ++finishing_;
+  auto self = shared_from_this();
+  if (back.empty()) {
+    net::post(ex_, [self] { self->release_slot(); });
+  } else {
+    log::info("giving back " + std::to_string(back.size()) + " messages not started");
+    consumer_->give_back(back, [self](expected<void> r) {
+      if (!r) log::warn("give back: " + r.error().message);
+      self->release_slot();
+    });
+  }
+  if (!active_.empty()) {
+    log::info("waiting for " + std::to_string(active_.size()) + " running tasks");
+    shutdown_timer_.expires_after(settings_.shutdown_timeout);
+    shutdown_timer_.async_wait([self](boost::system::error_code ec) {
+      if (ec) return;
+      for (auto& [tag, r] : self->active_) {
+        log::warn("shutdown timeout: stopping task; its message goes back to the queue",
+                  {{"task", r.delivery.message->task}, {"id", r.delivery.message->id}});
+        r.terminated_for_shutdown = true;
+        if (r.task) r.task->terminate(SIGKILL);
+      }
+    });
+  }
+}
+
+void worker::maybe_shutdown_done() {
+  if (!stopping_ || releasing_ || taking_ || !active_.empty() || finishing_ > 0) return;
+  if (!result_batcher_->idle() || !ack_batcher_->idle()) return;
+  releasing_ = true;
+  shutdown_timer_.cancel();
+  consumer_->release([self = shared_from_this()](expected<void> r) {
+    if (!r) log::warn("release the lease: " + r.error().message);
+    self->results_conn_->close();
+    if (self->shutdown_done_) {
+      auto done = std::move(self->shutdown_done_);
+      done();
+    }
+  });
+}
+
+}  // namespace vmterm::worker
