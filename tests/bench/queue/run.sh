@@ -10,6 +10,7 @@ build=${1:-build}
 n=${2:-100000}
 nc=${3:-5000}
 runs=${4:-3}
+build=$(cd "$build" && pwd)  # absolute: the Celery part runs from a temp dir
 worker=$build/bin/vmterm-worker
 tmp=$(mktemp -d)
 pids=()
@@ -141,7 +142,7 @@ read -r c_p50 c_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3
 c_rss=$(awk '/VmRSS/ {print $2}' "/proc/$cp/status")
 kill -TERM "$cp"; wait "$cp" 2>/dev/null || true
 # a real Celery client -> vmterm-worker round trip
-"$OLDPWD/$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
+"$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
 wp=$!; pids+=($wp); sleep 1
 read -r x_p50 x_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py)
 kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
