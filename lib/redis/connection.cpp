@@ -366,7 +366,10 @@ std::shared_ptr<connection> connection::create(net::any_io_executor executor,
 
 connection::connection(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
 
-connection::~connection() { close(); }
+connection::~connection() {
+  impl_->set_state_callback({});  // a destroyed owner is not told of its own close
+  close();
+}
 
 void connection::async_connect(connect_fn done) { impl_->connect(std::move(done)); }
 

@@ -179,6 +179,7 @@ TEST_CASE("SIGTERM mid-run finishes the running task, gives back the rest and ex
   p.signal(SIGTERM);
   while (p.running() && std::chrono::steady_clock::now() - t0 < 10s)
     std::this_thread::sleep_for(20ms);
+  INFO("worker log:\n" << w.worker_log());
   CHECK(p.exit_code() == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < 3s);
   // The first ran to the end; the two prefetched are back in the queue, nothing owned.
