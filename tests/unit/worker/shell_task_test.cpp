@@ -68,6 +68,21 @@ TEST_CASE("a shell task reads its arguments as JSON on stdin and in VMTERM_TASK_
         "0f0e0d0c-0000-4000-8000-000000000001 t");
 }
 
+TEST_CASE("a command that exits without reading its stdin does not kill the runner", "[worker]") {
+  // Arguments larger than a pipe's buffer: our write meets a closed pipe (EPIPE), which under
+  // SIGPIPE's default action ended the whole test process now and then.
+  REQUIRE(::signal(SIGPIPE, SIG_DFL) != SIG_ERR);
+  task_call call;
+  call.args = {std::string(512 * 1024, 'x')};
+  for (int i = 0; i < 5; ++i) {
+    auto r = run("exit 0", call);
+    CHECK(r.outcome.ok);
+  }
+  auto r = run("head -c 5", call);
+  CHECK(r.outcome.ok);
+  CHECK(r.outcome.result == "{\"arg");
+}
+
 TEST_CASE("a shell task gets the run span's TRACEPARENT", "[worker]") {
   task_call call;
   call.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
