@@ -1,5 +1,7 @@
 #include "shell_task.hpp"
 
+#include "core/signals.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -74,16 +76,6 @@ std::vector<char*> c_array(std::vector<std::string>& v) {
   static constexpr char msg[] = "vmterm-worker: cannot run /bin/sh\n";
   (void)!::write(2, msg, sizeof msg - 1);
   ::_exit(127);
-}
-
-/// A command that exits without reading all of its stdin makes our write fail with EPIPE, and
-/// raise SIGPIPE, whose default action ends the whole process. The runner must not depend on
-/// its embedder having ignored it (the unit tests did not, and were killed now and then), so
-/// each task started ignores SIGPIPE process-wide unless someone installed a handler.
-void ignore_sigpipe() {
-  struct sigaction now {};
-  if (::sigaction(SIGPIPE, nullptr, &now) == 0 && now.sa_handler == SIG_DFL)
-    ::signal(SIGPIPE, SIG_IGN);
 }
 
 class shell_run final : public running_task, public std::enable_shared_from_this<shell_run> {
@@ -325,7 +317,9 @@ json shell_result(const std::string& out) {
 std::shared_ptr<running_task> start_shell_task(net::any_io_executor executor,
                                                const std::string& command, const task_call& call,
                                                outcome_fn done) {
-  ignore_sigpipe();
+  // A command that exits without reading its stdin makes our write fail with EPIPE (and raise
+  // SIGPIPE, which killed the unit-test process now and then before this).
+  core::ignore_sigpipe();
   auto run = std::make_shared<shell_run>(executor, done);
   if (auto why = run->start(command, call); !why.empty()) {
     net::post(executor, [done, why] {

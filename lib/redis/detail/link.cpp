@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/signals.hpp"
 #include "redis/detail/backoff.hpp"
 
 namespace vmterm::redis::detail {
@@ -79,6 +80,8 @@ void link::start_attempt() {
   connected_tcp_ = false;
   phase_ = "while connecting";
   const auto& u = options_.url;
+  core::ignore_sigpipe();  // hiredis writes with write(2): a peer gone mid-write is EPIPE, not
+                           // death
   redisAsyncContext* ac = u.unix_path.empty() ? redisAsyncConnect(u.host.c_str(), u.port)
                                               : redisAsyncConnectUnix(u.unix_path.c_str());
   if (ac == nullptr) {
