@@ -1,10 +1,12 @@
 #include "options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "core/exit_code.hpp"
 #include "core/flags.hpp"
+#include "http/metrics_endpoint.hpp"
 
 namespace vmterm::beat {
 
@@ -50,6 +52,19 @@ void add_run_flags(config::flag_set& f, run_options& o) {
                                         .help = "wake at least this often, whatever the schedule",
                                         .fallback = 1s,
                                         .check = at_least(1ms, "1ms")});
+  f.add(o.metrics_listen,
+        flag<std::string>{.name = "--metrics-listen",
+                          .env = {"VMTERM_METRICS_LISTEN"},
+                          .value_name = "HOST:PORT",
+                          .help = "serve Prometheus metrics at http://HOST:PORT/metrics",
+                          .fallback_text = "none"});
+  f.add(o.token_file,
+        flag<std::string>{.name = "--token-file",
+                          .env = {"VMTERM_TOKEN_FILE"},
+                          .value_name = "FILE",
+                          .help = "the bearer token /metrics requires is this file's first line "
+                                  "(or the token itself in VMTERM_TOKEN)",
+                          .fallback_text = "none: loopback only"});
 }
 
 }  // namespace
@@ -107,6 +122,16 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
       std::cerr << tool << ": " << ok.error().message << '\n';
       return to_int(exit_code::usage);
     }
+  }
+  if (!opt.run.token_file.empty()) {
+    auto token = http::read_token_file(opt.run.token_file);
+    if (!token) {
+      std::cerr << tool << ": " << token.error().message << '\n';
+      return to_int(exit_code::usage);
+    }
+    opt.run.metrics_token = std::move(*token);
+  } else if (const char* t = std::getenv("VMTERM_TOKEN"); t != nullptr) {
+    opt.run.metrics_token = t;
   }
   if (opt.command != "check" && opt.run.schedule_file.empty()) {
     std::cerr << tool << ": no schedule file; give --schedule FILE or set VMTERM_SCHEDULE\n";

@@ -10,8 +10,12 @@
 #include <memory>
 #include <random>
 
+#include "beat_metrics.hpp"
 #include "core/exit_code.hpp"
 #include "core/log.hpp"
+#include "http/metrics_endpoint.hpp"
+#include "metrics/process_metrics.hpp"
+#include "metrics/registry.hpp"
 #include "queue/layout.hpp"
 #include "queue/message.hpp"
 #include "queue/producer.hpp"
@@ -60,8 +64,10 @@ std::string make_token() {
 class beat : public std::enable_shared_from_this<beat> {
  public:
   beat(net::io_context& ioc, std::shared_ptr<redis::connection> conn,
-       std::vector<schedule::entry> entries, schedule::time_zone tz, const run_options& opt)
+       std::vector<schedule::entry> entries, schedule::time_zone tz, const run_options& opt,
+       beat_metrics& m)
       : ioc_(ioc),
+        m_(m),
         timer_(ioc),
         conn_(std::move(conn)),
         entries_(std::move(entries)),
@@ -74,6 +80,8 @@ class beat : public std::enable_shared_from_this<beat> {
     keys_.prefix = opt.prefix;
     catch_up_ = opt.lease * 3;
     started_ = now_sys();
+    m_.entries.labels().set(static_cast<double>(entries_.size()));
+    m_.leader.labels().set(0);
   }
 
   void start() {
@@ -83,6 +91,7 @@ class beat : public std::enable_shared_from_this<beat> {
         // Redis lost while leading: no send without a valid lease.
         self->lease_.lost(steady::now());
         self->loaded_ = false;
+        self->stepped_down();
         log::warn("redis lost while leading; stopped sending until the lease is held again");
       }
       self->arm(steady::now());
@@ -92,6 +101,7 @@ class beat : public std::enable_shared_from_this<beat> {
 
   void reload(std::vector<schedule::entry> entries) {
     entries_ = std::move(entries);
+    m_.entries.labels().set(static_cast<double>(entries_.size()));
     log::info("schedule reloaded", {{"entries", static_cast<std::uint64_t>(entries_.size())}});
     arm(steady::now());
   }
@@ -111,6 +121,11 @@ class beat : public std::enable_shared_from_this<beat> {
   }
 
  private:
+  void stepped_down() {
+    m_.losses.labels().inc();
+    m_.leader.labels().set(0);
+  }
+
   void arm(steady::time_point at) {
     if (stopping_) return;
     timer_.expires_at(at);
@@ -161,17 +176,24 @@ class beat : public std::enable_shared_from_this<beat> {
       const bool was_leading = self->lease_.state() == schedule::lease_state::leading;
       if (ok) {
         self->lease_.held(sent_at);
+        self->m_.renewals.labels().inc();
+        self->m_.leader.labels().set(1);
         if (!was_leading) {
           log::info("leading: holds the lease", {{"token", self->token_}});
           self->loaded_ = false;
         }
       } else if (!r) {
         self->lease_.lost(now);
-        if (was_leading)
+        if (was_leading) {
+          self->stepped_down();
           log::warn("lease call failed; stepped down", {{"error", r.error().message}});
+        }
       } else {
         self->lease_.refused(now);
-        if (was_leading) log::warn("lease lost to another beat; stepped down");
+        if (was_leading) {
+          self->stepped_down();
+          log::warn("lease lost to another beat; stepped down");
+        }
       }
       self->arm(now);
     };
@@ -216,6 +238,7 @@ class beat : public std::enable_shared_from_this<beat> {
       ticks = {d.tick};
       if (d.coalesced > 0) {
         ++coalesced_;
+        m_.coalesced.labels(e.name).inc();
         log::info(
             "missed ticks coalesced into one",
             {{"entry", e.name}, {"coalesced", d.coalesced}, {"at_least", d.coalesced_at_least}});
@@ -268,6 +291,7 @@ class beat : public std::enable_shared_from_this<beat> {
       span.set_status(trace::status_code::error, "send failed");
       span.end();
       ++failed_;
+      m_.failed.labels(name).inc();
       if (!r) log::warn("send failed", {{"entry", name}, {"error", r.error().message}});
       return;
     }
@@ -278,6 +302,7 @@ class beat : public std::enable_shared_from_this<beat> {
       if (lease_.state() == schedule::lease_state::leading) {
         lease_.lost(steady::now());
         loaded_ = false;
+        stepped_down();
         log::warn("the lease was not ours when sending; stepped down", {{"entry", name}});
       }
       return;
@@ -286,13 +311,17 @@ class beat : public std::enable_shared_from_this<beat> {
     last = std::max(last, tick);
     if (result == 1) {
       ++sent_;
+      m_.sent.labels(name).inc();
+      m_.lateness.labels().observe(std::max<double>(0, duration<double>(now_sys() - tick).count()));
     } else {
       ++skipped_;
+      m_.skipped.labels(name).inc();
     }
     arm(steady::now());
   }
 
   net::io_context& ioc_;
+  beat_metrics& m_;
   net::steady_timer timer_;
   std::shared_ptr<redis::connection> conn_;
   std::vector<schedule::entry> entries_;
@@ -334,6 +363,21 @@ int run_beat(const run_options& opt) {
     return to_int(exit_code::usage);
   }
   net::io_context ioc;
+  metrics::registry registry;
+  metrics::add_process_metrics(registry);
+  beat_metrics bm(registry);
+  std::unique_ptr<http::metrics_endpoint> metrics_server;
+  if (!opt.metrics_listen.empty()) {
+    auto started = http::metrics_endpoint::start(
+        ioc, registry,
+        {.listen = opt.metrics_listen, .token = opt.metrics_token, .server_name = "vmterm-beat"});
+    if (!started) {
+      std::cerr << "vmterm-beat: " << started.error().message << '\n';
+      return to_int(exit_code::usage);
+    }
+    metrics_server = std::move(*started);
+    log::info("metrics at http://" + metrics_server->bound().str() + "/metrics");
+  }
   redis::connection_options co;
   co.url = *url;
   co.client_name = "vmterm-beat";
@@ -342,7 +386,7 @@ int run_beat(const run_options& opt) {
   conn->async_connect([](expected<void> r) {
     if (!r) log::warn("redis not reachable; retrying with backoff", {{"error", r.error().message}});
   });
-  auto b = std::make_shared<beat>(ioc, conn, std::move(*entries), std::move(*tz), opt);
+  auto b = std::make_shared<beat>(ioc, conn, std::move(*entries), std::move(*tz), opt, bm);
   b->start();
   net::signal_set stop_signals(ioc, SIGTERM, SIGINT);
   net::signal_set hup(ioc, SIGHUP);
@@ -351,9 +395,11 @@ int run_beat(const run_options& opt) {
       if (ec) return;
       auto fresh = schedule::read_schedule(opt.schedule_file);
       if (!fresh) {
+        bm.reloads.labels("refused").inc();
         log::error("schedule reload refused; keeping the old one",
                    {{"error", fresh.error().message}});
       } else {
+        bm.reloads.labels("ok").inc();
         b->reload(std::move(*fresh));
       }
       wait_hup();
@@ -363,7 +409,10 @@ int run_beat(const run_options& opt) {
   stop_signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     hup.cancel();
-    b->stop([&] { conn->close(); });
+    b->stop([&] {
+      conn->close();
+      if (metrics_server) metrics_server->stop();
+    });
   });
   ioc.run();
   return to_int(exit_code::ok);

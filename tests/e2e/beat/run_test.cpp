@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ports.hpp"
 #include "process.hpp"
 #include "redis_server.hpp"
 #include "temp_dir.hpp"
@@ -29,13 +30,20 @@ struct fixture {
     write_file(dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"" + every + "\"\n");
   }
 
-  child_process& start(std::string lease = "1s") {
+  child_process& start(std::string lease = "1s", std::vector<std::string> extra = {}) {
     const auto n = beats.size();
-    beats.push_back(std::make_unique<child_process>(spawn_options{
-        .argv = {(bin_dir() / "vmterm-beat").string(), "--schedule", (dir / "s.toml").string(),
-                 "--broker", redis.url(), "--lease", lease},
-        .env = {{"OTEL_TRACES_EXPORTER", "none"}, {"VMTERM_LOG_FORMAT", "text"}},
-        .stderr_file = dir / ("beat" + std::to_string(n) + ".log")}));
+    std::vector<std::string> argv{(bin_dir() / "vmterm-beat").string(),
+                                  "--schedule",
+                                  (dir / "s.toml").string(),
+                                  "--broker",
+                                  redis.url(),
+                                  "--lease",
+                                  lease};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    beats.push_back(std::make_unique<child_process>(
+        spawn_options{.argv = argv,
+                      .env = {{"OTEL_TRACES_EXPORTER", "none"}, {"VMTERM_LOG_FORMAT", "text"}},
+                      .stderr_file = dir / ("beat" + std::to_string(n) + ".log")}));
     return *beats.back();
   }
 
@@ -78,6 +86,21 @@ struct fixture {
     return nullptr;
   }
 };
+
+/// GET /metrics on 127.0.0.1:port with a Host header and, when given, a bearer token: the
+/// whole response (status line, headers, body).
+std::string scrape(std::uint16_t port, const std::string& host, const std::string& token = "") {
+  std::string req = "GET /metrics HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+  return tcp_exchange(port, req + "\r\n", 1 << 20, 2s).value_or("");
+}
+
+/// The value of the sample line that starts with `series ` (0 when absent).
+double sample(const std::string& exposition, const std::string& series) {
+  const auto at = exposition.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::stod(exposition.substr(at + series.size() + 2));
+}
 
 /// Every tick once, and no gap between the first and the last.
 void check_exactly_once(const std::map<long long, int>& ticks, long long step_ms) {
@@ -221,4 +244,64 @@ TEST_CASE("status exits 1 when Redis cannot be reached", "[e2e][beat]") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.starts_with("vmterm-beat: redis 'redis://127.0.0.1:1/0'"));
   CHECK(r.err.ends_with("; start redis-server or fix --broker\n"));
+}
+
+TEST_CASE("metrics: the leader counts what it sent, the standby leads 0, a token guards them",
+          "[e2e][beat][redis]") {
+  fixture f;
+  const auto p1 = free_loopback_port(), p2 = free_loopback_port();
+  write_file(f.dir / "token", "s3cret-token\n");
+  auto& a = f.start("1s", {"--metrics-listen", "127.0.0.1:" + std::to_string(p1)});
+  REQUIRE(wait_until([&] { return f.leader_pid() == a.pid(); }, 3s));
+  f.start("1s", {"--metrics-listen", "127.0.0.1:" + std::to_string(p2), "--token-file",
+                 (f.dir / "token").string()});
+  std::this_thread::sleep_for(1500ms);
+  const auto leader = scrape(p1, "127.0.0.1:" + std::to_string(p1));
+  REQUIRE(leader.starts_with("HTTP/1.1 200"));
+  CHECK(sample(leader, "vmterm_beat_leader") == 1);
+  CHECK(sample(leader, "vmterm_beat_schedule_entries") == 1);
+  const double sent = sample(leader, "vmterm_beat_ticks_sent_total{entry=\"t\"}");
+  CHECK(sent >= 20);
+  CHECK(sample(leader, "vmterm_beat_lease_renewals_total") >= 1);
+  CHECK(sample(leader, "vmterm_beat_tick_lateness_seconds_count") == sent);
+  // Every send it counted is in the queue (the queue may have a few more by now).
+  std::size_t queued = 0;
+  for (const auto& [tick, n] : f.ticks()) queued += static_cast<std::size_t>(n);
+  CHECK(static_cast<double>(queued) >= sent);
+  // A DNS-rebinding page cannot read a loopback endpoint without a token.
+  CHECK(scrape(p1, "evil.example:" + std::to_string(p1)).starts_with("HTTP/1.1 403"));
+
+  const auto standby_host = "127.0.0.1:" + std::to_string(p2);
+  const auto refused = scrape(p2, standby_host);
+  CHECK(refused.starts_with("HTTP/1.1 401"));
+  CHECK(refused.find("WWW-Authenticate: Bearer") != std::string::npos);
+  const auto standby = scrape(p2, standby_host, "s3cret-token");
+  REQUIRE(standby.starts_with("HTTP/1.1 200"));
+  CHECK(sample(standby, "vmterm_beat_leader") == 0);
+  CHECK(standby.find("vmterm_beat_ticks_sent_total{") == std::string::npos);
+
+  a.signal(SIGKILL);  // the standby takes over: its gauge and counters move
+  REQUIRE(wait_until(
+      [&] { return sample(scrape(p2, standby_host, "s3cret-token"), "vmterm_beat_leader") == 1; },
+      5s, 100ms));
+}
+
+TEST_CASE("metrics flags: bad values exit 2 naming the value and the fix", "[e2e][beat]") {
+  temp_dir dir;
+  write_file(dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"1s\"\n");
+  write_file(dir / "empty", "\n");
+  const auto s = (dir / "s.toml").string();
+  auto r = run_tool("vmterm-beat", {"--schedule", s, "--metrics-listen", "0.0.0.0:9100"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "vmterm-beat: --metrics-listen '0.0.0.0:9100': metrics on a non-loopback address need a "
+        "token; give --token-file or VMTERM_TOKEN\n");
+  r = run_tool("vmterm-beat", {"--schedule", s, "--token-file", (dir / "empty").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "vmterm-beat: --token-file '" + (dir / "empty").string() +
+                     "': its first line is empty; write the token into the file\n");
+  r = run_tool("vmterm-beat", {"--schedule", s, "--token-file", (dir / "none").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "vmterm-beat: --token-file '" + (dir / "none").string() +
+                     "': no such file or directory; write the token into the file\n");
 }
