@@ -22,7 +22,7 @@ struct beat_metrics {
                              {"entry"})),
         lateness(r.add_histogram("vmterm_beat_tick_lateness_seconds",
                                  "from a tick's due time to Redis confirming its send", {},
-                                 {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5, 30})),
+                                 {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5, 30})),
         leader(r.add_gauge("vmterm_beat_leader", "1 while this beat holds the leader lease")),
         renewals(r.add_counter("vmterm_beat_lease_renewals_total",
                                "successful lease acquisitions and extensions")),

@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
     if (opt.command == "status") {
       return vmterm::beat::run_status(opt.run, opt.status, std::cout, std::cerr);
     }
-    vmterm::log::configure({.service = "vmterm-beat"});
+    vmterm::log::configure({.service = "vmterm-beat",
+                            .min_level = *vmterm::log::parse_level(opt.run.log_level),
+                            .line_format = *vmterm::log::parse_format(opt.run.log_format)});
     auto tracing = vmterm::trace_otlp::install_from_env("vmterm-beat");  // flushed at exit
     return vmterm::beat::run_beat(opt.run);
   } catch (const std::exception& e) {

@@ -16,9 +16,11 @@ struct run_options {
   std::chrono::milliseconds lease{5000};
   std::chrono::milliseconds max_interval{1000};
   std::string prefix = "vmterm.beat";
-  std::string metrics_listen;  ///< "" = no /metrics endpoint
-  std::string token_file;      ///< --token-file (read into metrics_token while parsing)
-  std::string metrics_token;   ///< from --token-file or VMTERM_TOKEN; "" = none (loopback only)
+  std::string log_format = "json";  ///< --log-format (checked while parsing)
+  std::string log_level = "info";   ///< --log-level (checked while parsing)
+  std::string metrics_listen;       ///< "" = no /metrics endpoint
+  std::string token_file;           ///< --token-file (read into metrics_token while parsing)
+  std::string metrics_token;  ///< from --token-file or VMTERM_TOKEN; "" = none (loopback only)
 };
 
 /// Runs until SIGTERM/SIGINT; returns the exit code (2 for a bad schedule or zone at start).

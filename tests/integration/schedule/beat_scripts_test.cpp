@@ -91,3 +91,34 @@ TEST_CASE("the lease extends and releases only for its holder", "[integration][r
   CHECK(redis({"EVAL", std::string(release_lease_lua), "1", k.leader(), "a"}) == "1");
   CHECK(redis({"EXISTS", k.leader()}) == "0");
 }
+
+TEST_CASE("a batch sends each of its ticks under one fencing check, in order",
+          "[integration][redis][schedule]") {
+  redis_server server;
+  cli redis{server};
+  beat_keys k;
+  REQUIRE(redis({"SET", k.leader(), "t", "PX", "5000"}) == "OK");
+  REQUIRE(redis.send(k, "t", "b", 2000, "b2") == "1");
+  auto tick = [&](const std::string& entry, std::int64_t due, const std::string& queue,
+                  std::vector<std::string>& keys, std::vector<std::string>& args,
+                  const std::string& message) {
+    keys.insert(keys.end(), {k.tick(entry, due), queue, "_kombu.binding." + queue});
+    args.insert(args.end(), {entry, std::to_string(due), "10", message, binding_member});
+  };
+  std::vector<std::string> keys{k.leader(), k.last_run_at()}, args{"t"};
+  tick("a", 1000, "celery", keys, args, "a1");
+  tick("a", 2000, "celery", keys, args, "a2");  // the same entry's next tick, after it
+  tick("b", 1000, "celery", keys, args, "b1");  // older than b's last run: refused
+  tick("c", 1000, "other", keys, args, "c1");   // another queue
+  std::vector<std::string> argv{"EVAL", std::string(send_tick_lua), std::to_string(keys.size())};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  CHECK(redis(argv) == "1\n1\n0\n1");
+  CHECK(redis({"LRANGE", "celery", "0", "-1"}) == "a2\na1\nb2");
+  CHECK(redis({"LRANGE", "other", "0", "-1"}) == "c1");
+  CHECK(redis({"HGET", k.last_run_at(), "a"}) == "2000");
+  CHECK(redis(argv) == "0\n0\n0\n0");  // the whole batch again: nothing twice
+  REQUIRE(redis({"SET", k.leader(), "other-beat", "PX", "5000"}) == "OK");
+  CHECK(redis(argv) == "-1");
+  CHECK(redis({"LLEN", "celery"}) == "3");
+}
