@@ -305,3 +305,39 @@ TEST_CASE("metrics flags: bad values exit 2 naming the value and the fix", "[e2e
   CHECK(r.err == "vmterm-beat: --token-file '" + (dir / "none").string() +
                      "': no such file or directory; write the token into the file\n");
 }
+
+TEST_CASE("many entries with different periods: every tick of each exactly once",
+          "[e2e][beat][redis]") {
+  fixture f;
+  std::string schedule;
+  const char* periods[] = {"100ms", "300ms", "1s"};
+  for (int i = 0; i < 600; ++i) {
+    schedule += "[e" + std::to_string(i) + "]\ntask = \"t" + std::to_string(i) + "\"\nevery = \"" +
+                periods[i % 3] + "\"\n";
+  }
+  write_file(f.dir / "s.toml", schedule);
+  auto& a = f.start();
+  std::this_thread::sleep_for(3500ms);
+  a.signal(SIGTERM);
+  REQUIRE(wait_until([&] { return !a.running(); }, 5s));
+  // task (one per entry) -> tick -> count, from every message in the queue
+  std::map<std::string, std::map<long long, int>> by_entry;
+  const auto text = f.cli({"LRANGE", "celery", "0", "-1"});
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    const auto j = nlohmann::json::parse(text.substr(pos, nl - pos));
+    ++by_entry[j["headers"]["task"].get<std::string>()]
+              [std::stoll(j["headers"]["x-vmterm-beat-tick"].get<std::string>())];
+    pos = nl + 1;
+  }
+  REQUIRE(by_entry.size() == 600);
+  for (int i = 0; i < 600; ++i) {
+    const auto& ticks = by_entry["t" + std::to_string(i)];
+    INFO("entry e" << i);
+    const long long step = i % 3 == 0 ? 100 : i % 3 == 1 ? 300 : 1000;
+    CHECK(ticks.size() >= static_cast<std::size_t>(2000 / step));
+    check_exactly_once(ticks, step);
+  }
+}
