@@ -1,5 +1,7 @@
 #include "trace/install.hpp"
 
+#include "trace/propagators.hpp"
+
 #include "core/log.hpp"
 #include "trace/limits.hpp"
 #include "trace/propagation.hpp"
@@ -87,6 +89,15 @@ installation install(std::string_view default_service_name, std::unique_ptr<expo
                      const config::env_lookup& env, const warn_fn& warn) {
   installation inst;
   try {
+    // Propagation works whatever the exporter: a tool that exports nothing still passes the
+    // caller's trace on in the headers its peers read.
+    if (auto p = env ? env("OTEL_PROPAGATORS") : std::nullopt; p && !p->empty()) {
+      if (auto list = parse_propagators(*p)) {
+        set_propagators(std::move(*list));
+      } else if (warn) {
+        warn(list.error().message + "; using tracecontext,baggage");
+      }
+    }
     if (env_bool(env, "OTEL_SDK_DISABLED", warn) || !exp) return inst;
     const auto bsp = batch_options::from_env(env, warn);
     auto batch = std::make_unique<batch_processor>(std::move(exp), bsp);

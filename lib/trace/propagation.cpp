@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "trace/propagators.hpp"
+
 namespace vmterm::trace {
 namespace {
 
@@ -205,7 +207,131 @@ std::optional<std::string_view> get_header(const header_list& headers,
   return std::nullopt;
 }
 
+namespace {
+
+/// A baggage member from a Jaeger `uberctx-<key>: <value>` header: the value percent-encoded
+/// where W3C baggage does not allow it as is.
+void append_baggage(std::string& baggage, std::string_view key, std::string_view value) {
+  if (key.empty()) return;
+  if (!baggage.empty()) baggage += ',';
+  baggage += key;
+  baggage += '=';
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' || c == '%') {
+      baggage += '%';
+      baggage += hex[c >> 4];
+      baggage += hex[c & 15];
+    } else {
+      baggage += static_cast<char>(c);
+    }
+  }
+}
+
+/// OTEL_PROPAGATORS other than the default: each configured propagator extracts in order and
+/// a later one that finds its headers replaces the span context (the spec's composite
+/// propagator); baggage comes from W3C `baggage` and Jaeger's `uberctx-*`.
+template <class Get, class EachPrefixed>
+context extract_configured(const Get& get, const EachPrefixed& each_prefixed) {
+  context ctx;
+  for (const auto p : propagators()) {
+    std::optional<span_context> found;
+    switch (p) {
+      case propagator::tracecontext:
+        found = extract_context(get("traceparent"), get("tracestate"), std::nullopt).span;
+        break;
+      case propagator::baggage:
+        if (auto b = get("baggage"); b && valid_baggage(*b)) {
+          if (!ctx.baggage.empty()) ctx.baggage += ',';
+          ctx.baggage += trim_ows(*b);
+        }
+        break;
+      case propagator::b3:
+        if (auto b = get("b3")) found = parse_b3_single(*b);
+        break;
+      case propagator::b3multi:
+        found = parse_b3_multi(get("x-b3-traceid"), get("x-b3-spanid"), get("x-b3-sampled"),
+                               get("x-b3-flags"));
+        break;
+      case propagator::jaeger:
+        if (auto u = get("uber-trace-id")) found = parse_uber_trace_id(*u);
+        each_prefixed("uberctx-", [&](std::string_view key, std::string_view value) {
+          append_baggage(ctx.baggage, key, value);
+        });
+        break;
+    }
+    if (found && found->valid()) ctx.span = std::move(*found);
+  }
+  if (!valid_baggage(ctx.baggage)) ctx.baggage.clear();
+  return ctx;
+}
+
+/// Writes every configured propagator's headers through `set(name, value)`; `erase(name)`
+/// first removes what a previous hop left.
+template <class Set, class Erase>
+void inject_configured(const context& ctx, const Set& set, const Erase& erase) {
+  for (const auto p : propagators()) {
+    switch (p) {
+      case propagator::tracecontext:
+        erase("traceparent");
+        erase("tracestate");
+        if (ctx.span.valid()) {
+          set("traceparent", format_traceparent(ctx.span));
+          if (!ctx.span.trace_state.empty()) set("tracestate", ctx.span.trace_state);
+        }
+        break;
+      case propagator::baggage:
+        erase("baggage");
+        if (!ctx.baggage.empty()) set("baggage", ctx.baggage);
+        break;
+      case propagator::b3:
+        erase("b3");
+        if (ctx.span.valid()) set("b3", format_b3_single(ctx.span));
+        break;
+      case propagator::b3multi:
+        for (auto n :
+             {"x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "x-b3-flags", "x-b3-parentspanid"}) {
+          erase(n);
+        }
+        if (ctx.span.valid()) {
+          set("x-b3-traceid", ctx.span.trace.hex());
+          set("x-b3-spanid", ctx.span.span.hex());
+          set("x-b3-sampled", ctx.span.sampled() ? "1" : "0");
+        }
+        break;
+      case propagator::jaeger:
+        erase("uber-trace-id");
+        if (ctx.span.valid()) set("uber-trace-id", format_uber_trace_id(ctx.span));
+        break;
+    }
+  }
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+}  // namespace
+
 context extract(const header_list& headers) {
+  if (!default_propagators()) {
+    return extract_configured(
+        [&](std::string_view name) -> std::optional<std::string_view> {
+          if (name == "traceparent") {
+            const auto n = std::count_if(headers.begin(), headers.end(), [](const auto& h) {
+              return iequals(h.first, "traceparent");
+            });
+            if (n != 1) return std::nullopt;
+          }
+          return get_header(headers, name);
+        },
+        [&](std::string_view prefix, const auto& f) {
+          for (const auto& [k, v] : headers) {
+            if (istarts_with(k, prefix)) f(std::string_view(k).substr(prefix.size()), v);
+          }
+        });
+  }
   const auto count = std::count_if(headers.begin(), headers.end(),
                                    [](const auto& h) { return iequals(h.first, "traceparent"); });
   const auto traceparent = count == 1 ? get_header(headers, "traceparent") : std::nullopt;
@@ -215,6 +341,14 @@ context extract(const header_list& headers) {
 }
 
 void inject(const context& ctx, header_list& headers) {
+  if (!default_propagators()) {
+    inject_configured(
+        ctx, [&](std::string_view n, std::string v) { headers.emplace_back(n, std::move(v)); },
+        [&](std::string_view n) {
+          std::erase_if(headers, [&](const auto& h) { return iequals(h.first, n); });
+        });
+    return;
+  }
   std::erase_if(headers, [](const auto& h) {
     return iequals(h.first, "traceparent") || iequals(h.first, "tracestate") ||
            iequals(h.first, "baggage");
@@ -227,11 +361,28 @@ void inject(const context& ctx, header_list& headers) {
 }
 
 context extract(const string_map& headers) {
+  if (!default_propagators()) {
+    return extract_configured([&](std::string_view name) { return find_value(headers, name); },
+                              [&](std::string_view prefix, const auto& f) {
+                                for (auto it = headers.lower_bound(prefix);
+                                     it != headers.end() && it->first.starts_with(prefix); ++it) {
+                                  f(std::string_view(it->first).substr(prefix.size()), it->second);
+                                }
+                              });
+  }
   return extract_context(find_value(headers, "traceparent"), find_value(headers, "tracestate"),
                          find_value(headers, "baggage"));
 }
 
 void inject(const context& ctx, string_map& headers) {
+  if (!default_propagators()) {
+    inject_configured(
+        ctx, [&](std::string_view n, std::string v) { headers[std::string(n)] = std::move(v); },
+        [&](std::string_view n) {
+          if (auto it = headers.find(n); it != headers.end()) headers.erase(it);
+        });
+    return;
+  }
   headers.erase("traceparent");
   headers.erase("tracestate");
   headers.erase("baggage");
