@@ -1,5 +1,7 @@
 #include "trace_otlp/otlp_http_exporter.hpp"
 
+#include "trace_otlp/otlp_proto.hpp"
+
 #include "core/log.hpp"
 #include "http/client.hpp"
 #include "trace_otlp/gzip.hpp"
@@ -79,7 +81,8 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
   http::request req;
   req.method = "POST";
   req.url = options_.url;
-  req.headers.add("Content-Type", "application/json");
+  const bool proto = options_.protocol == otlp_protocol::http_protobuf;
+  req.headers.add("Content-Type", proto ? "application/x-protobuf" : "application/json");
   if (options_.gzip) req.headers.add("Content-Encoding", "gzip");
   for (const auto& [name, value] : options_.headers) req.headers.add(name, value);
   req.body = body;
@@ -94,7 +97,8 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
   }
   const auto status = result->status;
   if (status >= 200 && status < 300) {
-    const auto partial = decode_export_response(result->body);
+    const auto partial =
+        proto ? decode_export_response_proto(result->body) : decode_export_response(result->body);
     const auto rejected = partial ? partial->rejected_spans : 0;
     if (partial && (rejected > 0 || !partial->error_message.empty())) {
       rejected_ += static_cast<std::uint64_t>(std::max<std::int64_t>(rejected, 0));
@@ -132,7 +136,9 @@ trace::export_result otlp_http_exporter::export_spans(
   if (exiting) deadline = std::min(deadline, *exiting);
   std::string reason;
   try {
-    std::string body = encode_request(spans);
+    std::string body = options_.protocol == otlp_protocol::http_protobuf
+                           ? encode_request_proto(spans)
+                           : encode_request(spans);
     if (options_.gzip) {
       if (auto compressed = gzip_compress(body)) body = std::move(*compressed);
     }

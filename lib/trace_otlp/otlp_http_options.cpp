@@ -90,8 +90,16 @@ void read_compression(const config::env_lookup& env, options_from_env_result& ou
 void read_protocol(const config::env_lookup& env, options_from_env_result& out) {
   std::string name;
   const auto v = lookup(env, "PROTOCOL", name);
-  if (v && !http::iequals(parse::trim(*v), "http/json")) {
-    out.warnings.push_back(name + "='" + *v + "': vmterm speaks only http/json; sending JSON");
+  if (!v) return;
+  const auto value = parse::trim(*v);
+  if (http::iequals(value, "http/json")) {
+    out.options.protocol = otlp_protocol::http_json;
+  } else if (http::iequals(value, "http/protobuf")) {
+    out.options.protocol = otlp_protocol::http_protobuf;
+  } else {
+    out.warnings.push_back(name + "='" + *v +
+                           "': vmterm speaks http/json and http/protobuf (grpc not yet); "
+                           "sending http/json");
   }
 }
 

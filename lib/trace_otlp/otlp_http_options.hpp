@@ -4,6 +4,7 @@
 /// the generic one, bad values warn and fall back). Pure.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,9 @@ struct retry_policy {
   double jitter = 0.2;
 };
 
+/// The body's encoding (OTEL_EXPORTER_OTLP_PROTOCOL): JSON or protobuf over HTTP.
+enum class otlp_protocol : std::uint8_t { http_json, http_protobuf };
+
 struct otlp_http_options {
   /// The full URL the spans are POSTed to.
   std::string url = "http://localhost:4318/v1/traces";
@@ -30,6 +34,8 @@ struct otlp_http_options {
   /// Bound on one export, retries and waits included. Zero: no bound.
   std::chrono::milliseconds timeout{10000};
   bool gzip = false;
+  /// http/json today; the spec's default http/protobuf is spoken too, on request.
+  otlp_protocol protocol = otlp_protocol::http_json;
   retry_policy retry{};
 };
 
@@ -42,7 +48,8 @@ struct options_from_env_result {
 
 /// Reads OTEL_EXPORTER_OTLP_{TRACES_,}{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION,PROTOCOL}.
 /// ENDPOINT is a base URL to which "/v1/traces" is appended (one '/' between);
-/// TRACES_ENDPOINT is used as is. Only http/json is spoken: another PROTOCOL gets a warning.
+/// TRACES_ENDPOINT is used as is. PROTOCOL http/json or http/protobuf; grpc (not spoken yet)
+/// or anything else gets a warning and http/json.
 [[nodiscard]] options_from_env_result otlp_http_options_from_env(const config::env_lookup& env);
 
 /// Parses a W3C-baggage-style "k1=v1,k2=v2" header list, percent-decoding keys and values.

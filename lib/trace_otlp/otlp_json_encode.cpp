@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/utf8.hpp"
+#include "trace_otlp/detail/span_groups.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
 namespace vmterm::trace_otlp {
@@ -17,9 +18,7 @@ using trace::span_data;
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// OTLP Span.flags bits above the W3C trace flags.
-constexpr std::uint32_t flag_has_is_remote = 0x100;
-constexpr std::uint32_t flag_is_remote = 0x200;
+using detail::otlp_flags;
 
 void put(std::string& out, std::string_view s) { out.append(s.data(), s.size()); }
 
@@ -194,10 +193,6 @@ void put_events(std::string& out, const span_data& s) {
   out.push_back(']');
 }
 
-std::uint32_t otlp_flags(std::uint8_t w3c, bool remote) {
-  return w3c | flag_has_is_remote | (remote ? flag_is_remote : 0U);
-}
-
 void put_links(std::string& out, const span_data& s) {
   if (s.links.empty()) return;
   put(out, ",\"links\":[");
@@ -287,45 +282,13 @@ void put_scope(std::string& out, const trace::instrumentation_scope* scope) {
   put(out, "},\"spans\":[");
 }
 
-struct scope_group {
-  const trace::instrumentation_scope* scope;
-  std::vector<std::size_t> spans;
-};
-struct resource_group {
-  const trace::resource* resource;
-  std::vector<scope_group> scopes;
-};
-
-/// Groups span indexes by resource, then scope, each in order of first appearance.
-std::vector<resource_group> group(std::span<const span_data> spans) {
-  std::vector<resource_group> groups;
-  scope_group* last = nullptr;  // the group of the previous span, which usually matches
-  const trace::resource* last_resource = nullptr;
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    const auto* r = spans[i].resource.get();
-    const auto* sc = spans[i].scope.get();
-    if (last == nullptr || last_resource != r || last->scope != sc) {
-      auto rg = std::find_if(groups.begin(), groups.end(),
-                             [r](const resource_group& g) { return g.resource == r; });
-      if (rg == groups.end()) rg = groups.insert(groups.end(), resource_group{r, {}});
-      auto sg = std::find_if(rg->scopes.begin(), rg->scopes.end(),
-                             [sc](const scope_group& g) { return g.scope == sc; });
-      if (sg == rg->scopes.end()) sg = rg->scopes.insert(rg->scopes.end(), scope_group{sc, {}});
-      last = &*sg;
-      last_resource = r;
-    }
-    last->spans.push_back(i);
-  }
-  return groups;
-}
-
 }  // namespace
 
 void encode_request(std::span<const span_data> spans, std::string& out) {
   out.reserve(out.size() + 128 + spans.size() * 640);
   put(out, "{\"resourceSpans\":[");
   bool first_resource = true;
-  for (const auto& rg : group(spans)) {
+  for (const auto& rg : detail::group(spans)) {
     if (!first_resource) out.push_back(',');
     first_resource = false;
     put_resource(out, rg.resource);

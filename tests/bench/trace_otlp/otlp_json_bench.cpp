@@ -8,6 +8,7 @@
 
 #include "trace_otlp/detail/otlp_json_stream.hpp"
 #include "trace_otlp/otlp_json.hpp"
+#include "trace_otlp/otlp_proto.hpp"
 
 namespace {
 
@@ -61,8 +62,27 @@ void bm_otlp_json_encode(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
+  state.counters["bytes_per_span"] =
+      static_cast<double>(out.size()) / static_cast<double>(state.range(0));
 }
 BENCHMARK(bm_otlp_json_encode)->Arg(512);
+
+// The same batch as protobuf (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf): bytes_per_second over
+// items_per_second is its size per span, to compare with JSON's.
+void bm_otlp_proto_encode(benchmark::State& state) {
+  const auto spans = realistic_batch(static_cast<std::size_t>(state.range(0)));
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    trace_otlp::encode_request_proto(spans, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
+  state.counters["bytes_per_span"] =
+      static_cast<double>(out.size()) / static_cast<double>(state.range(0));
+}
+BENCHMARK(bm_otlp_proto_encode)->Arg(512);
 
 void bm_otlp_json_decode(benchmark::State& state) {
   const auto text =

@@ -107,14 +107,18 @@ TEST_CASE("Compression gzip or none; anything else warns", "[trace_otlp]") {
                                                "gzip or none; using the default none"});
 }
 
-TEST_CASE("A protocol other than http/json gets a one-line warning and JSON is still sent",
+TEST_CASE("http/json and http/protobuf are spoken; grpc gets a one-line warning and JSON",
           "[trace_otlp]") {
-  CHECK(read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}}).warnings.empty());
+  auto j = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}});
+  CHECK(j.warnings.empty());
+  CHECK(j.options.protocol == vmterm::trace_otlp::otlp_protocol::http_json);
+  auto pb = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"},
+                  {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", " http/protobuf "}});
+  CHECK(pb.warnings.empty());
+  CHECK(pb.options.protocol == vmterm::trace_otlp::otlp_protocol::http_protobuf);
   const auto r = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}});
-  CHECK(r.warnings == std::vector<std::string>{
-                          "OTEL_EXPORTER_OTLP_PROTOCOL='grpc': vmterm speaks only http/json; "
-                          "sending JSON"});
-  CHECK(read({{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"}}).warnings.at(0) ==
-        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL='http/protobuf': vmterm speaks only http/json; "
-        "sending JSON");
+  CHECK(r.options.protocol == vmterm::trace_otlp::otlp_protocol::http_json);
+  CHECK(r.warnings ==
+        std::vector<std::string>{"OTEL_EXPORTER_OTLP_PROTOCOL='grpc': vmterm speaks http/json and "
+                                 "http/protobuf (grpc not yet); sending http/json"});
 }

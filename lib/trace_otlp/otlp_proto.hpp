@@ -1,0 +1,28 @@
+#pragma once
+/// OTLP protobuf for traces: spans → the bytes of an ExportTraceServiceRequest, written here
+/// from opentelemetry-proto's field numbers (a fixed schema needs no generated code). The
+/// same grouping and the same defaults left out as the JSON encoder (otlp_json.hpp); strings
+/// with invalid UTF-8 get U+FFFD (proto3 strings must be UTF-8). Pure; never throws except
+/// std::bad_alloc.
+
+#include <span>
+#include <string>
+
+#include "core/error.hpp"
+#include "trace/span_data.hpp"
+#include "trace_otlp/otlp_json.hpp"
+
+namespace vmterm::trace_otlp {
+
+/// Appends one serialized ExportTraceServiceRequest to `out`.
+void encode_request_proto(std::span<const trace::span_data> spans, std::string& out);
+
+/// The same, into a new string.
+[[nodiscard]] std::string encode_request_proto(std::span<const trace::span_data> spans);
+
+/// Decodes a protobuf ExportTraceServiceResponse (partial_success = 1 { rejected_spans = 1,
+/// error_message = 2 }); an empty body is full success. Unknown fields are skipped; a
+/// truncated or malformed body is an error.
+[[nodiscard]] expected<export_response> decode_export_response_proto(std::string_view body);
+
+}  // namespace vmterm::trace_otlp
