@@ -15,9 +15,9 @@
 namespace vmterm::health {
 
 struct json_expectation {
-  std::string path_text;                                   ///< ".checks[0].name"
+  std::string path_text;                                     ///< ".checks[0].name"
   std::vector<std::variant<std::string, std::size_t>> path;  ///< keys and indexes
-  std::string value;                                       ///< "ok"
+  std::string value;                                         ///< "ok"
 };
 
 /// Parses "PATH=VALUE". Errors are the reason only ("'status=ok': the path must start with

@@ -13,7 +13,8 @@ constexpr std::string_view hint =
     "use seconds like 0.5, or a range like 10:20, ~:2s, 100ms: or @1:2 (units ms or s)";
 
 error bad(std::string reason) {
-  return error{std::make_error_code(std::errc::invalid_argument), reason + "; " + std::string(hint)};
+  return error{std::make_error_code(std::errc::invalid_argument),
+               reason + "; " + std::string(hint)};
 }
 
 /// One bound: an optional sign, digits with an optional fraction, an optional unit.
@@ -82,9 +83,8 @@ expected<range> parse_range(std::string_view text) {
     }
   }
   if (r.start > r.end) {
-    return tl::unexpected(bad("in '" + std::string(text) + "' the start " +
-                              format_number(r.start) + "s is above the end " +
-                              format_number(r.end) + "s"));
+    return tl::unexpected(bad("in '" + std::string(text) + "' the start " + format_number(r.start) +
+                              "s is above the end " + format_number(r.end) + "s"));
   }
   return r;
 }

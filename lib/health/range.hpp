@@ -15,9 +15,9 @@
 namespace vmterm::health {
 
 struct range {
-  double start = 0;                                         ///< seconds; -inf for `~`
-  double end = std::numeric_limits<double>::infinity();     ///< seconds; +inf when left out
-  bool inside = false;                                      ///< `@`: alert inside [start, end]
+  double start = 0;                                      ///< seconds; -inf for `~`
+  double end = std::numeric_limits<double>::infinity();  ///< seconds; +inf when left out
+  bool inside = false;                                   ///< `@`: alert inside [start, end]
   friend bool operator==(const range&, const range&) = default;
 };
 

@@ -57,8 +57,8 @@ std::string summary(const report& r) {
 std::string render_nagios(const report& r, int verbosity) {
   std::vector<perfdata> all;
   for (const auto& c : r.checks) all.insert(all.end(), c.perf.begin(), c.perf.end());
-  std::string out = "HEALTH " + std::string(state_name(overall(r))) + " - " +
-                    clean(summary(r), max_line_text);
+  std::string out =
+      "HEALTH " + std::string(state_name(overall(r))) + " - " + clean(summary(r), max_line_text);
   if (!all.empty()) out += " | " + format(all);
   out += '\n';
   for (const auto& c : r.checks) {
@@ -118,8 +118,6 @@ std::string render_json(const report& r) {
   return doc.dump(-1, ' ', false, json::error_handler_t::replace) + '\n';
 }
 
-std::string usage_line(std::string_view reason) {
-  return "UNKNOWN - " + clean(reason, 400);
-}
+std::string usage_line(std::string_view reason) { return "UNKNOWN - " + clean(reason, 400); }
 
 }  // namespace vmterm::health

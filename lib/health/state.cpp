@@ -2,7 +2,6 @@
 
 #include <array>
 
-
 namespace vmterm::health {
 
 std::string_view state_name(state s) noexcept {

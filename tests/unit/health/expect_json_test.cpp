@@ -44,7 +44,8 @@ TEST_CASE("expect-json says what it found", "[health][json]") {
 }
 
 TEST_CASE("expect-json refuses malformed expectations naming them", "[health][json]") {
-  CHECK(parse_error("status=ok") == "'status=ok': the path must start with '.'; use e.g. .status=ok");
+  CHECK(parse_error("status=ok") ==
+        "'status=ok': the path must start with '.'; use e.g. .status=ok");
   CHECK(parse_error(".status") == "'.status': no '='; use PATH=VALUE, e.g. .status=ok");
   CHECK(parse_error(".a..b=1") == "'.a..b=1': an empty key in the path");
   CHECK(parse_error(".a[x]=1") == "'.a[x]=1': an index must be [N] with N a whole number");
