@@ -1,0 +1,30 @@
+#pragma once
+// A loopback port that accepts TCP connections (the kernel completes them) but never answers:
+// the "silent peer" of the timeout tests.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace vmterm::test {
+
+class silent_listener {
+ public:
+  silent_listener();
+  ~silent_listener();
+  silent_listener(const silent_listener&) = delete;
+  silent_listener& operator=(const silent_listener&) = delete;
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+/// vmterm-health with tracing off and no VMTERM_HEALTH_TIMEOUT from the caller's environment.
+[[nodiscard]] run_result health(std::vector<std::string> args, env_changes env = {});
+/// The first line of a text.
+[[nodiscard]] std::string first_line(const std::string& text);
+
+}  // namespace vmterm::test

@@ -1,0 +1,208 @@
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "core/exit_code.hpp"
+#include "core/flags.hpp"
+#include "health/report.hpp"
+
+namespace vmterm::health_tool {
+
+namespace {
+
+using config::flag;
+using config::list_flag;
+constexpr const char* tool = "vmterm-health";
+constexpr const char* usage_hint =
+    "usage: vmterm-health [--nagios|--json] [-w RANGE] [-c RANGE] [-t DURATION] --http URL "
+    "--redis URL ...; see vmterm-health --help";
+
+/// Prints a usage error the plugin way and returns 3.
+int usage(const std::string& reason) {
+  std::cout << health::usage_line(reason) << std::endl;
+  std::cerr << tool << ": " << reason << '\n' << usage_hint << '\n';
+  return to_int(health_status::unknown);
+}
+
+void add_flags(config::flag_set& f, options& o) {
+  f.add(o.http, list_flag<std::string>{.name = "--http",
+                                       .value_name = "URL",
+                                       .help = "probe this http:// or https:// URL (repeatable)"});
+  f.add(o.redis,
+        list_flag<std::string>{.name = "--redis",
+                               .value_name = "URL",
+                               .help = "PING this Redis, redis://[user:password@]host:port/db "
+                                       "(repeatable)"});
+  f.add(o.expect_status_text,
+        flag<std::string>{.name = "--expect-status",
+                          .value_name = "LIST",
+                          .help = "HTTP statuses that pass, codes or classes: 200,204,3xx",
+                          .fallback = "2xx"});
+  f.add(o.expect_json_text,
+        list_flag<std::string>{.name = "--expect-json",
+                               .value_name = "PATH=VALUE",
+                               .help = "the HTTP body is JSON with this value at PATH "
+                                       "(repeatable; default .status=ok for a URL ending in "
+                                       "/health-check/)"});
+  f.add(o.expect_body, flag<std::string>{.name = "--expect-body",
+                                         .value_name = "TEXT",
+                                         .help = "the HTTP body contains this text"});
+  f.add(o.expect_regex_text,
+        flag<std::string>{.name = "--expect-regex",
+                          .value_name = "REGEX",
+                          .help = "the HTTP body matches this ECMAScript regular expression"});
+  f.add(o.header_text, list_flag<std::string>{.name = "--header",
+                                              .value_name = "'NAME: VALUE'",
+                                              .help = "send this header with HTTP probes "
+                                                      "(repeatable)"});
+  f.add(o.insecure, flag<bool>{.name = "--insecure",
+                               .help = "do not verify HTTPS certificates (verified by default)"});
+  f.add(o.cacert, flag<std::string>{.name = "--cacert",
+                                    .value_name = "FILE",
+                                    .help = "trust the CA certificates in this PEM file instead "
+                                            "of the system's"});
+  f.add(o.warning_text,
+        flag<std::string>{.name = "-w,--warning",
+                          .value_name = "RANGE",
+                          .help = "WARNING when a probe's latency is outside this Nagios range "
+                                  "(0.5, 10:20, ~:2s, @100ms:200ms; seconds unless ms)"});
+  f.add(o.critical_text,
+        flag<std::string>{.name = "-c,--critical",
+                          .value_name = "RANGE",
+                          .help = "CRITICAL when a probe's latency is outside this range "
+                                  "(checked before --warning)"});
+  f.add(o.timeout, flag<std::chrono::milliseconds>{
+                       .name = "-t,--timeout",
+                       .env = {"VMTERM_HEALTH_TIMEOUT"},
+                       .value_name = "DURATION",
+                       .help = "each probe's deadline, and the whole run's",
+                       .fallback = std::chrono::seconds(10),
+                       .check = [](const std::chrono::milliseconds& v) -> std::optional<std::string> {
+                         if (v.count() < 1) return "must be at least 1ms";
+                         if (v > std::chrono::hours(1)) return "must be at most 1h";
+                         return std::nullopt;
+                       }});
+  f.add(o.timeout_state_text,
+        flag<std::string>{.name = "--timeout-state",
+                          .value_name = "STATE",
+                          .help = "the state of a probe that timed out: ok, warning, critical "
+                                  "or unknown",
+                          .fallback = "critical"});
+  f.add(o.nagios, flag<bool>{.name = "--nagios",
+                             .help = "Nagios plugin output: status line with perfdata first"});
+  f.add(o.json, flag<bool>{.name = "--json", .help = "one JSON document on stdout"});
+}
+
+/// "200,204,3xx" → ranges; an error names the bad item.
+std::optional<std::string> parse_statuses(const std::string& text, std::vector<status_range>& out) {
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(pos, comma - pos);
+    const bool is_class = item.size() == 3 && item[0] >= '1' && item[0] <= '5' &&
+                          (item[1] == 'x' || item[1] == 'X') && (item[2] == 'x' || item[2] == 'X');
+    bool is_code = item.size() == 3;
+    for (char c : item) is_code = is_code && c >= '0' && c <= '9';
+    if (is_class) {
+      const auto base = static_cast<unsigned>(item[0] - '0') * 100;
+      out.push_back({base, base + 99});
+    } else if (is_code && item[0] >= '1' && item[0] <= '5') {
+      const auto code = static_cast<unsigned>(std::stoul(item));
+      out.push_back({code, code});
+    } else {
+      return "--expect-status '" + text + "': '" + item +
+             "' is not an HTTP status; use codes and classes like 200,204,3xx";
+    }
+    pos = comma + 1;
+  }
+  return std::nullopt;
+}
+
+/// Checks and parses what parse() collected; the first problem's reason, or nullopt.
+std::optional<std::string> check(options& o) {
+  if (o.http.empty() && o.redis.empty()) {
+    return "no probe given; add --http URL or --redis URL";
+  }
+  if (o.nagios && o.json) return "--nagios and --json cannot be combined; choose one";
+  for (const auto& text : o.http) {
+    auto u = http::parse_url(text);
+    if (!u) return "--http: " + u.error().message;
+    o.http_urls.push_back(*u);
+  }
+  for (const auto& text : o.redis) {
+    auto u = redis::parse_url(text);
+    if (!u) return "--redis: " + u.error().message;
+    o.redis_urls.push_back(*u);
+  }
+  if (auto e = parse_statuses(o.expect_status_text, o.expect_status)) return e;
+  for (const auto& text : o.expect_json_text) {
+    auto e = health::parse_json_expectation(text);
+    if (!e) return "--expect-json " + e.error().message;
+    o.expect_json.push_back(*e);
+  }
+  if (!o.expect_regex_text.empty()) {
+    try {
+      o.expect_regex.emplace(o.expect_regex_text, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return "--expect-regex '" + o.expect_regex_text + "': " + e.what();
+    }
+  }
+  for (const auto& text : o.header_text) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 || text.find_first_of("\r\n") != std::string::npos) {
+      return "--header '" + text + "': not 'NAME: VALUE'; use e.g. --header 'Accept: application/json'";
+    }
+    auto value = text.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    o.headers.emplace_back(text.substr(0, colon), value);
+  }
+  if (!o.warning_text.empty()) {
+    auto r = health::parse_range(o.warning_text);
+    if (!r) return "--warning: " + r.error().message;
+    o.warning = *r;
+  }
+  if (!o.critical_text.empty()) {
+    auto r = health::parse_range(o.critical_text);
+    if (!r) return "--critical: " + r.error().message;
+    o.critical = *r;
+  }
+  if (!health::parse_state(o.timeout_state_text, o.timeout_state)) {
+    return "--timeout-state '" + o.timeout_state_text +
+           "': not a state; use ok, warning, critical or unknown";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
+  CLI::App app{"vmterm-health: probe HTTP and Redis services once, for cron and Nagios; exit "
+               "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"};
+  app.name(tool);
+  app.set_version_flag("-V,--version", std::string(tool) + " " + VMTERM_VERSION);
+  config::flag_set flags(app);
+  add_flags(flags, opt);
+  app.add_flag("-v,--verbose", opt.verbose,
+               "more detail after the first line (up to three times); the first line never changes");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (dynamic_cast<const CLI::CallForVersion*>(&e) != nullptr) {
+      std::cout << tool << ' ' << VMTERM_VERSION << '\n';
+      return 0;
+    }
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help: exit 0 (documented)
+    std::string message = config::usage_message(app, e, tool);
+    const std::string prefix = std::string(tool) + ": ";
+    if (message.starts_with(prefix)) message.erase(0, prefix.size());
+    return usage(message);
+  }
+  if (auto ok = flags.resolve(); !ok) return usage(ok.error().message);
+  if (opt.verbose > 3) opt.verbose = 3;
+  if (auto problem = check(opt)) return usage(*problem);
+  return std::nullopt;
+}
+
+}  // namespace vmterm::health_tool

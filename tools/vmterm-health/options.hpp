@@ -1,0 +1,60 @@
+#pragma once
+/// vmterm-health's flags (lib/core/flags.hpp declarations) and their checked, parsed form.
+
+#include <chrono>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "health/expect_json.hpp"
+#include "health/range.hpp"
+#include "health/state.hpp"
+#include "http/url.hpp"
+#include "redis/url.hpp"
+
+namespace vmterm::health_tool {
+
+/// A --expect-status item: one code (200) or a class (2xx = 200..299).
+struct status_range {
+  unsigned low = 200;
+  unsigned high = 299;
+};
+
+struct options {
+  // as given
+  std::vector<std::string> http;
+  std::vector<std::string> redis;
+  std::string expect_status_text;
+  std::vector<std::string> expect_json_text;
+  std::string expect_body;
+  std::string expect_regex_text;
+  std::vector<std::string> header_text;
+  bool insecure = false;
+  std::string cacert;
+  std::string warning_text;
+  std::string critical_text;
+  std::chrono::milliseconds timeout{10000};
+  std::string timeout_state_text = "critical";
+  bool nagios = false;
+  bool json = false;
+  int verbose = 0;
+
+  // checked and parsed by parse_command_line
+  std::vector<http::url> http_urls;
+  std::vector<redis::url> redis_urls;
+  std::vector<status_range> expect_status;  ///< empty: 2xx
+  std::vector<health::json_expectation> expect_json;
+  std::optional<std::regex> expect_regex;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<health::range> warning;
+  std::optional<health::range> critical;
+  health::state timeout_state = health::state::critical;
+};
+
+/// Parses argv. Returns an exit code when the program should stop now: 0 after --help or
+/// --version, 3 after a usage error (first stdout line "UNKNOWN - <reason>", the reason and a
+/// usage hint on stderr); nullopt to go on.
+[[nodiscard]] std::optional<int> parse_command_line(int argc, char** argv, options& opt);
+
+}  // namespace vmterm::health_tool

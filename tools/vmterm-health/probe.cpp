@@ -1,0 +1,72 @@
+#include "probe.hpp"
+
+#include <cstdio>
+
+#include "trace/semconv.hpp"
+
+namespace vmterm::health_tool {
+
+std::chrono::milliseconds remaining(const probe_settings& s) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(s.deadline - clock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
+std::string format_latency(double seconds) {
+  char buf[32];
+  if (seconds < 0.01) {
+    std::snprintf(buf, sizeof buf, "%.1f ms", seconds * 1000);
+  } else if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
+  }
+  return buf;
+}
+
+health::perfdata time_perfdata(const probe_settings& s, std::optional<double> seconds) {
+  return {s.perf_prefix + "_time",
+          seconds,
+          "s",
+          s.warning ? health::to_string(*s.warning) : "",
+          s.critical ? health::to_string(*s.critical) : "",
+          0.0,
+          std::chrono::duration<double>(s.timeout).count()};
+}
+
+void judge_latency(health::check_result& r, const probe_settings& s) {
+  const double t = r.latency_s.value_or(0);
+  auto judge = [&](const std::optional<health::range>& range, health::state st, const char* name) {
+    if (!range || !health::alerts(*range, t)) return false;
+    r.status = st;
+    r.output += std::string("; latency ") + (range->inside ? "inside" : "outside") + " the " +
+                name + " range " + health::to_string(*range) + " s";
+    return true;
+  };
+  if (!judge(s.critical, health::state::critical, "critical")) {
+    judge(s.warning, health::state::warning, "warning");
+  }
+  r.perf.insert(r.perf.begin(), time_perfdata(s, r.latency_s));
+}
+
+void fail(health::check_result& r, const probe_settings& s, std::string_view error_type,
+          std::string output) {
+  r.status = error_type == health::error_types::timeout ? s.timeout_state
+                                                        : health::state::critical;
+  r.error_type = std::string(error_type);
+  r.output = std::move(output);
+  r.perf.clear();
+  r.perf.push_back(time_perfdata(s, r.latency_s));
+}
+
+void record_result(trace::span& span, const health::check_result& r) {
+  span.set_attribute("test.case.name", r.kind + " " + r.target);
+  span.set_attribute("test.case.result.status",
+                     r.status == health::state::ok ? "pass" : "fail");
+  span.set_attribute("vmterm.health.state", health::state_name(r.status));
+  if (!r.error_type.empty()) {
+    span.set_attribute(trace::semconv::error_type, r.error_type);
+    span.set_status(trace::status_code::error, r.output);
+  }
+}
+
+}  // namespace vmterm::health_tool

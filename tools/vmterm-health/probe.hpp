@@ -1,0 +1,50 @@
+#pragma once
+/// What every probe shares: its deadline and thresholds, how a latency is judged against
+/// -w/-c, the time perfdata, and the span attributes of a test case.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "health/range.hpp"
+#include "health/report.hpp"
+#include "trace/context.hpp"
+#include "trace/span.hpp"
+
+namespace vmterm::health_tool {
+
+using clock = std::chrono::steady_clock;
+
+struct probe_settings {
+  clock::time_point deadline;           ///< the run's deadline; no probe outlives it
+  std::chrono::milliseconds timeout{};  ///< for messages and the perfdata max
+  std::optional<health::range> warning;
+  std::optional<health::range> critical;
+  health::state timeout_state = health::state::critical;
+  std::string perf_prefix;  ///< "http", "http2", "redis" ...
+  trace::context parent;    ///< the health.run span
+};
+
+/// Time left before the deadline, at least 1 ms (0 would mean "no limit" to the clients).
+[[nodiscard]] std::chrono::milliseconds remaining(const probe_settings& s);
+
+/// "2.1 ms", "712 ms", "1.25 s".
+[[nodiscard]] std::string format_latency(double seconds);
+
+/// For a probe that passed: CRITICAL when the latency alerts on --critical, else WARNING on
+/// --warning (the output says which range), and the time perfdata.
+void judge_latency(health::check_result& r, const probe_settings& s);
+
+/// A failed probe: state (timeout_state for a timeout), output, error_type, and the time
+/// perfdata (U unless r.latency_s was measured).
+void fail(health::check_result& r, const probe_settings& s, std::string_view error_type,
+          std::string output);
+
+/// The time perfdata ('http_time'=0.0021s;warn;crit;0;timeout), U when not measured.
+[[nodiscard]] health::perfdata time_perfdata(const probe_settings& s,
+                                             std::optional<double> seconds);
+
+/// test.case.name / test.case.result.status, error.type and the span status from a result.
+void record_result(trace::span& span, const health::check_result& r);
+
+}  // namespace vmterm::health_tool
