@@ -24,16 +24,17 @@ endpoint parse_or_throw(std::string_view text) {
   return *parsed;
 }
 
-/// "address already in use; stop what holds the port or choose another with --listen".
+/// "address already in use; stop what holds the port or choose another address". Names the
+/// address, not a tool's flag: the tool says which of its inputs the address came from.
 std::string bind_reason(const boost::system::error_code& ec) {
   if (ec == net::error::address_in_use) {
-    return "address already in use; stop what holds the port or choose another with --listen";
+    return "address already in use; stop what holds the port or choose another address";
   }
   if (ec == net::error::access_denied) {
-    return "permission denied; use a port above 1023 or choose another with --listen";
+    return "permission denied; use a port above 1023 or choose another address";
   }
   if (ec == boost::system::errc::address_not_available) {
-    return "address not available on this host; choose another with --listen";
+    return "address not available on this host; choose another address";
   }
   std::string reason = ec.message();
   if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));

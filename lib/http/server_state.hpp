@@ -28,6 +28,12 @@ struct server::state {
       : ioc(io), options(std::move(opt)), routes(std::move(r)), configured(std::move(where)) {}
 
   boost::asio::io_context& ioc;
+  /// The io_context a new connection lives on (options.workers round robin, else ioc).
+  boost::asio::io_context& next_worker() noexcept {
+    if (options.workers.empty()) return ioc;
+    const auto i = next.fetch_add(1, std::memory_order_relaxed) % options.workers.size();
+    return *options.workers[i];
+  }
   const server_options options;
   const http::router routes;
   const endpoint configured;
@@ -41,6 +47,7 @@ struct server::state {
   std::atomic<std::uint16_t> port{0};  ///< the bound port, for server.port
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> next{0};  ///< for next_worker()
 
   std::mutex mu;
   std::vector<std::weak_ptr<session_base>> sessions;  ///< for stop(); pruned on accept

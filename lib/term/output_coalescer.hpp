@@ -1,8 +1,11 @@
 #pragma once
-/// When to send terminal output as a WebSocket frame, pure (the clock is passed in). Output
-/// that follows a quiet moment goes out at once (a keystroke's echo is not delayed); while a
-/// stream is busy, frames leave at most every `delay` unless `max_frame` bytes are waiting, so
-/// a fast producer is sent in few large frames instead of many small ones. The bytes themselves
+/// When to send terminal output as a WebSocket frame, pure (the clock is passed in). Output goes
+/// out at once when it answers something: it follows a quiet moment, or input came since the
+/// last frame (a keystroke's echo, a full-screen editor's redraw after a key, even when keys come
+/// back to back). Input that waits longer than `delay` for its answer needs no rule: by then the
+/// quiet moment has come. Only a sustained stream is batched: frames leave
+/// at most every `delay` unless `max_frame` bytes are waiting, so a fast producer is sent in few
+/// large frames instead of many small ones. The bytes themselves
 /// stay in the session's replay buffer: this only decides how many to take and when.
 /// Not thread-safe: one session's strand.
 
@@ -30,7 +33,12 @@ class output_coalescer {
   /// What to do with `pending` unsent bytes at `now`, the writer being idle.
   [[nodiscard]] decision decide(std::uint64_t pending, clock::time_point now) const noexcept;
   /// A frame left at `now`.
-  void sent(clock::time_point now) noexcept { last_send_ = now; }
+  void sent(clock::time_point now) noexcept {
+    last_send_ = now;
+    answering_ = false;
+  }
+  /// Input reached the terminal: the next frame answers it and goes at once.
+  void input() noexcept { answering_ = true; }
 
   [[nodiscard]] std::size_t max_frame() const noexcept { return max_frame_; }
 
@@ -38,6 +46,7 @@ class output_coalescer {
   std::size_t max_frame_;
   std::chrono::microseconds delay_;
   clock::time_point last_send_{};  ///< epoch: the first output goes at once
+  bool answering_ = false;         ///< input came since the last frame
 };
 
 }  // namespace vmterm::term

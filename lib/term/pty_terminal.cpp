@@ -1,5 +1,7 @@
 #include "term/pty_terminal.hpp"
 
+#include "term/executable.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -67,18 +69,12 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-/// PATH lookup in the parent (execvp is not async-signal-safe in every libc).
+/// PATH lookup in the parent (execvp is not async-signal-safe in every libc); a program not
+/// found is left as is, for execve to fail on in the child.
 std::string resolve(const std::string& program) {
-  if (program.find('/') != std::string::npos) return program;
   const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe)
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  for (std::size_t start = 0; start <= dirs.size();) {
-    const auto end = std::min(dirs.find(':', start), dirs.size());
-    std::string candidate = dirs.substr(start, end - start) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return program;
+  auto found = find_executable(program, path != nullptr ? path : default_path);
+  return found ? *found : program;
 }
 
 exec_plan make_plan(const pty_options& o) {

@@ -5,10 +5,13 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
 #include "core/log.hpp"
+#include "term/detail/session_id.hpp"
 #include "term/resume_request.hpp"
 #include "term/terminal_session.hpp"
 #include "term/ws_connection.hpp"
@@ -17,15 +20,20 @@
 namespace vmterm::term {
 namespace net = boost::asio;
 
-namespace {
+namespace detail {
 
-/// 128 random bits in hex: the id a client resumes with (a capability; never logged).
-std::string new_session_id() {
+expected<std::string> new_session_id(random_source source) {
   std::array<unsigned char, 16> bytes{};
   std::size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+  int err = 0;
+  for (int i = 0; i < random_attempts && got < bytes.size(); ++i) {
+    const ssize_t n = source(bytes.data() + got, bytes.size() - got, 0);
     if (n > 0) got += static_cast<std::size_t>(n);
+    if (n < 0) err = errno;
+  }
+  if (got < bytes.size()) {
+    return fail(std::errc::io_error, std::string("cannot make a session id: getrandom: ") +
+                                         (err != 0 ? std::strerror(err) : "too few random bytes"));
   }
   static constexpr char hex[] = "0123456789abcdef";
   std::string id;
@@ -36,6 +44,10 @@ std::string new_session_id() {
   }
   return id;
 }
+
+}  // namespace detail
+
+namespace {
 
 hub_metrics register_metrics(metrics::registry* r) {
   hub_metrics m;
@@ -101,8 +113,13 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
     setup.refusal_reason = std::move(reason);
   };
   const auto resume = parse_resume_query(ctx.query);
-  net::any_io_executor strand = net::make_strand(d.executor);
+  // A new session lives on its first connection's strand: the thread that reads the socket
+  // also reads the PTY and writes the frames (see http::server_options::workers).
+  net::any_io_executor strand = connection_executor(conn);
   bool created = false;
+  // Made outside the hub's lock (a system call); used only for a new session.
+  const auto new_id = resume && !resume->has_value() ? detail::new_session_id(&::getrandom)
+                                                     : expected<std::string>{};
   {
     std::lock_guard lock(d.mu);
     if (!resume) {
@@ -130,10 +147,13 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
                  " open, as many as --max-sessions allows; close one or raise "
                  "--max-sessions",
              close_code::try_later, "too many sessions (--max-sessions " + n + ")");
+    } else if (!new_id) {
+      refuse(new_id.error().message + "; the server cannot start a session (try again later)",
+             close_code::internal, "no session id");
     } else {
       std::weak_ptr<session_hub> weak = weak_from_this();
       auto s = std::make_shared<terminal_session>(
-          strand, new_session_id(), d.options, d.metrics,
+          strand, *new_id, d.options, d.metrics,
           [weak](const std::string& id) {
             if (auto hub = weak.lock()) hub->forget(id);
           },

@@ -49,6 +49,11 @@ struct hub_options {
   std::size_t coalesce_bytes{64 << 10};  ///< largest output frame
   std::chrono::microseconds coalesce_delay{std::chrono::milliseconds(2)};
   bool readonly{false};
+  /// permessage-deflate (RFC 7692) when the client offers it: no context takeover on the
+  /// server's side and a 1 KiB window, so a connection's compressor costs 12 KiB while output
+  /// flows and nothing until its first large frame; frames below 256 bytes (echoes, prompts)
+  /// are sent as they are.
+  bool compression{true};
   /// http_server_*-style metrics: vmterm_terminal_sessions (gauge), _sessions_total,
   /// _output_bytes_total, _input_bytes_total, _resumes_total. Not owned; null: none.
   metrics::registry* registry{nullptr};

@@ -4,6 +4,7 @@
 #include <optional>
 #include <variant>
 
+#include "core/log.hpp"
 #include "metrics/counter.hpp"
 #include "metrics/gauge.hpp"
 #include "trace/context.hpp"
@@ -65,8 +66,20 @@ terminal_session::terminal_session(net::any_io_executor strand, std::string id,
 }
 
 terminal_session::~terminal_session() {
-  if (backend_ && !backend_done_) backend_->close();
-  if (!gone_ && metrics_.sessions != nullptr) metrics_.sessions->dec();
+  if (backend_ && (phase_ == session_phase::created || phase_backend_live(phase_))) {
+    backend_->close();
+  }
+  if (phase_ != session_phase::gone && metrics_.sessions != nullptr) metrics_.sessions->dec();
+}
+
+bool terminal_session::enter(session_phase to) {
+  if (!phase_change_allowed(phase_, to)) {
+    log::error("terminal session: lifecycle change not allowed (a bug; nothing changed)",
+               {{"from", std::string(phase_name(phase_))}, {"to", std::string(phase_name(to))}});
+    return false;
+  }
+  phase_ = to;
+  return true;
 }
 
 void terminal_session::attach(std::shared_ptr<session_link> link,
@@ -83,7 +96,7 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
   att_->link = std::move(link);
   att_->span = std::move(span);
   att_->span.set_attribute("vmterm.session.resumed", offset.has_value());
-  if (ended_) {
+  if (phase_is_over(phase_)) {
     close_connection(close_code::policy, "session ended",
                      "cannot resume: the session has ended; reload the page to start a new one");
     return;
@@ -93,10 +106,10 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
                 encode_hello(id_, static_cast<std::uint64_t>(options_->resume_grace.count()), 0,
                              options_->readonly)});
     if (!backend_) make_backend();
-    if (!ended_ && !started_) {
+    if (phase_ == session_phase::created) {
       start_timer_.expires_after(first_size_wait);
       start_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec && !self->started_ && !self->ended_) self->start_backend(term_size{});
+        if (!ec && self->phase_ == session_phase::created) self->start_backend(term_size{});
       });
     }
     arm_idle();
@@ -143,13 +156,13 @@ void terminal_session::detach(const session_link* link, std::string_view why, st
     if (!why.empty()) sp.set_attribute("vmterm.ws.close_reason", why);
   }
   att_.reset();  // ends the span
-  if (ended_ || gone_) return maybe_gone();
+  if (phase_is_over(phase_)) return maybe_gone();
   if (options_->resume_grace.count() <= 0) return end(close_code::normal, "", "");
   arm_grace();
 }
 
 void terminal_session::abandon() {
-  if (!att_ && !ended_) end(close_code::normal, "", "");
+  if (!att_ && !phase_is_over(phase_)) end(close_code::normal, "", "");
 }
 
 void terminal_session::make_backend() {
@@ -157,7 +170,6 @@ void terminal_session::make_backend() {
                                       : expected<std::shared_ptr<terminal>>(
                                             fail(std::errc::not_supported, "no terminal backend"));
   if (!made || !*made) {
-    backend_done_ = true;
     const std::string why = made ? "the terminal backend is not available" : made.error().message;
     if (att_) att_->span.set_status(trace::status_code::error, "backend failed");
     end(close_code::normal, "backend failed", why);
@@ -167,8 +179,7 @@ void terminal_session::make_backend() {
 }
 
 void terminal_session::start_backend(term_size size) {
-  if (started_ || ended_ || !backend_) return;
-  started_ = true;
+  if (phase_ != session_phase::created || !backend_) return;
   start_timer_.cancel();
   std::weak_ptr<terminal_session> weak = weak_from_this();
   terminal_handlers h;
@@ -182,11 +193,11 @@ void terminal_session::start_backend(term_size size) {
   std::optional<trace::context_scope> scope;
   if (att_) scope.emplace(trace::context{att_->span.context(), {}});
   if (auto ok = backend_->start(size, std::move(h)); !ok) {
-    backend_done_ = true;
     if (att_) att_->span.set_status(trace::status_code::error, "backend failed");
-    end(close_code::normal, "backend failed", ok.error().message);
+    end(close_code::normal, "backend failed", ok.error().message);  // created → ended
     return;
   }
+  enter(session_phase::running);
   if (att_) {
     att_->span.add_event("start",
                          {{"cols", std::int64_t{size.cols}}, {"rows", std::int64_t{size.rows}}});
@@ -198,7 +209,7 @@ void terminal_session::start_backend(term_size size) {
 }
 
 void terminal_session::on_output(std::string_view bytes) {
-  if (gone_) return;
+  if (phase_ == session_phase::gone) return;
   replay_.append(bytes);
   flow_.on_sent(bytes.size());
   apply_gate("window");
@@ -206,8 +217,11 @@ void terminal_session::on_output(std::string_view bytes) {
 }
 
 void terminal_session::on_exit(int code, std::string_view reason) {
-  backend_done_ = true;
-  if (ended_) return maybe_gone();
+  if (phase_ == session_phase::ending) {
+    enter(session_phase::ended);
+    return maybe_gone();
+  }
+  if (phase_ != session_phase::running || !enter(session_phase::exited)) return;
   const bool failed = code < 0 && !reason.empty();
   final_message_ = failed ? encode_error(reason) : encode_exit(code);
   if (att_) {
@@ -223,20 +237,21 @@ void terminal_session::on_exit(int code, std::string_view reason) {
 }
 
 void terminal_session::on_binary(const session_link* link, std::string_view bytes) {
-  if (!att_ || att_->link.get() != link || ended_) return;
+  if (!att_ || att_->link.get() != link || phase_is_over(phase_)) return;
   att_->bytes_in += bytes.size();
   add(metrics_.input_bytes, bytes.size());
   last_input_ = clock::now();
   if (options_->readonly) return;  // the page hides input; a crafted client is ignored
-  if (started_ && backend_) {
+  if (phase_ == session_phase::running) {
+    coalescer_.input();  // its echo is sent at once
     backend_->write(bytes);
-  } else if (early_input_.size() < early_input_max) {
+  } else if (phase_ == session_phase::created && early_input_.size() < early_input_max) {
     early_input_.append(bytes.substr(0, early_input_max - early_input_.size()));
   }
 }
 
 void terminal_session::on_text(const session_link* link, std::string_view text) {
-  if (!att_ || att_->link.get() != link || ended_) return;
+  if (!att_ || att_->link.get() != link || phase_is_over(phase_)) return;
   auto msg = parse_client_message(text);
   if (!msg) {
     enqueue(att_->sent, {outgoing::kind::text, encode_error(msg.error().message)});
@@ -251,9 +266,9 @@ void terminal_session::on_control(const client_message& msg) {
     const term_size size{r->cols, r->rows};
     att_->span.add_event("resize",
                          {{"cols", std::int64_t{size.cols}}, {"rows", std::int64_t{size.rows}}});
-    if (!started_) {
+    if (phase_ == session_phase::created) {
       start_backend(size);
-    } else if (backend_ && !backend_done_) {
+    } else if (phase_ == session_phase::running) {
       backend_->resize(size);
     }
   } else if (const auto* a = std::get_if<ack_message>(&msg)) {
@@ -265,7 +280,7 @@ void terminal_session::on_control(const client_message& msg) {
     }
     apply_gate("ack");
   } else if (std::holds_alternative<end_message>(msg)) {
-    // The page starts a new session: this one does not wait out --resume-grace.
+    // The page starts a new session: this one does not wait out the resume grace.
     end(close_code::normal, "ended by the client", "");
   } else if (std::holds_alternative<pause_message>(msg)) {
     flow_.pause();
@@ -277,9 +292,9 @@ void terminal_session::on_control(const client_message& msg) {
 }
 
 void terminal_session::apply_gate(std::string_view why) {
-  if (!backend_ || !started_ || backend_done_) return;
-  // An ended session drains the backend so that it can report its exit.
-  const bool stop = !ended_ && !flow_.may_read();
+  if (!backend_ || !phase_backend_live(phase_)) return;
+  // An ending session drains the backend so that it can report its exit.
+  const bool stop = phase_ == session_phase::running && !flow_.may_read();
   if (stop == backend_paused_) return;
   backend_paused_ = stop;
   if (att_) {
@@ -314,31 +329,29 @@ void terminal_session::close_connection(std::uint16_t code, std::string reason,
 }
 
 void terminal_session::end(std::uint16_t code, std::string reason, std::string message) {
-  if (ended_) return;
-  ended_ = true;
+  if (phase_is_over(phase_)) return;
+  const bool drain = phase_ == session_phase::running && backend_;
+  if (!enter(drain ? session_phase::ending : session_phase::ended)) return;
   start_timer_.cancel();
   grace_timer_.cancel();
   idle_timer_.cancel();
   if (att_ && !exit_queued_) close_connection(code, std::move(reason), std::move(message));
-  if (backend_ && started_ && !backend_done_) {
+  if (drain) {
     backend_->close();
     apply_gate("end");  // let it drain to its exit
     // A backend that never reports its exit must not keep the session (or a shutdown) forever.
     grace_timer_.expires_after(backend_exit_wait);
     grace_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec) return;
-      self->backend_done_ = true;
+      if (ec || self->phase_ != session_phase::ending) return;
+      self->enter(session_phase::ended);
       self->maybe_gone();
     });
-  } else {
-    backend_done_ = true;
   }
   maybe_gone();
 }
 
 void terminal_session::maybe_gone() {
-  if (gone_ || !ended_ || att_ || !backend_done_) return;
-  gone_ = true;
+  if (phase_ != session_phase::ended || att_ || !enter(session_phase::gone)) return;
   grace_timer_.cancel();
   if (metrics_.sessions != nullptr) metrics_.sessions->dec();
   if (on_gone_) on_gone_(id_);
@@ -347,17 +360,17 @@ void terminal_session::maybe_gone() {
 void terminal_session::shutdown() { end(close_code::going_away, "server shutting down", ""); }
 
 void terminal_session::arm_idle() {
-  if (options_->idle_timeout.count() <= 0 || ended_) return;
+  if (options_->idle_timeout.count() <= 0 || phase_is_over(phase_)) return;
   const auto deadline = last_input_ + options_->idle_timeout;
   idle_timer_.expires_at(deadline);
   idle_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->ended_) return;
+    if (ec || phase_is_over(self->phase_)) return;
     if (clock::now() - self->last_input_ < self->options_->idle_timeout) {
       return self->arm_idle();  // input came meanwhile
     }
     self->end(close_code::normal, "idle timeout",
               "the session was closed after " + seconds_text(self->options_->idle_timeout) +
-                  " without input (--idle-timeout)");
+                  " without input (the idle timeout)");
   });
 }
 
@@ -368,8 +381,9 @@ void terminal_session::arm_grace() {
   });
 }
 
-outgoing terminal_session::output_frame(std::size_t max_bytes, clock::time_point now) {
-  outgoing out{outgoing::kind::binary};
+outgoing terminal_session::output_frame(std::size_t max_bytes, clock::time_point now,
+                                        std::string frame) {
+  outgoing out{outgoing::kind::binary, std::move(frame)};
   if (!replay_.copy(att_->sent, max_bytes, out.data)) {
     // Cannot happen while the replay buffer holds the window; never send a gap.
     att_->queue.clear();
@@ -386,7 +400,8 @@ outgoing terminal_session::output_frame(std::size_t max_bytes, clock::time_point
   return out;
 }
 
-outgoing terminal_session::next(const session_link* link, clock::time_point now) {
+outgoing terminal_session::next(const session_link* link, clock::time_point now,
+                                std::string frame) {
   if (!att_ || att_->link.get() != link || att_->closing) return {};
   if (!att_->queue.empty()) {
     const auto& front = att_->queue.front();
@@ -399,8 +414,9 @@ outgoing terminal_session::next(const session_link* link, clock::time_point now)
         att_->close_code = item.code;
         att_->span.set_attribute("vmterm.ws.close_code", std::int64_t{item.code});
         att_->span.set_attribute("vmterm.ws.close_reason", item.data);
-        if (exit_queued_ && !ended_) {  // the exit is delivered: nothing left to resume
-          ended_ = true;
+        // The exit is delivered: nothing left to resume.
+        if (exit_queued_ && phase_ == session_phase::exited) {
+          enter(session_phase::ended);
           grace_timer_.cancel();
           idle_timer_.cancel();
         }
@@ -409,14 +425,14 @@ outgoing terminal_session::next(const session_link* link, clock::time_point now)
     }
     // Output comes first, up to where the message belongs, without waiting.
     const auto upto = static_cast<std::size_t>(front.after - att_->sent);
-    return output_frame(std::min(upto, coalescer_.max_frame()), now);
+    return output_frame(std::min(upto, coalescer_.max_frame()), now, std::move(frame));
   }
   const auto d = coalescer_.decide(replay_.end_offset() - att_->sent, now);
   switch (d.what) {
     case output_coalescer::decision::kind::send:
-      return output_frame(d.bytes, now);
+      return output_frame(d.bytes, now, std::move(frame));
     case output_coalescer::decision::kind::wait:
-      return {outgoing::kind::wait, {}, 0, d.until};
+      return {outgoing::kind::wait, std::move(frame), 0, d.until};
     case output_coalescer::decision::kind::idle:
       break;
   }

@@ -24,6 +24,7 @@
 #include "term/protocol.hpp"
 #include "term/replay_buffer.hpp"
 #include "term/session_hub.hpp"
+#include "term/session_phase.hpp"
 #include "term/terminal.hpp"
 #include "trace/span.hpp"
 
@@ -56,7 +57,9 @@ struct outgoing {
 class session_link {
  public:
   virtual ~session_link() = default;
-  /// Something may be ready to write: the writer, when idle, calls next().
+  /// Something may be ready to write: the writer, when idle, calls next(). Never calls back
+  /// into the session before returning (the session calls it mid-method, with its state half
+  /// changed): an implementation posts the pull to the session's strand, as ws_connection does.
   virtual void wake() = 0;
   /// Drops the connection without a close handshake (another connection took the session over).
   virtual void abort() noexcept = 0;
@@ -110,11 +113,18 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
 
   void on_binary(const session_link* link, std::string_view bytes);
   void on_text(const session_link* link, std::string_view text);
-  /// What the attached writer should do now (it is idle).
-  [[nodiscard]] outgoing next(const session_link* link, clock::time_point now);
+  /// What the attached writer should do now (it is idle). `frame` is storage for an output
+  /// frame (the previous frame's, so that a stream does not allocate per frame): handed back
+  /// in the binary frame, or in a wait's `data`; dropped when there is nothing to write (an
+  /// idle connection holds no frame).
+  [[nodiscard]] outgoing next(const session_link* link, clock::time_point now,
+                              std::string frame = {});
 
   /// Server shutdown: close 1001, backend closed; gone once the backend has exited.
   void shutdown();
+
+  /// Where the session is in its lifecycle (see session_phase.hpp).
+  [[nodiscard]] session_phase phase() const noexcept { return phase_; }
 
  private:
   struct queued {
@@ -132,6 +142,9 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
     std::uint16_t close_code = 0;  ///< the close the session handed out (0: none)
   };
 
+  /// The one place the lifecycle changes: false (and logged, nothing changed) for a change the
+  /// table does not allow, which would be a bug here.
+  bool enter(session_phase to);
   void make_backend();
   void start_backend(term_size size);
   void on_output(std::string_view bytes);
@@ -145,7 +158,8 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
   void maybe_gone();
   void arm_idle();
   void arm_grace();
-  [[nodiscard]] outgoing output_frame(std::size_t max_bytes, clock::time_point now);
+  [[nodiscard]] outgoing output_frame(std::size_t max_bytes, clock::time_point now,
+                                      std::string frame);
 
   boost::asio::any_io_executor strand_;
   std::string id_;
@@ -167,12 +181,9 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
   boost::asio::steady_timer idle_timer_;
   clock::time_point last_input_;
 
-  bool started_ = false;
-  bool backend_done_ = false;  ///< exited, failed, or never started
-  bool backend_paused_ = false;
-  bool exit_queued_ = false;
-  bool ended_ = false;
-  bool gone_ = false;
+  session_phase phase_ = session_phase::created;
+  bool backend_paused_ = false;  ///< the flow gate, not the lifecycle
+  bool exit_queued_ = false;     ///< the exit message and close are queued to the connection
   /// The exit (or backend error) message, kept for a client that resumes after the exit.
   std::optional<std::string> final_message_;
 };

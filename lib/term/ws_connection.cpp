@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -26,6 +27,26 @@ constexpr std::size_t keep_read_buffer = 16 << 10;
 constexpr auto handshake_timeout = std::chrono::seconds(30);
 /// The most one read appends to a message being received.
 constexpr std::size_t read_piece = 64 << 10;
+
+/// permessage-deflate as the session offers it (see hub_options::compression): zlib's smallest
+/// windows that Beast supports (2^10 for ours, asked of the client when it lets us), fast
+/// compression, and no compressor for frames below `compress_min`.
+constexpr int compress_window_bits = 10;
+constexpr int compress_level = 1;
+constexpr int compress_mem_level = 4;
+constexpr std::size_t compress_min = 256;
+
+websocket::permessage_deflate deflate_options() {
+  websocket::permessage_deflate pmd;
+  pmd.server_enable = true;
+  pmd.server_no_context_takeover = true;
+  pmd.server_max_window_bits = compress_window_bits;
+  pmd.client_max_window_bits = compress_window_bits;
+  pmd.compLevel = compress_level;
+  pmd.memLevel = compress_mem_level;
+  pmd.msg_size_threshold = compress_min;
+  return pmd;
+}
 
 /// A close frame's code and reason (cut to the 123 bytes a close frame holds).
 websocket::close_reason close_frame(std::uint16_t code, std::string_view reason) {
@@ -61,8 +82,16 @@ class ws_connection final : public session_link,
     net::dispatch(strand_, [self = this->shared_from_this()] { self->do_accept(); });
   }
 
+  /// Posted, never run inside the caller (as Beast completes its operations): the session
+  /// wakes the link in the middle of its own methods, and pull() calls back into it (next()).
+  /// Wakes while one is pending are one wake.
   void wake() override {
-    if (open_ && !writing_ && !waiting_ && !closing_) pull();
+    if (wake_posted_) return;
+    wake_posted_ = true;
+    net::post(strand_, [self = this->shared_from_this()] {
+      self->wake_posted_ = false;
+      self->pull_if_idle();
+    });
   }
 
   void abort() noexcept override {
@@ -83,6 +112,7 @@ class ws_connection final : public session_link,
     // --max-message is enforced in on_read rather than by Beast, whose 1009 has no reason.
     ws_.read_message_max(0);
     ws_.auto_fragment(false);  // one frame per coalesced chunk
+    if (o.compression) ws_.set_option(deflate_options());
     websocket::stream_base::timeout t{};
     t.handshake_timeout = handshake_timeout;
     // Beast pings after half the idle timeout without traffic, and gives up after the whole.
@@ -177,9 +207,16 @@ class ws_connection final : public session_link,
                     on_strand([self = this->shared_from_this()](beast::error_code) {}));
   }
 
+  void pull_if_idle() {
+    if (open_ && !writing_ && !waiting_ && !closing_) pull();
+  }
+
   /// Asks the session what to write next; one write (or wait, or close) at a time.
   void pull() {
-    outgoing item = setup_.session->next(this, std::chrono::steady_clock::now());
+    // The frame storage goes to the session and comes back with the next frame (or a wait);
+    // when there is nothing to write it is dropped: an idle connection holds no frame.
+    outgoing item = setup_.session->next(this, std::chrono::steady_clock::now(), std::move(out_));
+    out_.clear();
     switch (item.type) {
       case outgoing::kind::none:
         return;
@@ -193,11 +230,12 @@ class ws_connection final : public session_link,
                                       beast::error_code e, std::size_t) { self->on_write(e); }));
         return;
       case outgoing::kind::wait:
+        out_ = std::move(item.data);
         waiting_ = true;
         timer_.expires_at(item.until);
         timer_.async_wait(on_strand([self = this->shared_from_this()](beast::error_code e) {
           self->waiting_ = false;
-          if (!e) self->wake();
+          if (!e) self->pull_if_idle();
         }));
         return;
       case outgoing::kind::close:
@@ -211,12 +249,12 @@ class ws_connection final : public session_link,
 
   void on_write(beast::error_code ec) {
     writing_ = false;
-    out_ = std::string();  // an idle connection holds no frame
-    if (ec) {              // the read fails too and detaches
+    out_.clear();  // kept for the next frame; pull() drops it when nothing follows
+    if (ec) {      // the read fails too and detaches
       abort();
       return;
     }
-    wake();
+    pull_if_idle();
   }
 
   websocket::stream<Stream> ws_;
@@ -230,9 +268,15 @@ class ws_connection final : public session_link,
   bool writing_ = false;
   bool waiting_ = false;
   bool closing_ = false;
+  bool wake_posted_ = false;
 };
 
 }  // namespace
+
+net::any_io_executor connection_executor(http::upgraded_connection& conn) {
+  auto& c = conn.get();
+  return c.tls ? c.tls->get_executor() : c.stream.get_executor();
+}
 
 void start_ws_connection(http::upgraded_connection conn, net::any_io_executor strand,
                          connection_setup setup) {

@@ -34,6 +34,9 @@ struct connection_setup {
 };
 
 /// Takes the stream out of `conn` and runs the connection on `strand`.
+/// The executor (strand) the upgraded connection's socket runs on: a new session lives there.
+[[nodiscard]] boost::asio::any_io_executor connection_executor(http::upgraded_connection& conn);
+
 void start_ws_connection(http::upgraded_connection conn, boost::asio::any_io_executor strand,
                          connection_setup setup);
 

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -87,6 +89,7 @@ term::hub_options hub_options_for(const settings& s, const std::shared_ptr<backe
   h.idle_timeout = s.idle_timeout;
   h.max_message = s.max_message;
   h.readonly = s.readonly;
+  h.compression = s.compression;
   h.registry = &registry;
   return h;
 }
@@ -117,12 +120,54 @@ std::string start_line(const settings& s, const http::endpoint& bound) {
   return "vmterm-serve: open " + url + " (no token: --no-auth)";
 }
 
+/// One io_context per I/O thread, each run by exactly one thread: the main one (signals, the
+/// acceptor, the readiness probes, and its share of connections) and up to three more. The
+/// server pins each connection to one of them, so a session's socket, WebSocket, PTY and writer
+/// share a thread and a chunk of output never crosses to another (waking an idle vCPU costs
+/// more than the work on these VMs).
+class io_threads {
+ public:
+  explicit io_threads(net::io_context& main) {
+    const auto n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    all_.push_back(&main);
+    for (unsigned i = 1; i < n; ++i) {
+      extra_.push_back(std::make_unique<net::io_context>(1));
+      guards_.emplace_back(net::make_work_guard(*extra_.back()));
+      all_.push_back(extra_.back().get());
+    }
+  }
+
+  [[nodiscard]] const std::vector<net::io_context*>& all() const noexcept { return all_; }
+
+  /// Stops every thread's loop at once (a second signal, or the shutdown deadline).
+  void stop() noexcept {
+    for (auto* c : all_) c->stop();
+  }
+
+  /// Runs them all; returns when the main loop has run out of work (the shutdown finished) and
+  /// the others have finished theirs.
+  void run() {
+    std::vector<std::thread> threads;
+    threads.reserve(extra_.size());
+    for (auto& c : extra_) threads.emplace_back([ctx = c.get()] { ctx->run(); });
+    all_.front()->run();
+    guards_.clear();
+    for (auto& t : threads) t.join();
+  }
+
+ private:
+  std::vector<net::io_context*> all_;
+  std::vector<std::unique_ptr<net::io_context>> extra_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
+};
+
 /// SIGINT/SIGTERM: stop accepting, close every session (1001), then let run() return. A second
 /// signal, or sessions that do not close in time, stop the io_context at once.
 class shutdown_on_signal {
  public:
-  shutdown_on_signal(net::io_context& ioc, http::server& server, app_state& app)
-      : ioc_(ioc),
+  shutdown_on_signal(net::io_context& ioc, io_threads& threads, http::server& server,
+                     app_state& app)
+      : threads_(threads),
         server_(server),
         app_(app),
         strand_(net::make_strand(ioc)),
@@ -136,7 +181,7 @@ class shutdown_on_signal {
     if (ec) return;
     if (app_.stopping.exchange(true)) {
       log::warn("second signal: stopping at once", {{"signal", ::strsignal(sig)}});
-      ioc_.stop();
+      threads_.stop();
       return;
     }
     log::info("stopping: closing sessions",
@@ -146,7 +191,7 @@ class shutdown_on_signal {
     deadline_.async_wait([this](boost::system::error_code e) {
       if (e) return;
       log::warn("sessions did not close in time; stopping anyway");
-      ioc_.stop();
+      threads_.stop();
     });
     signals_.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
     app_.hub->shutdown([this] {
@@ -159,21 +204,13 @@ class shutdown_on_signal {
     });
   }
 
-  net::io_context& ioc_;
+  io_threads& threads_;
   http::server& server_;
   app_state& app_;
   net::strand<net::io_context::executor_type> strand_;
   net::signal_set signals_;
   net::steady_timer deadline_;
 };
-
-void run_threads(net::io_context& ioc) {
-  const auto n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads) t.join();
-}
 
 }  // namespace
 
@@ -189,6 +226,7 @@ std::string login_url(const settings& s, const http::endpoint& bound) {
 int run(const settings& s, std::ostream& err) {
   raise_open_file_limit();
   net::io_context ioc;
+  io_threads threads(ioc);
   metrics::registry registry;
   metrics::add_process_metrics(registry);
   http::authenticator auth(auth_options_for(s));
@@ -198,7 +236,9 @@ int run(const settings& s, std::ostream& err) {
   if (s.redis) app.redis = std::make_shared<redis_health>(*s.redis, &registry);
   std::optional<http::server> server;
   try {
-    server.emplace(ioc, server_options_for(s, registry), make_router(app));
+    auto options = server_options_for(s, registry);
+    options.workers = threads.all();
+    server.emplace(ioc, std::move(options), make_router(app));
   } catch (const std::invalid_argument& e) {  // a TLS file that is not what it should be
     err << "vmterm-serve: " << e.what() << '\n';
     return to_int(exit_code::usage);
@@ -206,7 +246,7 @@ int run(const settings& s, std::ostream& err) {
 
   auto bound = server->listen();
   if (!bound) {
-    err << "vmterm-serve: " << bound.error().message << '\n';
+    err << "vmterm-serve: --listen: " << bound.error().message << '\n';
     return to_int(exit_code::failure);
   }
   // Known now that the port is: one cookie per instance, so that two on a host coexist.
@@ -225,8 +265,8 @@ int run(const settings& s, std::ostream& err) {
     log::warn("the terminal backend is not ready; /readyz answers 503", {{"reason", r.reason}});
   }
 
-  shutdown_on_signal signals(ioc, *server, app);
-  run_threads(ioc);
+  shutdown_on_signal signals(ioc, threads, *server, app);
+  threads.run();
   return to_int(exit_code::ok);
 }
 

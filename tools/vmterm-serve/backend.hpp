@@ -56,10 +56,4 @@ class backend {
 /// probe (TCP, handshake, host key known), run on the backend's own thread and cached briefly.
 [[nodiscard]] std::shared_ptr<backend> make_ssh_backend(ssh::ssh_options options);
 
-/// Finds `program` as execvp would: a path with '/' as is, a bare name in `path_list`
-/// (colon-separated). The error says why it cannot be run:
-/// "'nosuch' is not found in PATH", "'/etc/passwd' is not executable".
-[[nodiscard]] expected<std::string> find_executable(const std::string& program,
-                                                    std::string_view path_list);
-
 }  // namespace vmterm::serve

@@ -122,6 +122,9 @@ void add_flags(CLI::App& app, options& opt) {
   add_ssh_flags(app, opt);
   add_redis_flags(app, opt);
   add_log_flags(app, opt);
+  app.add_option("--compression", opt.compression,
+                 "permessage-deflate for clients that offer it: on or off (default on)")
+      ->type_name("on|off");
 }
 
 }  // namespace vmterm::serve

@@ -44,6 +44,7 @@ struct options {
   std::optional<std::string> resume_grace{};  ///< --resume-grace (60s)
   std::optional<std::string> max_message{};   ///< --max-message (1MiB)
   bool readonly = false;                      ///< --readonly
+  std::optional<std::string> compression{};   ///< --compression on|off
 
   // diagnostics
   std::optional<std::string> log_format{};  ///< --log-format / VMTERM_LOG_FORMAT (json)

@@ -386,6 +386,13 @@ expected<void> resolve_sessions(const options& opt, settings& s) {
     s.max_message = *size;
   }
   s.readonly = opt.readonly;
+  if (opt.compression) {
+    const given g{*opt.compression, "--compression", false};
+    const auto v = parse::trim(g.text);
+    if (v != "on" && v != "off")
+      return tl::unexpected(bad(g, in_quotes(g.text) + " is not on or off"));
+    s.compression = v == "on";
+  }
   return {};
 }
 

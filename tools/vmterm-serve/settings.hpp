@@ -52,6 +52,7 @@ struct settings {
   std::chrono::milliseconds resume_grace{std::chrono::seconds(60)};
   std::size_t max_message{1 << 20};
   bool readonly{false};
+  bool compression{true};  ///< --compression: permessage-deflate offered
 
   log::format log_format{log::format::json};
   log::level log_level{log::level::info};

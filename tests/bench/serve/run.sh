@@ -4,6 +4,7 @@
 # table of medians over the runs beside the PTY driven directly and the peers' reference
 # figures. Extra arguments go to serve_bench (--runs 5, --only echo, --megabytes 100, ...).
 # Usage: tests/bench/serve/run.sh [BUILD_DIR] [serve_bench options]
+# Peers (ttyd, ttyd + deflate, wetty, shellinabox) in the same run: tests/bench/serve/peers.py.
 set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift

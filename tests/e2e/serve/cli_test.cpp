@@ -121,7 +121,7 @@ TEST_CASE("a port in use exits 1 naming the address and --listen", "[serve][cli]
   const auto where = "127.0.0.1:" + std::to_string(first.port());
   const auto r = serve_cli({"--listen", where});
   CHECK(r.exit_code == 1);
-  CHECK(r.err == "vmterm-serve: listen on '" + where +
-                     "': address already in use; stop what holds the port or choose another with "
-                     "--listen\n");
+  CHECK(r.err == "vmterm-serve: --listen: listen on '" + where +
+                     "': address already in use; stop what holds the port or choose another "
+                     "address\n");
 }

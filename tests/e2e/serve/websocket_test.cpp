@@ -169,7 +169,7 @@ TEST_CASE("an idle session (--idle-timeout) is ended with the reason in words", 
   ws_client ws;
   REQUIRE(ws.connect(serve.port(), terminal_path, {.headers = {serve.bearer()}}));
   start_terminal(ws);
-  CHECK_THAT(read_control(ws, "error", 5s), Catch::Contains("--idle-timeout"));
+  CHECK_THAT(read_control(ws, "error", 5s), Catch::Contains("without input (the idle timeout)"));
   CHECK(ws.wait_closed(5s));
 }
 

@@ -24,7 +24,7 @@ TEST_CASE("Port 0 reports the chosen port and a taken port gives a clear error",
   REQUIRE_FALSE(ep);
   CHECK(ep.error().message == "listen on '127.0.0.1:" + std::to_string(first.port) +
                                   "': address already in use; stop what holds the port or "
-                                  "choose another with --listen");
+                                  "choose another address");
   CHECK(ep.error().code == std::errc::address_in_use);
 }
 

@@ -268,7 +268,7 @@ TEST_CASE("a session without input for the idle timeout is closed", "[integratio
   CHECK(std::chrono::steady_clock::now() - t0 >= 500ms);
   REQUIRE_FALSE(c.controls.empty());
   CHECK(c.controls.back()["message"] ==
-        "the session was closed after 700 ms without input (--idle-timeout)");
+        "the session was closed after 700 ms without input (the idle timeout)");
   CHECK(c.ws.close_code() == 1000);
 }
 

@@ -36,3 +36,28 @@ TEST_CASE("a busy stream waits for the delay unless a full frame is ready", "[te
   CHECK(d.what == kind::send);
   CHECK(d.bytes == 10);
 }
+
+TEST_CASE("the first output after input goes at once, even within the delay", "[term][coalescer]") {
+  output_coalescer c(1000, 2ms);
+  const auto t0 = output_coalescer::clock::now();
+  c.sent(t0);  // a frame just left (the previous key's echo)
+  CHECK(c.decide(1, t0 + 100us).what == kind::wait);
+  c.input();  // the next key, back to back
+  auto d = c.decide(1, t0 + 200us);
+  CHECK(d.what == kind::send);
+  CHECK(d.bytes == 1);
+  c.sent(t0 + 200us);
+  // What follows the answer within the delay is a stream again: batched.
+  CHECK(c.decide(10, t0 + 300us).what == kind::wait);
+}
+
+TEST_CASE("input makes one frame an answer, not the stream that follows", "[term][coalescer]") {
+  output_coalescer c(1000, 2ms);
+  const auto t0 = output_coalescer::clock::now();
+  c.sent(t0);
+  c.input();  // a command typed while output streams
+  CHECK(c.decide(10, t0 + 100us).what == kind::send);
+  c.sent(t0 + 100us);
+  for (auto t = 200us; t < 2ms; t += 100us) CHECK(c.decide(500, t0 + t).what == kind::wait);
+  CHECK(c.decide(500, t0 + 2100us).what == kind::send);
+}

@@ -302,3 +302,49 @@ TEST_CASE("shutdown closes with 1001 and the session is gone", "[term][session]"
   f.backend->handlers.on_exit(129, {});
   CHECK(f.gone);
 }
+
+TEST_CASE("a shell that exits goes created, running, exited, ended, gone",
+          "[term][session][phase]") {
+  fixture f;
+  auto link = std::make_shared<fake_link>();
+  f.session->attach(link, std::nullopt, {});
+  CHECK(f.session->phase() == session_phase::created);
+  f.session->on_text(link.get(), R"({"type":"resize","cols":80,"rows":24})");
+  CHECK(f.session->phase() == session_phase::running);
+  f.backend->handlers.on_exit(0, {});
+  CHECK(f.session->phase() == session_phase::exited);
+  f.session->on_binary(link.get(), "late");  // nothing runs to take it
+  CHECK(f.backend->input.empty());
+  (void)f.drain(link.get());  // the exit message and the close are delivered
+  CHECK(f.session->phase() == session_phase::ended);
+  f.session->detach(link.get(), "client closed");
+  CHECK(f.session->phase() == session_phase::gone);
+  CHECK(f.gone);
+}
+
+TEST_CASE("an ended session drains its shell (ending) before it is gone",
+          "[term][session][phase]") {
+  fixture f;
+  auto link = std::make_shared<fake_link>();
+  f.session->attach(link, std::nullopt, {});
+  f.session->on_text(link.get(), R"({"type":"resize","cols":80,"rows":24})");
+  f.session->on_text(link.get(), R"({"type":"end"})");
+  CHECK(f.session->phase() == session_phase::ending);
+  CHECK(f.backend->closed);
+  f.session->on_text(link.get(), R"({"type":"resize","cols":90,"rows":24})");  // over: ignored
+  CHECK(f.backend->resizes.empty());
+  f.backend->handlers.on_exit(129, {});
+  CHECK(f.session->phase() == session_phase::ended);
+  CHECK_FALSE(f.gone);  // the connection is still attached
+  f.session->detach(link.get(), "client closed");
+  CHECK(f.session->phase() == session_phase::gone);
+}
+
+TEST_CASE("a session abandoned before its shell started ends without starting it",
+          "[term][session][phase]") {
+  fixture f;
+  f.session->abandon();
+  CHECK(f.session->phase() == session_phase::gone);
+  CHECK(f.gone);
+  CHECK_FALSE(f.backend->started);
+}
