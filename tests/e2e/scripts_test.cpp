@@ -6,6 +6,7 @@
 #include "temp_dir.hpp"
 
 #include <csignal>
+#include <memory>
 #include <sstream>
 
 using namespace vmterm::test;
@@ -48,6 +49,23 @@ run_result check_with_port_held(const temp_dir& var, std::uint16_t port, const r
   REQUIRE(wait_until([&] { return tcp_exchange(port, "PING\r\n", 7).has_value(); },
                      std::chrono::seconds(10)));
   return script("run", {"--check", "--no-setup", "--no-build"}, opt);
+}
+
+/// scripts/run (--no-setup --no-build, plus `flags`) in the background, its output in
+/// var/out.log, once it says "running;".
+std::unique_ptr<child_process> start_stack(const temp_dir& var, const run_options& opt,
+                                           std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv{(source_dir() / "scripts/run").string(), "--no-setup",
+                                "--no-build"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  auto stack = std::make_unique<child_process>(spawn_options{.argv = argv,
+                                                             .env = opt.env,
+                                                             .stdout_file = var / "out.log",
+                                                             .stderr_file = var / "out.log"});
+  REQUIRE(
+      wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
+                 std::chrono::seconds(30)));
+  return stack;
 }
 
 }  // namespace
@@ -107,19 +125,11 @@ TEST_CASE("scripts/run refuses a vmterm-serve port in use with exit 2", "[e2e][r
 TEST_CASE("scripts/run stops everything and exits 0 on SIGTERM", "[e2e][run]") {
   temp_dir var;
   const auto port = free_loopback_port();
-  auto opt = stack_env(var, port);
-  child_process stack(
-      {.argv = {(source_dir() / "scripts/run").string(), "--no-setup", "--no-build"},
-       .env = opt.env,
-       .stdout_file = var / "out.log",
-       .stderr_file = var / "out.log"});
-  REQUIRE(
-      wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
-                 std::chrono::seconds(30)));
+  auto stack = start_stack(var, stack_env(var, port));
   REQUIRE(tcp_exchange(port, "PING\r\n", 7) == std::optional<std::string>("+PONG\r\n"));
-  ::kill(stack.pid(), SIGTERM);  // the script only, as Ctrl-C's handler would see it
-  REQUIRE(wait_until([&] { return !stack.running(); }, std::chrono::seconds(15)));
-  CHECK(stack.exit_code() == 0);
+  ::kill(stack->pid(), SIGTERM);  // the script only, as Ctrl-C's handler would see it
+  REQUIRE(wait_until([&] { return !stack->running(); }, std::chrono::seconds(15)));
+  CHECK(stack->exit_code() == 0);
   CHECK_THAT(read_file(var / "out.log"), Catch::Contains("vmterm: stopped"));
   CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
 }
@@ -139,14 +149,7 @@ TEST_CASE(
   auto opt = stack_env(var, free_loopback_port());
   opt.env["VMTERM_SCRAPE_INTERVAL"] = "1s";
   const auto prom_port = static_cast<std::uint16_t>(std::stoi(*opt.env["VMTERM_PROMETHEUS_PORT"]));
-  child_process stack(
-      {.argv = {(source_dir() / "scripts/run").string(), "--fast", "--no-setup", "--no-build"},
-       .env = opt.env,
-       .stdout_file = var / "out.log",
-       .stderr_file = var / "out.log"});
-  REQUIRE(
-      wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
-                 std::chrono::seconds(30)));
+  auto stack = start_stack(var, opt, {"--fast"});
   const auto out = read_file(var / "out.log");
   INFO(out);
   CHECK_THAT(out, Catch::Contains("vmterm: prometheus      http://127.0.0.1:" +
@@ -195,9 +198,9 @@ TEST_CASE(
       CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
     }
   }
-  ::kill(stack.pid(), SIGTERM);
-  REQUIRE(wait_until([&] { return !stack.running(); }, std::chrono::seconds(15)));
-  CHECK(stack.exit_code() == 0);
+  ::kill(stack->pid(), SIGTERM);
+  REQUIRE(wait_until([&] { return !stack->running(); }, std::chrono::seconds(15)));
+  CHECK(stack->exit_code() == 0);
   CHECK(http_get(prom_port, "/-/ready").empty());  // Prometheus was stopped too
 }
 
