@@ -6,6 +6,8 @@
 #include "temp_dir.hpp"
 
 #include <csignal>
+#include <memory>
+#include <sstream>
 
 using namespace vmterm::test;
 
@@ -28,6 +30,9 @@ run_options stack_env(const temp_dir& var, std::uint16_t redis_port,
   o.env["VMTERM_VAR_DIR"] = var.path().string();
   o.env["VMTERM_REDIS_PORT"] = std::to_string(redis_port);
   o.env["VMTERM_LISTEN"] = "127.0.0.1:" + std::to_string(serve_port);
+  o.env["VMTERM_PROMETHEUS_PORT"] = std::to_string(free_loopback_port());
+  o.env["VMTERM_METRICS_PORT"] = std::to_string(free_loopback_port());
+  o.env["VMTERM_NODE_EXPORTER_PORT"] = std::to_string(free_loopback_port());
   o.env["OTEL_TRACES_EXPORTER"] = "none";
   for (const char* name : {"VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_BASE_PATH"}) {
     o.env[name] = std::nullopt;
@@ -36,6 +41,32 @@ run_options stack_env(const temp_dir& var, std::uint16_t redis_port,
 }
 
 bool serve_built() { return std::filesystem::exists(bin_dir() / "vmterm-serve"); }
+
+/// scripts/run --check while another process (a redis-server) holds `port` on 127.0.0.1.
+run_result check_with_port_held(const temp_dir& var, std::uint16_t port, const run_options& opt) {
+  child_process holder({.argv = {"redis-server", "--port", std::to_string(port), "--bind",
+                                 "127.0.0.1", "--save", "", "--dir", var.path().string()}});
+  REQUIRE(wait_until([&] { return tcp_exchange(port, "PING\r\n", 7).has_value(); },
+                     std::chrono::seconds(10)));
+  return script("run", {"--check", "--no-setup", "--no-build"}, opt);
+}
+
+/// scripts/run (--no-setup --no-build, plus `flags`) in the background, its output in
+/// var/out.log, once it says "running;".
+std::unique_ptr<child_process> start_stack(const temp_dir& var, const run_options& opt,
+                                           std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv{(source_dir() / "scripts/run").string(), "--no-setup",
+                                "--no-build"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  auto stack = std::make_unique<child_process>(spawn_options{.argv = argv,
+                                                             .env = opt.env,
+                                                             .stdout_file = var / "out.log",
+                                                             .stderr_file = var / "out.log"});
+  REQUIRE(
+      wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
+                 std::chrono::seconds(30)));
+  return stack;
+}
 
 }  // namespace
 
@@ -46,20 +77,23 @@ TEST_CASE("scripts/run --check starts the stack that exists, names what is not b
   const auto r = script("run", {"--check", "--no-setup", "--no-build"}, stack_env(var, port));
   INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("redis-server     ready on redis://127.0.0.1:" +
-                                    std::to_string(port) + "/0"));
+  CHECK_THAT(r.out, Catch::Contains("vmterm: redis-server    redis://127.0.0.1:" +
+                                    std::to_string(port) + "/0\n"));
   CHECK_THAT(r.out, Catch::Contains("check passed"));
   for (const auto* tool :
        {"vmterm-serve", "vmterm-worker", "vmterm-beat", "vmterm-health", "vmterm-trace"}) {
     const bool built = std::filesystem::exists(bin_dir() / tool);
     CHECK((r.out.find(std::string("not built yet: ") + tool) != std::string::npos) == !built);
   }
-  CHECK_THAT(r.out, Catch::Contains("traces go to " + (var / "traces.jsonl").string()));
+  CHECK_THAT(r.out, Catch::Contains("vmterm: traces          " + (var / "traces.jsonl").string() +
+                                    "; read: "));
+  CHECK_THAT(r.out, Catch::Contains("vmterm: logs            " + (var / "log").string() +
+                                    "/PART.log (JSON lines)\n"));
   // Everything it started is stopped: the Redis port is free again.
   CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
 }
 
-TEST_CASE("scripts/run prints vmterm-serve's login URL and --check asks it for /healthz",
+TEST_CASE("scripts/run prints vmterm-serve's login URL and --check asks it for /readyz",
           "[e2e][run][serve]") {
   if (!serve_built()) return;  // covered by the test above: "not built yet: vmterm-serve"
   temp_dir var;
@@ -70,11 +104,9 @@ TEST_CASE("scripts/run prints vmterm-serve's login URL and --check asks it for /
   INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
   REQUIRE(r.exit_code == 0);
   const auto base = "http://127.0.0.1:" + std::to_string(serve_port) + "/";
-  CHECK_THAT(r.out, Catch::Contains("vmterm: vmterm-serve     ready: browser terminal for a local "
-                                    "shell on " +
-                                    base + " (log " + (var / "vmterm-serve.log").string() + ")"));
+  CHECK_THAT(r.out, Catch::Contains("vmterm: vmterm-serve    browser terminal: " + base + "\n"));
   CHECK_THAT(r.out, Catch::Contains("\nvmterm: open " + base + "?token="));
-  CHECK_THAT(r.out, Catch::Contains("vmterm: vmterm-serve answers " + base + "healthz\n"));
+  CHECK_THAT(r.out, Catch::Contains("vmterm: vmterm-serve answers " + base + "readyz\n"));
   CHECK_FALSE(tcp_exchange(serve_port, "GET /healthz HTTP/1.0\r\n\r\n", 12).has_value());
 }
 
@@ -82,12 +114,8 @@ TEST_CASE("scripts/run refuses a vmterm-serve port in use with exit 2", "[e2e][r
   if (!serve_built()) return;
   temp_dir var;
   const auto serve_port = free_loopback_port();
-  child_process holder({.argv = {"redis-server", "--port", std::to_string(serve_port), "--bind",
-                                 "127.0.0.1", "--save", "", "--dir", var.path().string()}});
-  REQUIRE(wait_until([&] { return tcp_exchange(serve_port, "PING\r\n", 7).has_value(); },
-                     std::chrono::seconds(10)));
-  const auto r = script("run", {"--check", "--no-setup", "--no-build"},
-                        stack_env(var, free_loopback_port(), serve_port));
+  const auto r =
+      check_with_port_held(var, serve_port, stack_env(var, free_loopback_port(), serve_port));
   CHECK(r.exit_code == 2);
   CHECK(r.err == "scripts/run: port " + std::to_string(serve_port) +
                      " on 127.0.0.1 (VMTERM_LISTEN) is in use; stop what holds it or set "
@@ -97,21 +125,95 @@ TEST_CASE("scripts/run refuses a vmterm-serve port in use with exit 2", "[e2e][r
 TEST_CASE("scripts/run stops everything and exits 0 on SIGTERM", "[e2e][run]") {
   temp_dir var;
   const auto port = free_loopback_port();
-  auto opt = stack_env(var, port);
-  child_process stack(
-      {.argv = {(source_dir() / "scripts/run").string(), "--no-setup", "--no-build"},
-       .env = opt.env,
-       .stdout_file = var / "out.log",
-       .stderr_file = var / "out.log"});
-  REQUIRE(
-      wait_until([&] { return read_file(var / "out.log").find("running;") != std::string::npos; },
-                 std::chrono::seconds(30)));
+  auto stack = start_stack(var, stack_env(var, port));
   REQUIRE(tcp_exchange(port, "PING\r\n", 7) == std::optional<std::string>("+PONG\r\n"));
-  ::kill(stack.pid(), SIGTERM);  // the script only, as Ctrl-C's handler would see it
-  REQUIRE(wait_until([&] { return !stack.running(); }, std::chrono::seconds(15)));
-  CHECK(stack.exit_code() == 0);
+  ::kill(stack->pid(), SIGTERM);  // the script only, as Ctrl-C's handler would see it
+  REQUIRE(wait_until([&] { return !stack->running(); }, std::chrono::seconds(15)));
+  CHECK(stack->exit_code() == 0);
   CHECK_THAT(read_file(var / "out.log"), Catch::Contains("vmterm: stopped"));
   CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
+}
+
+/// GET a path from a loopback HTTP server (HTTP/1.0, read to the close); "" when it failed.
+std::string http_get(std::uint16_t port, const std::string& path) {
+  return tcp_exchange(port, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", 1u << 22, 5s)
+      .value_or("");
+}
+
+TEST_CASE(
+    "scripts/run --fast: Prometheus scrapes the tools with the rules, beat ticks every "
+    "5 s, logs are JSON lines under var/log",
+    "[e2e][run][prometheus]") {
+  if (!serve_built()) return;
+  temp_dir var;
+  auto opt = stack_env(var, free_loopback_port());
+  opt.env["VMTERM_SCRAPE_INTERVAL"] = "1s";
+  const auto prom_port = static_cast<std::uint16_t>(std::stoi(*opt.env["VMTERM_PROMETHEUS_PORT"]));
+  auto stack = start_stack(var, opt, {"--fast"});
+  const auto out = read_file(var / "out.log");
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("vmterm: prometheus      http://127.0.0.1:" +
+                                  std::to_string(prom_port) + " (rules: compose/prometheus/rules"));
+  CHECK_THAT(out, Catch::Contains("vmterm: vmterm-beat     scheduler, health_check every 5 s: " +
+                                  (var / "beat-schedule-fast.toml").string() + "\n"));
+  CHECK_THAT(read_file(var / "beat-schedule-fast.toml"), Catch::Contains("every = \"5s\""));
+  // Every scrape target is up, the project's rules are loaded.
+  std::string targets;
+  const bool all_up = wait_until(
+      [&] {
+        targets = http_get(prom_port, "/api/v1/targets");
+        for (const auto* job : {"vmterm-serve", "vmterm-worker", "node", "prometheus"}) {
+          const auto at = targets.find(std::string("\"job\":\"") + job + "\"");
+          if (at == std::string::npos) return false;
+          const std::string up = R"("health":"up")";
+          const auto health = targets.find("\"health\":", at);
+          if (health == std::string::npos || targets.compare(health, up.size(), up) != 0)
+            return false;
+        }
+        return true;
+      },
+      20s, 250ms);
+  INFO(targets);
+  CHECK(all_up);
+  CHECK_THAT(http_get(prom_port, "/api/v1/rules"), Catch::Contains("VmtermBeatWithoutLeader"));
+  // The beat's 5 s ticks reach the worker, and Prometheus sees its counter.
+  std::string ticks;
+  CHECK(wait_until(
+      [&] {
+        ticks = http_get(prom_port,
+                         "/api/v1/query?query=vmterm_worker_tasks_succeeded_total%7Btask%3D%22"
+                         "health_check%22%7D");
+        return ticks.find("\"value\":[") != std::string::npos;
+      },
+      20s, 500ms));
+  INFO(ticks);
+  // JSON lines: every line of the vmterm tools', Prometheus's and the node exporter's logs.
+  for (const auto* part : {"vmterm-serve", "vmterm-worker", "prometheus", "node-exporter"}) {
+    const auto log = read_file(var / "log" / (std::string(part) + ".log"));
+    INFO(part << ":\n" << log);
+    CHECK_FALSE(log.empty());
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("vmterm-serve: open ", 0) == 0) continue;  // its start line, on stderr
+      CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
+    }
+  }
+  ::kill(stack->pid(), SIGTERM);
+  REQUIRE(wait_until([&] { return !stack->running(); }, std::chrono::seconds(15)));
+  CHECK(stack->exit_code() == 0);
+  CHECK(http_get(prom_port, "/-/ready").empty());  // Prometheus was stopped too
+}
+
+TEST_CASE("scripts/run refuses a Prometheus port in use with exit 2", "[e2e][run][prometheus]") {
+  temp_dir var;
+  auto opt = stack_env(var, free_loopback_port());
+  const auto port = free_loopback_port();
+  opt.env["VMTERM_PROMETHEUS_PORT"] = std::to_string(port);
+  const auto r = check_with_port_held(var, port, opt);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "scripts/run: port " + std::to_string(port) +
+                     " on 127.0.0.1 (VMTERM_PROMETHEUS_PORT) is in use; stop what holds it or "
+                     "choose another\n");
 }
 
 TEST_CASE("scripts/run refuses a Redis port in use with exit 2 and says how to fix it",
@@ -119,11 +221,7 @@ TEST_CASE("scripts/run refuses a Redis port in use with exit 2 and says how to f
   temp_dir var;
   const auto r1_port = free_loopback_port();
   auto opt = stack_env(var, r1_port);
-  child_process holder({.argv = {"redis-server", "--port", std::to_string(r1_port), "--bind",
-                                 "127.0.0.1", "--save", "", "--dir", var.path().string()}});
-  REQUIRE(wait_until([&] { return tcp_exchange(r1_port, "PING\r\n", 7).has_value(); },
-                     std::chrono::seconds(10)));
-  const auto r = script("run", {"--check", "--no-setup", "--no-build"}, opt);
+  const auto r = check_with_port_held(var, r1_port, opt);
   CHECK(r.exit_code == 2);
   CHECK(r.err == "scripts/run: port " + std::to_string(r1_port) +
                      " on 127.0.0.1 (VMTERM_REDIS_PORT) is in use; stop what holds it or choose "

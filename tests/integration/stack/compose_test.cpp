@@ -235,7 +235,7 @@ TEST_CASE("collector and Jaeger listen on 0.0.0.0 and agree with Prometheus on S
 }
 
 TEST_CASE(
-    "Grafana: every datasource uid a dashboard uses is provisioned; no ${DS_; panels "
+    "Grafana: every datasource uid a dashboard uses is provisioned, no DS_ inputs, every panel "
     "described",
     "[stack][grafana]") {
   const auto ds_file = compose_dir() / "grafana/provisioning/datasources/vmterm.yaml";
