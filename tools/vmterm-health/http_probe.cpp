@@ -85,7 +85,8 @@ health::check_result probe_http(const http::url& target, const options& opt,
   health::check_result r;
   r.kind = "http";
   r.target = target.str();
-  auto span = trace::get_tracer("vmterm-health").start_span("GET", s.parent, trace::span_kind::client);
+  auto span =
+      trace::get_tracer("vmterm-health").start_span("GET", s.parent, trace::span_kind::client);
   span.set_attribute(trace::semconv::http_request_method, "GET");
   span.set_attribute(trace::semconv::url_full, r.target);
   span.set_attribute(trace::semconv::server_address, target.host);
@@ -107,7 +108,8 @@ health::check_result probe_http(const http::url& target, const options& opt,
     http::request req;
     req.url = current.str();
     for (const auto& [name, value] : opt.headers) req.headers.add(name, value);
-    if (span.context().valid()) req.headers.set("traceparent", trace::format_traceparent(span.context()));
+    if (span.context().valid())
+      req.headers.set("traceparent", trace::format_traceparent(span.context()));
     res = client.send(req, remaining(s));
     if (!res || !is_redirect(res->status) || status_passes(opt, res->status)) break;
     const auto location = res->headers.get("Location");
@@ -115,8 +117,8 @@ health::check_result probe_http(const http::url& target, const options& opt,
     auto next = resolve_location(current, *location);
     if (!next || next->scheme != current.scheme || next->host != current.host ||
         next->port != current.port) {
-      r.detail.push_back("redirect " + std::to_string(res->status) + " to '" + std::string(*location) +
-                         "' not followed: another host");
+      r.detail.push_back("redirect " + std::to_string(res->status) + " to '" +
+                         std::string(*location) + "' not followed: another host");
       break;
     }
     if (redirects == max_redirects) break;
@@ -135,7 +137,8 @@ health::check_result probe_http(const http::url& target, const options& opt,
     const std::string status = std::to_string(res->status);
     std::string passed = status;
     if (redirects > 0) {
-      passed += " after " + std::to_string(redirects) + (redirects == 1 ? " redirect" : " redirects");
+      passed +=
+          " after " + std::to_string(redirects) + (redirects == 1 ? " redirect" : " redirects");
     }
     if (!status_passes(opt, res->status)) {
       const std::string expected =
@@ -149,8 +152,8 @@ health::check_result probe_http(const http::url& target, const options& opt,
       r.status = health::state::ok;
       r.output = passed + " in " + format_latency(*r.latency_s);
       judge_latency(r, s);
-      r.perf.push_back({s.perf_prefix + "_size", static_cast<double>(res->body.size()), "B", "",
-                        "", 0.0, std::nullopt});
+      r.perf.push_back({s.perf_prefix + "_size", static_cast<double>(res->body.size()), "B", "", "",
+                        0.0, std::nullopt});
     }
   }
   if (span.context().trace.valid()) r.detail.push_back("trace " + span.context().trace.hex());

@@ -72,17 +72,18 @@ void add_flags(config::flag_set& f, options& o) {
                           .value_name = "RANGE",
                           .help = "CRITICAL when a probe's latency is outside this range "
                                   "(checked before --warning)"});
-  f.add(o.timeout, flag<std::chrono::milliseconds>{
-                       .name = "-t,--timeout",
-                       .env = {"VMTERM_HEALTH_TIMEOUT"},
-                       .value_name = "DURATION",
-                       .help = "each probe's deadline, and the whole run's",
-                       .fallback = std::chrono::seconds(10),
-                       .check = [](const std::chrono::milliseconds& v) -> std::optional<std::string> {
-                         if (v.count() < 1) return "must be at least 1ms";
-                         if (v > std::chrono::hours(1)) return "must be at most 1h";
-                         return std::nullopt;
-                       }});
+  f.add(o.timeout,
+        flag<std::chrono::milliseconds>{
+            .name = "-t,--timeout",
+            .env = {"VMTERM_HEALTH_TIMEOUT"},
+            .value_name = "DURATION",
+            .help = "each probe's deadline, and the whole run's",
+            .fallback = std::chrono::seconds(10),
+            .check = [](const std::chrono::milliseconds& v) -> std::optional<std::string> {
+              if (v.count() < 1) return "must be at least 1ms";
+              if (v > std::chrono::hours(1)) return "must be at most 1h";
+              return std::nullopt;
+            }});
   f.add(o.timeout_state_text,
         flag<std::string>{.name = "--timeout-state",
                           .value_name = "STATE",
@@ -151,8 +152,10 @@ std::optional<std::string> check(options& o) {
   }
   for (const auto& text : o.header_text) {
     const auto colon = text.find(':');
-    if (colon == std::string::npos || colon == 0 || text.find_first_of("\r\n") != std::string::npos) {
-      return "--header '" + text + "': not 'NAME: VALUE'; use e.g. --header 'Accept: application/json'";
+    if (colon == std::string::npos || colon == 0 ||
+        text.find_first_of("\r\n") != std::string::npos) {
+      return "--header '" + text +
+             "': not 'NAME: VALUE'; use e.g. --header 'Accept: application/json'";
     }
     auto value = text.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
@@ -178,14 +181,16 @@ std::optional<std::string> check(options& o) {
 }  // namespace
 
 std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
-  CLI::App app{"vmterm-health: probe HTTP and Redis services once, for cron and Nagios; exit "
-               "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"};
+  CLI::App app{
+      "vmterm-health: probe HTTP and Redis services once, for cron and Nagios; exit "
+      "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"};
   app.name(tool);
   app.set_version_flag("-V,--version", std::string(tool) + " " + VMTERM_VERSION);
   config::flag_set flags(app);
   add_flags(flags, opt);
-  app.add_flag("-v,--verbose", opt.verbose,
-               "more detail after the first line (up to three times); the first line never changes");
+  app.add_flag(
+      "-v,--verbose", opt.verbose,
+      "more detail after the first line (up to three times); the first line never changes");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -50,8 +50,7 @@ void judge_latency(health::check_result& r, const probe_settings& s) {
 
 void fail(health::check_result& r, const probe_settings& s, std::string_view error_type,
           std::string output) {
-  r.status = error_type == health::error_types::timeout ? s.timeout_state
-                                                        : health::state::critical;
+  r.status = error_type == health::error_types::timeout ? s.timeout_state : health::state::critical;
   r.error_type = std::string(error_type);
   r.output = std::move(output);
   r.perf.clear();
@@ -60,8 +59,7 @@ void fail(health::check_result& r, const probe_settings& s, std::string_view err
 
 void record_result(trace::span& span, const health::check_result& r) {
   span.set_attribute("test.case.name", r.kind + " " + r.target);
-  span.set_attribute("test.case.result.status",
-                     r.status == health::state::ok ? "pass" : "fail");
+  span.set_attribute("test.case.result.status", r.status == health::state::ok ? "pass" : "fail");
   span.set_attribute("vmterm.health.state", health::state_name(r.status));
   if (!r.error_type.empty()) {
     span.set_attribute(trace::semconv::error_type, r.error_type);

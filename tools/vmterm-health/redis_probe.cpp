@@ -31,7 +31,8 @@ std::string_view classify(const error& e, const std::string& reason) {
       reason.find("NOPERM") != std::string::npos) {
     return et::auth;
   }
-  if (reason.find("resolve") != std::string::npos || reason.find("Name or service") != std::string::npos) {
+  if (reason.find("resolve") != std::string::npos ||
+      reason.find("Name or service") != std::string::npos) {
     return et::dns;
   }
   return et::protocol;
@@ -91,8 +92,9 @@ health::check_result probe_redis(const redis::url& target, const probe_settings&
   ioc.poll();
 
   if (!outcome) {
-    fail(r, s, et::timeout, "timeout after " + format_latency(std::chrono::duration<double>(s.timeout).count()) +
-                                (ponged ? " (ROLE)" : " (connect or PING)"));
+    fail(r, s, et::timeout,
+         "timeout after " + format_latency(std::chrono::duration<double>(s.timeout).count()) +
+             (ponged ? " (ROLE)" : " (connect or PING)"));
   } else if (!*outcome && !ponged) {
     const auto reason = reason_of(outcome->error(), target);
     fail(r, s, classify(outcome->error(), reason), reason);

@@ -79,7 +79,8 @@ int run(const options& opt, std::ostream& out, trace::installation& tracing) {
   const auto state = health::overall(report);
   root.set_attribute("test.suite.run.status", state == health::state::ok ? "success" : "failure");
   root.set_attribute("vmterm.health.state", health::state_name(state));
-  if (state != health::state::ok) root.set_status(trace::status_code::error, health::summary(report));
+  if (state != health::state::ok)
+    root.set_status(trace::status_code::error, health::summary(report));
   root.end();
 
   if (opt.json) {
@@ -92,7 +93,8 @@ int run(const options& opt, std::ostream& out, trace::installation& tracing) {
   out.flush();
 
   // A down collector must not hold the exit: at most the time left, never over 500 ms.
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(base.deadline - clock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(base.deadline - clock::now());
   tracing.shutdown_within(std::clamp(left, 1ms, std::chrono::milliseconds(max_flush)));
   return static_cast<int>(state);
 }

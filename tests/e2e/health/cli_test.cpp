@@ -19,8 +19,7 @@ const std::string hint =
     "; use seconds like 0.5, or a range like 10:20, ~:2s, 100ms: or @1:2 (units ms or s)";
 }  // namespace
 
-TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value",
-          "[health][cli]") {
+TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value", "[health][cli]") {
   check_usage({"--http", "http://127.0.0.1:1/", "-w", "abc"},
               "UNKNOWN - --warning: 'abc' is not a number" + hint);
   check_usage({"--http", "http://127.0.0.1:1/", "--critical", "20:10"},

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "http_test_server.hpp"
 #include "ports.hpp"
@@ -96,16 +95,7 @@ TEST_CASE("the HTTP probe's span is the parent of the traceparent it sends, unde
   // The exported spans: GET (CLIENT) with the id the server saw, child of health.run, whose
   // parent is the TRACEPARENT span.
   std::map<std::string, nlohmann::json> by_name;
-  std::istringstream lines(read_file(file));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    const auto doc = nlohmann::json::parse(line);
-    for (const auto& rs : doc["resourceSpans"]) {
-      for (const auto& ss : rs["scopeSpans"]) {
-        for (const auto& span : ss["spans"]) by_name[span["name"].get<std::string>()] = span;
-      }
-    }
-  }
+  for (const auto& [name, span] : spans_in(file)) by_name[name] = span;
   REQUIRE(by_name.count("GET") == 1);
   REQUIRE(by_name.count("health.run") == 1);
   CHECK(by_name["GET"]["spanId"] == sent_span_id);
@@ -119,8 +109,8 @@ TEST_CASE("a refused port is CRITICAL with error_type refused", "[health][http]"
   const auto url = "http://127.0.0.1:" + std::to_string(port) + "/";
   auto r = health({"--nagios", "--http", url});
   CHECK(r.exit_code == 2);
-  CHECK(first_line(r.out) == "HEALTH CRITICAL - http " + url +
-                                 ": connect: connection refused | 'http_time'=U");
+  CHECK(first_line(r.out) ==
+        "HEALTH CRITICAL - http " + url + ": connect: connection refused | 'http_time'=U");
   auto j = health({"--json", "--http", url});
   CHECK(j.exit_code == 2);
   auto doc = nlohmann::json::parse(j.out);
@@ -134,12 +124,11 @@ TEST_CASE("an unresolvable host is CRITICAL with error_type dns", "[health][http
   CHECK(j.exit_code == 2);
   auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["checks"][0]["error_type"] == "dns");
-  CHECK(doc["checks"][0]["output"].get<std::string>().starts_with(
-      "resolve 'nonexistent.invalid': "));
+  CHECK(
+      doc["checks"][0]["output"].get<std::string>().starts_with("resolve 'nonexistent.invalid': "));
 }
 
-TEST_CASE("a silent server times out at --timeout, CRITICAL or --timeout-state",
-          "[health][http]") {
+TEST_CASE("a silent server times out at --timeout, CRITICAL or --timeout-state", "[health][http]") {
   silent_listener silent;
   const auto url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/";
   const auto t0 = std::chrono::steady_clock::now();

@@ -44,13 +44,12 @@ TEST_CASE("a refused Redis is CRITICAL with error_type refused", "[health][redis
   CHECK(doc["checks"][0]["error_type"] == "refused");
 }
 
-TEST_CASE("probes fold worst-wins and the first line names the critical one",
-          "[health][redis]") {
+TEST_CASE("probes fold worst-wins and the first line names the critical one", "[health][redis]") {
   http_test_server server;
   server.set_fallback({.status = 200, .body = R"({"status":"ok"})"});
   const auto port = std::to_string(free_loopback_port());
-  auto r = health({"--nagios", "--http", server.url("/health-check/"), "--redis",
-                   "redis://127.0.0.1:" + port});
+  auto r = health(
+      {"--nagios", "--http", server.url("/health-check/"), "--redis", "redis://127.0.0.1:" + port});
   CHECK(r.exit_code == 2);
   CHECK(first_line(r.out).starts_with("HEALTH CRITICAL - redis 127.0.0.1:" + port + ": "));
   CHECK(first_line(r.out).find(" | 'http_time'=") != std::string::npos);

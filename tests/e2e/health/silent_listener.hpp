@@ -2,6 +2,9 @@
 // A loopback port that accepts TCP connections (the kernel completes them) but never answers:
 // the "silent peer" of the timeout tests.
 #include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,9 @@ class silent_listener {
 
 /// vmterm-health with tracing off and no VMTERM_HEALTH_TIMEOUT from the caller's environment.
 [[nodiscard]] run_result health(std::vector<std::string> args, env_changes env = {});
+/// name -> span (OTLP/JSON objects) from the file exporter's lines.
+[[nodiscard]] std::multimap<std::string, nlohmann::json> spans_in(
+    const std::filesystem::path& file);
 /// The first line of a text.
 [[nodiscard]] std::string first_line(const std::string& text);
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# vmterm-health beside the tools it replaces, the same invocations in one run, round-robin
+# (tests/bench/health/spawn_bench.c: posix_spawn to reap, peak RSS from wait4): check_http
+# and check_tcp (Debian's monitoring-plugins-basic), curl, redis-cli, the `curl && redis-cli`
+# script, /bin/true, ssh-keyscan. Targets on loopback: a python HTTP server answering
+# /health-check/ with {"status":"ok"}, a redis-server; tracing to a file.
+# Usage: tests/bench/health/run.sh [BUILD_DIR] [RUNS]     (default RUNS 100)
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+runs=${2:-100}
+here=$(cd "$(dirname "$0")" && pwd)
+health=$build/bin/vmterm-health
+plugins=/usr/lib/nagios/plugins
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+hport=$(freeport)
+cat > "$tmp/srv.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        body = b'{"status":"ok"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+python3 "$tmp/srv.py" "$hport" & pids+=($!)
+rport=$(freeport)
+redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
+pids+=($!)
+until redis-cli -p "$rport" ping >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$hport/health-check/" >/dev/null 2>&1; do
+  sleep 0.05
+done
+url=http://127.0.0.1:$hport/health-check/
+export OTEL_TRACES_EXPORTER=file VMTERM_TRACES_FILE=$tmp/traces.jsonl
+cat > "$tmp/script.sh" <<SH
+#!/bin/sh
+/usr/bin/curl -fsS --max-time 5 $url >/dev/null && /usr/bin/redis-cli -p $rport ping >/dev/null
+SH
+chmod +x "$tmp/script.sh"
+
+cmds=(
+  "vmterm-health http+redis|$health --nagios --http $url --redis redis://127.0.0.1:$rport"
+  "curl&&redis-cli script|$tmp/script.sh"
+  "vmterm-health http|$health --nagios --http $url"
+  "vmterm-health --version|$health --version"
+  "/bin/true|/bin/true"
+  "curl -fsS|/usr/bin/curl -fsS --max-time 5 $url"
+  "redis-cli ping|/usr/bin/redis-cli -p $rport ping"
+)
+if [ -x $plugins/check_http ]; then
+  cmds+=("check_http|$plugins/check_http -I 127.0.0.1 -p $hport -u /health-check/ -s ok")
+  cmds+=("check_tcp redis|$plugins/check_tcp -H 127.0.0.1 -p $rport")
+else
+  echo "check_http/check_tcp missing: install monitoring-plugins-basic (scripts/setup)" >&2
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)  runs=$runs  $(date -u +%FT%TZ)"
+cc -O2 -o "$tmp/spawn_bench" "$here/spawn_bench.c"
+"$tmp/spawn_bench" "$runs" "${cmds[@]}"
