@@ -27,8 +27,7 @@ TEST_CASE("a bare name is looked up along PATH; a path with '/' is taken as is",
 
 TEST_CASE("an empty PATH entry is the current directory, as POSIX says", "[term][path]") {
   vmterm::test::temp_dir dir;
-  vmterm::test::write_file(dir / "tool", "#!/bin/sh\nexit 0\n",
-                           std::filesystem::perms::owner_all);
+  vmterm::test::write_file(dir / "tool", "#!/bin/sh\nexit 0\n", std::filesystem::perms::owner_all);
   const auto before = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
   const auto leading = find_executable("tool", ":/nonexistent");
