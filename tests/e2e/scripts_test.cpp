@@ -32,6 +32,7 @@ run_options stack_env(const temp_dir& var, std::uint16_t redis_port,
   o.env["VMTERM_LISTEN"] = "127.0.0.1:" + std::to_string(serve_port);
   o.env["VMTERM_PROMETHEUS_PORT"] = std::to_string(free_loopback_port());
   o.env["VMTERM_METRICS_PORT"] = std::to_string(free_loopback_port());
+  o.env["VMTERM_BEAT_METRICS_PORT"] = std::to_string(free_loopback_port());
   o.env["VMTERM_NODE_EXPORTER_PORT"] = std::to_string(free_loopback_port());
   o.env["OTEL_TRACES_EXPORTER"] = "none";
   for (const char* name : {"VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_BASE_PATH"}) {

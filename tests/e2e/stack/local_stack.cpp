@@ -23,6 +23,7 @@ local_stack::local_stack(local_stack_options options) {
       {"VMTERM_REDIS_PORT", std::to_string(redis_port)},
       {"VMTERM_LISTEN", "127.0.0.1:" + std::to_string(serve_port)},
       {"VMTERM_METRICS_PORT", std::to_string(metrics_port)},
+      {"VMTERM_BEAT_METRICS_PORT", std::to_string(free_loopback_port())},
       {"VMTERM_PROMETHEUS_PORT", std::to_string(prometheus_port)},
       {"VMTERM_NODE_EXPORTER_PORT", std::to_string(node_port)},
       {"VMTERM_SCRAPE_INTERVAL", "1s"},
