@@ -45,13 +45,14 @@ TEST_CASE("the cron wrapper logs only state changes and keeps the exit code", "[
   CHECK(read_file(dir / "state") == "CRITICAL\n");
   CHECK(read_file(dir / "syslog") ==
         "-t vmterm-health -p daemon.info state NONE -> OK: HEALTH OK - 1 of 1 check ok\n"
-        "-t vmterm-health -p daemon.err state OK -> CRITICAL: HEALTH CRITICAL - http " + down +
-            ": connect: connection refused\n");
+        "-t vmterm-health -p daemon.err state OK -> CRITICAL: HEALTH CRITICAL - http " +
+            down + ": connect: connection refused\n");
 }
 
-TEST_CASE("the crontab example is five fields and the wrapper, and the wrapper checks its "
-          "arguments",
-          "[health][cron]") {
+TEST_CASE(
+    "the crontab example is five fields and the wrapper, and the wrapper checks its "
+    "arguments",
+    "[health][cron]") {
   const auto cron = read_file(cron_dir() / "vmterm-health.cron");
   CHECK(cron.find("\n* * * * * vmterm-health-syslog /var/tmp/vmterm-health.state ") !=
         std::string::npos);
