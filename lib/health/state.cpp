@@ -18,20 +18,6 @@ std::string_view state_name(state s) noexcept {
   return "UNKNOWN";
 }
 
-int severity(state s) noexcept {
-  switch (s) {
-    case state::ok:
-      return 0;
-    case state::unknown:
-      return 1;
-    case state::warning:
-      return 2;
-    case state::critical:
-      return 3;
-  }
-  return 1;
-}
-
 bool parse_state(std::string_view text, state& out) noexcept {
   constexpr std::array<state, 4> all{state::ok, state::warning, state::critical, state::unknown};
   for (auto s : all) {

@@ -13,8 +13,6 @@ using state = vmterm::health_status;
 
 /// "OK", "WARNING", "CRITICAL", "UNKNOWN".
 [[nodiscard]] std::string_view state_name(state s) noexcept;
-/// 0 OK, 1 UNKNOWN, 2 WARNING, 3 CRITICAL: the folding order (not the exit code).
-[[nodiscard]] int severity(state s) noexcept;
 /// The worse of the two in the folding order (core/exit_code.hpp).
 using vmterm::worst;
 /// Parses "ok", "warning", "critical", "unknown" (any case); nullopt-like: false when unknown.

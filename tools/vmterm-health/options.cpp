@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "core/exit_code.hpp"
@@ -34,6 +35,14 @@ void add_flags(config::flag_set& f, options& o) {
                                .value_name = "URL",
                                .help = "PING this Redis, redis://[user:password@]host:port/db "
                                        "(repeatable)"});
+  f.add(o.ssh, list_flag<std::string>{.name = "--ssh",
+                                      .value_name = "HOST[:PORT]",
+                                      .help = "check this SSH server's host key against "
+                                              "known_hosts, without logging in (repeatable)"});
+  f.add(o.known_hosts, flag<std::string>{.name = "--known-hosts",
+                                         .value_name = "FILE",
+                                         .help = "the known_hosts file for --ssh",
+                                         .fallback = "~/.ssh/known_hosts"});
   f.add(o.expect_status_text,
         flag<std::string>{.name = "--expect-status",
                           .value_name = "LIST",
@@ -123,8 +132,8 @@ std::optional<std::string> parse_statuses(const std::string& text, std::vector<s
 
 /// Checks and parses what parse() collected; the first problem's reason, or nullopt.
 std::optional<std::string> check(options& o) {
-  if (o.http.empty() && o.redis.empty()) {
-    return "no probe given; add --http URL or --redis URL";
+  if (o.http.empty() && o.redis.empty() && o.ssh.empty()) {
+    return "no probe given; add --http URL, --redis URL or --ssh HOST";
   }
   if (o.nagios && o.json) return "--nagios and --json cannot be combined; choose one";
   for (const auto& text : o.http) {
@@ -136,6 +145,17 @@ std::optional<std::string> check(options& o) {
     auto u = redis::parse_url(text);
     if (!u) return "--redis: " + u.error().message;
     o.redis_urls.push_back(*u);
+  }
+  for (const auto& text : o.ssh) {
+    auto t = ssh::parse_target(text, "vmterm-health");
+    if (!t) return "--ssh: " + t.error().message;
+    o.ssh_targets.push_back(*t);
+  }
+  o.known_hosts_file = o.known_hosts;
+  if (o.known_hosts.starts_with("~/")) {
+    const char* home = std::getenv("HOME");
+    o.known_hosts_file =
+        std::filesystem::path(home != nullptr ? home : "/") / o.known_hosts.substr(2);
   }
   if (auto e = parse_statuses(o.expect_status_text, o.expect_status)) return e;
   for (const auto& text : o.expect_json_text) {

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
 #include "health/expect_json.hpp"
 #include "health/range.hpp"
 #include "health/state.hpp"
 #include "http/url.hpp"
 #include "redis/url.hpp"
+#include "ssh/target.hpp"
 
 namespace vmterm::health_tool {
 
@@ -25,6 +27,8 @@ struct options {
   // as given
   std::vector<std::string> http;
   std::vector<std::string> redis;
+  std::vector<std::string> ssh;
+  std::string known_hosts;
   std::string expect_status_text;
   std::vector<std::string> expect_json_text;
   std::string expect_body;
@@ -43,6 +47,8 @@ struct options {
   // checked and parsed by parse_command_line
   std::vector<http::url> http_urls;
   std::vector<redis::url> redis_urls;
+  std::vector<ssh::target> ssh_targets;
+  std::filesystem::path known_hosts_file;
   std::vector<status_range> expect_status;  ///< empty: 2xx
   std::vector<health::json_expectation> expect_json;
   std::optional<std::regex> expect_regex;

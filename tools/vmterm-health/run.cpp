@@ -9,6 +9,7 @@
 
 #include "http_probe.hpp"
 #include "redis_probe.hpp"
+#include "ssh_probe.hpp"
 #include "trace/provider.hpp"
 
 namespace vmterm::health_tool {
@@ -54,6 +55,13 @@ int run(const options& opt, std::ostream& out, trace::installation& tracing) {
     auto s = base;
     s.perf_prefix = numbered("redis", i, opt.redis_urls.size());
     probes.emplace_back([&u = opt.redis_urls[i], s] { return probe_redis(u, s); });
+  }
+
+  for (std::size_t i = 0; i < opt.ssh_targets.size(); ++i) {
+    auto s = base;
+    s.perf_prefix = numbered("ssh", i, opt.ssh_targets.size());
+    probes.emplace_back(
+        [&opt, &t = opt.ssh_targets[i], s] { return probe_ssh(t, opt.known_hosts_file, s); });
   }
 
   health::report report;

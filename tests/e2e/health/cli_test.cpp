@@ -24,7 +24,7 @@ TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value",
               "UNKNOWN - --warning: 'abc' is not a number" + hint);
   check_usage({"--http", "http://127.0.0.1:1/", "--critical", "20:10"},
               "UNKNOWN - --critical: in '20:10' the start 20s is above the end 10s" + hint);
-  check_usage({}, "UNKNOWN - no probe given; add --http URL or --redis URL");
+  check_usage({}, "UNKNOWN - no probe given; add --http URL, --redis URL or --ssh HOST");
   check_usage({"--bogus"}, "UNKNOWN - unknown flag '--bogus'; see vmterm-health --help");
   check_usage({"--redis", "redis://127.0.0.1:1", "--timeout-state", "maybe"},
               "UNKNOWN - --timeout-state 'maybe': not a state; use ok, warning, critical or "

@@ -16,8 +16,9 @@ TEST_CASE("the probe's span is the parent of vmterm-serve's GET /health-check/ s
   const auto serve_traces = dir / "serve.jsonl";
   const auto health_traces = dir / "health.jsonl";
   {
-    serve_process serve({"--command", test_command}, {{"OTEL_TRACES_EXPORTER", "file"},
-                                                      {"VMTERM_TRACES_FILE", serve_traces.string()}});
+    serve_process serve(
+        {"--command", test_command},
+        {{"OTEL_TRACES_EXPORTER", "file"}, {"VMTERM_TRACES_FILE", serve_traces.string()}});
     const auto url = "http://127.0.0.1:" + std::to_string(serve.port()) + "/health-check/";
     auto r = health({"--nagios", "--http", url}, {{"OTEL_TRACES_EXPORTER", "file"},
                                                   {"VMTERM_TRACES_FILE", health_traces.string()}});

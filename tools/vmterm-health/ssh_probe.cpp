@@ -1,0 +1,88 @@
+#include "ssh_probe.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include "ssh/errors.hpp"
+#include "ssh/readiness.hpp"
+#include "trace/provider.hpp"
+#include "trace/semconv.hpp"
+
+namespace vmterm::health_tool {
+
+namespace {
+
+namespace et = health::error_types;
+
+std::string_view classify(const std::error_code& code) {
+  if (code == ssh::errc::dns) return et::dns;
+  if (code == ssh::errc::refused) return et::refused;
+  if (code == ssh::errc::timeout) return et::timeout;
+  if (code == ssh::errc::host_key_unknown) return et::hostkey_unknown;
+  if (code == ssh::errc::host_key_changed || code == ssh::errc::host_key_revoked) {
+    return et::hostkey_mismatch;
+  }
+  return et::protocol;
+}
+
+/// lib/ssh's message, cut to what a status line needs; the whole message goes to -v detail.
+std::string short_reason(const std::string& message, const ssh::target& t) {
+  std::string m = message;
+  const std::string who = "ssh '" + ssh::to_string(t) + "': ";
+  if (m.starts_with(who)) m.erase(0, who.size());
+  const std::string sent = "the server sent the ", mismatch = ", which does not match ";
+  if (const auto a = m.find(sent), b = m.find(mismatch);
+      m.starts_with("WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED") && a != std::string::npos &&
+      b != std::string::npos && b > a) {
+    const auto c = m.find(';', b);
+    return "host key changed: " + m.substr(a + sent.size(), b - a - sent.size()) +
+           " does not match " + m.substr(b + mismatch.size(), c - b - mismatch.size());
+  }
+  if (const auto advice = m.find("; "); advice != std::string::npos) m.erase(advice);
+  return m;
+}
+
+}  // namespace
+
+health::check_result probe_ssh(const ssh::target& target, const std::filesystem::path& known_hosts,
+                               const probe_settings& s) {
+  health::check_result r;
+  r.kind = "ssh";
+  r.target = target.host + ":" + std::to_string(target.port);
+  auto span = trace::get_tracer("vmterm-health").start_span("health.ssh", s.parent);
+  span.set_attribute(trace::semconv::server_address, target.host);
+  span.set_attribute(trace::semconv::server_port, static_cast<std::int64_t>(target.port));
+
+  ssh::ssh_options so;
+  so.target = target;
+  so.known_hosts = known_hosts;
+  so.timeout = remaining(s);
+  boost::asio::io_context ioc{1};
+  std::optional<expected<void>> outcome;
+  const auto started = clock::now();
+  ssh::async_check_ready(ioc.get_executor(), so,
+                         [&outcome](expected<void> result) { outcome = std::move(result); });
+  while (!outcome && clock::now() < s.deadline) ioc.run_one_until(s.deadline);
+  ioc.stop();
+  const double took = std::chrono::duration<double>(clock::now() - started).count();
+
+  if (!outcome) {
+    fail(r, s, et::timeout, "timeout after " + format_latency(took));
+  } else if (!*outcome) {
+    const auto& e = outcome->error();
+    const auto type = classify(e.code);
+    fail(r, s, type, short_reason(e.message, target));
+    r.detail.push_back(e.message);
+    // vmterm-health cannot judge a host it does not know: UNKNOWN, not a target failure.
+    if (type == et::hostkey_unknown) r.status = health::state::unknown;
+  } else {
+    r.latency_s = took;
+    r.status = health::state::ok;
+    r.output = "host key known, in " + format_latency(took);
+    judge_latency(r, s);
+  }
+  record_result(span, r);
+  span.end();
+  return r;
+}
+
+}  // namespace vmterm::health_tool
