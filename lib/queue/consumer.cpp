@@ -130,6 +130,49 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     });
   }
 
+  // ---- at start: what a killed predecessor under our name left owned goes back
+  void adopt(done_fn done) {
+    conn->eval(
+        detail::adopt_scan_script(), {o.layout.owned(o.worker), o.layout.unacked()},
+        {std::to_string(o.recovery_batch)},
+        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
+          if (!r) {
+            done(tl::unexpected(r.error()));
+            return;
+          }
+          const auto& el = r->elements();
+          if (el.empty()) {
+            done({});
+            return;
+          }
+          std::vector<std::string> args{self->o.layout.prefix, "RPUSH", "own"};
+          for (std::size_t i = 0; i + 1 < el.size(); i += 2) {
+            auto payload = restore_payload(el[i + 1].text());
+            if (!payload) continue;
+            args.push_back(self->o.worker);
+            args.push_back(el[i].text());
+            args.push_back(std::move(*payload));
+          }
+          const bool full = el.size() / 2 >= self->o.recovery_batch;
+          self->conn->eval(detail::restore_script(),
+                           {self->o.layout.unacked(), self->o.layout.unacked_index()},
+                           std::move(args),
+                           [self, full, done = std::move(done)](expected<redis::reply> n) mutable {
+                             if (!n) {
+                               done(tl::unexpected(n.error()));
+                               return;
+                             }
+                             const auto k = static_cast<std::uint64_t>(n->integer());
+                             self->stats.adopted += k;
+                             if (full && k > 0) {
+                               self->adopt(std::move(done));
+                             } else {
+                               done({});
+                             }
+                           });
+        });
+  }
+
   // ---- recovery of dead vmterm workers, then (every visible_restore_every) kombu's restore
   void recover(done_fn done) {
     if (recovering) {
@@ -287,6 +330,10 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   }
 
   void arm_waiters() {
+    if (taking_stopped) {
+      fail_wait();
+      return;
+    }
     if (waiters.empty()) {
       auto ro = o.redis;
       ro.trace_commands = false;  // the idle wait is not a span per BLMOVE
@@ -448,11 +495,16 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
 
 consumer::consumer(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
 consumer::~consumer() {
+  // Break every cycle through the connections: a command in flight holds its connection, whose
+  // batch holds our callback, which holds impl, which holds the connection. close() fails what
+  // is in flight (on a later turn, or destroys it with the io_context), so nothing outlives us.
   if (impl_) {
     impl_->released = true;
     impl_->taking_stopped = true;
+    impl_->wait_cb = nullptr;  // the owner is going: its callback is not called
     impl_->timer.cancel();
     for (auto& w : impl_->waiters) w->close();
+    impl_->conn->close();
   }
 }
 
@@ -474,9 +526,15 @@ void consumer::start(done_fn done) {
         done(std::move(r));
         return;
       }
-      p->recover([p, done = std::move(done)](expected<void> v) mutable {
-        p->tick();
-        done(std::move(v));
+      p->adopt([p, done = std::move(done)](expected<void> a) mutable {
+        if (!a) {
+          done(std::move(a));
+          return;
+        }
+        p->recover([p, done = std::move(done)](expected<void> v) mutable {
+          p->tick();
+          done(std::move(v));
+        });
       });
     });
   });
@@ -527,6 +585,10 @@ void consumer::release(done_fn done) {
                 [p, done = std::move(done)](expected<redis::reply> r) {
                   p->released = true;
                   p->timer.cancel();
+                  // Released: nothing more goes over these (an ack or give_back still queued
+                  // fails as canceled); closing ends the cycle through what is in flight.
+                  for (auto& w : p->waiters) w->close();
+                  p->conn->close();
                   if (!r) {
                     done(tl::unexpected(r.error()));
                     return;
