@@ -132,45 +132,53 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
 
   // ---- at start: what a killed predecessor under our name left owned goes back
   void adopt(done_fn done) {
-    conn->eval(
-        detail::adopt_scan_script(), {o.layout.owned(o.worker), o.layout.unacked()},
-        {std::to_string(o.recovery_batch)},
-        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
-          if (!r) {
-            done(tl::unexpected(r.error()));
-            return;
-          }
-          const auto& el = r->elements();
-          if (el.empty()) {
-            done({});
-            return;
-          }
-          std::vector<std::string> args{self->o.layout.prefix, "RPUSH", "own"};
-          for (std::size_t i = 0; i + 1 < el.size(); i += 2) {
-            auto payload = restore_payload(el[i + 1].text());
-            if (!payload) continue;
-            args.push_back(self->o.worker);
-            args.push_back(el[i].text());
-            args.push_back(std::move(*payload));
-          }
-          const bool full = el.size() / 2 >= self->o.recovery_batch;
-          self->conn->eval(detail::restore_script(),
-                           {self->o.layout.unacked(), self->o.layout.unacked_index()},
-                           std::move(args),
-                           [self, full, done = std::move(done)](expected<redis::reply> n) mutable {
-                             if (!n) {
-                               done(tl::unexpected(n.error()));
-                               return;
-                             }
-                             const auto k = static_cast<std::uint64_t>(n->integer());
-                             self->stats.adopted += k;
-                             if (full && k > 0) {
-                               self->adopt(std::move(done));
-                             } else {
-                               done({});
-                             }
-                           });
-        });
+    conn->eval(detail::adopt_scan_script(), {o.layout.owned(o.worker), o.layout.unacked()},
+               {std::to_string(o.recovery_batch), o.worker},
+               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
+                 if (!r) {
+                   done(tl::unexpected(r.error()));
+                   return;
+                 }
+                 self->put_back_found(*r, "own", &consumer_stats::adopted, &impl::adopt,
+                                      std::move(done));
+               });
+  }
+
+  /// Puts back the (owner, tag, entry) triples a scan found (mode as restore_script's), counts
+  /// them in `counter`, and runs `again` while full batches were put back.
+  void put_back_found(const redis::reply& r, const char* mode,
+                      std::uint64_t consumer_stats::*counter, void (impl::*again)(done_fn),
+                      done_fn done) {
+    const auto& el = r.elements();
+    if (el.empty()) {
+      done({});
+      return;
+    }
+    std::vector<std::string> args{o.layout.prefix, "RPUSH", mode};
+    for (std::size_t i = 0; i + 2 < el.size(); i += 3) {
+      auto payload = restore_payload(el[i + 2].text());
+      if (!payload) continue;  // not kombu JSON: leave it (the scan dead-letters on take)
+      args.push_back(el[i].text());
+      args.push_back(el[i + 1].text());
+      args.push_back(std::move(*payload));
+    }
+    const bool full = el.size() / 3 >= o.recovery_batch;
+    conn->eval(detail::restore_script(), {o.layout.unacked(), o.layout.unacked_index()},
+               std::move(args),
+               [self = shared_from_this(), full, counter, again,
+                done = std::move(done)](expected<redis::reply> n) mutable {
+                 if (!n) {
+                   done(tl::unexpected(n.error()));
+                   return;
+                 }
+                 const auto k = static_cast<std::uint64_t>(n->integer());
+                 self->stats.*counter += k;
+                 if (full && k > 0) {
+                   ((*self).*again)(std::move(done));
+                 } else {
+                   done({});
+                 }
+               });
   }
 
   // ---- recovery of dead vmterm workers, then (every visible_restore_every) kombu's restore
@@ -195,46 +203,18 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   }
 
   void recover_step(done_fn done) {
-    conn->eval(
-        detail::recover_scan_script(),
-        {o.layout.workers(), o.layout.unacked(), o.layout.unacked_index()},
-        {o.layout.prefix, std::to_string(o.recovery_batch), o.worker, format_iso8601(utc_now()),
-         o.queues.front()},
-        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
-          if (!r) {
-            done(tl::unexpected(r.error()));
-            return;
-          }
-          const auto& el = r->elements();
-          if (el.empty()) {
-            done({});
-            return;
-          }
-          std::vector<std::string> args{self->o.layout.prefix, "RPUSH", "recover"};
-          for (std::size_t i = 0; i + 2 < el.size(); i += 3) {
-            auto payload = restore_payload(el[i + 2].text());
-            if (!payload) continue;  // not kombu JSON: leave it (the scan dead-letters on take)
-            args.push_back(el[i].text());
-            args.push_back(el[i + 1].text());
-            args.push_back(std::move(*payload));
-          }
-          bool full = el.size() / 3 >= self->o.recovery_batch;
-          self->conn->eval(detail::restore_script(),
-                           {self->o.layout.unacked(), self->o.layout.unacked_index()},
-                           std::move(args),
-                           [self, full, done = std::move(done)](expected<redis::reply> n) mutable {
-                             if (!n) {
-                               done(tl::unexpected(n.error()));
-                               return;
-                             }
-                             self->stats.recovered += static_cast<std::uint64_t>(n->integer());
-                             if (full && n->integer() > 0) {
-                               self->recover_step(std::move(done));
-                             } else {
-                               done({});
-                             }
-                           });
-        });
+    conn->eval(detail::recover_scan_script(),
+               {o.layout.workers(), o.layout.unacked(), o.layout.unacked_index()},
+               {o.layout.prefix, std::to_string(o.recovery_batch), o.worker,
+                format_iso8601(utc_now()), o.queues.front()},
+               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
+                 if (!r) {
+                   done(tl::unexpected(r.error()));
+                   return;
+                 }
+                 self->put_back_found(*r, "recover", &consumer_stats::recovered,
+                                      &impl::recover_step, std::move(done));
+               });
   }
 
   void visible_step(done_fn done) {

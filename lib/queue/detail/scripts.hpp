@@ -63,31 +63,23 @@ local function fast_fields(msg)
 end
 local function record(msg, queue, unacked, index, owned, deadprefix, worker, at)
   local tag, exchange, rk = fast_fields(msg)
-  if tag then
-    if redis.call('HEXISTS', unacked, tag) == 1 then
-      seq = seq + 1
-      tag = 'vmterm-' .. redis.sha1hex(msg .. nowms .. worker .. seq)
+  if not tag then
+    local ok, env = pcall(cjson.decode, msg)
+    if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
+      local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
+      local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
+        ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
+        '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
+      redis.call('LPUSH', deadprefix .. queue, wrapped)
+      return '', queue, reason
     end
-    redis.call('HSET', unacked, tag, '[' .. msg .. ', ' .. jstr(exchange) .. ', ' .. jstr(rk) .. ']')
-    redis.call('ZADD', index, now, tag)
-    redis.call('ZADD', owned, nowms, tag)
-    return tag, rk, ''
-  end
-  local ok, env = pcall(cjson.decode, msg)
-  if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
-    local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
-    local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
-      ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
-      '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
-    redis.call('LPUSH', deadprefix .. queue, wrapped)
-    return '', queue, reason
-  end
-  local p = env.properties
-  tag = p.delivery_tag
-  exchange, rk = '', queue
-  if type(p.delivery_info) == 'table' then
-    if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
-    if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+    local p = env.properties
+    tag = p.delivery_tag
+    exchange, rk = '', queue
+    if type(p.delivery_info) == 'table' then
+      if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
+      if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+    end
   end
   if type(tag) ~= 'string' or tag == '' or redis.call('HEXISTS', unacked, tag) == 1 then
     seq = seq + 1
@@ -251,15 +243,15 @@ return out
 /// is celery@<host>, the same after a restart) finds that one's messages in its own owned set:
 /// nobody else recovers them, since the name's lease is alive again. Called once at start,
 /// before the first take, so everything owned is the predecessor's. Returns up to max
-/// (tag, entry) pairs; owned tags with no entry are dropped.
-/// KEYS: owned, unacked. ARGV: max.
+/// (owner, tag, entry) triples as recover_scan does; owned tags with no entry are dropped.
+/// KEYS: owned, unacked. ARGV: max, worker.
 inline const redis::script& adopt_scan_script() {
   static const redis::script s("vmterm.adopt_scan", R"lua(
 local out = {}
 for _, tag in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)) do
   local entry = redis.call('HGET', KEYS[2], tag)
   if entry then
-    out[#out + 1] = tag; out[#out + 1] = entry
+    out[#out + 1] = ARGV[2]; out[#out + 1] = tag; out[#out + 1] = entry
   else
     redis.call('ZREM', KEYS[1], tag)
   end
