@@ -130,6 +130,57 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     });
   }
 
+  // ---- at start: what a killed predecessor under our name left owned goes back
+  void adopt(done_fn done) {
+    conn->eval(detail::adopt_scan_script(), {o.layout.owned(o.worker), o.layout.unacked()},
+               {std::to_string(o.recovery_batch), o.worker},
+               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
+                 if (!r) {
+                   done(tl::unexpected(r.error()));
+                   return;
+                 }
+                 self->put_back_found(*r, "own", &consumer_stats::adopted, &impl::adopt,
+                                      std::move(done));
+               });
+  }
+
+  /// Puts back the (owner, tag, entry) triples a scan found (mode as restore_script's), counts
+  /// them in `counter`, and runs `again` while full batches were put back.
+  void put_back_found(const redis::reply& r, const char* mode,
+                      std::uint64_t consumer_stats::*counter, void (impl::*again)(done_fn),
+                      done_fn done) {
+    const auto& el = r.elements();
+    if (el.empty()) {
+      done({});
+      return;
+    }
+    std::vector<std::string> args{o.layout.prefix, "RPUSH", mode};
+    for (std::size_t i = 0; i + 2 < el.size(); i += 3) {
+      auto payload = restore_payload(el[i + 2].text());
+      if (!payload) continue;  // not kombu JSON: leave it (the scan dead-letters on take)
+      args.push_back(el[i].text());
+      args.push_back(el[i + 1].text());
+      args.push_back(std::move(*payload));
+    }
+    const bool full = el.size() / 3 >= o.recovery_batch;
+    conn->eval(detail::restore_script(), {o.layout.unacked(), o.layout.unacked_index()},
+               std::move(args),
+               [self = shared_from_this(), full, counter, again,
+                done = std::move(done)](expected<redis::reply> n) mutable {
+                 if (!n) {
+                   done(tl::unexpected(n.error()));
+                   return;
+                 }
+                 const auto k = static_cast<std::uint64_t>(n->integer());
+                 self->stats.*counter += k;
+                 if (full && k > 0) {
+                   ((*self).*again)(std::move(done));
+                 } else {
+                   done({});
+                 }
+               });
+  }
+
   // ---- recovery of dead vmterm workers, then (every visible_restore_every) kombu's restore
   void recover(done_fn done) {
     if (recovering) {
@@ -152,46 +203,18 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   }
 
   void recover_step(done_fn done) {
-    conn->eval(
-        detail::recover_scan_script(),
-        {o.layout.workers(), o.layout.unacked(), o.layout.unacked_index()},
-        {o.layout.prefix, std::to_string(o.recovery_batch), o.worker, format_iso8601(utc_now()),
-         o.queues.front()},
-        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
-          if (!r) {
-            done(tl::unexpected(r.error()));
-            return;
-          }
-          const auto& el = r->elements();
-          if (el.empty()) {
-            done({});
-            return;
-          }
-          std::vector<std::string> args{self->o.layout.prefix, "RPUSH", "recover"};
-          for (std::size_t i = 0; i + 2 < el.size(); i += 3) {
-            auto payload = restore_payload(el[i + 2].text());
-            if (!payload) continue;  // not kombu JSON: leave it (the scan dead-letters on take)
-            args.push_back(el[i].text());
-            args.push_back(el[i + 1].text());
-            args.push_back(std::move(*payload));
-          }
-          bool full = el.size() / 3 >= self->o.recovery_batch;
-          self->conn->eval(detail::restore_script(),
-                           {self->o.layout.unacked(), self->o.layout.unacked_index()},
-                           std::move(args),
-                           [self, full, done = std::move(done)](expected<redis::reply> n) mutable {
-                             if (!n) {
-                               done(tl::unexpected(n.error()));
-                               return;
-                             }
-                             self->stats.recovered += static_cast<std::uint64_t>(n->integer());
-                             if (full && n->integer() > 0) {
-                               self->recover_step(std::move(done));
-                             } else {
-                               done({});
-                             }
-                           });
-        });
+    conn->eval(detail::recover_scan_script(),
+               {o.layout.workers(), o.layout.unacked(), o.layout.unacked_index()},
+               {o.layout.prefix, std::to_string(o.recovery_batch), o.worker,
+                format_iso8601(utc_now()), o.queues.front()},
+               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
+                 if (!r) {
+                   done(tl::unexpected(r.error()));
+                   return;
+                 }
+                 self->put_back_found(*r, "recover", &consumer_stats::recovered,
+                                      &impl::recover_step, std::move(done));
+               });
   }
 
   void visible_step(done_fn done) {
@@ -287,6 +310,10 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   }
 
   void arm_waiters() {
+    if (taking_stopped) {
+      fail_wait();
+      return;
+    }
     if (waiters.empty()) {
       auto ro = o.redis;
       ro.trace_commands = false;  // the idle wait is not a span per BLMOVE
@@ -448,11 +475,16 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
 
 consumer::consumer(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
 consumer::~consumer() {
+  // Break every cycle through the connections: a command in flight holds its connection, whose
+  // batch holds our callback, which holds impl, which holds the connection. close() fails what
+  // is in flight (on a later turn, or destroys it with the io_context), so nothing outlives us.
   if (impl_) {
     impl_->released = true;
     impl_->taking_stopped = true;
+    impl_->wait_cb = nullptr;  // the owner is going: its callback is not called
     impl_->timer.cancel();
     for (auto& w : impl_->waiters) w->close();
+    impl_->conn->close();
   }
 }
 
@@ -474,9 +506,15 @@ void consumer::start(done_fn done) {
         done(std::move(r));
         return;
       }
-      p->recover([p, done = std::move(done)](expected<void> v) mutable {
-        p->tick();
-        done(std::move(v));
+      p->adopt([p, done = std::move(done)](expected<void> a) mutable {
+        if (!a) {
+          done(std::move(a));
+          return;
+        }
+        p->recover([p, done = std::move(done)](expected<void> v) mutable {
+          p->tick();
+          done(std::move(v));
+        });
       });
     });
   });
@@ -527,6 +565,10 @@ void consumer::release(done_fn done) {
                 [p, done = std::move(done)](expected<redis::reply> r) {
                   p->released = true;
                   p->timer.cancel();
+                  // Released: nothing more goes over these (an ack or give_back still queued
+                  // fails as canceled); closing ends the cycle through what is in flight.
+                  for (auto& w : p->waiters) w->close();
+                  p->conn->close();
                   if (!r) {
                     done(tl::unexpected(r.error()));
                     return;

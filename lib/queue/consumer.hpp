@@ -23,6 +23,10 @@
 ///    the two leaves them owned by the dead worker: the next run redoes it. Kill at t=0 ->
 ///    lease gone by t <= lease_ttl -> back in the queue by lease_ttl + renew_every (3 s + 1 s by
 ///    default; the issue asks for <= 10 s).
+///  - a restart under the same name (the default node name is celery@<host>): the new
+///    incarnation renews the same lease at once, so no other worker would ever see the killed
+///    one's lease gone; instead start() puts back (redelivered) everything its owned set still
+///    holds before the first take, and take drains the hold list first.
 ///  - kombu's restore_visible, for entries of real Celery workers: under kombu's unacked_mutex
 ///    (SET NX PX 300000, compare-and-delete), entries older than visibility_timeout are
 ///    restored the same conditional way. vmterm's own held messages (ETA) never look old: the
@@ -77,6 +81,8 @@ struct consumer_stats {
   std::uint64_t recovered = 0;         ///< messages of dead vmterm workers put back
   std::uint64_t restored_visible = 0;  ///< kombu entries put back after the visibility timeout
   std::uint64_t lease_lost = 0;        ///< renewals that found our lease gone (paused > ttl)
+  /// messages a killed predecessor under the same name still owned, put back at start
+  std::uint64_t adopted = 0;
 };
 
 class consumer : public std::enable_shared_from_this<consumer> {
@@ -88,7 +94,9 @@ class consumer : public std::enable_shared_from_this<consumer> {
                                                         consumer_options options);
   ~consumer();
 
-  /// Connects, takes the lease (registering in vmterm.workers), runs one recovery and one
+  /// Connects, takes the lease (registering in vmterm.workers), puts back what a killed
+  /// predecessor under the same name still owns (stats().adopted; node names are unique among
+  /// live workers, so at start everything owned is a predecessor's), runs one recovery and one
   /// kombu restore, then renews/recovers on its timer until stop().
   void start(done_fn done);
 
@@ -127,7 +135,8 @@ class consumer : public std::enable_shared_from_this<consumer> {
   void stop() noexcept;
   /// Leaves: the hold list goes back to its queues, the lease is deleted (renewal ends), and
   /// the worker leaves vmterm.workers when it owns nothing (else live workers recover what it
-  /// still owns at their next renewal).
+  /// still owns at their next renewal). Then its connections are closed: the consumer is
+  /// done (what is still queued on it fails with errc::operation_canceled).
   void release(done_fn done);
 
   [[nodiscard]] const consumer_stats& stats() const noexcept;

@@ -1,6 +1,8 @@
 #pragma once
 /// Groups requests made while one batch is in flight into the next batch (one Redis round trip
 /// for many acks or results), and retries a failed batch after a pause. Used from one executor.
+/// A batch is written under the trace context its first item was added with (the run span of
+/// its first task), so the Redis span of one task's result is that task's child.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "trace/context.hpp"
 
 namespace vmterm::worker {
 
@@ -30,9 +33,10 @@ class batcher : public std::enable_shared_from_this<batcher<Item>> {
         max_batch_(max_batch) {}
 
   /// Queues `item`; `done` runs once it has been written (never on failure: retried).
-  void add(Item item, std::function<void()> done) {
+  void add(Item item, std::function<void()> done, trace::context ctx = {}) {
     items_.push_back(std::move(item));
     dones_.push_back(std::move(done));
+    ctxs_.push_back(std::move(ctx));
     if (!busy_) {
       busy_ = true;
       boost::asio::post(ex_, [self = this->shared_from_this()] { self->flush(); });
@@ -54,9 +58,12 @@ class batcher : public std::enable_shared_from_this<batcher<Item>> {
       sending_done_.assign(
           std::make_move_iterator(dones_.begin()),
           std::make_move_iterator(dones_.begin() + static_cast<std::ptrdiff_t>(n)));
+      sending_ctx_ = ctxs_.front();
       items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(n));
       dones_.erase(dones_.begin(), dones_.begin() + static_cast<std::ptrdiff_t>(n));
+      ctxs_.erase(ctxs_.begin(), ctxs_.begin() + static_cast<std::ptrdiff_t>(n));
     }
+    trace::context_scope scope(sending_ctx_);
     flush_(sending_, [self = this->shared_from_this()](expected<void> r) {
       if (!r) {
         self->on_error_(r.error());
@@ -84,6 +91,8 @@ class batcher : public std::enable_shared_from_this<batcher<Item>> {
   std::size_t max_batch_;
   std::vector<Item> items_, sending_;
   std::vector<std::function<void()>> dones_, sending_done_;
+  std::vector<trace::context> ctxs_;
+  trace::context sending_ctx_;
   bool busy_ = false;
 };
 

@@ -91,10 +91,16 @@ void worker::start(std::function<void(expected<void>)> started) {
   results_conn_ = redis::connection::create(ex_, ro);
   results_ = std::make_unique<queue::result_backend>(results_conn_);
   auto self = shared_from_this();
+  // The batchers belong to the worker: they see it weakly (a strong capture was a cycle that
+  // kept the worker, its consumer and its connections alive after exit). Once the worker is
+  // gone a flush is dropped (its messages stay owned and are recovered like a crash's).
+  std::weak_ptr<worker> weak = self;
   result_batcher_ = std::make_shared<batcher<queue::result_meta>>(
       ex_,
-      [self](const std::vector<queue::result_meta>& ms, std::function<void(expected<void>)> done) {
-        self->results_->store_many(ms, [done](expected<std::vector<bool>> r) {
+      [weak](const std::vector<queue::result_meta>& ms, std::function<void(expected<void>)> done) {
+        auto w = weak.lock();
+        if (!w) return;
+        w->results_->store_many(ms, [done](expected<std::vector<bool>> r) {
           if (!r) return done(tl::unexpected(r.error()));
           done({});
         });
@@ -102,14 +108,20 @@ void worker::start(std::function<void(expected<void>)> started) {
       [](const error& e) { log::warn("store results: " + e.message + "; retrying"); });
   ack_batcher_ = std::make_shared<batcher<std::string>>(
       ex_,
-      [self](const std::vector<std::string>& tags, std::function<void(expected<void>)> done) {
-        self->consumer_->ack(tags, std::move(done));
+      [weak](const std::vector<std::string>& tags, std::function<void(expected<void>)> done) {
+        auto w = weak.lock();
+        if (!w) return;
+        w->consumer_->ack(tags, std::move(done));
       },
       [](const error& e) { log::warn("ack: " + e.message + "; retrying"); });
   results_conn_->async_connect([self, started](expected<void> r) {
     if (!r) return started(tl::unexpected(r.error()));
     self->consumer_->start([self, started](expected<void> c) {
       if (!c) return started(tl::unexpected(c.error()));
+      if (const auto n = self->consumer_->stats().adopted; n > 0) {
+        log::info("put back " + std::to_string(n) + " messages that a previous '" +
+                  self->settings_.hostname + "' (killed?) still owned");
+      }
       started({});
       self->take();
     });
@@ -392,22 +404,26 @@ void worker::on_outcome(const std::string& tag, task_outcome o) {
       meta->traceback = o.traceback.empty() ? o.exc_type + ": " + o.exc_message : o.traceback;
     }
   }
+  trace::context run_ctx{r.span.context(), {}};
   r.span.end();
   if (observer_.finished) observer_.finished(m, o, runtime);
-  finish(std::move(r.delivery), std::move(meta), !settings_.early_ack);
+  finish(std::move(r.delivery), std::move(meta), !settings_.early_ack, std::move(run_ctx));
   check_recycle();
 }
 
-void worker::finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack) {
+void worker::finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack,
+                    trace::context ctx) {
   // Acks late: the ack goes after the result is written, so a crash in between runs the task
-  // again rather than losing its result.
+  // again rather than losing its result. Both are written under the run span (a batch: under
+  // its first task's).
   auto self = shared_from_this();
-  auto do_ack = [self, tag = d.tag, ack] {
+  auto do_ack = [self, tag = d.tag, ack, ctx] {
     if (!ack) return self->release_slot();
-    self->ack_batcher_->add(tag, [self] { self->release_slot(); });
+    self->ack_batcher_->add(
+        tag, [self] { self->release_slot(); }, ctx);
   };
   if (result) {
-    result_batcher_->add(std::move(*result), do_ack);
+    result_batcher_->add(std::move(*result), do_ack, ctx);
   } else {
     do_ack();
   }

@@ -96,7 +96,8 @@ class worker : public std::enable_shared_from_this<worker> {
   void start_ready();
   void start_one(queue::delivery d);
   void on_outcome(const std::string& tag, task_outcome o);
-  void finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack);
+  void finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack,
+              trace::context ctx = {});
   void store_revoked(queue::delivery d, const std::string& reason);
   void arm_hold_timer();
   void on_hold_timer();

@@ -40,22 +40,46 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seq = 0
 -- record(msg, queue, unacked, index, owned, deadprefix, worker, at) -> tag, queue, reason
-local function record(msg, queue, unacked, index, owned, deadprefix, worker, at)
-  local ok, env = pcall(cjson.decode, msg)
-  if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
-    local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
-    local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
-      ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
-      '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
-    redis.call('LPUSH', deadprefix .. queue, wrapped)
-    return '', queue, reason
+-- The fields take needs, without decoding: kombu writes the envelope with Python's json.dumps
+-- (": " and ", "), properties last and delivery_info's exchange then routing_key. Plain finds
+-- read them from the last properties object; any other shape (or any doubt) goes through
+-- cjson in record(). A message that looks right here but is not valid JSON is still caught:
+-- the worker's decode makes it poison and dead-letters it.
+local function fast_fields(msg)
+  if string.byte(msg, 1) ~= 123 or string.byte(msg, -1) ~= 125 then return nil end
+  local p, from = nil, 1
+  while true do
+    local s = string.find(msg, '"properties": {', from, true)
+    if not s then break end
+    p, from = s, s + 15
   end
-  local p = env.properties
-  local tag = p.delivery_tag
-  local exchange, rk = '', queue
-  if type(p.delivery_info) == 'table' then
-    if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
-    if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+  if not p or not string.find(msg, '"headers": {', 1, true) then return nil end
+  local tag = string.match(msg, '"delivery_tag": "([%w%-_%.:]+)"', p)
+  if not tag then return nil end
+  local exchange, rk = string.match(msg,
+    '"delivery_info": {"exchange": "([^"\\]*)", "routing_key": "([^"\\]*)"}', p)
+  if not exchange then return nil end
+  return tag, exchange, rk
+end
+local function record(msg, queue, unacked, index, owned, deadprefix, worker, at)
+  local tag, exchange, rk = fast_fields(msg)
+  if not tag then
+    local ok, env = pcall(cjson.decode, msg)
+    if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
+      local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
+      local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
+        ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
+        '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
+      redis.call('LPUSH', deadprefix .. queue, wrapped)
+      return '', queue, reason
+    end
+    local p = env.properties
+    tag = p.delivery_tag
+    exchange, rk = '', queue
+    if type(p.delivery_info) == 'table' then
+      if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
+      if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+    end
   end
   if type(tag) ~= 'string' or tag == '' or redis.call('HEXISTS', unacked, tag) == 1 then
     seq = seq + 1
@@ -208,6 +232,28 @@ for _, w in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
       end
     end
     if n >= max then break end
+  end
+end
+return out
+)lua");
+  return s;
+}
+
+/// A worker starting under a name whose previous incarnation was killed (the default node name
+/// is celery@<host>, the same after a restart) finds that one's messages in its own owned set:
+/// nobody else recovers them, since the name's lease is alive again. Called once at start,
+/// before the first take, so everything owned is the predecessor's. Returns up to max
+/// (owner, tag, entry) triples as recover_scan does; owned tags with no entry are dropped.
+/// KEYS: owned, unacked. ARGV: max, worker.
+inline const redis::script& adopt_scan_script() {
+  static const redis::script s("vmterm.adopt_scan", R"lua(
+local out = {}
+for _, tag in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)) do
+  local entry = redis.call('HGET', KEYS[2], tag)
+  if entry then
+    out[#out + 1] = ARGV[2]; out[#out + 1] = tag; out[#out + 1] = entry
+  else
+    redis.call('ZREM', KEYS[1], tag)
   end
 end
 return out

@@ -92,6 +92,8 @@ while [ "$(wc -l < "$tmp/marks")" -lt 2 ]; do sleep 0.05; done
 redeliver=$(echo "$(tail -1 "$tmp/marks") - $tk" | bc)
 kill -TERM "$wp2"; wait "$wp2" 2>/dev/null || true
 
+echo "vmterm (medians so far): bulk $(median < "$tmp/vm_bulk")/s, drain $(median < "$tmp/vm_drain")/s, drain+results $(median < "$tmp/vm_drain_results")/s, call loop ${vm_call_loop}/s, call --wait p50/p99 $rt_p50/$rt_p99 ms, RSS idle $idle_rss KiB, with ETA $eta_rss KiB, redelivery ${redeliver} s"
+
 # --- stock Celery 5.2.6, same redis-server
 cat > "$tmp/app.py" <<PY
 import os
@@ -138,13 +140,14 @@ rc FLUSHALL >/dev/null
 BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 -m celery -A app worker --pool=solo \
   --without-mingle --without-gossip --loglevel=WARNING >"$tmp/cw.log" 2>&1 &
 cp=$!; pids+=($cp); sleep 3
-read -r c_p50 c_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py)
+# A failed Celery run (e.g. a timeout under load) is reported as such, not the end of the table.
+read -r c_p50 c_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" || echo "failed failed")
 c_rss=$(awk '/VmRSS/ {print $2}' "/proc/$cp/status")
 kill -TERM "$cp"; wait "$cp" 2>/dev/null || true
 # a real Celery client -> vmterm-worker round trip
 "$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
 wp=$!; pids+=($wp); sleep 1
-read -r x_p50 x_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py)
+read -r x_p50 x_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" || echo "failed failed")
 kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
 
 printf '\n%-58s %-22s %-22s\n' "measure (median of $runs)" "vmterm-worker" "Celery 5.2.6 (solo)"

@@ -1,5 +1,4 @@
 #pragma once
-#include <cstdlib>
 // A real redis-server, the built vmterm-worker and Celery 5.2.6 under /usr/bin/python3, in one
 // temp dir: what every worker integration test starts from.
 #include <chrono>
@@ -57,12 +56,6 @@ class worker_world {
                                   "text"};
     argv.insert(argv.end(), args.begin(), args.end());
     if (!env.count("OTEL_TRACES_EXPORTER")) env["OTEL_TRACES_EXPORTER"] = "none";
-    // Known defect (issue 10's closing note): at exit the worker still holds its blocking-wait
-    // connections (~30 KB, freed by the OS), which LeakSanitizer reports as exit status 1.
-    // Until that cycle is broken, leak detection is off for the worker processes only.
-    if (const char* asan = std::getenv("ASAN_OPTIONS"); asan != nullptr) {
-      env["ASAN_OPTIONS"] = std::string(asan) + ":detect_leaks=0";
-    }
     const auto log = dir() / ("worker-" + std::to_string(workers_.size()) + ".log");
     last_log_ = log;
     workers_.push_back(std::make_unique<child_process>(
