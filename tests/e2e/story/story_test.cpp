@@ -234,15 +234,11 @@ TEST_CASE(
   CHECK(stack.stop() == 0);
 }
 
-// TODO(coordinator, issue 13 part 3): vmterm-health was written in another worktree at the
-// same time. Once it is merged, check its flags (the issue spells them `--http URL --redis URL`)
-// and its span names, then remove the early return below.
+// vmterm-health's root span health.run, its HTTP probe's CLIENT span GET (whose traceparent
+// serve continues) and its Redis probe's health.redis span, with serve's server span below.
 TEST_CASE("the story, part 3: a vmterm-health probe is ONE trace: health.run → probes → serve",
           "[e2e][story][health]") {
-  if (!std::filesystem::exists(bin_dir() / "vmterm-health")) {
-    WARN("vmterm-health is not built: part 3 of the story is not checked");
-    return;
-  }
+  REQUIRE(std::filesystem::exists(bin_dir() / "vmterm-health"));
   local_stack stack({.run_args = {}});
   const auto r = stack.tool(
       "vmterm-health",
@@ -258,8 +254,9 @@ TEST_CASE("the story, part 3: a vmterm-health probe is ONE trace: health.run →
       },
       15s, 250ms));
   REQUIRE(probes.size() == 1);
-  // TODO(coordinator): the probe spans' exact names and kinds under health.run.
   check_trace(probes[0], {{"health.run", "vmterm-health", "internal", ""},
-                          {"GET /health-check/", "vmterm-serve", "server", "*"}});
+                          {"GET", "vmterm-health", "client", "health.run"},
+                          {"GET /health-check/", "vmterm-serve", "server", "GET"},
+                          {"health.redis", "vmterm-health", "internal", "health.run"}});
   CHECK(stack.stop() == 0);
 }
