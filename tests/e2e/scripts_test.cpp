@@ -156,14 +156,17 @@ TEST_CASE(
   CHECK_THAT(out, Catch::Contains("vmterm: prometheus      http://127.0.0.1:" +
                                   std::to_string(prom_port) + " (rules: compose/prometheus/rules"));
   CHECK_THAT(out, Catch::Contains("vmterm: vmterm-beat     scheduler, health_check every 5 s: " +
-                                  (var / "beat-schedule-fast.toml").string() + "\n"));
+                                  (var / "beat-schedule-fast.toml").string() +
+                                  "; metrics http://127.0.0.1:" +
+                                  *opt.env["VMTERM_BEAT_METRICS_PORT"] + "/metrics\n"));
   CHECK_THAT(read_file(var / "beat-schedule-fast.toml"), Catch::Contains("every = \"5s\""));
   // Every scrape target is up, the project's rules are loaded.
   std::string targets;
   const bool all_up = wait_until(
       [&] {
         targets = http_get(prom_port, "/api/v1/targets");
-        for (const auto* job : {"vmterm-serve", "vmterm-worker", "node", "prometheus"}) {
+        for (const auto* job :
+             {"vmterm-serve", "vmterm-worker", "vmterm-beat", "node", "prometheus"}) {
           const auto at = targets.find(std::string("\"job\":\"") + job + "\"");
           if (at == std::string::npos) return false;
           const std::string up = R"("health":"up")";
