@@ -10,7 +10,7 @@ namespace vmterm::address {
 bool is_loopback(std::string_view address) noexcept {
   if (address == "::1") return true;
   char text[INET_ADDRSTRLEN] = {};
-  if (address.size() >= sizeof text) return false;
+  if (address.size() >= sizeof text || address.find('\0') != std::string_view::npos) return false;
   std::copy(address.begin(), address.end(), text);
   in_addr a{};
   if (inet_pton(AF_INET, text, &a) != 1) return false;

@@ -17,6 +17,7 @@ TEST_CASE("Loopback means 127.0.0.0/8 and ::1, nothing else", "[core]") {
   CHECK_FALSE(address::is_loopback("localhost"));
   CHECK_FALSE(address::is_loopback("127.0.0.1.example.com"));
   CHECK_FALSE(address::is_loopback(std::string(100, '1')));
+  CHECK_FALSE(address::is_loopback(std::string("127.0.0.1\0x", 11)));
 }
 
 TEST_CASE("Origins are * or http(s)://host[:port]", "[core]") {
