@@ -7,6 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/exit_code.hpp"
+
 namespace vmterm::config {
 namespace detail {
 
@@ -192,6 +194,26 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool) 
   const std::string path = command_path(app, tool);
   std::cerr << tool << ": " << describe(app, e, path) << '\n';
   return 2;
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
+                                      std::string_view tool,
+                                      std::initializer_list<flag_set*> sets) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(app, e, tool);
+  }
+  for (auto* set : sets) {
+    if (set == nullptr) continue;
+    if (auto ok = set->resolve(); !ok) return refuse(tool, ok.error());
+  }
+  return std::nullopt;
+}
+
+int refuse(std::string_view tool, const error& e) {
+  std::cerr << tool << ": " << e.message << '\n';
+  return to_int(exit_code::usage);
 }
 
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, std::string_view tool) {

@@ -28,6 +28,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,15 @@ template <class T>
 /// Turns CLI11's exceptions into that form ("vmterm-worker: unknown flag '--bogus'; see
 /// vmterm-worker --help"), prints it to stderr and returns exit code 2 (0 for --help).
 [[nodiscard]] int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool);
+/// The lines every main() starts with: parses the command line, then resolves each non-null
+/// flag set (flag > environment > default). nullopt: go on; otherwise the exit code, after
+/// printing usage_error()'s line (2; 0 after --help) or "<tool>: <resolve error>" (2).
+[[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc,
+                                                    const char* const* argv, std::string_view tool,
+                                                    std::initializer_list<flag_set*> sets = {});
+/// Prints "<tool>: <message>" to stderr and returns 2 (exit_code::usage): a configuration that
+/// resolved badly.
+[[nodiscard]] int refuse(std::string_view tool, const error& e);
 /// The line usage_error() prints, without printing it (for tests).
 [[nodiscard]] std::string usage_message(const CLI::App& app, const CLI::ParseError& e,
                                         std::string_view tool);

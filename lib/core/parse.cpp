@@ -11,16 +11,36 @@
 namespace vmterm::parse {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+}  // namespace
+
+std::string lower(std::string_view text) {
+  std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
-
-}  // namespace
+expected<std::uint64_t> size(std::string_view text) {
+  static constexpr std::array<std::pair<std::string_view, unsigned>, 8> units{
+      {{"", 0}, {"B", 0}, {"K", 10}, {"KiB", 10}, {"M", 20}, {"MiB", 20}, {"G", 30}, {"GiB", 30}}};
+  const auto digits = std::find_if(text.begin(), text.end(), [](char c) {
+    return !std::isdigit(static_cast<unsigned char>(c));
+  });
+  const auto count_text = text.substr(0, static_cast<std::size_t>(digits - text.begin()));
+  const auto unit = text.substr(count_text.size());
+  for (const auto& [name, shift] : units) {
+    if (unit != name || count_text.empty()) continue;
+    auto n = integer(count_text, 0, std::int64_t{1} << 40);
+    if (!n || static_cast<std::uint64_t>(*n) > (std::uint64_t{1} << (50 - shift))) break;
+    return static_cast<std::uint64_t>(*n) << shift;
+  }
+  return fail(std::errc::invalid_argument,
+              quoted(text) +
+                  " is not a size; use a whole number of bytes or KiB/MiB such as 65536 or "
+                  "64KiB");
+}
 
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;

@@ -38,6 +38,14 @@ namespace vmterm::parse {
 /// OTEL_EXPORTER_OTLP_HEADERS; nullopt on a truncated or non-hex escape.
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);
 
+/// A byte size: a whole number with an optional unit B, KiB (K), MiB (M) or GiB (G): "65536",
+/// "64KiB". Error: "'<text>' is not a size; use a whole number of bytes or KiB/MiB such as
+/// 65536 or 64KiB".
+[[nodiscard]] expected<std::uint64_t> size(std::string_view text);
+
+/// ASCII lower case (host names, header names, enum words).
+[[nodiscard]] std::string lower(std::string_view text);
+
 /// Removes leading and trailing ASCII white space.
 [[nodiscard]] std::string_view trim(std::string_view text) noexcept;
 

@@ -1,5 +1,6 @@
 #include "ssh/known_hosts.hpp"
 
+#include "core/parse.hpp"
 #include "core/read_file.hpp"
 
 #include <fcntl.h>
@@ -19,12 +20,7 @@
 namespace vmterm::ssh {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using parse::lower;
 
 /// OpenSSH's match_pattern: '*' any run, '?' one character.
 bool glob(std::string_view pat, std::string_view s) {

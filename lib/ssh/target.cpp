@@ -1,5 +1,6 @@
 #include "ssh/target.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace vmterm::ssh {
@@ -57,6 +58,11 @@ expected<target> parse_target(std::string_view text, std::string_view default_us
   if (t.host.empty()) return bad(text, "empty host");
   if (t.host.find_first_of(" \t\r\n/@[]") != std::string::npos) {
     return bad(text, "invalid character in host '" + t.host + "'");
+  }
+  // One ':' makes neither a name nor an IPv6 address, and could not be written back (found by
+  // scripts/fuzz ssh_text: "u@[a:b]" printed as "u@a:b", host "a" and port "b").
+  if (std::count(t.host.begin(), t.host.end(), ':') == 1) {
+    return bad(text, "host '" + t.host + "' is neither a name nor an IPv6 address");
   }
   if (!port_text.empty() && !parse_port(port_text, t.port)) {
     return bad(text, "port '" + std::string(port_text) + "' is not a number in 1..65535");

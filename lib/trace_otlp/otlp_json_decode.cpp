@@ -131,10 +131,27 @@ tl::unexpected<error> current_error(std::string_view input_name, const std::stri
 
 std::string line_prefix(std::size_t line_no) { return "line " + std::to_string(line_no) + ": "; }
 
+/// A NUL byte anywhere is refused by both decoders alike: nlohmann's parser takes one for the
+/// end of the input (so a document followed by NULs parsed as that document alone), while the
+/// streaming decoder reads it as the syntax error it is (found by scripts/fuzz otlp_json).
+std::optional<tl::unexpected<error>> refuse_nul(std::string_view text,
+                                                std::string_view input_name) {
+  const auto at = text.find('\0');
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto line_start = text.rfind('\n', at);
+  const auto line =
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  const auto column = at - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  return fail(std::errc::invalid_argument, prefix(input_name) + "line " + std::to_string(line) +
+                                               ", column " + std::to_string(column) +
+                                               ": a NUL byte; JSON text has none");
+}
+
 /// decode_spans on nlohmann's DOM: what it did before the streaming decoder, and what decides
 /// every input the streaming decoder declines (so results and errors stay the same).
 expected<std::vector<trace::span_data>> dom_decode(std::string_view text,
                                                    std::string_view input_name) {
+  if (auto nul = refuse_nul(text, input_name)) return *nul;
   std::vector<trace::span_data> spans;
   // One document (pretty-printed or not) unless it parses only line by line.
   const auto whole = json::parse(text.begin(), text.end(), nullptr, false);
@@ -199,6 +216,7 @@ expected<std::vector<trace::span_data>> detail::decode_spans_dom(std::string_vie
 // memory); the mode (one document or JSON lines) is decided as decode_spans_dom decides it.
 expected<std::vector<trace::span_data>> decode_spans(std::string_view text,
                                                      std::string_view input_name) {
+  if (auto nul = refuse_nul(text, input_name)) return *nul;
   std::vector<trace::span_data> spans;
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return spans;

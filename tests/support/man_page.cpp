@@ -1,5 +1,6 @@
 #include "man_page.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <sstream>
@@ -78,6 +79,36 @@ std::string man_text(const std::string& page) {
     out += text[i];
   }
   return out;
+}
+
+std::string man_entry(const std::string& man, const std::string& flag) {
+  for (std::size_t at = man.find(".TP\n"); at != std::string::npos;
+       at = man.find("\n.TP\n", at + 1)) {
+    const auto tag = man.find('\n', at + 1) + 1;
+    const auto tag_end = man.find('\n', tag);
+    const auto tag_line = man.substr(tag, tag_end - tag);
+    const auto f = tag_line.find(flag);
+    const auto after = f == std::string::npos ? '\0' : tag_line[f + flag.size()];
+    if (f == std::string::npos || flag_char(after)) continue;
+    auto end = man.size();
+    for (const char* next : {"\n.TP", "\n.SS", "\n.SH"})
+      end = std::min(end, man.find(next, tag_end));
+    std::string out;
+    const auto raw = man.substr(tag, end - tag);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '\\' && i + 2 < raw.size() && raw[i + 1] == 'f') {
+        ++i, ++i;  // \fB, \fI, \fR, \fP
+        continue;
+      }
+      if (raw[i] != '"') out += raw[i];
+    }
+    return out;
+  }
+  return {};
+}
+
+std::string default_value(const std::string& default_text) {
+  return default_text.substr(0, std::min(default_text.find("; "), default_text.find(": ")));
 }
 
 }  // namespace vmterm::test

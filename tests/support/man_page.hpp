@@ -17,4 +17,13 @@ namespace vmterm::test {
 /// man/<page> (e.g. "vmterm-worker.1") from the source tree, '\-' unescaped; "" when absent.
 [[nodiscard]] std::string man_text(const std::string& page);
 
+/// The entry of `flag` in a man page's text (from man_text): from the ".TP" whose tag line
+/// names the flag to the next ".TP", ".SS" or ".SH", with roff's font changes (\fB, \fI, \fR,
+/// \fP) and quotes removed; "" when no entry names it.
+[[nodiscard]] std::string man_entry(const std::string& man, const std::string& flag);
+
+/// The value part of a --help default text: "60s; 0: end it at once" -> "60s", "0: never" ->
+/// "0", "127.0.0.1:8000" stays whole.
+[[nodiscard]] std::string default_value(const std::string& default_text);
+
 }  // namespace vmterm::test

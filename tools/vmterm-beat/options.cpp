@@ -131,18 +131,12 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
                    flag<bool>{.name = "--json", .help = "print JSON instead of text"});
   status->callback([&] { opt.command = "status"; });
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return config::usage_error(app, e, tool);
-  }
-  for (auto* f : {&run_flags, opt.command == "check" ? &check_flags : nullptr,
+  // The subcommand's own flags resolve only when it was given.
+  if (auto code = config::parse_command_line(app, argc, argv, tool, {&run_flags})) return code;
+  for (auto* f : {opt.command == "check" ? &check_flags : nullptr,
                   opt.command == "status" ? &status_flags : nullptr}) {
     if (f == nullptr) continue;
-    if (auto ok = f->resolve(); !ok) {
-      std::cerr << tool << ": " << ok.error().message << '\n';
-      return to_int(exit_code::usage);
-    }
+    if (auto ok = f->resolve(); !ok) return config::refuse(tool, ok.error());
   }
   if (!opt.run.token_file.empty()) {
     auto token = http::read_token_file(opt.run.token_file);

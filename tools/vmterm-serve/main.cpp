@@ -28,17 +28,10 @@ int main(int argc, char** argv) {
       "login token"};
   app.name("vmterm-serve");
   vmterm::serve::add_flags(app, opt);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return vmterm::config::usage_error(app, e, "vmterm-serve");
-  }
+  if (auto code = vmterm::config::parse_command_line(app, argc, argv, "vmterm-serve")) return *code;
   auto settings =
       vmterm::serve::resolve(opt, vmterm::config::process_env(), &vmterm::http::generate_token);
-  if (!settings) {
-    std::cerr << "vmterm-serve: " << settings.error().message << '\n';
-    return vmterm::to_int(vmterm::exit_code::usage);
-  }
+  if (!settings) return vmterm::config::refuse("vmterm-serve", settings.error());
   vmterm::log::configure({.service = "vmterm-serve",
                           .min_level = settings->log_level,
                           .line_format = settings->log_format});

@@ -1,66 +1,33 @@
 #include "settings.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
+#include "core/address.hpp"
+#include "core/command_line.hpp"
 #include "core/parse.hpp"
 #include "core/read_file.hpp"
 #include "http/host_check.hpp"
+#include "setting_value.hpp"
 #include "ssh/key_file.hpp"
-#include "ssh/target.hpp"
 
 namespace vmterm::serve {
 namespace {
 
 using namespace std::chrono_literals;
+using detail::bad;
+using detail::duration_of;
+using detail::given;
+using detail::in_quotes;
+using detail::pick;
 
 /// Shortest token accepted from a file or VMTERM_TOKEN (a generated one has 43 characters).
 constexpr std::size_t min_token_length = 16;
 constexpr std::int64_t max_sessions_limit = 100000;
 constexpr std::size_t min_message = 4096;  // the page sends input in pieces of 4 KiB
 constexpr std::size_t max_message_limit = 64u << 20;
-
-/// One value as given, and where it came from, for messages.
-struct given {
-  std::string text;
-  std::string where;  ///< "--listen" or "VMTERM_LISTEN"
-  bool from_env = false;
-  bool secret = false;  ///< never repeat the text (VMTERM_TOKEN)
-};
-
-/// flag > environment (empty counts as unset) > nothing.
-std::optional<given> pick(std::string_view flag, const std::optional<std::string>& value,
-                          std::string_view env_name, const config::env_lookup& env) {
-  if (value) return given{*value, std::string(flag), false};
-  if (!env_name.empty()) {
-    if (auto text = env(env_name)) return given{*text, std::string(env_name), true};
-  }
-  return std::nullopt;
-}
-
-/// "--max-sessions: '0' is out of range; ..." or, for a variable,
-/// "environment variable VMTERM_LISTEN='x': ...; fix or unset VMTERM_LISTEN".
-error bad(const given& g, std::string_view message) {
-  if (g.from_env) {
-    const auto shown = g.secret ? std::string() : "='" + g.text + "'";
-    return error{std::make_error_code(std::errc::invalid_argument),
-                 "environment variable " + g.where + shown + ": " + std::string(message) +
-                     "; fix or unset " + g.where};
-  }
-  return error{std::make_error_code(std::errc::invalid_argument),
-               g.where + ": " + std::string(message)};
-}
-
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 expected<void> resolve_listen(const options& opt, const config::env_lookup& env, settings& s) {
   const auto g = pick("--listen", opt.listen, "VMTERM_LISTEN", env)
@@ -154,7 +121,7 @@ expected<void> check_token(const given& g, std::string_view token) {
 expected<void> resolve_auth(const options& opt, const config::env_lookup& env,
                             std::string (*generate_token)(), settings& s) {
   if (opt.no_auth) {
-    if (!is_loopback(s.listen)) {
+    if (!address::is_loopback(s.listen.address)) {
       return fail(std::errc::invalid_argument,
                   "--no-auth: only with a loopback listen address, not '" + s.listen.str() +
                       "'; listen on 127.0.0.1 (--listen) or drop --no-auth");
@@ -179,7 +146,7 @@ expected<void> resolve_auth(const options& opt, const config::env_lookup& env,
     s.token_from = token_source::generated;
   }
   for (const auto& o : opt.allow_origins) {
-    if (!valid_origin(o)) {
+    if (!address::valid_origin(o)) {
       return tl::unexpected(bad(given{o, "--allow-origin", false},
                                 in_quotes(o) +
                                     " is not an origin; use scheme://host[:port] such as "
@@ -223,143 +190,13 @@ expected<void> resolve_command(const options& opt, const config::env_lookup& env
     s.ssh->command = std::string(text);
     return {};
   }
-  auto words = split_command(g->text);
+  auto words = parse::split_command(g->text);
   if (!words) {
     return tl::unexpected(
         bad(*g, words.error().message + "; give a program and its arguments, e.g. 'bash -l'"));
   }
   s.command = std::move(*words);
   return {};
-}
-
-expected<std::chrono::milliseconds> duration_of(const std::optional<std::string>& value,
-                                                std::string_view flag,
-                                                std::chrono::milliseconds fallback);
-
-/// The SSH target: --ssh, VMTERM_SSH, or AWS_HOSTNAME (the original app's variables); a target
-/// without "USER@" takes AWS_USERNAME.
-expected<std::optional<ssh::target>> resolve_target(const options& opt,
-                                                    const config::env_lookup& env) {
-  auto g = pick("--ssh", opt.ssh, "VMTERM_SSH", env);
-  if (!g) g = pick("", std::nullopt, "AWS_HOSTNAME", env);
-  if (!g) return std::nullopt;
-  const auto user = env("AWS_USERNAME").value_or("");
-  auto t = ssh::parse_target(parse::trim(g->text), user);
-  if (!t) return tl::unexpected(bad(*g, t.error().message));
-  return std::optional<ssh::target>(std::move(*t));
-}
-
-/// A private file given to a flag: refused when missing or readable by group or others.
-expected<std::filesystem::path> private_file(const std::optional<given>& g, std::string_view what) {
-  if (!g) return std::filesystem::path{};
-  auto ok = ssh::check_private_file(g->text, what);
-  if (!ok) return tl::unexpected(bad(*g, ok.error().message));
-  return std::filesystem::path(g->text);
-}
-
-expected<void> resolve_ssh_files(const options& opt, const config::env_lookup& env,
-                                 ssh::ssh_options& o) {
-  auto identity =
-      private_file(pick("--identity", opt.identity, "VMTERM_IDENTITY", env), "identity file");
-  if (!identity) return tl::unexpected(identity.error());
-  o.identity = *identity;
-  const auto pass = pick("--identity-passphrase-file", opt.passphrase_file, "", env);
-  if (pass && o.identity.empty()) {
-    return tl::unexpected(bad(*pass, "a passphrase needs a key; give --identity FILE as well"));
-  }
-  auto pass_file = private_file(pass, "passphrase file");
-  if (!pass_file) return tl::unexpected(pass_file.error());
-  o.passphrase_file = *pass_file;
-  if (o.identity.empty()) {
-    o.agent_socket = env("SSH_AUTH_SOCK").value_or("");
-    if (o.agent_socket.empty()) {
-      return fail(std::errc::invalid_argument,
-                  "--ssh: no key to log in with: give --identity FILE (for EC2, the key pair's "
-                  ".pem) or start ssh-agent and ssh-add the key (SSH_AUTH_SOCK is not set)");
-    }
-  }
-  o.accept_new_host_key = opt.accept_new_host_key;
-  if (auto g = pick("--known-hosts", opt.known_hosts, "VMTERM_KNOWN_HOSTS", env)) {
-    std::error_code ec;
-    const bool exists = std::filesystem::exists(g->text, ec);
-    if (!exists && !o.accept_new_host_key) {
-      return tl::unexpected(
-          bad(*g, in_quotes(g->text) +
-                      " does not exist; add the host's key to it (ssh-keyscan over a path you "
-                      "trust) or give --accept-new-host-key to create it on first use"));
-    }
-    if (exists && !std::filesystem::is_regular_file(g->text, ec)) {
-      return tl::unexpected(bad(*g, in_quotes(g->text) + " is not a file"));
-    }
-    o.known_hosts = g->text;
-  }
-  return {};
-}
-
-expected<void> resolve_ssh_times(const options& opt, ssh::ssh_options& o) {
-  if (opt.ssh_timeout) {
-    auto t = duration_of(opt.ssh_timeout, "--ssh-timeout", 15s);
-    if (!t) return tl::unexpected(t.error());
-    if (*t < 100ms || *t > 10min) {
-      return tl::unexpected(
-          bad(given{*opt.ssh_timeout, "--ssh-timeout", false},
-              in_quotes(*opt.ssh_timeout) + " is out of range; use 100ms to 10m, such as 15s"));
-    }
-    o.timeout = *t;
-  }
-  if (opt.ssh_keepalive) {
-    auto k = duration_of(opt.ssh_keepalive, "--ssh-keepalive", 30s);
-    if (!k) return tl::unexpected(k.error());
-    if ((k->count() % 1000) != 0 || *k > 24h) {
-      return tl::unexpected(
-          bad(given{*opt.ssh_keepalive, "--ssh-keepalive", false},
-              in_quotes(*opt.ssh_keepalive) +
-                  " is not whole seconds up to 24h; use e.g. 30s, or 0 for none"));
-    }
-    o.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
-  }
-  return {};
-}
-
-/// The SSH flags without a target are a mistake worth naming, not something to ignore.
-expected<void> refuse_ssh_flags_without_target(const options& opt) {
-  const std::pair<const char*, bool> flags[] = {
-      {"--identity", opt.identity.has_value()},
-      {"--identity-passphrase-file", opt.passphrase_file.has_value()},
-      {"--known-hosts", opt.known_hosts.has_value()},
-      {"--accept-new-host-key", opt.accept_new_host_key},
-      {"--ssh-timeout", opt.ssh_timeout.has_value()},
-      {"--ssh-keepalive", opt.ssh_keepalive.has_value()}};
-  for (const auto& [flag, given_here] : flags) {
-    if (given_here) {
-      return fail(std::errc::invalid_argument,
-                  std::string(flag) + ": only with an SSH target; add --ssh USER@HOST (or drop " +
-                      flag + ")");
-    }
-  }
-  return {};
-}
-
-expected<void> resolve_ssh(const options& opt, const config::env_lookup& env, settings& s) {
-  auto target = resolve_target(opt, env);
-  if (!target) return tl::unexpected(target.error());
-  if (!*target) return refuse_ssh_flags_without_target(opt);
-  ssh::ssh_options o;
-  o.target = std::move(**target);
-  if (auto ok = resolve_ssh_files(opt, env, o); !ok) return ok;
-  if (auto ok = resolve_ssh_times(opt, o); !ok) return ok;
-  s.ssh = std::move(o);
-  return {};
-}
-
-expected<std::chrono::milliseconds> duration_of(const std::optional<std::string>& value,
-                                                std::string_view flag,
-                                                std::chrono::milliseconds fallback) {
-  if (!value) return fallback;
-  // A bare number is seconds ("--idle-timeout 0").
-  auto d = parse::duration(parse::trim(*value), std::chrono::seconds(1));
-  if (!d) return tl::unexpected(bad(given{*value, std::string(flag), false}, d.error().message));
-  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
 expected<void> resolve_sessions(const options& opt, settings& s) {
@@ -378,7 +215,7 @@ expected<void> resolve_sessions(const options& opt, settings& s) {
   s.resume_grace = *grace;
   if (opt.max_message) {
     const given g{*opt.max_message, "--max-message", false};
-    auto size = parse_size(parse::trim(g.text));
+    auto size = parse::size(parse::trim(g.text));
     if (!size) return tl::unexpected(bad(g, size.error().message));
     if (*size < min_message || *size > max_message_limit) {
       return tl::unexpected(bad(g, in_quotes(g.text) + " is out of range; use 4KiB to 64MiB"));
@@ -434,97 +271,13 @@ expected<settings> resolve(const options& opt, const config::env_lookup& env,
   if (auto ok = resolve_allow_hosts(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_tls(opt, s); !ok) return tl::unexpected(ok.error());
   // SSH before --command, which is the remote command with --ssh.
-  if (auto ok = resolve_ssh(opt, env, s); !ok) return tl::unexpected(ok.error());
+  if (auto ok = detail::resolve_ssh(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_command(opt, env, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_sessions(opt, s); !ok) return tl::unexpected(ok.error());
   if (auto ok = resolve_redis(opt, env, s); !ok) return tl::unexpected(ok.error());
   // Last: a bad flag elsewhere must not cost a generated token.
   if (auto ok = resolve_auth(opt, env, generate_token, s); !ok) return tl::unexpected(ok.error());
   return s;
-}
-
-bool is_loopback(const http::endpoint& where) noexcept {
-  if (where.address == "::1") return true;
-  in_addr a{};
-  if (inet_pton(AF_INET, where.address.c_str(), &a) != 1) return false;
-  return (ntohl(a.s_addr) >> 24) == 127;
-}
-
-expected<std::size_t> parse_size(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, std::size_t>, 6> units{
-      {{"", 1}, {"B", 1}, {"K", 1024}, {"KiB", 1024}, {"M", 1u << 20}, {"MiB", 1u << 20}}};
-  const auto digits = std::find_if(text.begin(), text.end(), [](char c) {
-    return !std::isdigit(static_cast<unsigned char>(c));
-  });
-  const auto count_text = text.substr(0, static_cast<std::size_t>(digits - text.begin()));
-  const auto unit = text.substr(count_text.size());
-  for (const auto& [name, scale] : units) {
-    if (unit != name || count_text.empty()) continue;
-    auto n = parse::integer(count_text, 0, std::int64_t{1} << 40);
-    if (!n) break;
-    return static_cast<std::size_t>(*n) * scale;
-  }
-  return fail(std::errc::invalid_argument,
-              in_quotes(text) +
-                  " is not a size; use a whole number of bytes or KiB/MiB such as "
-                  "65536 or 64KiB");
-}
-
-expected<std::vector<std::string>> split_command(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote == '\'') {
-      if (c == '\'')
-        quote = 0;
-      else
-        word += c;
-    } else if (c == '\\' && i + 1 < text.size() &&
-               (quote == 0 || std::strchr("\"\\$`", text[i + 1]))) {
-      word += text[++i];
-      in_word = true;
-    } else if (quote == '"') {
-      if (c == '"')
-        quote = 0;
-      else
-        word += c;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words.push_back(std::exchange(word, {}));
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (quote != 0) {
-    return fail(std::errc::invalid_argument, std::string("unterminated ") + quote + " quote");
-  }
-  if (in_word) words.push_back(std::move(word));
-  if (words.empty()) return fail(std::errc::invalid_argument, "empty command");
-  return words;
-}
-
-bool valid_origin(std::string_view origin) noexcept {
-  if (origin == "*") return true;
-  std::string_view rest;
-  if (origin.starts_with("http://")) {
-    rest = origin.substr(7);
-  } else if (origin.starts_with("https://")) {
-    rest = origin.substr(8);
-  } else {
-    return false;
-  }
-  if (rest.ends_with('/')) rest.remove_suffix(1);
-  return !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-           c == '[' || c == ']';
-  });
 }
 
 }  // namespace vmterm::serve

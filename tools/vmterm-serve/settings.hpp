@@ -63,17 +63,4 @@ struct settings {
 [[nodiscard]] expected<settings> resolve(const options& opt, const config::env_lookup& env,
                                          std::string (*generate_token)());
 
-/// True for 127.0.0.0/8 and ::1: the only addresses --no-auth accepts.
-[[nodiscard]] bool is_loopback(const http::endpoint& where) noexcept;
-
-/// A byte size: a whole number with an optional unit B, KiB (K) or MiB (M): "65536", "64KiB".
-[[nodiscard]] expected<std::size_t> parse_size(std::string_view text);
-
-/// Splits a command line into words at blanks; '...' quotes literally, "..." and \ escape as in
-/// sh, without any expansion. Errors: "empty command", "unterminated \" quote".
-[[nodiscard]] expected<std::vector<std::string>> split_command(std::string_view text);
-
-/// Whether `origin` is "*" or "scheme://host[:port]" with scheme http or https.
-[[nodiscard]] bool valid_origin(std::string_view origin) noexcept;
-
 }  // namespace vmterm::serve

@@ -24,11 +24,7 @@ int main(int argc, char** argv) {
       "trees, waterfalls and JSON"};
   app.name("vmterm-trace");
   vmterm::trace_cli::add_flags(app, opt);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return vmterm::config::usage_error(app, e, "vmterm-trace");
-  }
+  if (auto code = vmterm::config::parse_command_line(app, argc, argv, "vmterm-trace")) return *code;
   const auto env = vmterm::config::process_env();
   // Shared with the signal handler, which may run while main is returning.
   auto tracing = std::make_shared<vmterm::trace::installation>(vmterm::trace_otlp::install_from_env(

@@ -3,6 +3,10 @@
 namespace vmterm::trace_cli {
 namespace {
 
+/// " (default X)" from the options struct's initial value, so the default is written once and
+/// --help reads as every tool's does (core/flags.hpp's form).
+std::string default_of(const std::string& value) { return " (default " + value + ")"; }
+
 void add_global_flags(CLI::App& app, options& opt) {
   app.add_option("--jaeger", opt.jaeger,
                  "Jaeger query service URL, with any base path; env VMTERM_JAEGER_URL (default " +
@@ -10,15 +14,16 @@ void add_global_flags(CLI::App& app, options& opt) {
   app.add_option(
       "--file", opt.file,
       "read traces from a file: OTLP JSON, OTLP JSON lines or Jaeger v1 JSON; - = stdin");
-  app.add_option("--max-input", opt.max_input,
-                 "read at most this much of a file or stdin, e.g. 512MiB, 4GiB")
-      ->capture_default_str();
-  app.add_option("--timeout", opt.timeout, "deadline for each request to Jaeger (e.g. 500ms, 10s)")
-      ->capture_default_str();
+  app.add_option(
+      "--max-input", opt.max_input,
+      "read at most this much of a file or stdin, e.g. 512MiB, 4GiB" + default_of(opt.max_input));
+  app.add_option("--timeout", opt.timeout,
+                 "deadline for each request to Jaeger, e.g. 500ms" + default_of(opt.timeout));
   app.add_flag("--json", opt.json, "print JSON (one object per trace, one per line) for jq");
   app.add_flag("--otlp", opt.otlp, "show: print the traces as OTLP JSON, untouched when possible");
-  app.add_option("--color", opt.color, "colour: auto (a terminal without NO_COLOR), always, never")
-      ->capture_default_str();
+  app.add_option(
+      "--color", opt.color,
+      "colour: auto (a terminal without NO_COLOR), always, never" + default_of(opt.color));
   app.add_option("--width", opt.width,
                  "fit every line in this many columns (default: COLUMNS or the terminal; 0: no "
                  "limit and no waterfall)");
@@ -44,7 +49,7 @@ void add_query_flags(CLI::App& cmd, options& opt) {
   auto* start = cmd.add_option("--start", opt.start, "start of the time range (RFC 3339)");
   auto* end = cmd.add_option("--end", opt.end, "end of the time range (RFC 3339; default now)");
   since->excludes(start)->excludes(end);
-  cmd.add_option("--limit", opt.limit, "at most this many traces")->capture_default_str();
+  cmd.add_option("--limit", opt.limit, "at most this many traces" + default_of(opt.limit));
   cmd.add_flag("--errors", opt.errors, "only traces with an error span");
 }
 

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "core/parse.hpp"
+#include "http/client_tracing.hpp"
 #include "http/url.hpp"
-#include "jaeger/client_tracing.hpp"
 #include "jaeger/file_source.hpp"
 #include "jaeger/jaeger_client.hpp"
 #include "trace_otlp/install_from_env.hpp"
@@ -82,7 +82,7 @@ expected<std::unique_ptr<jaeger::source>> make_source(const options& opt,
   auto src = jaeger::jaeger_source::create(jaeger::jaeger_options{
       .url = url,
       .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout),
-      .observer = jaeger::make_client_tracing("vmterm-trace")});
+      .observer = http::make_client_tracing("vmterm-trace")});
   if (!src) return tl::unexpected(src.error());
   return std::unique_ptr<jaeger::source>(std::move(*src));
 }

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "http/client.hpp"
-#include "http_tracing.hpp"
+#include "http/client_tracing.hpp"
 #include "trace/context.hpp"
 #include "trace/propagation.hpp"
 
@@ -91,7 +91,7 @@ std::shared_ptr<running_task> run_health_check(net::any_io_executor ex, const ta
       http::client_options o;
       o.timeout = timeout;
       o.user_agent = "vmterm-worker/0.1";
-      o.observer = make_http_tracing();
+      o.observer = http::make_client_tracing("vmterm-worker");
       return o;
     }());
     trace::context_scope scope(parent);

@@ -33,28 +33,26 @@ int main(int argc, char** argv) {
       "queues (inspect)"};
   app.name("vmterm-worker");
   add_flags(app, opt);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return vmterm::config::usage_error(app, e, "vmterm-worker");  // one form; --help exits 0
+  if (auto code = vmterm::config::parse_command_line(app, argc, argv, "vmterm-worker")) {
+    return *code;
   }
   const auto env = vmterm::config::process_env();
   try {
     switch (opt.which) {
       case options::command::run: {
         auto s = resolve_run(opt, env);
-        if (!s) return std::cerr << "vmterm-worker: " << s.error().message << '\n', 2;
+        if (!s) return vmterm::config::refuse("vmterm-worker", s.error());
         return with_logging<run_settings>(s, &run_worker);
       }
       case options::command::call: {
         auto s = resolve_call(opt, env);
-        if (!s) return std::cerr << "vmterm-worker: " << s.error().message << '\n', 2;
+        if (!s) return vmterm::config::refuse("vmterm-worker", s.error());
         return with_logging<call_settings>(
             s, [](const call_settings& c) { return run_call(c, std::cout, std::cerr); });
       }
       case options::command::inspect: {
         auto s = resolve_inspect(opt, env);
-        if (!s) return std::cerr << "vmterm-worker: " << s.error().message << '\n', 2;
+        if (!s) return vmterm::config::refuse("vmterm-worker", s.error());
         return with_logging<inspect_settings>(
             s, [](const inspect_settings& c) { return run_inspect(c, std::cout, std::cerr); });
       }

@@ -20,6 +20,7 @@
 #include "sshd_server.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
+#include "ws_helpers.hpp"
 
 using namespace vmterm::test;
 using namespace vmterm::test::serve;
@@ -41,36 +42,6 @@ std::vector<std::string> ssh_args(const sshd_server& sshd, std::string known_hos
           sshd.identity_file().string(),
           "--known-hosts",
           known_hosts.empty() ? sshd.known_hosts_file().string() : std::move(known_hosts)};
-}
-
-bool read_until(ws_client& ws, const std::string& needle, std::string& output,
-                std::vector<std::string>* controls = nullptr,
-                std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto f = ws.read(1s);
-    if (f.is_binary()) output += f.data;
-    if (f.is_text() && controls != nullptr) controls->push_back(f.data);
-    if (output.find(needle) != std::string::npos) return true;
-    if (f.type == ws_frame::kind::closed || f.type == ws_frame::kind::error) return false;
-  }
-  return false;
-}
-
-std::string read_control(ws_client& ws, const std::string& type,
-                         std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto f = ws.read(1s);
-    if (f.is_text() && f.data.find("\"type\":\"" + type + "\"") != std::string::npos) return f.data;
-    if (f.type == ws_frame::kind::closed || f.type == ws_frame::kind::error) return {};
-  }
-  return {};
-}
-
-void start_terminal(ws_client& ws, int cols = 100, int rows = 30) {
-  REQUIRE(ws.send_text(R"({"type":"resize","cols":)" + std::to_string(cols) + R"(,"rows":)" +
-                       std::to_string(rows) + "}"));
 }
 
 /// A JSON string's content as text (the fingerprint's '+' and '/' are not escaped; '/' may be).

@@ -7,6 +7,7 @@
 #include "ports.hpp"
 #include "serve_process.hpp"
 #include "ws_client.hpp"
+#include "ws_helpers.hpp"
 
 using namespace vmterm::test;
 using namespace vmterm::test::serve;
@@ -24,38 +25,6 @@ std::string same_origin(const serve_process& serve) {
 ws_connect_options as_browser(const serve_process& serve) {
   const auto login = serve.get("/?token=" + serve.token());
   return {.headers = {{"Cookie", cookie_pair(login)}, {"Origin", same_origin(serve)}}};
-}
-
-/// Reads frames until the output holds `needle` (true) or nothing came for a while (false);
-/// control messages are collected in `controls`.
-bool read_until(ws_client& ws, const std::string& needle, std::string& output,
-                std::vector<std::string>* controls = nullptr,
-                std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto f = ws.read(1s);
-    if (f.is_binary()) output += f.data;
-    if (f.is_text() && controls != nullptr) controls->push_back(f.data);
-    if (output.find(needle) != std::string::npos) return true;
-    if (f.type == ws_frame::kind::closed || f.type == ws_frame::kind::error) return false;
-  }
-  return false;
-}
-
-/// Reads until a text frame of this type ("exit", "error", "hello") arrives; "" on timeout.
-std::string read_control(ws_client& ws, const std::string& type,
-                         std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto f = ws.read(1s);
-    if (f.is_text() && f.data.find("\"type\":\"" + type + "\"") != std::string::npos) return f.data;
-    if (f.type == ws_frame::kind::closed || f.type == ws_frame::kind::error) return {};
-  }
-  return {};
-}
-
-void start_terminal(ws_client& ws) {
-  REQUIRE(ws.send_text(R"({"type":"resize","cols":100,"rows":30})"));
 }
 
 }  // namespace

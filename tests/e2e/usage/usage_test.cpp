@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "http_test_server.hpp"
+#include "man_page.hpp"
 #include "process.hpp"
 
 using vmterm::test::run_tool;
@@ -72,4 +73,33 @@ TEST_CASE("a bare number in --timeout means seconds in vmterm-trace too", "[usag
   CHECK(took >= 900ms);  // one second, not one millisecond
   CHECK(took < 10s);
   CHECK(r.err.find("no response within 1") != std::string::npos);
+}
+
+TEST_CASE("every default --help states is the one the flag's man-page entry states, in every tool",
+          "[usage][man]") {
+  const std::vector<std::vector<std::string>> commands{
+      {"vmterm-serve"},           {"vmterm-worker"},
+      {"vmterm-worker", "call"},  {"vmterm-worker", "inspect"},
+      {"vmterm-trace"},           {"vmterm-trace", "show"},
+      {"vmterm-trace", "search"}, {"vmterm-beat"},
+      {"vmterm-beat", "check"}};
+  std::size_t checked = 0;
+  for (const auto& command : commands) {
+    std::vector<std::string> args(command.begin() + 1, command.end());
+    args.push_back("--help");
+    const auto help = vmterm::test::run_tool(command.front(), args);
+    REQUIRE(help.exit_code == 0);
+    const auto man = vmterm::test::man_text(command.front() + ".1");
+    REQUIRE_FALSE(man.empty());
+    for (const auto& [flag, text] : vmterm::test::defaults_in(help.out)) {
+      const auto value = vmterm::test::default_value(text);
+      const auto entry = vmterm::test::man_entry(man, flag);
+      INFO(command.front() << " " << (args.size() > 1 ? args.front() : "") << " " << flag
+                           << ": --help says default '" << value << "'; man entry: " << entry);
+      CHECK((entry.find("default " + value) != std::string::npos ||
+             entry.find("Default " + value) != std::string::npos));
+      ++checked;
+    }
+  }
+  CHECK(checked >= 30);
 }

@@ -2,9 +2,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -220,4 +223,28 @@ TEST_CASE("CLI11's errors become the tool's own sentences", "[flags]") {
   app2.add_subcommand("search", "");
   CHECK(usage_of(app2, {"bogus"}) ==
         "vmterm-test: unknown command 'bogus'; give one of show, search");
+}
+
+TEST_CASE("parse_command_line parses, resolves and gives the exit code to return", "[flags]") {
+  const auto run = [](fixture& f, std::vector<const char*> argv) {
+    argv.insert(argv.begin(), "vmterm-test");
+    // The refusal goes to stderr; silence it here, the exit code is what is checked.
+    std::stringstream sink;
+    auto* old = std::cerr.rdbuf(sink.rdbuf());
+    const auto code = vmterm::config::parse_command_line(
+        f.app, static_cast<int>(argv.size()), argv.data(), "vmterm-test", {&f.flags, nullptr});
+    std::cerr.rdbuf(old);
+    return std::pair{code, sink.str()};
+  };
+  fixture ok;
+  CHECK(run(ok, {"-c", "7"}).first == std::nullopt);
+  CHECK(ok.s.concurrency == 7);
+  fixture bad_flag;
+  CHECK(run(bad_flag, {"--bogus"}) ==
+        std::pair{std::optional<int>(2),
+                  std::string("vmterm-test: unknown flag '--bogus'; see vmterm-test --help\n")});
+  fixture bad_value;
+  CHECK(run(bad_value, {"-c", "0"}) ==
+        std::pair{std::optional<int>(2),
+                  std::string("vmterm-test: --concurrency '0': must be at least 1\n")});
 }

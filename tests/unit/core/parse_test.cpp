@@ -71,3 +71,25 @@ TEST_CASE("percent_decode decodes %XX in either case and refuses broken escapes"
   CHECK_FALSE(parse::percent_decode("%4"));
   CHECK_FALSE(parse::percent_decode("%zz"));
 }
+
+TEST_CASE("Sizes are bytes or a whole number with a binary unit", "[parse]") {
+  CHECK(parse::size("65536").value() == 65536);
+  CHECK(parse::size("0").value() == 0);
+  CHECK(parse::size("100B").value() == 100);
+  CHECK(parse::size("64KiB").value() == 65536);
+  CHECK(parse::size("64K").value() == 65536);
+  CHECK(parse::size("1MiB").value() == 1u << 20);
+  CHECK(parse::size("2G").value() == std::uint64_t{2} << 30);
+  CHECK(parse::size("2GiB").value() == std::uint64_t{2} << 30);
+  for (const auto* bad : {"", "KiB", "12x", "1.5MiB", "-1", "64 KiB", "64kib", "99999999999GiB"}) {
+    INFO(bad);
+    CHECK(parse::size(bad).error().message ==
+          "'" + std::string(bad) +
+              "' is not a size; use a whole number of bytes or KiB/MiB such as 65536 or 64KiB");
+  }
+}
+
+TEST_CASE("lower() folds ASCII only", "[parse]") {
+  CHECK(parse::lower("Host.EXAMPLE-1") == "host.example-1");
+  CHECK(parse::lower("\xC3\x84") == "\xC3\x84");
+}

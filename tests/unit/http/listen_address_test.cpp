@@ -24,6 +24,11 @@ TEST_CASE("Listen addresses take IPv4, bracketed IPv6 and localhost with a port"
   CHECK(endpoint{"127.0.0.1", 8000}.str() == "127.0.0.1:8000");
 }
 
+TEST_CASE("A NUL byte in a listen address is refused, not cut off (a fuzzer finding)", "[http]") {
+  CHECK_FALSE(parse_listen_address(std::string_view("127.0.0.1\0x:80", 14)));
+  CHECK_FALSE(parse_listen_address(std::string_view("[::1\0x]:80", 10)));
+}
+
 TEST_CASE("Listen address errors name the input and the expected form", "[http]") {
   CHECK(error_of("127.0.0.1") ==
         "parse listen address '127.0.0.1': missing port; use HOST:PORT such as 127.0.0.1:8000");

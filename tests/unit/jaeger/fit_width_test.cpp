@@ -11,7 +11,7 @@
 #include "terminal_width.hpp"
 
 namespace vmterm::jaeger {
-using namespace test;
+using namespace vmterm::test;
 
 namespace {
 

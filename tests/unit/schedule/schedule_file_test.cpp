@@ -145,6 +145,9 @@ TEST_CASE("JSON errors name the file and the entry", "[schedule]") {
         "s.json: [a] unknown field 'when'; use task, every, crontab, args, kwargs, queue, "
         "priority or expires");
   CHECK(error_of(R"({"a": [1]})", "s.json") == "s.json: [a] must be an object of fields");
+  // A fuzzer finding: the overflow was an exception that escaped parse_schedule.
+  CHECK(error_of(R"({"a": {"task": "t", "every": 1E5555}})", "s.json") ==
+        "s.json: a number is too large to read; use a smaller one");
   CHECK(
       error_of(R"({"a": {"task": "t"}})", "s.json") ==
       "s.json: [a] has neither every nor crontab; add every = \"60s\" or crontab = \"0 * * * *\"");

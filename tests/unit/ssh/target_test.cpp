@@ -52,6 +52,18 @@ TEST_CASE("bad targets are refused with a message naming the input", "[ssh]") {
         "ssh target 'u@a b': invalid character in host 'a b'; expected USER@HOST[:PORT]");
 }
 
+TEST_CASE("a host with one ':' is refused: it could not be written back (a fuzzer finding)",
+          "[ssh]") {
+  const auto msg = [](std::string_view text) { return parse_target(text).error().message; };
+  CHECK(msg("u@[:>1]:22") ==
+        "ssh target 'u@[:>1]:22': host ':>1' is neither a name nor an IPv6 address; expected "
+        "USER@HOST[:PORT]");
+  CHECK(msg("u@[a:b]") ==
+        "ssh target 'u@[a:b]': host 'a:b' is neither a name nor an IPv6 address; expected "
+        "USER@HOST[:PORT]");
+  CHECK(parse_target("u@[::1]").value() == target{"u", "::1", 22});
+}
+
 TEST_CASE("a target prints as a user types it", "[ssh]") {
   CHECK(to_string(target{"u", "h", 22}) == "u@h");
   CHECK(to_string(target{"u", "h", 2222}) == "u@h:2222");

@@ -35,3 +35,17 @@ TEST_CASE("man_text unescapes roff's dashes and is empty for a missing page", "[
   CHECK(serve.find("\\-") == std::string::npos);
   CHECK(man_text("no-such-page.1").empty());
 }
+
+TEST_CASE("man_entry gives one flag's entry without font changes", "[support]") {
+  const std::string man =
+      ".SH OPTIONS\n.TP\n.BI --listen \" HOST:PORT\"\nListen here. Default "
+      "\\fB127.0.0.1:8000\\fR.\n"
+      ".TP\n.BI --list \" N\"\nAt most N (default \\fB0\\fR: never).\n.SH EXIT STATUS\n0 ok\n";
+  CHECK(man_entry(man, "--listen") ==
+        ".BI --listen  HOST:PORT\nListen here. Default 127.0.0.1:8000.");
+  CHECK(man_entry(man, "--list") == ".BI --list  N\nAt most N (default 0: never).");
+  CHECK(man_entry(man, "--lis").empty());
+  CHECK(default_value("60s; 0: end it at once") == "60s");
+  CHECK(default_value("0: never") == "0");
+  CHECK(default_value("127.0.0.1:8000") == "127.0.0.1:8000");
+}

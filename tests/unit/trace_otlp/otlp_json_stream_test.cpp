@@ -238,3 +238,20 @@ TEST_CASE("Streamed OTLP JSON matches the DOM decoder on thousands of mutated do
   }
   CHECK(accepted > 100);  // the mutations reach the success path too, not only errors
 }
+
+TEST_CASE("Streamed OTLP JSON agrees with the DOM decoder on the fuzzer's findings",
+          "[trace_otlp]") {
+  // Found by scripts/fuzz otlp_json: two JSON lines and a final newline, where the streaming
+  // decoder refused what the DOM decoder accepted.
+  const auto text = slurp(std::string(VMTERM_TEST_SOURCE_DIR) +
+                          "/tests/fuzz/corpus/otlp_json/streaming-refuses-tree-accepts");
+  REQUIRE_FALSE(text.empty());
+  CHECK(streamed(text) == dom(text));
+  CHECK(streamed(text) ==
+        "error: decode OTLP JSON 't.json': line 2, column 1: a NUL byte; JSON text has none");
+  // nlohmann's parser reads a NUL as the end of the input; neither decoder may.
+  const std::string nul_after("{\"resourceSpans\":[]}\n\0", 22);
+  CHECK(streamed(nul_after) == dom(nul_after));
+  CHECK(dom(nul_after) ==
+        "error: decode OTLP JSON 't.json': line 2, column 1: a NUL byte; JSON text has none");
+}

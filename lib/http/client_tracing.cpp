@@ -1,4 +1,4 @@
-#include "jaeger/client_tracing.hpp"
+#include "http/client_tracing.hpp"
 
 #include <optional>
 #include <string>
@@ -9,7 +9,7 @@
 #include "trace/provider.hpp"
 #include "trace/semconv.hpp"
 
-namespace vmterm::jaeger {
+namespace vmterm::http {
 namespace {
 
 class client_tracing final : public http::client_observer {
@@ -57,8 +57,8 @@ class client_tracing final : public http::client_observer {
 
 }  // namespace
 
-std::shared_ptr<http::client_observer> make_client_tracing(std::string_view scope) {
+std::shared_ptr<client_observer> make_client_tracing(std::string_view scope) {
   return std::make_shared<client_tracing>(scope);
 }
 
-}  // namespace vmterm::jaeger
+}  // namespace vmterm::http

@@ -1,6 +1,7 @@
 #pragma once
-// An oracle for "fits in N columns" independent of text_cells.cpp: glibc's wcswidth in the
-// C.UTF-8 locale (Unicode's East Asian Width data), after removing ANSI colour sequences.
+// An oracle for "fits in N columns" independent of lib/jaeger's text_cells.cpp, shared by the
+// unit and e2e width tests: glibc's wcswidth in the C.UTF-8 locale (Unicode's East Asian Width
+// data), after removing ANSI colour sequences.
 
 #include <clocale>
 #include <cwchar>
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace vmterm::test::trace_cli {
+namespace vmterm::test {
 
 /// The columns a terminal gives `line` (-1 when it holds something unprintable).
 inline int terminal_columns(const std::string& line) {
@@ -36,4 +37,4 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-}  // namespace vmterm::test::trace_cli
+}  // namespace vmterm::test

@@ -1,0 +1,134 @@
+// vmterm-serve's SSH settings: the target (--ssh, VMTERM_SSH, AWS_HOSTNAME), the key, the
+// passphrase and known_hosts files, and the connect timeout and keepalive.
+#include <filesystem>
+#include <utility>
+
+#include "core/parse.hpp"
+#include "setting_value.hpp"
+#include "ssh/key_file.hpp"
+#include "ssh/target.hpp"
+
+namespace vmterm::serve::detail {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// The SSH target: --ssh, VMTERM_SSH, or AWS_HOSTNAME (the original app's variables); a target
+/// without "USER@" takes AWS_USERNAME.
+expected<std::optional<ssh::target>> resolve_target(const options& opt,
+                                                    const config::env_lookup& env) {
+  auto g = pick("--ssh", opt.ssh, "VMTERM_SSH", env);
+  if (!g) g = pick("", std::nullopt, "AWS_HOSTNAME", env);
+  if (!g) return std::nullopt;
+  const auto user = env("AWS_USERNAME").value_or("");
+  auto t = ssh::parse_target(parse::trim(g->text), user);
+  if (!t) return tl::unexpected(bad(*g, t.error().message));
+  return std::optional<ssh::target>(std::move(*t));
+}
+
+/// A private file given to a flag: refused when missing or readable by group or others.
+expected<std::filesystem::path> private_file(const std::optional<given>& g, std::string_view what) {
+  if (!g) return std::filesystem::path{};
+  auto ok = ssh::check_private_file(g->text, what);
+  if (!ok) return tl::unexpected(bad(*g, ok.error().message));
+  return std::filesystem::path(g->text);
+}
+
+expected<void> resolve_ssh_files(const options& opt, const config::env_lookup& env,
+                                 ssh::ssh_options& o) {
+  auto identity =
+      private_file(pick("--identity", opt.identity, "VMTERM_IDENTITY", env), "identity file");
+  if (!identity) return tl::unexpected(identity.error());
+  o.identity = *identity;
+  const auto pass = pick("--identity-passphrase-file", opt.passphrase_file, "", env);
+  if (pass && o.identity.empty()) {
+    return tl::unexpected(bad(*pass, "a passphrase needs a key; give --identity FILE as well"));
+  }
+  auto pass_file = private_file(pass, "passphrase file");
+  if (!pass_file) return tl::unexpected(pass_file.error());
+  o.passphrase_file = *pass_file;
+  if (o.identity.empty()) {
+    o.agent_socket = env("SSH_AUTH_SOCK").value_or("");
+    if (o.agent_socket.empty()) {
+      return fail(std::errc::invalid_argument,
+                  "--ssh: no key to log in with: give --identity FILE (for EC2, the key pair's "
+                  ".pem) or start ssh-agent and ssh-add the key (SSH_AUTH_SOCK is not set)");
+    }
+  }
+  o.accept_new_host_key = opt.accept_new_host_key;
+  if (auto g = pick("--known-hosts", opt.known_hosts, "VMTERM_KNOWN_HOSTS", env)) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(g->text, ec);
+    if (!exists && !o.accept_new_host_key) {
+      return tl::unexpected(
+          bad(*g, in_quotes(g->text) +
+                      " does not exist; add the host's key to it (ssh-keyscan over a path you "
+                      "trust) or give --accept-new-host-key to create it on first use"));
+    }
+    if (exists && !std::filesystem::is_regular_file(g->text, ec)) {
+      return tl::unexpected(bad(*g, in_quotes(g->text) + " is not a file"));
+    }
+    o.known_hosts = g->text;
+  }
+  return {};
+}
+
+expected<void> resolve_ssh_times(const options& opt, ssh::ssh_options& o) {
+  if (opt.ssh_timeout) {
+    auto t = duration_of(opt.ssh_timeout, "--ssh-timeout", 15s);
+    if (!t) return tl::unexpected(t.error());
+    if (*t < 100ms || *t > 10min) {
+      return tl::unexpected(
+          bad(given{*opt.ssh_timeout, "--ssh-timeout", false},
+              in_quotes(*opt.ssh_timeout) + " is out of range; use 100ms to 10m, such as 15s"));
+    }
+    o.timeout = *t;
+  }
+  if (opt.ssh_keepalive) {
+    auto k = duration_of(opt.ssh_keepalive, "--ssh-keepalive", 30s);
+    if (!k) return tl::unexpected(k.error());
+    if ((k->count() % 1000) != 0 || *k > 24h) {
+      return tl::unexpected(
+          bad(given{*opt.ssh_keepalive, "--ssh-keepalive", false},
+              in_quotes(*opt.ssh_keepalive) +
+                  " is not whole seconds up to 24h; use e.g. 30s, or 0 for none"));
+    }
+    o.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
+  }
+  return {};
+}
+
+/// The SSH flags without a target are a mistake worth naming, not something to ignore.
+expected<void> refuse_ssh_flags_without_target(const options& opt) {
+  const std::pair<const char*, bool> flags[] = {
+      {"--identity", opt.identity.has_value()},
+      {"--identity-passphrase-file", opt.passphrase_file.has_value()},
+      {"--known-hosts", opt.known_hosts.has_value()},
+      {"--accept-new-host-key", opt.accept_new_host_key},
+      {"--ssh-timeout", opt.ssh_timeout.has_value()},
+      {"--ssh-keepalive", opt.ssh_keepalive.has_value()}};
+  for (const auto& [flag, given_here] : flags) {
+    if (given_here) {
+      return fail(std::errc::invalid_argument,
+                  std::string(flag) + ": only with an SSH target; add --ssh USER@HOST (or drop " +
+                      flag + ")");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+expected<void> resolve_ssh(const options& opt, const config::env_lookup& env, settings& s) {
+  auto target = resolve_target(opt, env);
+  if (!target) return tl::unexpected(target.error());
+  if (!*target) return refuse_ssh_flags_without_target(opt);
+  ssh::ssh_options o;
+  o.target = std::move(**target);
+  if (auto ok = resolve_ssh_files(opt, env, o); !ok) return ok;
+  if (auto ok = resolve_ssh_times(opt, o); !ok) return ok;
+  s.ssh = std::move(o);
+  return {};
+}
+
+}  // namespace vmterm::serve::detail
