@@ -20,14 +20,26 @@ class value_parser {
  public:
   explicit value_parser(std::string_view s) : s_(s) {}
 
+  static constexpr int max_depth = 32;
+
   std::optional<json> value() {
     space();
     if (done()) return error("missing value");
     const char c = s_[i_];
     if (c == '"') return basic_string();
     if (c == '\'') return literal_string();
-    if (c == '[') return array();
-    if (c == '{') return inline_table();
+    if (c == '[' || c == '{') {
+      // Each level recurses: bound it, so a hostile file is refused instead of overflowing
+      // the stack (a fuzzer found thousands of '[').
+      if (depth_ >= max_depth) {
+        return error("arrays and inline tables nested more than " + std::to_string(max_depth) +
+                     " deep");
+      }
+      ++depth_;
+      auto v = c == '[' ? array() : inline_table();
+      --depth_;
+      return v;
+    }
     return scalar();
   }
   void space() {
@@ -210,6 +222,7 @@ class value_parser {
   }
 
   std::string_view s_;
+  int depth_ = 0;
   std::size_t i_ = 0;
   std::string err_;
 };

@@ -159,3 +159,17 @@ TEST_CASE("an unreadable schedule file names the path and the reason", "[schedul
   CHECK(r.error().message ==
         "read schedule '/nonexistent/schedule.toml': No such file or directory");
 }
+
+TEST_CASE("nesting is bounded: thousands of '[' are refused, not a stack overflow", "[schedule]") {
+  // tests/fuzz/corpus/schedule_file/deep-array-stack-overflow (scripts/fuzz found it).
+  CHECK(error_of("[a]\nargs = " + std::string(100000, '[') + "\n") ==
+        "schedule.toml:2: field 'args': arrays and inline tables nested more than 32 deep");
+  std::string tables;
+  for (int i = 0; i < 40; ++i) tables += "{a = ";
+  CHECK(error_of("[a]\nkwargs = " + tables + "1\n") ==
+        "schedule.toml:2: field 'kwargs': arrays and inline tables nested more than 32 deep");
+  // 32 levels are still read.
+  const auto ok = std::string(31, '[') + std::string(31, ']');
+  CHECK(parse_schedule("[a]\ntask = \"t\"\nevery = \"1s\"\nargs = [" + ok + "]\n", "s.toml")
+            .has_value());
+}
