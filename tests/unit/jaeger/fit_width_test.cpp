@@ -11,7 +11,8 @@
 #include "terminal_width.hpp"
 
 namespace vmterm::jaeger {
-using namespace vmterm::test;
+using namespace test;          // make_span.hpp (vmterm::jaeger::test)
+using namespace vmterm::test;  // terminal_width.hpp
 
 namespace {
 
