@@ -95,7 +95,7 @@ TEST_CASE("the HTTP probe's span is the parent of the traceparent it sends, unde
   // The exported spans: GET (CLIENT) with the id the server saw, child of health.run, whose
   // parent is the TRACEPARENT span.
   std::map<std::string, nlohmann::json> by_name;
-  for (const auto& [name, span] : spans_in(file)) by_name[name] = span;
+  for (const auto& [name, span] : otlp_spans_in(file)) by_name[name] = span;
   REQUIRE(by_name.count("GET") == 1);
   REQUIRE(by_name.count("health.run") == 1);
   CHECK(by_name["GET"]["spanId"] == sent_span_id);

@@ -29,8 +29,8 @@ TEST_CASE("the probe's span is the parent of vmterm-serve's GET /health-check/ s
     serve.process().signal(SIGTERM);
     REQUIRE(wait_until([&] { return !serve.process().running(); }, 10s));
   }
-  const auto probe = spans_in(health_traces);
-  const auto server = spans_in(serve_traces);
+  const auto probe = otlp_spans_in(health_traces);
+  const auto server = otlp_spans_in(serve_traces);
   REQUIRE(probe.count("GET") == 1);
   REQUIRE(probe.count("health.run") == 1);
   REQUIRE(server.count("GET /health-check/") == 1);

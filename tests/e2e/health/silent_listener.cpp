@@ -37,23 +37,6 @@ run_result health(std::vector<std::string> args, env_changes env) {
   return run_tool("vmterm-health", args, {.env = env, .timeout = std::chrono::seconds(30)});
 }
 
-std::multimap<std::string, nlohmann::json> spans_in(const std::filesystem::path& file) {
-  std::multimap<std::string, nlohmann::json> out;
-  std::istringstream lines(read_file(file));
-  for (std::string line; std::getline(lines, line);) {
-    const auto doc = nlohmann::json::parse(line, nullptr, false);
-    if (doc.is_discarded()) continue;
-    for (const auto& rs : doc.value("resourceSpans", nlohmann::json::array())) {
-      for (const auto& ss : rs.value("scopeSpans", nlohmann::json::array())) {
-        for (const auto& sp : ss.value("spans", nlohmann::json::array())) {
-          out.emplace(sp.value("name", ""), sp);
-        }
-      }
-    }
-  }
-  return out;
-}
-
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace vmterm::test

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "otlp_spans.hpp"  // otlp_spans_in, for the tests that read traces
 #include "process.hpp"
 
 namespace vmterm::test {
@@ -27,9 +28,6 @@ class silent_listener {
 
 /// vmterm-health with tracing off and no VMTERM_HEALTH_TIMEOUT from the caller's environment.
 [[nodiscard]] run_result health(std::vector<std::string> args, env_changes env = {});
-/// name -> span (OTLP/JSON objects) from the file exporter's lines.
-[[nodiscard]] std::multimap<std::string, nlohmann::json> spans_in(
-    const std::filesystem::path& file);
 /// The first line of a text.
 [[nodiscard]] std::string first_line(const std::string& text);
 

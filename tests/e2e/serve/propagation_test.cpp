@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "otlp_spans.hpp"
 #include "ports.hpp"
 #include "serve_process.hpp"
 
@@ -33,19 +33,9 @@ server_span serve_once(const std::string& propagators,
     serve.process().signal(SIGTERM);
     REQUIRE(wait_until([&] { return !serve.process().running(); }, 10s));
   }
-  std::istringstream lines(read_file(traces));
-  for (std::string line; std::getline(lines, line);) {
-    const auto doc = nlohmann::json::parse(line, nullptr, false);
-    if (doc.is_discarded()) continue;
-    for (const auto& rs : doc.value("resourceSpans", nlohmann::json::array())) {
-      for (const auto& ss : rs.value("scopeSpans", nlohmann::json::array())) {
-        for (const auto& sp : ss.value("spans", nlohmann::json::array())) {
-          if (sp.value("name", "") == "GET /healthz") {
-            return {sp.value("traceId", ""), sp.value("parentSpanId", "")};
-          }
-        }
-      }
-    }
+  const auto spans = otlp_spans_in(traces);
+  if (auto it = spans.find("GET /healthz"); it != spans.end()) {
+    return {it->second.value("traceId", ""), it->second.value("parentSpanId", "")};
   }
   FAIL("no GET /healthz span in " << traces);
   return {};

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "otlp_spans.hpp"
 #include "ports.hpp"
 #include "serve_process.hpp"
 #include "sshd_server.hpp"
@@ -367,17 +368,8 @@ TEST_CASE("the ssh.* spans are children of the WebSocket session span", "[serve]
     REQUIRE(wait_until([&] { return !serve.process().running(); }, 10s));
   }
   std::map<std::string, std::pair<std::string, std::string>> spans;  // name -> (id, parent)
-  std::istringstream lines(read_file(traces));
-  for (std::string line; std::getline(lines, line);) {
-    const auto doc = nlohmann::json::parse(line, nullptr, false);
-    if (doc.is_discarded()) continue;
-    for (const auto& rs : doc.value("resourceSpans", nlohmann::json::array())) {
-      for (const auto& ss : rs.value("scopeSpans", nlohmann::json::array())) {
-        for (const auto& sp : ss.value("spans", nlohmann::json::array())) {
-          spans[sp.value("name", "")] = {sp.value("spanId", ""), sp.value("parentSpanId", "")};
-        }
-      }
-    }
+  for (const auto& [name, sp] : otlp_spans_in(traces)) {
+    spans[name] = {sp.value("spanId", ""), sp.value("parentSpanId", "")};
   }
   REQUIRE(spans.count("WS /ws/terminal/") == 1);
   const auto session_span = spans["WS /ws/terminal/"].first;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "otlp_spans.hpp"
 #include "ports.hpp"
 #include "redis_server.hpp"
 #include "serve_process.hpp"
@@ -23,30 +24,21 @@ struct span_row {
 /// name -> spans, from the file exporter's OTLP/JSON lines.
 std::multimap<std::string, span_row> read_spans(const std::filesystem::path& file) {
   std::multimap<std::string, span_row> out;
-  std::istringstream lines(read_file(file));
-  for (std::string line; std::getline(lines, line);) {
-    const auto doc = nlohmann::json::parse(line, nullptr, false);
-    if (doc.is_discarded()) continue;
-    for (const auto& rs : doc.value("resourceSpans", nlohmann::json::array())) {
-      for (const auto& ss : rs.value("scopeSpans", nlohmann::json::array())) {
-        for (const auto& sp : ss.value("spans", nlohmann::json::array())) {
-          span_row row{sp.value("spanId", ""),
-                       sp.value("parentSpanId", ""),
-                       sp.value("traceId", ""),
-                       sp.dump(),
-                       {}};
-          for (const auto& a : sp.value("attributes", nlohmann::json::array())) {
-            const auto& v = a.value("value", nlohmann::json::object());
-            std::string text = v.contains("stringValue") ? v["stringValue"].get<std::string>()
-                               : v.contains("intValue")  ? v["intValue"].dump()
-                                                         : v.dump();
-            if (!text.empty() && text.front() == '"') text = text.substr(1, text.size() - 2);
-            row.attrs[a.value("key", "")] = text;
-          }
-          out.emplace(sp.value("name", ""), std::move(row));
-        }
-      }
+  for (const auto& [name, sp] : otlp_spans_in(file)) {
+    span_row row{sp.value("spanId", ""),
+                 sp.value("parentSpanId", ""),
+                 sp.value("traceId", ""),
+                 sp.dump(),
+                 {}};
+    for (const auto& a : sp.value("attributes", nlohmann::json::array())) {
+      const auto& v = a.value("value", nlohmann::json::object());
+      std::string text = v.contains("stringValue") ? v["stringValue"].get<std::string>()
+                         : v.contains("intValue")  ? v["intValue"].dump()
+                                                   : v.dump();
+      if (!text.empty() && text.front() == '"') text = text.substr(1, text.size() - 2);
+      row.attrs[a.value("key", "")] = text;
     }
+    out.emplace(name, std::move(row));
   }
   return out;
 }
