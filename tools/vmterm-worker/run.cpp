@@ -4,17 +4,14 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <optional>
+#include <memory>
 
 #include "app.hpp"
 #include "blocking_pool.hpp"
 #include "celery_control.hpp"
 #include "core/exit_code.hpp"
 #include "core/log.hpp"
-#include "http/auth.hpp"
-#include "http/router.hpp"
-#include "http/server.hpp"
-#include "metrics/exposition.hpp"
+#include "http/metrics_endpoint.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "redis/url.hpp"
@@ -25,46 +22,10 @@
 namespace vmterm::worker {
 namespace net = boost::asio;
 
-namespace {
-
-http::router metrics_routes(const metrics::registry& registry, std::string token) {
-  http::router r;
-  r.add("GET", "/metrics",
-        [&registry, token](const http::request& req, const http::request_context&) {
-          if (!token.empty()) {
-            auto given = http::bearer_token(req.headers);
-            if (!given || !http::constant_time_equal(*given, token)) {
-              auto res = http::text_response(401, "a bearer token is required\n");
-              res.headers.set("WWW-Authenticate", "Bearer");
-              return res;
-            }
-          }
-          auto res =
-              http::text_response(200, registry.expose(), std::string(metrics::text_content_type));
-          res.headers.set("Cache-Control", "no-store");
-          return res;
-        });
-  return r;
-}
-
-bool loopback(const std::string& listen) {
-  return listen.starts_with("127.") || listen.starts_with("localhost:") ||
-         listen.starts_with("[::1]:");
-}
-
-}  // namespace
-
 int run_worker(const run_settings& s) {
-  ::signal(SIGPIPE, SIG_IGN);  // a shell task that closes its stdin early
   auto broker = redis::parse_url(s.common.broker);
   if (!broker) {
     log::error("--broker: " + broker.error().message);
-    return to_int(exit_code::usage);
-  }
-  if (!s.metrics_listen.empty() && s.metrics_token.empty() && !loopback(s.metrics_listen)) {
-    log::error("--metrics-listen '" + s.metrics_listen +
-               "': metrics on a non-loopback address need a token; give --token-file or "
-               "VMTERM_TOKEN");
     return to_int(exit_code::usage);
   }
   net::io_context ioc(1);
@@ -74,18 +35,16 @@ int run_worker(const run_settings& s) {
   metrics::registry registry;
   metrics::add_process_metrics(registry);
   worker_metrics wm(registry);
-  std::optional<http::server> server;
+  std::unique_ptr<http::metrics_endpoint> server;
   if (!s.metrics_listen.empty()) {
-    server.emplace(
-        ioc,
-        http::server_options{
-            .listen = s.metrics_listen, .registry = &registry, .server_name = "vmterm-worker"},
-        metrics_routes(registry, s.metrics_token));
-    auto bound = server->listen();
-    if (!bound) {
-      log::error("--metrics-listen: " + bound.error().message);
+    auto started = http::metrics_endpoint::start(
+        ioc, registry,
+        {.listen = s.metrics_listen, .token = s.metrics_token, .server_name = "vmterm-worker"});
+    if (!started) {
+      log::error(started.error().message);
       return to_int(exit_code::usage);
     }
+    server = std::move(*started);
   }
   auto w = std::make_shared<worker>(ioc.get_executor(), s, tasks, &wm);
   auto control = std::make_shared<celery_control>(ioc.get_executor(), *broker, s, *w, tasks);
