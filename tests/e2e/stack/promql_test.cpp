@@ -99,9 +99,15 @@ TEST_CASE(
   CHECK(stack.tool("vmterm-worker", {"call", "health_check", "--expires", "2001-01-01T00:00:00"})
             .exit_code == 0);  // revoked: expired before it started
 
-  // The two families this test cannot make move (a redelivery after a worker died before its
-  // ack, a task retry) are still names a tool registers.
-  REQUIRE(registered_by_a_tool("vmterm_worker_redeliveries_total"));
+  // The families this test cannot make move (a redelivery after a worker died before its ack,
+  // a task retry; a tick another beat already sent, missed ticks folded into one, a send Redis
+  // did not confirm, a beat stepping down: the stack runs one beat on a healthy Redis) are still
+  // names a tool registers.
+  const std::set<std::string> cannot_move{
+      "vmterm_worker_redeliveries_total", "vmterm_worker_tasks_retried_total",
+      "vmterm_beat_ticks_skipped_total", "vmterm_beat_ticks_coalesced_total",
+      "vmterm_beat_send_failures_total", "vmterm_beat_lease_losses_total"};
+  for (const auto& name : cannot_move) REQUIRE(registered_by_a_tool(name));
   REQUIRE_FALSE(registered_by_a_tool("vmterm_worker_redelivered_total"));
 
   // Three scrapes and rule evaluations (1 s) after the events.
@@ -133,7 +139,7 @@ TEST_CASE(
       for (const auto& name : metric_names(q.query)) {
         const auto any = stack.query("count(" + name + ")")["data"]["result"];
         INFO(name);
-        CHECK((!any.empty() || registered_by_a_tool(name)));
+        CHECK((!any.empty() || cannot_move.count(name) == 1));
       }
       registered_only.push_back(q.where);
     }
@@ -145,7 +151,7 @@ TEST_CASE(
     for (const auto& w : registered_only) s += "\n  " + w;
     return s;
   }());
-  CHECK(registered_only.size() <= 2);
+  CHECK(registered_only.size() <= cannot_move.size());
   CHECK(checked > 60);
   CHECK(stack.stop() == 0);
 }
