@@ -79,7 +79,12 @@ std::string resolve(const std::string& program) {
 
 exec_plan make_plan(const pty_options& o) {
   exec_plan plan;
-  const passwd* pw = ::getpwuid(::getuid());
+  // getpwuid_r: sessions start on several I/O threads at once, and getpwuid's static record
+  // is shared by all of them (TSan saw two starts write it together).
+  passwd record{};
+  passwd* pw = nullptr;
+  std::array<char, 4096> strings{};
+  if (::getpwuid_r(::getuid(), &record, strings.data(), strings.size(), &pw) != 0) pw = nullptr;
   const std::string home = pw && pw->pw_dir ? pw->pw_dir : "/";
   if (o.command.empty()) {
     const std::string shell = pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";

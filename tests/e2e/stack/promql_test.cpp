@@ -105,8 +105,8 @@ TEST_CASE(
   // names a tool registers.
   const std::set<std::string> cannot_move{
       "vmterm_worker_redeliveries_total", "vmterm_worker_tasks_retried_total",
-      "vmterm_beat_ticks_skipped_total", "vmterm_beat_ticks_coalesced_total",
-      "vmterm_beat_send_failures_total", "vmterm_beat_lease_losses_total"};
+      "vmterm_beat_ticks_skipped_total",  "vmterm_beat_ticks_coalesced_total",
+      "vmterm_beat_send_failures_total",  "vmterm_beat_lease_losses_total"};
   for (const auto& name : cannot_move) REQUIRE(registered_by_a_tool(name));
   REQUIRE_FALSE(registered_by_a_tool("vmterm_worker_redelivered_total"));
 
