@@ -21,10 +21,12 @@ using namespace std::chrono_literals;
 using test::scripted_response;
 using clock_type = std::chrono::steady_clock;
 
-/// Fast retries so that the tests take milliseconds, not seconds.
+/// Fast retries so that the tests take milliseconds, not seconds. http/json: these tests read
+/// the wire as JSON (otlp_proto_test covers http/protobuf, the default).
 trace_otlp::otlp_http_options fast_options(const test::http_test_server& server) {
   trace_otlp::otlp_http_options o;
   o.url = server.url("/v1/traces");
+  o.protocol = trace_otlp::otlp_protocol::http_json;
   o.timeout = 5000ms;
   o.retry.initial_backoff = 20ms;
   o.retry.max_backoff = 50ms;
