@@ -6,6 +6,7 @@
 
 #include "../../unit/trace_otlp/sample_spans.hpp"
 #include "core/log.hpp"
+#include "log_capture.hpp"
 #include "otlp_grpc_receiver.hpp"
 #include "ports.hpp"
 #include "trace_otlp/grpc_transport.hpp"
@@ -13,6 +14,7 @@
 #include "trace_otlp/otlp_proto.hpp"
 
 using namespace vmterm;
+using test::log_capture;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
@@ -25,24 +27,11 @@ trace_otlp::otlp_http_options grpc_options(const std::string& url) {
   trace_otlp::otlp_http_options o;
   o.url = url;
   o.protocol = trace_otlp::otlp_protocol::grpc;
-  o.timeout = 5000ms;
   o.retry.initial_backoff = 20ms;
   o.retry.max_backoff = 50ms;
   return o;
 }
 
-struct log_capture {
-  std::ostringstream out;
-  log_capture() {
-    log::configure({.service = "test",
-                    .min_level = log::level::info,
-                    .line_format = log::format::text,
-                    .out = &out,
-                    .clock = nullptr});
-  }
-  ~log_capture() { log::configure({}); }
-  [[nodiscard]] std::string text() const { return out.str(); }
-};
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "../../unit/trace_otlp/sample_spans.hpp"
 #include "core/log.hpp"
+#include "log_capture.hpp"
 #include "http_test_server.hpp"
 #include "trace/provider.hpp"
 #include "trace/tracer.hpp"
@@ -17,6 +18,7 @@
 namespace {
 
 using namespace vmterm;
+using test::log_capture;
 using namespace std::chrono_literals;
 using test::scripted_response;
 using clock_type = std::chrono::steady_clock;
@@ -33,19 +35,6 @@ trace_otlp::otlp_http_options fast_options(const test::http_test_server& server)
   return o;
 }
 
-/// Captures vmterm::log output for the lifetime of the object.
-struct log_capture {
-  std::ostringstream out;
-  log_capture() {
-    log::configure({.service = "test",
-                    .min_level = log::level::info,
-                    .line_format = log::format::text,
-                    .out = &out,
-                    .clock = nullptr});
-  }
-  ~log_capture() { log::configure({}); }
-  [[nodiscard]] std::string text() const { return out.str(); }
-};
 
 }  // namespace
 
