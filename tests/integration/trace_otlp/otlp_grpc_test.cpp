@@ -32,7 +32,6 @@ trace_otlp::otlp_http_options grpc_options(const std::string& url) {
   return o;
 }
 
-
 }  // namespace
 
 TEST_CASE("grpc: the exporter calls TraceService/Export with the protobuf request and its headers",

@@ -7,8 +7,8 @@
 
 #include "../../unit/trace_otlp/sample_spans.hpp"
 #include "core/log.hpp"
-#include "log_capture.hpp"
 #include "http_test_server.hpp"
+#include "log_capture.hpp"
 #include "trace/provider.hpp"
 #include "trace/tracer.hpp"
 #include "trace_otlp/gzip.hpp"
@@ -34,7 +34,6 @@ trace_otlp::otlp_http_options fast_options(const test::http_test_server& server)
   o.retry.max_backoff = 50ms;
   return o;
 }
-
 
 }  // namespace
 
