@@ -3,6 +3,8 @@
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace vmterm::test {
@@ -70,13 +72,26 @@ std::string field(int number, const std::string& bytes) {
   return out + bytes;
 }
 
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
-otlp_grpc_receiver::otlp_grpc_receiver(bool record, bool accept_gzip)
-    : record_(record), service_(std::make_unique<service>(*this)) {
+otlp_grpc_receiver::otlp_grpc_receiver(const options& o)
+    : record_(o.record), tls_(!o.tls_cert.empty()), service_(std::make_unique<service>(*this)) {
   grpc::ServerBuilder builder;
-  if (!accept_gzip) builder.SetCompressionAlgorithmSupportStatus(GRPC_COMPRESS_GZIP, false);
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+  if (!o.accept_gzip) builder.SetCompressionAlgorithmSupportStatus(GRPC_COMPRESS_GZIP, false);
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (tls_) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({read_all(o.tls_key), read_all(o.tls_cert)});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort("127.0.0.1:0", creds, &port_);
   builder.RegisterCallbackGenericService(service_.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) throw std::runtime_error("otlp_grpc_receiver: cannot start");

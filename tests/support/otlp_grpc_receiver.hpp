@@ -41,16 +41,24 @@ class otlp_grpc_receiver {
     std::string body;
   };
 
-  /// `record`: keep every call for calls() (false: count them only, for benchmarks).
-  /// `accept_gzip` false: gzip-compressed messages are refused (UNIMPLEMENTED).
-  explicit otlp_grpc_receiver(bool record = true, bool accept_gzip = true);
+  struct options {
+    bool record = true;       ///< keep every call for calls() (false: count only, for benchmarks)
+    bool accept_gzip = true;  ///< false: gzip-compressed messages are refused (UNIMPLEMENTED)
+    std::string tls_cert{};   ///< PEM files: serve TLS (url() then says https)
+    std::string tls_key{};
+  };
+
+  otlp_grpc_receiver() : otlp_grpc_receiver(options{}) {}
+  explicit otlp_grpc_receiver(const options& o);
   ~otlp_grpc_receiver();
   otlp_grpc_receiver(const otlp_grpc_receiver&) = delete;
   otlp_grpc_receiver& operator=(const otlp_grpc_receiver&) = delete;
 
   [[nodiscard]] int port() const noexcept { return port_; }
-  /// "http://127.0.0.1:PORT", for OTEL_EXPORTER_OTLP_ENDPOINT.
-  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  /// "http://127.0.0.1:PORT" (https with TLS), for OTEL_EXPORTER_OTLP_ENDPOINT.
+  [[nodiscard]] std::string url() const {
+    return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_);
+  }
   void push(reply r);
   [[nodiscard]] std::vector<call> calls() const;
   [[nodiscard]] std::size_t call_count() const;
@@ -64,6 +72,7 @@ class otlp_grpc_receiver {
   std::vector<call> calls_;
   std::size_t count_ = 0;
   bool record_ = true;
+  bool tls_ = false;
   std::unique_ptr<grpc::CallbackGenericService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

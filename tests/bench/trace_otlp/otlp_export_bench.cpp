@@ -43,7 +43,8 @@ BENCHMARK_CAPTURE(bm_otlp_export_http, protobuf, otlp_protocol::http_protobuf)
 
 #ifdef VMTERM_BENCH_GRPC
 void bm_otlp_export_grpc(benchmark::State& state) {
-  test::otlp_grpc_receiver receiver(/*record=*/false);
+  test::otlp_grpc_receiver receiver(
+      {.record = false, .accept_gzip = true, .tls_cert = {}, .tls_key = {}});
   trace_otlp::otlp_http_options o;
   o.url = receiver.url();
   o.protocol = otlp_protocol::grpc;

@@ -7,6 +7,7 @@
 #include "otlp_grpc_receiver.hpp"
 #include "ports.hpp"
 #include "process.hpp"
+#include "self_signed_cert.hpp"
 
 using namespace vmterm::test;
 using namespace std::chrono_literals;
@@ -54,4 +55,27 @@ TEST_CASE("a gRPC module that cannot be loaded is said once, naming the fix", "[
   CHECK(r.err.find("cannot load the gRPC module libvmterm_otlp_grpc.so (not found; tried "
                    "/nonexistent/libx.so); install vmterm's gRPC module and libgrpc++1.51, or "
                    "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf") != std::string::npos);
+}
+
+TEST_CASE("over gRPC an https endpoint is TLS, verified against the trusted roots",
+          "[otlp][grpc][tls]") {
+  self_signed_cert cert;
+  otlp_grpc_receiver collector(
+      {.record = true, .accept_gzip = true, .tls_cert = cert.cert, .tls_key = cert.key});
+  http_test_server target;
+  const env_changes env{{"OTEL_TRACES_EXPORTER", "otlp"},
+                        {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+                        {"OTEL_EXPORTER_OTLP_ENDPOINT", collector.url()}};
+  // The system's roots do not know the receiver's certificate: nothing is delivered.
+  auto r = run_tool("vmterm-health", {"--http", target.url("/")}, {.env = env});
+  CHECK(r.exit_code == 0);
+  CHECK(collector.call_count() == 0);
+  // Trusted (grpc's roots file, as a CA bundle would be), the spans arrive.
+  auto trusted = env;
+  trusted["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = cert.cert;
+  r = run_tool("vmterm-health", {"--http", target.url("/")}, {.env = trusted});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  REQUIRE(wait_until([&] { return collector.call_count() >= 1; }, 5s));
+  CHECK(collector.calls().at(0).body.find("vmterm-health") != std::string::npos);
 }

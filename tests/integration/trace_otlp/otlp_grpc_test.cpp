@@ -65,7 +65,8 @@ TEST_CASE("grpc: gzip compresses the message and the receiver still reads the sa
   REQUIRE(receiver.calls().size() == 1);
   CHECK(receiver.calls()[0].body == trace_otlp::encode_request_proto(spans));
   // A receiver that refuses gzip refuses the message: it was compressed.
-  test::otlp_grpc_receiver plain(/*record=*/true, /*accept_gzip=*/false);
+  test::otlp_grpc_receiver plain(
+      {.record = true, .accept_gzip = false, .tls_cert = {}, .tls_key = {}});
   options.url = plain.url();
   log_capture logs;
   trace_otlp::otlp_http_exporter to_plain(options);
