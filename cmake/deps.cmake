@@ -57,6 +57,15 @@ add_library(vmterm_dep_libssh2 INTERFACE)
 target_link_libraries(vmterm_dep_libssh2 INTERFACE PkgConfig::LIBSSH2)
 add_library(vmterm::dep::libssh2 ALIAS vmterm_dep_libssh2)
 
+# OTLP/gRPC: only libvmterm_otlp_grpc.so (dlopen'ed by lib/trace_otlp) links grpc++.
+option(VMTERM_WITH_GRPC "build the OTLP/gRPC module (libvmterm_otlp_grpc.so)" ON)
+if(VMTERM_WITH_GRPC)
+  pkg_check_modules(GRPCPP QUIET IMPORTED_TARGET grpc++>=1.51)
+  if(NOT GRPCPP_FOUND)
+    vmterm_missing("grpc++ >= 1.51 (or -DVMTERM_WITH_GRPC=OFF)" "libgrpc++-dev")
+  endif()
+endif()
+
 if(VMTERM_BUILD_TESTS)
   find_package(Catch2 2.13 QUIET CONFIG)
   if(NOT Catch2_FOUND)

@@ -40,7 +40,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 # The run-time libraries (Debian 12 names), and adduser for the postinst's user.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6, libstdc++6, libhiredis0.14, libssh2-1, libssl3, zlib1g, tzdata, adduser")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server")
+# libgrpc++1.51: for lib/vmterm/libvmterm_otlp_grpc.so, which only OTLP/gRPC export loads.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server, libgrpc++1.51")
 # conffiles: dpkg keeps an admin's edits of /etc/vmterm/vmterm.env and the schedule.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/debian/postinst
                                        ${PROJECT_SOURCE_DIR}/packaging/debian/prerm

@@ -24,8 +24,23 @@ std::string_view host_of(std::string_view host) {
   return host.substr(0, host.find(':'));
 }
 
+/// Whether `path` is one of the excluded ones, as given or below the router's base path
+/// ("/vmterm/metrics" with --base-path /vmterm is "/metrics").
+bool excluded_path(const server::state& st, std::string_view path) {
+  const auto& tracing = st.options.tracing;
+  if (tracing.exclude.empty()) return false;
+  if (tracing.excluded(path)) return true;
+  const auto& base = st.routes.base_path();
+  return base.size() > 1 && path.starts_with(base) &&
+         tracing.excluded(path.substr(base.size() - 1));
+}
+
 trace::span start_server_span(server::state& st, const request& req, const request_context& ctx,
                               const trace::context& parent) {
+  // An excluded path (a scrape, a probe) makes no span, unless the caller sampled its trace.
+  if (excluded_path(st, ctx.path) && !(parent.span.valid() && parent.span.sampled())) {
+    return trace::span{};
+  }
   const std::string_view method = known_method(req.method);
   std::string name(method == "_OTHER" ? "HTTP" : method);
   if (!ctx.route.empty()) name += " " + ctx.route;
@@ -81,7 +96,8 @@ class request_scope {
         parent_(trace::extract(trace::header_list(req.headers.begin(), req.headers.end()))),
         span_(start_server_span(st, req, ctx, parent_)),
         ids_(ctx.request_id),
-        current_(trace::context{span_.context(), parent_.baggage}) {}
+        current_(span_.context().valid() ? trace::context{span_.context(), parent_.baggage}
+                                         : parent_) {}
   request_scope(const request_scope&) = delete;
   request_scope& operator=(const request_scope&) = delete;
 
@@ -117,6 +133,16 @@ class request_scope {
                                {"route", ctx_.route},
                                {"status", status},
                                {"duration_ms", seconds * 1000.0}});
+    const auto slow = st_.options.tracing.slow;
+    if (slow.count() > 0 && seconds * 1000.0 > static_cast<double>(slow.count())) {
+      if (st_.slow_requests != nullptr) st_.slow_requests->labels(method, route).inc();
+      log::warn("slow http request", {{"method", method},
+                                      {"path", ctx_.path},
+                                      {"route", ctx_.route},
+                                      {"status", status},
+                                      {"duration_ms", seconds * 1000.0},
+                                      {"slow_request_ms", slow.count()}});
+    }
   }
 
   server::state& st_;

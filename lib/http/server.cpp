@@ -49,6 +49,11 @@ void register_metrics(server::state& st) {
   st.durations = &reg.add_histogram("http_server_request_duration_seconds",
                                     "Time to handle an HTTP request, in seconds.",
                                     {"method", "route"}, metrics::buckets::http_duration_seconds());
+  if (st.options.tracing.slow.count() > 0) {
+    st.slow_requests = &reg.add_counter("http_server_slow_requests_total",
+                                        "HTTP requests that took longer than --slow-request.",
+                                        {"method", "route"});
+  }
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 
 #include "core/error.hpp"
 #include "http/listen_address.hpp"
+#include "http/request_tracing.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 #include "trace/tracer.hpp"
@@ -45,6 +46,8 @@ struct server_options {
   metrics::registry* registry{nullptr};
   /// Tracer for SERVER spans; nullopt: trace::get_tracer("vmterm.http") at construction.
   std::optional<trace::tracer> tracer{};
+  /// Which paths make no span, and when a request is slow (--trace-exclude, --slow-request).
+  request_tracing tracing{};
   /// The Server header value; "" sends none.
   std::string server_name{"vmterm"};
   /// HTTPS: PEM files of the certificate (chain) and its private key (--tls-cert, --tls-key);

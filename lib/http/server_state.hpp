@@ -44,6 +44,8 @@ struct server::state {
   std::shared_ptr<boost::asio::ssl::context> tls;
   metrics::family<metrics::counter>* requests = nullptr;
   metrics::family<metrics::histogram>* durations = nullptr;
+  /// http_server_slow_requests_total; set when options.tracing.slow is.
+  metrics::family<metrics::counter>* slow_requests = nullptr;
   std::atomic<std::uint16_t> port{0};  ///< the bound port, for server.port
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};

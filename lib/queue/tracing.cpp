@@ -1,31 +1,109 @@
 #include "queue/tracing.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "trace/propagation.hpp"
+#include "trace/propagators.hpp"
 
 namespace vmterm::queue {
 
 std::string producer_span_name(std::string_view task) { return "apply_async/" + std::string(task); }
 std::string consumer_span_name(std::string_view task) { return "run/" + std::string(task); }
 
+namespace {
+
+/// Whether a Celery header belongs to one of the non-W3C propagators (B3, Jaeger); `key` is
+/// compared lowercase, as the propagators write it.
+bool foreign_propagation_key(std::string_view key) noexcept {
+  return key == "b3" || key.starts_with("x-b3-") || key == "uber-trace-id" ||
+         key.starts_with("uberctx-");
+}
+
+/// X-B3-* may arrive in any case (HTTP-style names); Jaeger's uberctx- suffix is a baggage
+/// key, kept as is.
+std::string carrier_key(std::string key) {
+  if (key.size() >= 5 && (key[0] == 'X' || key[0] == 'x') && key[1] == '-' &&
+      (key[2] == 'B' || key[2] == 'b') && key[3] == '3' && key[4] == '-') {
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return key;
+}
+
+}  // namespace
+
 trace::context extract_parent(const task_message& m) {
   auto opt = [](const std::string& s) -> std::optional<std::string_view> {
     if (s.empty()) return std::nullopt;
     return std::string_view(s);
   };
-  return trace::extract_context(opt(m.traceparent), opt(m.tracestate), opt(m.baggage));
+  // The default propagators (tracecontext,baggage) read only the typed fields: no map.
+  if (trace::default_propagators()) {
+    return trace::extract_context(opt(m.traceparent), opt(m.tracestate), opt(m.baggage));
+  }
+  trace::string_map carrier;
+  if (!m.traceparent.empty()) carrier["traceparent"] = m.traceparent;
+  if (!m.tracestate.empty()) carrier["tracestate"] = m.tracestate;
+  if (!m.baggage.empty()) carrier["baggage"] = m.baggage;
+  if (m.extra_headers.is_object()) {
+    for (const auto& [k, v] : m.extra_headers.items()) {
+      if (!v.is_string()) continue;
+      auto key = carrier_key(k);
+      if (foreign_propagation_key(key)) carrier[std::move(key)] = v.get<std::string>();
+    }
+  }
+  return trace::extract(carrier);
 }
 
-void inject(const trace::context& ctx, task_message& m) {
-  if (!ctx.span.valid()) {
-    m.traceparent.clear();
-    m.tracestate.clear();
-  } else {
-    m.traceparent = trace::format_traceparent(ctx.span);
-    m.tracestate = ctx.span.trace_state;
+namespace {
+bool has_foreign_propagation(const task_message& m) {
+  if (!m.extra_headers.is_object()) return false;
+  for (const auto& [k, v] : m.extra_headers.items()) {
+    if (foreign_propagation_key(carrier_key(k))) return true;
   }
-  m.baggage = ctx.baggage;
+  return false;
+}
+}  // namespace
+
+void inject(const trace::context& ctx, task_message& m) {
+  if (trace::default_propagators() && !has_foreign_propagation(m)) {
+    if (!ctx.span.valid()) {
+      m.traceparent.clear();
+      m.tracestate.clear();
+    } else {
+      m.traceparent = trace::format_traceparent(ctx.span);
+      m.tracestate = ctx.span.trace_state;
+    }
+    m.baggage = ctx.baggage;
+    return;
+  }
+  // OTEL_PROPAGATORS=b3,jaeger,...: every configured format's headers, in the message's
+  // headers as a Celery producer with that propagator writes them; what a previous hop left
+  // in another format goes, so a task never carries two different parents.
+  if (m.extra_headers.is_object()) {
+    for (auto it = m.extra_headers.begin(); it != m.extra_headers.end();) {
+      if (foreign_propagation_key(carrier_key(it.key()))) {
+        it = m.extra_headers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  trace::string_map carrier;
+  trace::inject(ctx, carrier);
+  auto take = [&](const char* key) {
+    const auto it = carrier.find(key);
+    return it == carrier.end() ? std::string() : std::move(it->second);
+  };
+  m.traceparent = take("traceparent");
+  m.tracestate = take("tracestate");
+  m.baggage = take("baggage");
+  for (auto& [k, v] : carrier) {
+    if (!foreign_propagation_key(k)) continue;
+    if (m.extra_headers.is_null()) m.extra_headers = json::object();
+    m.extra_headers[k] = std::move(v);
+  }
 }
 
 void set_producer_attributes(trace::span& s, const task_message& m) {

@@ -18,11 +18,14 @@ namespace vmterm::queue {
 [[nodiscard]] std::string producer_span_name(std::string_view task);
 [[nodiscard]] std::string consumer_span_name(std::string_view task);
 
-/// The parent of the run span: the message's traceparent/tracestate/baggage headers (an
-/// absent or invalid traceparent gives an invalid context: start a new root).
+/// The parent of the run span: the message's traceparent/tracestate/baggage headers, and with
+/// OTEL_PROPAGATORS also b3, X-B3-*, uber-trace-id and uberctx-* (an absent or invalid
+/// context gives an invalid one: start a new root).
 [[nodiscard]] trace::context extract_parent(const task_message& m);
 
-/// Writes `ctx` into m.traceparent/tracestate/baggage (empty when invalid/absent).
+/// Writes `ctx` into m.traceparent/tracestate/baggage (empty when invalid/absent), and with
+/// OTEL_PROPAGATORS every configured format's headers into m.extra_headers (replacing those a
+/// previous hop left).
 void inject(const trace::context& ctx, task_message& m);
 
 /// Producer attributes, as the instrumentation sets them: celery.action=apply_async,

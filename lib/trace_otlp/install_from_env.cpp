@@ -15,7 +15,9 @@ std::unique_ptr<trace::exporter> make_otlp(const config::env_lookup& env,
   if (warn) {
     for (const auto& w : from_env.warnings) warn(w);
   }
-  return std::make_unique<otlp_http_exporter>(std::move(from_env.options));
+  auto exporter = std::make_unique<otlp_http_exporter>(std::move(from_env.options));
+  if (warn && !exporter->setup_error().empty()) warn(exporter->setup_error());
+  return exporter;
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 ///
 ///   auto tracing = vmterm::trace_otlp::install_from_env("vmterm-health");
 ///
-/// OTEL_TRACES_EXPORTER picks where spans go: `otlp` (default; OTLP/HTTP JSON, configured by
+/// OTEL_TRACES_EXPORTER picks where spans go: `otlp` (default; OTLP over HTTP/protobuf, HTTP/JSON
+/// or gRPC, configured by
 /// OTEL_EXPORTER_OTLP_*), `console` (people, on stderr), `file` (OTLP JSON lines appended to
 /// VMTERM_TRACES_FILE, default ./var/traces.jsonl) or `none`. OTEL_SDK_DISABLED=true turns
 /// tracing off. An unknown value warns and falls back to otlp. Everything else (resource,

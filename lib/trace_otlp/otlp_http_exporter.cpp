@@ -4,6 +4,8 @@
 
 #include "core/log.hpp"
 #include "http/client.hpp"
+#include "http/url.hpp"
+#include "trace_otlp/grpc_transport.hpp"
 #include "trace_otlp/gzip.hpp"
 #include "trace_otlp/otlp_json.hpp"
 #include "trace_otlp/retry.hpp"
@@ -17,6 +19,8 @@ using std::chrono::milliseconds;
 constexpr std::size_t max_request_bytes = std::size_t{64} << 20;  // OTLP's recommended limit
 constexpr auto report_interval = std::chrono::minutes(1);
 constexpr auto no_deadline = std::chrono::hours(24 * 365);
+constexpr const char* grpc_export_method =
+    "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 milliseconds until(clock::time_point deadline) {
   return std::chrono::duration_cast<milliseconds>(deadline - clock::now());
@@ -38,7 +42,24 @@ otlp_http_exporter::otlp_http_exporter(otlp_http_options options)
                                .body_limit = std::size_t{4} << 20,
                                .verify_tls = true,
                                .observer = nullptr})),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  if (options_.protocol != otlp_protocol::grpc) return;
+  // Loaded here, not at start-up: only a gRPC exporter maps grpc++.
+  const auto u = http::parse_url(options_.url);
+  if (!u) {
+    grpc_error_ = u.error().message;
+    return;
+  }
+  const std::string target =
+      (u->host.find(':') != std::string::npos ? "[" + u->host + "]" : u->host) + ":" +
+      std::to_string(u->port);
+  auto t = grpc_transport::open(target, u->tls());
+  if (t) {
+    grpc_ = std::move(*t);
+  } else {
+    grpc_error_ = t.error().message;
+  }
+}
 
 otlp_http_exporter::~otlp_http_exporter() = default;
 
@@ -78,6 +99,9 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
                                                         clock::time_point deadline,
                                                         milliseconds& retry_after,
                                                         std::string& reason) {
+  if (options_.protocol == otlp_protocol::grpc) {
+    return attempt_grpc(body, span_count, deadline, retry_after, reason);
+  }
   http::request req;
   req.method = "POST";
   req.url = options_.url;
@@ -97,18 +121,9 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
   }
   const auto status = result->status;
   if (status >= 200 && status < 300) {
-    const auto partial =
-        proto ? decode_export_response_proto(result->body) : decode_export_response(result->body);
-    const auto rejected = partial ? partial->rejected_spans : 0;
-    if (partial && (rejected > 0 || !partial->error_message.empty())) {
-      rejected_ += static_cast<std::uint64_t>(std::max<std::int64_t>(rejected, 0));
-      report("partial success: " + std::to_string(rejected) +
-                 " spans rejected: " + partial->error_message,
-             false);
-    }
-    exported_ +=
-        span_count -
-        std::min(span_count, static_cast<std::size_t>(std::max<std::int64_t>(rejected, 0)));
+    accept(
+        proto ? decode_export_response_proto(result->body) : decode_export_response(result->body),
+        span_count);
     return outcome::done;
   }
   reason = "HTTP " + std::to_string(status) + " " + result->reason;
@@ -119,6 +134,43 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt(const std::string& body,
       retry_after = *delay;
     }
   }
+  return outcome::retry;
+}
+
+void otlp_http_exporter::accept(const expected<export_response>& partial, std::size_t span_count) {
+  const auto rejected = partial ? partial->rejected_spans : 0;
+  if (partial && (rejected > 0 || !partial->error_message.empty())) {
+    rejected_ += static_cast<std::uint64_t>(std::max<std::int64_t>(rejected, 0));
+    report("partial success: " + std::to_string(rejected) +
+               " spans rejected: " + partial->error_message,
+           false);
+  }
+  exported_ += span_count -
+               std::min(span_count, static_cast<std::size_t>(std::max<std::int64_t>(rejected, 0)));
+}
+
+otlp_http_exporter::outcome otlp_http_exporter::attempt_grpc(const std::string& body,
+                                                             std::size_t span_count,
+                                                             clock::time_point deadline,
+                                                             milliseconds& retry_after,
+                                                             std::string& reason) {
+  retry_after = milliseconds(-1);
+  if (!grpc_) {
+    reason = grpc_error_;
+    return outcome::give_up;
+  }
+  ++attempts_;
+  const auto a = grpc_->call(grpc_export_method, body, options_.headers,
+                             std::max(milliseconds(1), until(deadline)), options_.gzip);
+  if (a.code == static_cast<int>(grpc_code::ok)) {
+    accept(decode_export_response_proto(a.response), span_count);
+    return outcome::done;
+  }
+  reason = "gRPC " + grpc_code_name(a.code);
+  if (!a.message.empty()) reason += ": " + snippet(a.message);
+  const auto delay = decode_retry_delay(a.details);
+  if (!retryable_grpc(a.code, delay.has_value())) return outcome::give_up;
+  if (delay) retry_after = *delay;
   return outcome::retry;
 }
 
@@ -136,10 +188,10 @@ trace::export_result otlp_http_exporter::export_spans(
   if (exiting) deadline = std::min(deadline, *exiting);
   std::string reason;
   try {
-    std::string body = options_.protocol == otlp_protocol::http_protobuf
-                           ? encode_request_proto(spans)
-                           : encode_request(spans);
-    if (options_.gzip) {
+    std::string body = options_.protocol == otlp_protocol::http_json ? encode_request(spans)
+                                                                     : encode_request_proto(spans);
+    // gRPC compresses the message itself (grpc-encoding), not the bytes handed to it.
+    if (options_.gzip && options_.protocol != otlp_protocol::grpc) {
       if (auto compressed = gzip_compress(body)) body = std::move(*compressed);
     }
     if (body.size() > max_request_bytes) {

@@ -1,9 +1,12 @@
 #pragma once
-/// OTLP/HTTP JSON exporter: POSTs each batch as an ExportTraceServiceRequest to a collector
-/// (`Content-Type: application/json`, optionally gzip), keeping the connection alive between
-/// batches. Retries 429/502/503/504 and connection failures with exponential backoff and
-/// jitter, honouring Retry-After, within the export timeout; every other status is final. A
-/// partial success is logged, not retried.
+/// The OTLP exporter: sends each batch as an ExportTraceServiceRequest to a collector, over
+/// HTTP (JSON or protobuf, optionally gzip; the connection kept alive between batches) or over
+/// gRPC (protobuf through libvmterm_otlp_grpc.so, loaded by the constructor only for
+/// otlp_protocol::grpc; see grpc_transport.hpp). Over HTTP, retries 429/502/503/504 and
+/// connection failures with exponential backoff and jitter, honouring Retry-After; over gRPC,
+/// the spec's retryable codes (UNAVAILABLE, RESOURCE_EXHAUSTED with a RetryInfo, ...),
+/// honouring RetryInfo; both within the export timeout; everything else is final. A partial
+/// success is logged, not retried.
 ///
 /// Never throws. Failures are counted; they are logged (through vmterm::log) at most once a
 /// minute, with the count of those in between.
@@ -23,11 +26,16 @@
 #include "trace/exporter.hpp"
 #include "trace_otlp/otlp_http_options.hpp"
 
+#include "core/error.hpp"
+#include "trace_otlp/otlp_json.hpp"
+
 namespace vmterm::http {
 class client;
 }
 
 namespace vmterm::trace_otlp {
+
+class grpc_transport;
 
 class otlp_http_exporter final : public trace::exporter {
  public:
@@ -42,6 +50,9 @@ class otlp_http_exporter final : public trace::exporter {
   [[nodiscard]] std::uint64_t failed_spans() const noexcept override;
 
   [[nodiscard]] const otlp_http_options& options() const noexcept { return options_; }
+  /// Why this exporter cannot send at all ("" when it can): over gRPC, the module that could
+  /// not be loaded or the endpoint that is no URL. Every export then fails at once.
+  [[nodiscard]] const std::string& setup_error() const noexcept { return grpc_error_; }
 
   /// Counters for tests and diagnostics.
   struct stats {
@@ -58,12 +69,19 @@ class otlp_http_exporter final : public trace::exporter {
   outcome attempt(const std::string& body, std::size_t span_count,
                   std::chrono::steady_clock::time_point deadline,
                   std::chrono::milliseconds& retry_after, std::string& reason);
+  outcome attempt_grpc(const std::string& body, std::size_t span_count,
+                       std::chrono::steady_clock::time_point deadline,
+                       std::chrono::milliseconds& retry_after, std::string& reason);
+  /// Counts a success, logging a partial one.
+  void accept(const expected<export_response>& partial, std::size_t span_count);
   /// Waits `delay` unless shutdown comes first (→ false).
   bool wait(std::chrono::milliseconds delay) noexcept;
   void report(std::string_view message, bool is_error) noexcept;
 
   otlp_http_options options_;
   std::unique_ptr<http::client> client_;
+  std::unique_ptr<grpc_transport> grpc_;  ///< set for otlp_protocol::grpc once loaded
+  std::string grpc_error_;                ///< why grpc_ is not set
   std::minstd_rand random_;
   std::mutex mutex_;  ///< guards shut_down_ for the condition variable
   std::condition_variable wake_;

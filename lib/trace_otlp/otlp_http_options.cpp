@@ -51,7 +51,11 @@ void read_url(const config::env_lookup& env, options_from_env_result& out) {
   if (auto v = value_of(env, generic)) {
     auto u = http::parse_url(*v);
     if (u) {
-      u->path = http::join_path(u->path, "v1/traces");
+      // OTLP/HTTP appends the signal's path; gRPC uses the endpoint as is (the path is the
+      // service's, never the user's).
+      if (out.options.protocol != otlp_protocol::grpc) {
+        u->path = http::join_path(u->path, "v1/traces");
+      }
       out.options.url = u->str();
       return;
     }
@@ -96,14 +100,28 @@ void read_protocol(const config::env_lookup& env, options_from_env_result& out) 
     out.options.protocol = otlp_protocol::http_json;
   } else if (http::iequals(value, "http/protobuf")) {
     out.options.protocol = otlp_protocol::http_protobuf;
+  } else if (http::iequals(value, "grpc")) {
+    out.options.protocol = otlp_protocol::grpc;
   } else {
     out.warnings.push_back(name + "='" + *v +
-                           "': vmterm speaks http/json and http/protobuf (grpc not yet); "
-                           "sending http/json");
+                           "': expected http/protobuf, http/json or grpc; sending " +
+                           std::string(to_string(out.options.protocol)));
   }
 }
 
 }  // namespace
+
+std::string_view to_string(otlp_protocol p) noexcept {
+  switch (p) {
+    case otlp_protocol::http_json:
+      return "http/json";
+    case otlp_protocol::http_protobuf:
+      return "http/protobuf";
+    case otlp_protocol::grpc:
+      return "grpc";
+  }
+  return "http/json";
+}
 
 std::vector<std::pair<std::string, std::string>> parse_header_list(
     std::string_view text, std::string_view variable, std::vector<std::string>& warnings) {
@@ -143,6 +161,8 @@ std::vector<std::pair<std::string, std::string>> parse_header_list(
 
 options_from_env_result otlp_http_options_from_env(const config::env_lookup& env) {
   options_from_env_result out;
+  read_protocol(env, out);
+  if (out.options.protocol == otlp_protocol::grpc) out.options.url = default_grpc_url;
   read_url(env, out);
   std::string name;
   if (const auto v = lookup(env, "HEADERS", name)) {
@@ -150,7 +170,6 @@ options_from_env_result otlp_http_options_from_env(const config::env_lookup& env
   }
   read_timeout(env, out);
   read_compression(env, out);
-  read_protocol(env, out);
   return out;
 }
 

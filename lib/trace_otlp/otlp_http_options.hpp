@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,18 +25,25 @@ struct retry_policy {
   double jitter = 0.2;
 };
 
-/// The body's encoding (OTEL_EXPORTER_OTLP_PROTOCOL): JSON or protobuf over HTTP.
-enum class otlp_protocol : std::uint8_t { http_json, http_protobuf };
+/// OTEL_EXPORTER_OTLP_PROTOCOL: JSON or protobuf over HTTP, or protobuf over gRPC.
+enum class otlp_protocol : std::uint8_t { http_json, http_protobuf, grpc };
+
+/// "http/json", "http/protobuf", "grpc".
+[[nodiscard]] std::string_view to_string(otlp_protocol p) noexcept;
+
+/// Where spans go by default over OTLP/gRPC (the spec's endpoint; no path).
+inline constexpr const char* default_grpc_url = "http://localhost:4317";
 
 struct otlp_http_options {
-  /// The full URL the spans are POSTed to.
+  /// The full URL the spans are POSTed to; for gRPC, scheme://host:port of the collector
+  /// (https: TLS with the system's roots), its path unused.
   std::string url = "http://localhost:4318/v1/traces";
   std::vector<std::pair<std::string, std::string>> headers{};
   /// Bound on one export, retries and waits included. Zero: no bound.
   std::chrono::milliseconds timeout{10000};
   bool gzip = false;
-  /// http/json today; the spec's default http/protobuf is spoken too, on request.
-  otlp_protocol protocol = otlp_protocol::http_json;
+  /// The spec's default, http/protobuf.
+  otlp_protocol protocol = otlp_protocol::http_protobuf;
   retry_policy retry{};
 };
 
@@ -47,9 +55,10 @@ struct options_from_env_result {
 };
 
 /// Reads OTEL_EXPORTER_OTLP_{TRACES_,}{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION,PROTOCOL}.
-/// ENDPOINT is a base URL to which "/v1/traces" is appended (one '/' between);
-/// TRACES_ENDPOINT is used as is. PROTOCOL http/json or http/protobuf; grpc (not spoken yet)
-/// or anything else gets a warning and http/json.
+/// PROTOCOL http/json, http/protobuf or grpc (anything else: a warning and the default).
+/// Over HTTP, ENDPOINT is a base URL to which "/v1/traces" is appended (one '/' between) and
+/// TRACES_ENDPOINT is used as is; over gRPC both are used as is, and the default is
+/// http://localhost:4317.
 [[nodiscard]] options_from_env_result otlp_http_options_from_env(const config::env_lookup& env);
 
 /// Parses a W3C-baggage-style "k1=v1,k2=v2" header list, percent-decoding keys and values.

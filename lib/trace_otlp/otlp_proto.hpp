@@ -5,6 +5,8 @@
 /// with invalid UTF-8 get U+FFFD (proto3 strings must be UTF-8). Pure; never throws except
 /// std::bad_alloc.
 
+#include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -24,5 +26,11 @@ void encode_request_proto(std::span<const trace::span_data> spans, std::string& 
 /// error_message = 2 }); an empty body is full success. Unknown fields are skipped; a
 /// truncated or malformed body is an error.
 [[nodiscard]] expected<export_response> decode_export_response_proto(std::string_view body);
+
+/// The delay a gRPC server asked for in a google.rpc.RetryInfo among the details of its
+/// google.rpc.Status (the grpc-status-details-bin trailer's bytes); nullopt when there is none
+/// or the bytes are malformed. Delays above a day are ignored.
+[[nodiscard]] std::optional<std::chrono::milliseconds> decode_retry_delay(
+    std::string_view status_details);
 
 }  // namespace vmterm::trace_otlp

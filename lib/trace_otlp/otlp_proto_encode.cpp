@@ -340,6 +340,63 @@ expected<export_response> decode_export_response_proto(std::string_view body) {
   return out;
 }
 
+namespace {
+
+/// The length-delimited fields `number` of a message, in order; false when malformed.
+template <class F>
+bool each_bytes_field(std::string_view message, std::uint32_t number, const F& fn) {
+  reader r(message);
+  while (!r.done()) {
+    std::uint32_t n, t;
+    if (!r.field(n, t)) return false;
+    if (n == number && t == wire_length) {
+      std::string_view v;
+      if (!r.bytes(v)) return false;
+      fn(v);
+    } else if (!r.skip(t)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> decode_retry_delay(std::string_view status_details) {
+  constexpr std::string_view retry_info = "type.googleapis.com/google.rpc.RetryInfo";
+  std::optional<std::chrono::milliseconds> out;
+  // google.rpc.Status.details (3): Any { type_url = 1; value = 2 }.
+  const bool ok = each_bytes_field(status_details, 3, [&](std::string_view any) {
+    std::string_view type, value;
+    if (!each_bytes_field(any, 1, [&](std::string_view v) { type = v; }) ||
+        !each_bytes_field(any, 2, [&](std::string_view v) { value = v; }) || type != retry_info) {
+      return;
+    }
+    // RetryInfo.retry_delay (1): Duration { int64 seconds = 1; int32 nanos = 2 }.
+    std::int64_t seconds = 0, nanos = 0;
+    bool seen = false;
+    each_bytes_field(value, 1, [&](std::string_view duration) {
+      reader d(duration);
+      seen = true;
+      while (!d.done()) {
+        std::uint32_t n, t;
+        std::uint64_t v = 0;
+        if (!d.field(n, t)) return;
+        if (t != wire_varint) {
+          if (!d.skip(t)) return;
+          continue;
+        }
+        if (!d.varint(v)) return;
+        if (n == 1) seconds = static_cast<std::int64_t>(v);
+        if (n == 2) nanos = static_cast<std::int64_t>(v);
+      }
+    });
+    if (!seen || seconds < 0 || nanos < 0 || seconds > 24 * 3600) return;
+    out = std::chrono::milliseconds(seconds * 1000 + nanos / 1'000'000);
+  });
+  return ok ? out : std::nullopt;
+}
+
 std::string encode_request_proto(std::span<const span_data> spans) {
   std::string out;
   encode_request_proto(spans, out);

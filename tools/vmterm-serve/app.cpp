@@ -101,6 +101,7 @@ http::server_options server_options_for(const settings& s, metrics::registry& re
   o.tls_cert = s.tls_cert.value_or("");
   o.tls_key = s.tls_key.value_or("");
   o.allowed_hosts = s.allowed_hosts;  // the DNS-rebinding defence, on every request
+  o.tracing = s.request_tracing;
   return o;
 }
 

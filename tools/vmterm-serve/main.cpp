@@ -12,6 +12,7 @@
 #include "core/flags.hpp"
 #include "core/log.hpp"
 #include "http/auth.hpp"
+#include "http/request_tracing.hpp"
 #include "options.hpp"
 #include "settings.hpp"
 #include "trace_otlp/install_from_env.hpp"
@@ -28,10 +29,17 @@ int main(int argc, char** argv) {
       "login token"};
   app.name("vmterm-serve");
   vmterm::serve::add_flags(app, opt);
-  if (auto code = vmterm::config::parse_command_line(app, argc, argv, "vmterm-serve")) return *code;
+  vmterm::config::flag_set tracing_flags(app);
+  vmterm::http::request_tracing request_tracing;
+  vmterm::http::add_request_tracing_flags(tracing_flags, request_tracing);
+  if (auto code =
+          vmterm::config::parse_command_line(app, argc, argv, "vmterm-serve", {&tracing_flags})) {
+    return *code;
+  }
   auto settings =
       vmterm::serve::resolve(opt, vmterm::config::process_env(), &vmterm::http::generate_token);
   if (!settings) return vmterm::config::refuse("vmterm-serve", settings.error());
+  settings->request_tracing = request_tracing;
   vmterm::log::configure({.service = "vmterm-serve",
                           .min_level = settings->log_level,
                           .line_format = settings->log_format});

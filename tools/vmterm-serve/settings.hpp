@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "http/listen_address.hpp"
+#include "http/request_tracing.hpp"
 #include "options.hpp"
 #include "redis/url.hpp"
 #include "ssh/ssh_options.hpp"
@@ -56,6 +57,7 @@ struct settings {
 
   log::format log_format{log::format::json};
   log::level log_level{log::level::info};
+  http::request_tracing request_tracing{};  ///< --trace-exclude, --slow-request
 };
 
 /// Checks the options against the environment. `generate_token` makes the token when none is

@@ -19,8 +19,8 @@ struct server_span {
   std::string trace, parent;
 };
 
-/// Serves one GET /healthz with `headers` under OTEL_PROPAGATORS=`propagators` and returns the
-/// server span it exported.
+/// Serves one GET /health-check/ (traced; /healthz makes a span only when sampled) with
+/// `headers` under OTEL_PROPAGATORS=`propagators` and returns the server span it exported.
 server_span serve_once(const std::string& propagators,
                        std::vector<std::pair<std::string, std::string>> headers) {
   temp_dir dir;
@@ -29,15 +29,15 @@ server_span serve_once(const std::string& propagators,
     serve_process serve({}, {{"OTEL_TRACES_EXPORTER", "file"},
                              {"VMTERM_TRACES_FILE", traces.string()},
                              {"OTEL_PROPAGATORS", propagators}});
-    REQUIRE(serve.get("/healthz", std::move(headers)).status == 200);
+    REQUIRE(serve.get("/health-check/", std::move(headers)).status == 200);
     serve.process().signal(SIGTERM);
     REQUIRE(wait_until([&] { return !serve.process().running(); }, 10s));
   }
   const auto spans = otlp_spans_in(traces);
-  if (auto it = spans.find("GET /healthz"); it != spans.end()) {
+  if (auto it = spans.find("GET /health-check/"); it != spans.end()) {
     return {it->second.value("traceId", ""), it->second.value("parentSpanId", "")};
   }
-  FAIL("no GET /healthz span in " << traces);
+  FAIL("no GET /health-check/ span in " << traces);
   return {};
 }
 

@@ -14,6 +14,7 @@
 #include "http/upgrade.hpp"
 #include "ports.hpp"
 #include "process.hpp"
+#include "self_signed_cert.hpp"
 #include "server_fixture.hpp"
 #include "temp_dir.hpp"
 #include "trace/in_memory_exporter.hpp"
@@ -30,20 +31,7 @@ namespace beast = boost::beast;
 
 namespace {
 
-/// A self-signed certificate for 127.0.0.1 and its key, in a private temp dir.
-struct tls_files {
-  tls_files() {
-    const auto r =
-        test::run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                   "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-addext",
-                   "subjectAltName=IP:127.0.0.1", "-days", "1", "-keyout", key, "-out", cert});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-  test::temp_dir dir{"vmterm-tls"};
-  std::string cert = (dir / "cert.pem").string();
-  std::string key = (dir / "key.pem").string();
-};
+using tls_files = test::self_signed_cert;
 
 http::server_options tls_options(const tls_files& files) {
   http::server_options opt;

@@ -8,6 +8,7 @@
 #include "../../unit/trace_otlp/sample_spans.hpp"
 #include "core/log.hpp"
 #include "http_test_server.hpp"
+#include "log_capture.hpp"
 #include "trace/provider.hpp"
 #include "trace/tracer.hpp"
 #include "trace_otlp/gzip.hpp"
@@ -17,33 +18,22 @@
 namespace {
 
 using namespace vmterm;
+using test::log_capture;
 using namespace std::chrono_literals;
 using test::scripted_response;
 using clock_type = std::chrono::steady_clock;
 
-/// Fast retries so that the tests take milliseconds, not seconds.
+/// Fast retries so that the tests take milliseconds, not seconds. http/json: these tests read
+/// the wire as JSON (otlp_proto_test covers http/protobuf, the default).
 trace_otlp::otlp_http_options fast_options(const test::http_test_server& server) {
   trace_otlp::otlp_http_options o;
   o.url = server.url("/v1/traces");
+  o.protocol = trace_otlp::otlp_protocol::http_json;
   o.timeout = 5000ms;
   o.retry.initial_backoff = 20ms;
   o.retry.max_backoff = 50ms;
   return o;
 }
-
-/// Captures vmterm::log output for the lifetime of the object.
-struct log_capture {
-  std::ostringstream out;
-  log_capture() {
-    log::configure({.service = "test",
-                    .min_level = log::level::info,
-                    .line_format = log::format::text,
-                    .out = &out,
-                    .clock = nullptr});
-  }
-  ~log_capture() { log::configure({}); }
-  [[nodiscard]] std::string text() const { return out.str(); }
-};
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "trace/processor.hpp"
 #include "trace/propagation.hpp"
 #include "trace/tracer.hpp"
+#include "with_propagators.hpp"
 
 using namespace vmterm;
 using namespace vmterm::queue;
@@ -137,4 +138,61 @@ TEST_CASE("producer attributes", "[queue][tracing]") {
   CHECK(str(spans[0], "messaging.message.id") == "id-1");
   CHECK(str(spans[0], "messaging.destination") == "jobs");
   CHECK(spans[0].status.code != trace::status_code::error);
+}
+
+TEST_CASE("with OTEL_PROPAGATORS=jaeger a task joins the trace of its uber-trace-id header",
+          "[queue][tracing]") {
+  test::with_propagators p("tracecontext,jaeger");
+  auto m = message();
+  m.traceparent.clear();
+  m.extra_headers = json::object({{"uber-trace-id", "5a3c1b:7f8e9d0c1b2a3948:0:1"},
+                                  {"uberctx-tenant", "acme"},
+                                  {"other", "kept"}});
+  const auto parent = extract_parent(m);
+  REQUIRE(parent.span.valid());
+  CHECK(parent.span.trace.hex() == "000000000000000000000000005a3c1b");
+  CHECK(parent.span.span.hex() == "7f8e9d0c1b2a3948");
+  CHECK(parent.span.sampled());
+  CHECK(parent.baggage == "tenant=acme");
+}
+
+TEST_CASE("with OTEL_PROPAGATORS=b3multi a task joins the trace of its X-B3 headers, any case",
+          "[queue][tracing]") {
+  test::with_propagators p("b3multi");
+  auto m = message();  // its traceparent is not read: tracecontext is not configured
+  m.extra_headers = json::object({{"X-B3-TraceId", "463ac35c9f6413ad48485a3953bb6124"},
+                                  {"X-B3-SpanId", "a2fb4a1d1a96d312"},
+                                  {"X-B3-Sampled", "1"}});
+  const auto parent = extract_parent(m);
+  REQUIRE(parent.span.valid());
+  CHECK(parent.span.trace.hex() == "463ac35c9f6413ad48485a3953bb6124");
+  CHECK(parent.span.span.hex() == "a2fb4a1d1a96d312");
+}
+
+TEST_CASE("inject writes every configured format into the headers and drops a previous hop's",
+          "[queue][tracing]") {
+  test::with_propagators p("tracecontext,b3,jaeger");
+  auto m = message();
+  m.extra_headers = json::object({{"X-B3-TraceId", "463ac35c9f6413ad48485a3953bb6124"},
+                                  {"uber-trace-id", "1:2:0:1"},
+                                  {"other", "kept"}});
+  trace::context ctx;
+  ctx.span.trace = *trace::trace_id::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
+  ctx.span.span = *trace::span_id::from_hex("00f067aa0ba902b7");
+  ctx.span.flags = trace::flag_sampled;
+  inject(ctx, m);
+  CHECK(m.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  CHECK(m.extra_headers.value("b3", "") == "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1");
+  CHECK(m.extra_headers.value("uber-trace-id", "") ==
+        "4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7:0:1");
+  CHECK_FALSE(m.extra_headers.contains("X-B3-TraceId"));
+  CHECK(m.extra_headers.value("other", "") == "kept");
+  // The round trip: what was injected is what the next hop extracts.
+  const auto back = extract_parent(m);
+  CHECK(back.span.trace == ctx.span.trace);
+  CHECK(back.span.span == ctx.span.span);
+  // And the headers survive the Celery message encoding.
+  const auto wire = encode_message(m);
+  CHECK(wire.find("\"b3\": \"4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1\"") !=
+        std::string::npos);
 }

@@ -6,22 +6,10 @@
 
 #include "trace/propagation.hpp"
 #include "trace/propagators.hpp"
+#include "with_propagators.hpp"
 
 using namespace vmterm::trace;
-
-namespace {
-
-/// Sets the process-wide propagators for one test and restores the default after.
-struct with_propagators {
-  explicit with_propagators(std::string_view text) {
-    auto l = parse_propagators(text);
-    REQUIRE(l.has_value());
-    set_propagators(*l);
-  }
-  ~with_propagators() { set_propagators({propagator::tracecontext, propagator::baggage}); }
-};
-
-}  // namespace
+using vmterm::test::with_propagators;
 
 TEST_CASE("OTEL_PROPAGATORS: names in order, none, and an exact error for an unknown one",
           "[trace][propagators]") {

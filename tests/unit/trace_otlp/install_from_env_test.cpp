@@ -58,10 +58,10 @@ TEST_CASE("An unknown exporter warns and falls back to otlp", "[trace_otlp]") {
 }
 
 TEST_CASE("Exporter warnings from OTEL_EXPORTER_OTLP_* reach the warning sink", "[trace_otlp]") {
-  const auto p = pick({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}});
-  CHECK(p.warnings == std::vector<std::string>{"OTEL_EXPORTER_OTLP_PROTOCOL='grpc': vmterm speaks "
-                                               "http/json and http/protobuf (grpc not yet); "
-                                               "sending http/json"});
+  const auto p = pick({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc+json"}});
+  CHECK(p.warnings == std::vector<std::string>{"OTEL_EXPORTER_OTLP_PROTOCOL='grpc+json': expected "
+                                               "http/protobuf, http/json or grpc; sending "
+                                               "http/protobuf"});
 }
 
 TEST_CASE("OTEL_SDK_DISABLED=true and OTEL_TRACES_EXPORTER=none leave tracing off",

@@ -107,18 +107,36 @@ TEST_CASE("Compression gzip or none; anything else warns", "[trace_otlp]") {
                                                "gzip or none; using the default none"});
 }
 
-TEST_CASE("http/json and http/protobuf are spoken; grpc gets a one-line warning and JSON",
+TEST_CASE("http/protobuf is the default; http/json and grpc are spoken; anything else warns",
           "[trace_otlp]") {
+  using vmterm::trace_otlp::otlp_protocol;
+  CHECK(read({}).options.protocol == otlp_protocol::http_protobuf);
   auto j = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}});
   CHECK(j.warnings.empty());
-  CHECK(j.options.protocol == vmterm::trace_otlp::otlp_protocol::http_json);
+  CHECK(j.options.protocol == otlp_protocol::http_json);
   auto pb = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"},
                   {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", " http/protobuf "}});
   CHECK(pb.warnings.empty());
-  CHECK(pb.options.protocol == vmterm::trace_otlp::otlp_protocol::http_protobuf);
-  const auto r = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}});
-  CHECK(r.options.protocol == vmterm::trace_otlp::otlp_protocol::http_json);
-  CHECK(r.warnings ==
-        std::vector<std::string>{"OTEL_EXPORTER_OTLP_PROTOCOL='grpc': vmterm speaks http/json and "
-                                 "http/protobuf (grpc not yet); sending http/json"});
+  CHECK(pb.options.protocol == otlp_protocol::http_protobuf);
+  const auto g = read({{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "GRPC"}});
+  CHECK(g.warnings.empty());
+  CHECK(g.options.protocol == otlp_protocol::grpc);
+  const auto r = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "thrift"}});
+  CHECK(r.options.protocol == otlp_protocol::http_protobuf);
+  CHECK(r.warnings == std::vector<std::string>{"OTEL_EXPORTER_OTLP_PROTOCOL='thrift': expected "
+                                               "http/protobuf, http/json or grpc; sending "
+                                               "http/protobuf"});
+}
+
+TEST_CASE("over gRPC the endpoint is used as is, and the default is port 4317", "[trace_otlp]") {
+  CHECK(read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}).options.url == "http://localhost:4317");
+  CHECK(read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+              {"OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317"}})
+            .options.url == "https://collector:4317/");
+  CHECK(read({{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"},
+              {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:14317"}})
+            .options.url == "http://c:14317/");
+  // Over HTTP the generic endpoint still gets /v1/traces.
+  CHECK(read({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"}}).options.url ==
+        "http://c:4318/v1/traces");
 }
