@@ -17,7 +17,7 @@ using config::list_flag;
 constexpr const char* tool = "vmterm-health";
 constexpr const char* usage_hint =
     "usage: vmterm-health [--nagios|--json] [-w RANGE] [-c RANGE] [-t DURATION] --http URL "
-    "--redis URL ...; see vmterm-health --help";
+    "--redis URL --ssh HOST --task NAME ...; see vmterm-health --help";
 
 /// Prints a usage error the plugin way and returns 3.
 int usage(const std::string& reason) {
@@ -43,6 +43,35 @@ void add_flags(config::flag_set& f, options& o) {
                                          .value_name = "FILE",
                                          .help = "the known_hosts file for --ssh",
                                          .fallback = "~/.ssh/known_hosts"});
+  f.add(o.task, list_flag<std::string>{.name = "--task",
+                                       .value_name = "NAME",
+                                       .help = "send this task through the queue and wait for "
+                                               "its result, e.g. noop (repeatable)"});
+  f.add(o.broker, flag<std::string>{.name = "--broker",
+                                    .env = {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"},
+                                    .value_name = "URL",
+                                    .help = "the Redis broker --task sends to",
+                                    .fallback = "redis://127.0.0.1:6379/0"});
+  f.add(o.result_backend, flag<std::string>{.name = "--result-backend",
+                                            .env = {"CELERY_RESULT_BACKEND"},
+                                            .value_name = "URL",
+                                            .help = "where --task reads its result",
+                                            .fallback_text = "the broker's URL"});
+  f.add(o.queue, flag<std::string>{.name = "--queue",
+                                   .value_name = "QUEUE",
+                                   .help = "the queue --task sends to",
+                                   .fallback = "celery"});
+  f.add(o.task_timeout,
+        flag<std::chrono::milliseconds>{
+            .name = "--task-timeout",
+            .value_name = "DURATION",
+            .help = "how long --task waits for its result, within --timeout",
+            .fallback = std::chrono::seconds(5),
+            .check = [](const std::chrono::milliseconds& v) -> std::optional<std::string> {
+              if (v.count() < 1) return "must be at least 1ms";
+              if (v > std::chrono::hours(1)) return "must be at most 1h";
+              return std::nullopt;
+            }});
   f.add(o.expect_status_text,
         flag<std::string>{.name = "--expect-status",
                           .value_name = "LIST",
@@ -132,8 +161,8 @@ std::optional<std::string> parse_statuses(const std::string& text, std::vector<s
 
 /// Checks and parses what parse() collected; the first problem's reason, or nullopt.
 std::optional<std::string> check(options& o) {
-  if (o.http.empty() && o.redis.empty() && o.ssh.empty()) {
-    return "no probe given; add --http URL, --redis URL or --ssh HOST";
+  if (o.http.empty() && o.redis.empty() && o.ssh.empty() && o.task.empty()) {
+    return "no probe given; add --http URL, --redis URL, --ssh HOST or --task NAME";
   }
   if (o.nagios && o.json) return "--nagios and --json cannot be combined; choose one";
   for (const auto& text : o.http) {
@@ -150,6 +179,15 @@ std::optional<std::string> check(options& o) {
     auto t = ssh::parse_target(text, "vmterm-health");
     if (!t) return "--ssh: " + t.error().message;
     o.ssh_targets.push_back(*t);
+  }
+  if (!o.task.empty()) {
+    if (o.queue.empty()) return "--queue: an empty queue name; give e.g. celery";
+    auto b = redis::parse_url(o.broker);
+    if (!b) return "--broker: " + b.error().message;
+    o.broker_url = *b;
+    auto r = o.result_backend.empty() ? b : redis::parse_url(o.result_backend);
+    if (!r) return "--result-backend: " + r.error().message;
+    o.backend_url = *r;
   }
   o.known_hosts_file = o.known_hosts;
   if (o.known_hosts.starts_with("~/")) {
@@ -202,7 +240,7 @@ std::optional<std::string> check(options& o) {
 
 std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
   CLI::App app{
-      "vmterm-health: probe HTTP and Redis services once, for cron and Nagios; exit "
+      "vmterm-health: probe HTTP, Redis, SSH and task queues once, for cron and Nagios; exit "
       "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"};
   app.name(tool);
   app.set_version_flag("-V,--version", std::string(tool) + " " + VMTERM_VERSION);

@@ -29,6 +29,11 @@ struct options {
   std::vector<std::string> redis;
   std::vector<std::string> ssh;
   std::string known_hosts;
+  std::vector<std::string> task;
+  std::string broker;
+  std::string result_backend;
+  std::string queue;
+  std::chrono::milliseconds task_timeout{5000};
   std::string expect_status_text;
   std::vector<std::string> expect_json_text;
   std::string expect_body;
@@ -49,6 +54,8 @@ struct options {
   std::vector<redis::url> redis_urls;
   std::vector<ssh::target> ssh_targets;
   std::filesystem::path known_hosts_file;
+  std::optional<redis::url> broker_url;     ///< set when a --task probe runs
+  std::optional<redis::url> backend_url;    ///< likewise; the broker's when not given
   std::vector<status_range> expect_status;  ///< empty: 2xx
   std::vector<health::json_expectation> expect_json;
   std::optional<std::regex> expect_regex;

@@ -23,6 +23,16 @@ std::string format_latency(double seconds) {
   return buf;
 }
 
+std::string format_limit(std::chrono::milliseconds limit) {
+  char buf[32];
+  if (limit < std::chrono::seconds(1)) {
+    std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(limit.count()));
+  } else {
+    std::snprintf(buf, sizeof buf, "%g s", std::chrono::duration<double>(limit).count());
+  }
+  return buf;
+}
+
 health::perfdata time_perfdata(const probe_settings& s, std::optional<double> seconds) {
   return {s.perf_prefix + "_time",
           seconds,

@@ -31,6 +31,9 @@ struct probe_settings {
 /// "2.1 ms", "712 ms", "1.25 s".
 [[nodiscard]] std::string format_latency(double seconds);
 
+/// A limit for messages: "500 ms", "5 s", "1.5 s".
+[[nodiscard]] std::string format_limit(std::chrono::milliseconds limit);
+
 /// For a probe that passed: CRITICAL when the latency alerts on --critical, else WARNING on
 /// --warning (the output says which range), and the time perfdata.
 void judge_latency(health::check_result& r, const probe_settings& s);

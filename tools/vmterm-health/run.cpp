@@ -10,6 +10,7 @@
 #include "http_probe.hpp"
 #include "redis_probe.hpp"
 #include "ssh_probe.hpp"
+#include "task_probe.hpp"
 #include "trace/provider.hpp"
 
 namespace vmterm::health_tool {
@@ -62,6 +63,11 @@ int run(const options& opt, std::ostream& out, trace::installation& tracing) {
     s.perf_prefix = numbered("ssh", i, opt.ssh_targets.size());
     probes.emplace_back(
         [&opt, &t = opt.ssh_targets[i], s] { return probe_ssh(t, opt.known_hosts_file, s); });
+  }
+  for (std::size_t i = 0; i < opt.task.size(); ++i) {
+    auto s = base;
+    s.perf_prefix = numbered("task", i, opt.task.size());
+    probes.emplace_back([&opt, &name = opt.task[i], s] { return probe_task(name, opt, s); });
   }
 
   health::report report;

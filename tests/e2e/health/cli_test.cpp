@@ -24,7 +24,8 @@ TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value",
               "UNKNOWN - --warning: 'abc' is not a number" + hint);
   check_usage({"--http", "http://127.0.0.1:1/", "--critical", "20:10"},
               "UNKNOWN - --critical: in '20:10' the start 20s is above the end 10s" + hint);
-  check_usage({}, "UNKNOWN - no probe given; add --http URL, --redis URL or --ssh HOST");
+  check_usage({},
+              "UNKNOWN - no probe given; add --http URL, --redis URL, --ssh HOST or --task NAME");
   check_usage({"--bogus"}, "UNKNOWN - unknown flag '--bogus'; see vmterm-health --help");
   check_usage({"--redis", "redis://127.0.0.1:1", "--timeout-state", "maybe"},
               "UNKNOWN - --timeout-state 'maybe': not a state; use ok, warning, critical or "
@@ -43,6 +44,21 @@ TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value",
   check_usage({"--http", "http://h/", "--header", "nocolon"},
               "UNKNOWN - --header 'nocolon': not 'NAME: VALUE'; use e.g. --header 'Accept: "
               "application/json'");
+}
+
+TEST_CASE("bad --task settings are usage errors naming the value", "[health][cli][task]") {
+  check_usage({"--task", "noop", "--queue", ""},
+              "UNKNOWN - --queue: an empty queue name; give e.g. celery");
+  check_usage({"--task", "noop", "--task-timeout", "0"},
+              "UNKNOWN - --task-timeout '0': must be at least 1ms");
+  check_usage({"--task", "noop", "--broker", "http://127.0.0.1:6379/0"},
+              "UNKNOWN - --broker: redis URL 'http://127.0.0.1:6379/0': scheme 'http' is not "
+              "supported; use redis://[user:password@]host:port/db or unix:///path/to/redis.sock");
+  auto env = health({"--task", "noop"}, {{"CELERY_BROKER_URL", "nope"}});
+  CHECK(env.exit_code == 3);
+  CHECK(first_line(env.out) ==
+        "UNKNOWN - --broker: redis URL 'nope': not a URL (need more); use "
+        "redis://[user:password@]host:port/db");
 }
 
 TEST_CASE("a bad timeout is a usage error naming the value", "[health][cli]") {
