@@ -20,8 +20,7 @@ std::string_view to_string(task_call_stage s) noexcept {
   return "?";
 }
 
-task_call::task_call(boost::asio::any_io_executor executor, task_call_options options,
-                     done_fn done)
+task_call::task_call(boost::asio::any_io_executor executor, task_call_options options, done_fn done)
     : executor_(std::move(executor)),
       options_(std::move(options)),
       done_(std::move(done)),

@@ -25,8 +25,8 @@ namespace vmterm::queue {
 
 struct task_call_options {
   redis::connection_options broker;
-  redis::connection_options backend;  ///< the result db (Celery's default: the broker's)
-  send_options task;                  ///< an empty id gets a fresh uuid4
+  redis::connection_options backend;         ///< the result db (Celery's default: the broker's)
+  send_options task;                         ///< an empty id gets a fresh uuid4
   std::chrono::milliseconds timeout{30000};  ///< for the result, counted from the send
 };
 

@@ -1,11 +1,16 @@
 #include "options.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "core/exit_code.hpp"
 #include "core/flags.hpp"
+#include "core/parse.hpp"
 #include "health/report.hpp"
 
 namespace vmterm::health_tool {
@@ -100,6 +105,44 @@ void add_flags(config::flag_set& f, options& o) {
                                     .value_name = "FILE",
                                     .help = "trust the CA certificates in this PEM file instead "
                                             "of the system's"});
+  f.add(o.cert, flag<std::string>{.name = "--cert",
+                                  .value_name = "FILE",
+                                  .help = "send this client certificate (PEM) when an HTTPS "
+                                          "server asks for one"});
+  f.add(o.key, flag<std::string>{.name = "--key",
+                                 .value_name = "FILE",
+                                 .help = "the unencrypted private key (PEM) of --cert"});
+  f.add(o.cert_days_text,
+        flag<std::string>{.name = "--cert-days",
+                          .value_name = "WARN,CRIT",
+                          .help = "WARNING or CRITICAL when an HTTPS server's certificate "
+                                  "expires in fewer days, checked with the content"});
+  f.add(o.proxy, flag<std::string>{.name = "--proxy",
+                                   .value_name = "URL",
+                                   .help = "send HTTP probes and pings through this http:// "
+                                           "proxy (CONNECT for https://)"});
+  f.add(o.proxy_from_env,
+        flag<bool>{.name = "--proxy-from-env",
+                   .help = "use the http_proxy, https_proxy and no_proxy variables (ignored "
+                           "otherwise)"});
+  f.add(o.ipv4, flag<bool>{.name = "-4,--ipv4", .help = "HTTP probes connect over IPv4 only"});
+  f.add(o.ipv6, flag<bool>{.name = "-6,--ipv6", .help = "HTTP probes connect over IPv6 only"});
+  f.add(o.retries, flag<int>{.name = "--retries",
+                             .value_name = "N",
+                             .help = "try a failing probe up to N more times, within --timeout",
+                             .fallback = 0,
+                             .check = [](const int& v) -> std::optional<std::string> {
+                               if (v < 0 || v > 100) return "must be from 0 to 100";
+                               return std::nullopt;
+                             }});
+  f.add(o.retry_delay, flag<std::chrono::milliseconds>{.name = "--retry-delay",
+                                                       .value_name = "DURATION",
+                                                       .help = "wait this long before each retry",
+                                                       .fallback = std::chrono::seconds(1)});
+  f.add(o.ping_url, flag<std::string>{.name = "--ping-url",
+                                      .value_name = "URL",
+                                      .help = "dead man's switch (healthchecks.io): GET URL/start "
+                                              "before, POST the output to URL/<exit code> after"});
   f.add(o.warning_text,
         flag<std::string>{.name = "-w,--warning",
                           .value_name = "RANGE",
@@ -157,6 +200,21 @@ std::optional<std::string> parse_statuses(const std::string& text, std::vector<s
     pos = comma + 1;
   }
   return std::nullopt;
+}
+
+/// "30,14" → (30, 14): whole days, WARN above CRIT.
+expected<std::pair<int, int>> parse_cert_days(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return fail(std::errc::invalid_argument,
+                "--cert-days '" + text + "': " + why + "; give WARN,CRIT in days, e.g. 30,14");
+  };
+  const auto comma = text.find(',');
+  if (comma == std::string::npos) return bad("not two numbers");
+  auto warn = parse::integer(text.substr(0, comma), 0, 100000);
+  auto crit = parse::integer(text.substr(comma + 1), 0, 100000);
+  if (!warn || !crit) return bad("not two whole numbers");
+  if (*warn < *crit) return bad("WARN is below CRIT");
+  return std::pair<int, int>{static_cast<int>(*warn), static_cast<int>(*crit)};
 }
 
 /// Checks and parses what parse() collected; the first problem's reason, or nullopt.
@@ -228,6 +286,32 @@ std::optional<std::string> check(options& o) {
     auto r = health::parse_range(o.critical_text);
     if (!r) return "--critical: " + r.error().message;
     o.critical = *r;
+  }
+  if (o.ipv4 && o.ipv6) return "-4 and -6 cannot be combined; choose one";
+  if (!o.key.empty() && o.cert.empty()) return "--key '" + o.key + "' needs --cert too";
+  for (const auto* file : {&o.cacert, &o.cert, &o.key}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+      const char* flag = file == &o.cacert ? "--cacert" : file == &o.cert ? "--cert" : "--key";
+      return std::string(flag) + " '" + *file + "': cannot read it (" + std::strerror(errno) +
+             "); give a readable PEM file";
+    }
+  }
+  if (!o.cert_days_text.empty()) {
+    auto days = parse_cert_days(o.cert_days_text);
+    if (!days) return days.error().message;
+    o.cert_days = *days;
+  }
+  if (!o.proxy.empty()) {
+    auto p = http::parse_url(o.proxy);
+    if (!p) return "--proxy: " + p.error().message;
+    if (p->tls()) {
+      return "--proxy '" + o.proxy + "': an https:// proxy is not supported; give http://HOST:PORT";
+    }
+  }
+  if (!o.ping_url.empty()) {
+    auto p = http::parse_url(o.ping_url);
+    if (!p) return "--ping-url: " + p.error().message;
+    o.ping = *p;
   }
   if (!health::parse_state(o.timeout_state_text, o.timeout_state)) {
     return "--timeout-state '" + o.timeout_state_text +

@@ -41,6 +41,16 @@ struct options {
   std::vector<std::string> header_text;
   bool insecure = false;
   std::string cacert;
+  std::string cert;
+  std::string key;
+  std::string cert_days_text;
+  std::string proxy;
+  bool proxy_from_env = false;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  int retries = 0;
+  std::chrono::milliseconds retry_delay{1000};
+  std::string ping_url;
   std::string warning_text;
   std::string critical_text;
   std::chrono::milliseconds timeout{10000};
@@ -62,6 +72,8 @@ struct options {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<health::range> warning;
   std::optional<health::range> critical;
+  std::optional<std::pair<int, int>> cert_days;  ///< --cert-days WARN,CRIT
+  std::optional<http::url> ping;                 ///< --ping-url
   health::state timeout_state = health::state::critical;
 };
 

@@ -67,8 +67,10 @@ void fail(health::check_result& r, const probe_settings& s, std::string_view err
   r.perf.push_back(time_perfdata(s, r.latency_s));
 }
 
-void record_result(trace::span& span, const health::check_result& r) {
+void record_result(trace::span& span, const health::check_result& r, const probe_settings& s) {
   span.set_attribute("test.case.name", r.kind + " " + r.target);
+  if (s.attempt > 1)
+    span.set_attribute("vmterm.health.attempt", static_cast<std::int64_t>(s.attempt));
   span.set_attribute("test.case.result.status", r.status == health::state::ok ? "pass" : "fail");
   span.set_attribute("vmterm.health.state", health::state_name(r.status));
   if (!r.error_type.empty()) {

@@ -23,6 +23,7 @@ struct probe_settings {
   health::state timeout_state = health::state::critical;
   std::string perf_prefix;  ///< "http", "http2", "redis" ...
   trace::context parent;    ///< the health.run span
+  int attempt = 1;          ///< 1, then 2... with --retries
 };
 
 /// Time left before the deadline, at least 1 ms (0 would mean "no limit" to the clients).
@@ -47,7 +48,8 @@ void fail(health::check_result& r, const probe_settings& s, std::string_view err
 [[nodiscard]] health::perfdata time_perfdata(const probe_settings& s,
                                              std::optional<double> seconds);
 
-/// test.case.name / test.case.result.status, error.type and the span status from a result.
-void record_result(trace::span& span, const health::check_result& r);
+/// test.case.name / test.case.result.status, error.type, the attempt number and the span
+/// status from a result.
+void record_result(trace::span& span, const health::check_result& r, const probe_settings& s);
 
 }  // namespace vmterm::health_tool

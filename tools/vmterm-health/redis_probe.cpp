@@ -110,7 +110,7 @@ health::check_result probe_redis(const redis::url& target, const probe_settings&
     r.output = "PONG in " + format_latency(*r.latency_s) + (role.empty() ? "" : ", role " + role);
     judge_latency(r, s);
   }
-  record_result(span, r);
+  record_result(span, r, s);
   span.end();
   return r;
 }

@@ -80,7 +80,7 @@ health::check_result probe_ssh(const ssh::target& target, const std::filesystem:
     r.output = "host key known, in " + format_latency(took);
     judge_latency(r, s);
   }
-  record_result(span, r);
+  record_result(span, r, s);
   span.end();
   return r;
 }

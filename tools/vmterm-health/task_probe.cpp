@@ -41,26 +41,24 @@ health::check_result probe_task(const std::string& name, const options& opt,
   span.set_attribute(trace::semconv::messaging_system, "celery");
   span.set_attribute(trace::semconv::messaging_destination_name, opt.queue);
   span.set_attribute(trace::semconv::server_address, opt.broker_url->host);
-  span.set_attribute(trace::semconv::server_port,
-                     static_cast<std::int64_t>(opt.broker_url->port));
+  span.set_attribute(trace::semconv::server_port, static_cast<std::int64_t>(opt.broker_url->port));
   trace::context_scope scope(trace::context{span.context(), s.parent.baggage});
 
   const auto started = clock::now();
   // The task's own deadline, inside the run's.
   const auto limit = std::min(opt.task_timeout, remaining(s));
   const auto deadline = std::min(s.deadline, started + limit);
-  queue::task_call_options co{connection(*opt.broker_url, limit),
-                              connection(*opt.backend_url, limit), {}, limit};
+  queue::task_call_options co{
+      connection(*opt.broker_url, limit), connection(*opt.backend_url, limit), {}, limit};
   co.task.task = name;
   co.task.queue = opt.queue;
   co.task.expires_in = std::chrono::duration_cast<std::chrono::microseconds>(limit);
 
   boost::asio::io_context ioc{1};
   std::optional<expected<queue::result_meta>> outcome;
-  auto call = queue::task_call::start(ioc.get_executor(), std::move(co),
-                                      [&outcome](expected<queue::result_meta> m) {
-                                        outcome = std::move(m);
-                                      });
+  auto call = queue::task_call::start(
+      ioc.get_executor(), std::move(co),
+      [&outcome](expected<queue::result_meta> m) { outcome = std::move(m); });
   while (!outcome && clock::now() < deadline) ioc.run_one_until(deadline);
   const auto stage = call->stage();
   call->close();
@@ -84,8 +82,7 @@ health::check_result probe_task(const std::string& name, const options& opt,
     if (stage == queue::task_call_stage::result && e.code == std::errc::timed_out) {
       fail(r, s, et::task_timeout, no_result);
     } else {
-      const auto& u =
-          stage == queue::task_call_stage::connect ? *opt.broker_url : *opt.backend_url;
+      const auto& u = stage == queue::task_call_stage::connect ? *opt.broker_url : *opt.backend_url;
       auto why = describe_redis_error(e, u);
       fail(r, s, why.error_type, std::move(why.reason));
     }
@@ -97,7 +94,7 @@ health::check_result probe_task(const std::string& name, const options& opt,
     r.output = "SUCCESS in " + format_latency(took);
     judge_latency(r, s);
   }
-  record_result(span, r);
+  record_result(span, r, s);
   span.end();
   return r;
 }

@@ -61,6 +61,29 @@ TEST_CASE("bad --task settings are usage errors naming the value", "[health][cli
         "redis://[user:password@]host:port/db");
 }
 
+TEST_CASE("bad retry, proxy, ping and TLS settings are usage errors naming the value",
+          "[health][cli]") {
+  const std::string h = "http://h/";
+  check_usage({"--http", h, "-4", "-6"}, "UNKNOWN - -4 and -6 cannot be combined; choose one");
+  check_usage({"--http", h, "--retries", "-1"}, "UNKNOWN - --retries '-1': must be from 0 to 100");
+  check_usage({"--http", h, "--retries", "x"}, "UNKNOWN - --retries: 'x' is not a whole number");
+  check_usage({"--http", h, "--proxy", "https://p:3128"},
+              "UNKNOWN - --proxy 'https://p:3128': an https:// proxy is not supported; give "
+              "http://HOST:PORT");
+  check_usage({"--http", h, "--ping-url", "hc-ping"},
+              "UNKNOWN - --ping-url: parse URL 'hc-ping': not an absolute URL (need more); use "
+              "http://host:port/path");
+  check_usage({"--http", h, "--cert-days", "7"},
+              "UNKNOWN - --cert-days '7': not two numbers; give WARN,CRIT in days, e.g. 30,14");
+  check_usage({"--http", h, "--cert-days", "7,14"},
+              "UNKNOWN - --cert-days '7,14': WARN is below CRIT; give WARN,CRIT in days, e.g. "
+              "30,14");
+  check_usage({"--http", h, "--key", "/k.pem"}, "UNKNOWN - --key '/k.pem' needs --cert too");
+  check_usage({"--http", h, "--cert", "/nonexistent/c.pem"},
+              "UNKNOWN - --cert '/nonexistent/c.pem': cannot read it (No such file or "
+              "directory); give a readable PEM file");
+}
+
 TEST_CASE("a bad timeout is a usage error naming the value", "[health][cli]") {
   auto r = health({"--http", "http://h/", "--timeout", "soon"});
   CHECK(r.exit_code == 3);

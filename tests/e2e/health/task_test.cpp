@@ -68,8 +68,8 @@ TEST_CASE("no worker is CRITICAL 'no result within' the task's deadline, inside 
   CHECK(took < 800ms);
   // --timeout is the run's bound: a longer --task-timeout is cut to it.
   t0 = std::chrono::steady_clock::now();
-  auto cut = health(with_queue(w, {"--json", "--timeout", "300ms", "--task", "noop", "--queue",
-                                   "nobody"}));
+  auto cut = health(
+      with_queue(w, {"--json", "--timeout", "300ms", "--task", "noop", "--queue", "nobody"}));
   took = std::chrono::steady_clock::now() - t0;
   CHECK(cut.exit_code == 2);
   const auto check = nlohmann::json::parse(cut.out)["checks"][0];
@@ -93,8 +93,8 @@ TEST_CASE("the worker's run span joins the probe's trace through the producer sp
   worker_world w;
   const auto worker_file = w.dir() / "worker-traces.jsonl";
   const auto health_file = w.dir() / "health-traces.jsonl";
-  auto& worker = w.start_worker({}, {{"OTEL_TRACES_EXPORTER", "file"},
-                                     {"VMTERM_TRACES_FILE", worker_file.string()}});
+  auto& worker = w.start_worker(
+      {}, {{"OTEL_TRACES_EXPORTER", "file"}, {"VMTERM_TRACES_FILE", worker_file.string()}});
   auto r = health(with_queue(w, {"--json", "--task", "noop"}),
                   {{"OTEL_TRACES_EXPORTER", "file"}, {"VMTERM_TRACES_FILE", health_file.string()}});
   INFO(r.out << r.err);
