@@ -42,8 +42,8 @@ TEST_CASE("retries never outlast --timeout", "[health][retry]") {
   silent_listener silent;
   const auto url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/";
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = health({"--json", "--timeout", "500ms", "--http", url, "--retries", "5",
-                   "--retry-delay", "100ms"});
+  auto r = health(
+      {"--json", "--timeout", "500ms", "--http", url, "--retries", "5", "--retry-delay", "100ms"});
   const auto took = std::chrono::steady_clock::now() - t0;
   CHECK(r.exit_code == 2);
   CHECK(took < 700ms);

@@ -43,22 +43,20 @@ struct tls_server {
                "-CAcreateserial", "-days", std::to_string(days), "-extfile", file(name + ".ext"),
                "-out", file(name + ".pem")});
     }
-    service = start_service({.name = "openssl s_server",
-                             .command =
-                                 [this, mutual](std::uint16_t p) {
-                                   std::vector<std::string> argv{
-                                       "openssl", "s_server", "-quiet", "-www", "-accept",
-                                       "127.0.0.1:" + std::to_string(p), "-cert",
-                                       file("server.pem"), "-key", file("server.key")};
-                                   if (mutual) argv.insert(argv.end(), {"-Verify", "1", "-CAfile", ca});
-                                   return spawn_options{.argv = argv,
-                                                        .stderr_file = dir / "s_server.log"};
-                                 },
-                             .ready =
-                                 [](std::uint16_t p) {
-                                   return tcp_exchange(p, "", 0, 200ms).has_value();
-                                 },
-                             .log = dir / "s_server.log"});
+    service = start_service(
+        {.name = "openssl s_server",
+         .command =
+             [this, mutual](std::uint16_t p) {
+               std::vector<std::string> argv{"openssl", "s_server",
+                                             "-quiet",  "-www",
+                                             "-accept", "127.0.0.1:" + std::to_string(p),
+                                             "-cert",   file("server.pem"),
+                                             "-key",    file("server.key")};
+               if (mutual) argv.insert(argv.end(), {"-Verify", "1", "-CAfile", ca});
+               return spawn_options{.argv = argv, .stderr_file = dir / "s_server.log"};
+             },
+         .ready = [](std::uint16_t p) { return tcp_exchange(p, "", 0, 200ms).has_value(); },
+         .log = dir / "s_server.log"});
   }
   [[nodiscard]] std::string file(const std::string& name) const { return (dir / name).string(); }
   [[nodiscard]] std::string url() const {
@@ -75,8 +73,8 @@ struct tls_server {
 TEST_CASE("a certificate near expiry is judged by --cert-days with the content, in one run",
           "[health][tls]") {
   tls_server server(3, false);  // expires in 2 days and some hours
-  const std::vector<std::string> base = {"--nagios", "--http", server.url(), "--cacert", server.ca,
-                                         "--expect-body", "Ciphers"};
+  const std::vector<std::string> base = {"--nagios", "--http",        server.url(), "--cacert",
+                                         server.ca,  "--expect-body", "Ciphers"};
   auto with = [&](std::vector<std::string> extra) {
     auto args = base;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -98,11 +96,11 @@ TEST_CASE("a certificate near expiry is judged by --cert-days with the content, 
   // The content is still checked: a wrong body wins over a near-expiry certificate.
   auto body = with({"--cert-days", "30,7", "--expect-body", "no such text"});
   CHECK(body.exit_code == 2);
-  const auto j = health({"--json", "--http", server.url(), "--cacert", server.ca,
-                         "--expect-body", "no such text", "--cert-days", "30,7"});
+  const auto j = health({"--json", "--http", server.url(), "--cacert", server.ca, "--expect-body",
+                         "no such text", "--cert-days", "30,7"});
   CHECK(nlohmann::json::parse(j.out)["checks"][0]["error_type"] == "body_mismatch");
-  auto expiry = health({"--json", "--http", server.url(), "--cacert", server.ca, "--cert-days",
-                        "30,7"});
+  auto expiry =
+      health({"--json", "--http", server.url(), "--cacert", server.ca, "--cert-days", "30,7"});
   CHECK(nlohmann::json::parse(expiry.out)["checks"][0]["error_type"] == "cert_expiry");
 }
 
