@@ -116,6 +116,24 @@ TEST_CASE("the server's certificate is verified: unknown CA CRITICAL, --cacert o
   CHECK(health({"--nagios", "--http", server.url(), "--insecure"}).exit_code == 0);
 }
 
+TEST_CASE("the system store is the hashed SSL_CERT_DIR, read lazily", "[health][tls]") {
+  tls_server server(30, false);
+  temp_dir store{"vmterm-health-store"};
+  write_file(store / "test-ca.pem", read_file(server.ca));
+  REQUIRE(run({"openssl", "rehash", store.path().string()}).exit_code == 0);
+  auto trusted = health({"--nagios", "--http", server.url()},
+                        {{"SSL_CERT_DIR", store.path().string()}, {"SSL_CERT_FILE", std::nullopt}});
+  INFO(trusted.out);
+  CHECK(trusted.exit_code == 0);
+  auto system = health({"--nagios", "--http", server.url()},
+                       {{"SSL_CERT_DIR", std::nullopt}, {"SSL_CERT_FILE", std::nullopt}});
+  CHECK(system.exit_code == 2);
+  // SSL_CERT_FILE still works as OpenSSL documents it.
+  auto file = health({"--nagios", "--http", server.url()},
+                     {{"SSL_CERT_FILE", server.ca}, {"SSL_CERT_DIR", std::nullopt}});
+  CHECK(file.exit_code == 0);
+}
+
 TEST_CASE("a server that requires a client certificate gets --cert and --key", "[health][tls]") {
   tls_server server(30, true);
   auto without = health({"--nagios", "--http", server.url(), "--cacert", server.ca});
