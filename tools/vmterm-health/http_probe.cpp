@@ -247,9 +247,7 @@ health::check_result probe_http(const http::url& target, const options& opt,
     } else if (auto problem = body_problem(current, opt, res->body, passed)) {
       fail(r, s, et::body_mismatch, status + " but " + *problem);
     } else {
-      r.status = health::state::ok;
-      r.output = passed + " in " + format_latency(*r.latency_s);
-      judge_latency(r, s);
+      pass(r, s, *r.latency_s, passed);
       r.perf.push_back({s.perf_prefix + "_size", static_cast<double>(res->body.size()), "B", "", "",
                         0.0, std::nullopt});
     }

@@ -58,6 +58,14 @@ void judge_latency(health::check_result& r, const probe_settings& s) {
   r.perf.insert(r.perf.begin(), time_perfdata(s, r.latency_s));
 }
 
+void pass(health::check_result& r, const probe_settings& s, double seconds, const std::string& text,
+          const std::string& suffix) {
+  r.latency_s = seconds;
+  r.status = health::state::ok;
+  r.output = text + " in " + format_latency(seconds) + suffix;
+  judge_latency(r, s);
+}
+
 void fail(health::check_result& r, const probe_settings& s, std::string_view error_type,
           std::string output) {
   r.status = error_type == health::error_types::timeout ? s.timeout_state : health::state::critical;

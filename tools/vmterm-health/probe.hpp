@@ -39,6 +39,10 @@ struct probe_settings {
 /// --warning (the output says which range), and the time perfdata.
 void judge_latency(health::check_result& r, const probe_settings& s);
 
+/// A probe that passed in `seconds`: OK with "<text> in 2.1 ms<suffix>", then judge_latency.
+void pass(health::check_result& r, const probe_settings& s, double seconds, const std::string& text,
+          const std::string& suffix = "");
+
 /// A failed probe: state (timeout_state for a timeout), output, error_type, and the time
 /// perfdata (U unless r.latency_s was measured).
 void fail(health::check_result& r, const probe_settings& s, std::string_view error_type,

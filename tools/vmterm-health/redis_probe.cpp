@@ -105,10 +105,8 @@ health::check_result probe_redis(const redis::url& target, const probe_settings&
     auto why = describe_redis_error(outcome->error(), target);
     fail(r, s, why.error_type, std::move(why.reason));
   } else {
-    r.latency_s = std::chrono::duration<double>(*ponged - started).count();
-    r.status = health::state::ok;
-    r.output = "PONG in " + format_latency(*r.latency_s) + (role.empty() ? "" : ", role " + role);
-    judge_latency(r, s);
+    pass(r, s, std::chrono::duration<double>(*ponged - started).count(), "PONG",
+         role.empty() ? "" : ", role " + role);
   }
   record_result(span, r, s);
   span.end();

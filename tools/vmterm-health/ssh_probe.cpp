@@ -101,10 +101,7 @@ health::check_result probe_ssh(const ssh::target& target, const std::filesystem:
     // vmterm-health cannot judge a host it does not know: UNKNOWN, not a target failure.
     if (type == et::hostkey_unknown) r.status = health::state::unknown;
   } else {
-    r.latency_s = took;
-    r.status = health::state::ok;
-    r.output = "host key known, in " + format_latency(took);
-    judge_latency(r, s);
+    pass(r, s, took, "host key known,");
   }
   record_result(span, r, s);
   span.end();
