@@ -140,6 +140,7 @@ void add_flags(config::flag_set& f, options& o) {
                                                        .help = "wait this long before each retry",
                                                        .fallback = std::chrono::seconds(1)});
   f.add(o.ping_url, flag<std::string>{.name = "--ping-url",
+                                      .env = {"VMTERM_HEALTH_PING_URL"},
                                       .value_name = "URL",
                                       .help = "dead man's switch (healthchecks.io): GET URL/start "
                                               "before, POST the output to URL/<exit code> after"});

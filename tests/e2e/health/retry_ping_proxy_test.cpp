@@ -66,6 +66,12 @@ TEST_CASE("the ping URL gets /start, then POSTs the output to /<exit code>", "[h
   CHECK(pings[1].method == "POST");
   CHECK(pings[1].target == "/ping/abc/2");
   CHECK(pings[1].body == r.out);
+  // The URL may come from the environment (kept out of the crontab's command line).
+  auto env = health({"--nagios", "--http", target.url("/")},
+                    {{"VMTERM_HEALTH_PING_URL", hc.url("/ping/env")}});
+  CHECK(env.exit_code == 2);
+  REQUIRE(hc.requests().size() == 4);
+  CHECK(hc.requests()[3].target == "/ping/env/2");
 
   // A ping that fails is a note on stderr; state, output and exit code are the run's.
   const auto dead = "http://127.0.0.1:" + std::to_string(free_loopback_port()) + "/p";
