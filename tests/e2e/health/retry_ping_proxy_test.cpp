@@ -84,7 +84,7 @@ TEST_CASE("the ping URL gets /start, then POSTs the output to /<exit code>", "[h
                      dead + "/0': connect: connection refused\n");
 }
 
-TEST_CASE("a proxy gets http:// probes in absolute form; env proxies need --proxy-from-env",
+TEST_CASE("a proxy gets http:// probes in absolute form, and env proxies need --proxy-from-env",
           "[health][proxy]") {
   http_test_server proxy;
   proxy.set_fallback(ok_json());

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "connect_proxy.hpp"
 #include "ports.hpp"
 #include "service.hpp"
 #include "silent_listener.hpp"
@@ -149,4 +150,27 @@ TEST_CASE("a server that requires a client certificate gets --cert and --key", "
   CHECK(bad.exit_code == 2);
   CHECK(nlohmann::json::parse(bad.out)["checks"][0]["output"].get<std::string>().starts_with(
       "load client key '" + server.file("client.csr") + "': "));
+}
+
+TEST_CASE("an https:// probe through a proxy is a CONNECT tunnel, verified end to end",
+          "[health][tls][proxy]") {
+  tls_server server(3, false);
+  connect_proxy proxy;
+  const auto proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  auto r = health({"--nagios", "-v", "--http", server.url(), "--cacert", server.ca, "--proxy",
+                   proxy_url, "--cert-days", "30,7", "--expect-body", "Ciphers"});
+  INFO(r.out << r.err);
+  // The certificate seen through the tunnel is the server's: its expiry is judged.
+  CHECK(r.exit_code == 2);
+  CHECK(first_line(r.out).find(": certificate '127.0.0.1' expires in 2 days (") !=
+        std::string::npos);
+  CHECK(r.out.find("\n  through proxy " + proxy_url + "\n") != std::string::npos);
+  REQUIRE(proxy.requests().size() == 1);
+  CHECK(proxy.requests()[0] ==
+        "CONNECT 127.0.0.1:" + std::to_string(server.service.port) + " HTTP/1.1");
+  // Without --cacert the tunnelled server's certificate is not trusted.
+  auto untrusted = health({"--json", "--http", server.url(), "--proxy", proxy_url},
+                          {{"SSL_CERT_FILE", std::nullopt}, {"SSL_CERT_DIR", std::nullopt}});
+  CHECK(untrusted.exit_code == 2);
+  CHECK(nlohmann::json::parse(untrusted.out)["checks"][0]["error_type"] == "tls");
 }
