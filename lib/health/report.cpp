@@ -106,6 +106,7 @@ std::string render_json(const report& r) {
                       {"output", c.output},
                       {"latency_s", c.latency_s ? json(*c.latency_s) : json(nullptr)},
                       {"error_type", c.error_type.empty() ? json(nullptr) : json(c.error_type)},
+                      {"attempts", c.attempts},
                       {"perfdata", perf},
                       {"detail", c.detail}});
   }

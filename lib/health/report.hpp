@@ -33,6 +33,7 @@ struct check_result {
   std::string error_type;           ///< one of error_types, "" when the probe passed
   std::vector<perfdata> perf;
   std::vector<std::string> detail;  ///< -v lines (redirects, ROLE, addresses, attempts)
+  int attempts = 1;                 ///< with --retries: how many tries this result took
 };
 
 struct report {
@@ -55,7 +56,7 @@ struct report {
 /// `HEALTH <STATE> - <summary>`; the state words coloured when `color`.
 [[nodiscard]] std::string render_text(const report& r, int verbosity, bool color);
 /// {"state","exit_code","summary","trace_id","checks":[{name,target,state,output,latency_s,
-/// error_type,perfdata:[{label,value,uom,warn,crit,min,max}],detail}]} and a newline.
+/// error_type,attempts,perfdata:[{label,value,uom,warn,crit,min,max}],detail}]} and a newline.
 [[nodiscard]] std::string render_json(const report& r);
 
 /// The line printed for a usage error: "UNKNOWN - <reason>".

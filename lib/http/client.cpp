@@ -1,5 +1,6 @@
 #include "http/client.hpp"
 
+#include <openssl/x509.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,6 +8,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
 #include <optional>
 
 #include "asio/cloexec.hpp"
@@ -35,6 +39,22 @@ error network_error(const request& req, std::string_view step, const error_code&
   return error{std::error_code(ec), req.method + " '" + req.url + "': " + reason};
 }
 
+/// The system's CA store, read lazily: from the hashed directory (SSL_CERT_DIR, else OpenSSL's
+/// default, /usr/lib/ssl/certs on Debian) one certificate at a time as a chain needs it, rather
+/// than the whole bundle file parsed up front (set_default_verify_paths: ~20 ms per process
+/// here). With SSL_CERT_FILE set, or no such directory, OpenSSL's defaults as they are.
+void load_system_store(ssl::context& ctx) {
+  const char* file = std::getenv(::X509_get_default_cert_file_env());
+  const char* dir_env = std::getenv(::X509_get_default_cert_dir_env());
+  const std::string dir = dir_env != nullptr ? dir_env : ::X509_get_default_cert_dir();
+  std::error_code ec;
+  if (file == nullptr && std::filesystem::is_directory(dir, ec)) {
+    ctx.add_verify_path(dir);
+  } else {
+    ctx.set_default_verify_paths();
+  }
+}
+
 }  // namespace
 
 struct client::impl {
@@ -47,6 +67,11 @@ struct client::impl {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   std::string open_origin;  ///< scheme://host:port of the kept-alive connection, "" when none
   beast::flat_buffer buffer;
+  std::optional<url> proxy;  ///< options.proxy parsed (at construction)
+  std::string proxy_error;   ///< why options.proxy could not be parsed, "" when it could
+  std::string failure;       ///< a reason connect() found that no error_code names
+  std::optional<peer_certificate> peer;
+  std::string remote;
 
   void close() noexcept {
     error_code ignored;
@@ -80,42 +105,115 @@ struct client::impl {
     return *result;
   }
 
-  error_code connect(const url& u, clock::time_point deadline, std::string& step) {
-    close();
+  error_code resolve(const url& where, clock::time_point deadline,
+                     tcp::resolver::results_type& endpoints) {
     tcp::resolver resolver(ioc);
-    tcp::resolver::results_type endpoints;
-    step = "resolve '" + u.host + "'";
-    auto ec = run(
+    return run(
         deadline,
         [&](auto handler) {
-          resolver.async_resolve(u.host, std::to_string(u.port),
-                                 [&endpoints, handler](error_code e, auto results) mutable {
-                                   endpoints = std::move(results);
-                                   handler(e);
-                                 });
+          auto done = [&endpoints, handler](error_code e, auto results) mutable {
+            endpoints = std::move(results);
+            handler(e);
+          };
+          const auto port = std::to_string(where.port);
+          if (options.family == client_options::ip_family::any) {
+            resolver.async_resolve(where.host, port, std::move(done));
+          } else {
+            // Flags 0: no v4-mapped IPv6 answers for -6, only the family asked for.
+            resolver.async_resolve(
+                options.family == client_options::ip_family::v4 ? tcp::v4() : tcp::v6(), where.host,
+                port, tcp::resolver::flags(), std::move(done));
+          }
         },
         [&] { resolver.cancel(); });
+  }
+
+  /// An https:// request through the proxy: CONNECT host:port, then TLS inside the tunnel.
+  error_code tunnel(beast::tcp_stream& tcp, const url& u, clock::time_point deadline,
+                    std::string& step) {
+    const std::string where =
+        (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host) + ":" +
+        std::to_string(u.port);
+    step = "proxy CONNECT " + where;
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, where, 11};
+    req.set(bhttp::field::host, where);
+    if (!options.user_agent.empty()) req.set(bhttp::field::user_agent, options.user_agent);
+    auto ec = run(
+        deadline, [&](auto handler) { bhttp::async_write(tcp, req, handler); },
+        [&] { tcp.cancel(); });
     if (ec) return ec;
-    step = "connect";
-    beast::tcp_stream* lowest = nullptr;
-    if (u.tls()) {
-      if (auto e = make_tls_context()) return e;
-      secure.emplace(ioc, *tls_context);
-      lowest = &beast::get_lowest_layer(*secure);
-    } else {
-      plain.emplace(ioc);
-      lowest = &*plain;
+    bhttp::response_parser<bhttp::empty_body> parser;
+    parser.skip(true);  // a CONNECT answer has no body: the tunnel starts after its header
+    ec = run(
+        deadline, [&](auto handler) { bhttp::async_read_header(tcp, buffer, parser, handler); },
+        [&] { tcp.cancel(); });
+    if (ec) return ec;
+    if (parser.get().result_int() / 100 != 2) {
+      failure = step + ": the proxy answered " + std::to_string(parser.get().result_int()) + " " +
+                std::string(parser.get().reason());
+      return net::error::connection_refused;
     }
+    return {};
+  }
+
+  void remember_peer() {
+    peer.reset();
+    X509* cert = ::SSL_get1_peer_certificate(secure->native_handle());
+    if (cert == nullptr) return;
+    peer_certificate p;
+    char cn[256] = {};
+    if (::X509_NAME_get_text_by_NID(::X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) >
+        0) {
+      p.subject = cn;
+    } else if (char* line = ::X509_NAME_oneline(::X509_get_subject_name(cert), nullptr, 0)) {
+      p.subject = line;
+      ::OPENSSL_free(line);
+    }
+    std::tm tm{};
+    if (::ASN1_TIME_to_tm(::X509_get0_notAfter(cert), &tm) == 1) {
+      p.not_after = std::chrono::system_clock::from_time_t(::timegm(&tm));
+      peer = std::move(p);
+    }
+    ::X509_free(cert);
+  }
+
+  error_code connect(const url& u, clock::time_point deadline, std::string& step) {
+    close();
+    const url& hop = proxy ? *proxy : u;  // where the TCP connection goes
+    tcp::resolver::results_type endpoints;
+    step = "resolve '" + hop.host + "'";
+    auto ec = resolve(hop, deadline, endpoints);
+    if (ec) return ec;
+    if (u.tls()) {
+      step = "TLS setup";
+      if (auto e = make_tls_context(step)) return e;
+    }
+    step = proxy ? "connect to proxy '" + proxy->authority() + "'" : "connect";
+    beast::tcp_stream tcp(ioc);
     ec = run(
         deadline,
         [&](auto handler) {
           // Not Beast's range connect: its sockets would not be close-on-exec.
           asio::async_connect_cloexec(
-              lowest->socket(), endpoints,
+              tcp.socket(), endpoints,
               [handler](error_code e, const tcp::endpoint&) mutable { handler(e); });
         },
-        [&] { lowest->cancel(); });
-    if (ec || !u.tls()) return ec;
+        [&] { tcp.cancel(); });
+    if (ec) return ec;
+    error_code ignored;
+    const auto ep = tcp.socket().remote_endpoint(ignored);
+    remote = ep.address().is_v6()
+                 ? "[" + ep.address().to_string() + "]:" + std::to_string(ep.port())
+                 : ep.address().to_string() + ":" + std::to_string(ep.port());
+    if (!u.tls()) {
+      plain.emplace(std::move(tcp));
+      return {};
+    }
+    if (proxy) {
+      if (auto e = tunnel(tcp, u, deadline, step)) return e;
+    }
+    secure.emplace(std::move(tcp), *tls_context);
+    auto& lowest = beast::get_lowest_layer(*secure);
     step = "TLS handshake";
     // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
     if (::SSL_ctrl(secure->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
@@ -123,24 +221,34 @@ struct client::impl {
       return error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
     }
     if (options.verify_tls) secure->set_verify_callback(ssl::host_name_verification(u.host));
-    return run(
+    ec = run(
         deadline, [&](auto handler) { secure->async_handshake(ssl::stream_base::client, handler); },
-        [&] { lowest->cancel(); });
+        [&] { lowest.cancel(); });
+    if (!ec) remember_peer();
+    return ec;
   }
 
-  error_code make_tls_context() {
+  error_code make_tls_context(std::string& step) {
     if (tls_context) return {};
     try {
       tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
       if (options.verify_tls) {
         if (options.ca_file.empty()) {
-          tls_context->set_default_verify_paths();
+          load_system_store(*tls_context);
         } else {
+          step = "load CA file '" + options.ca_file + "'";
           tls_context->load_verify_file(options.ca_file);
         }
         tls_context->set_verify_mode(ssl::verify_peer);
       } else {
         tls_context->set_verify_mode(ssl::verify_none);
+      }
+      if (!options.cert_file.empty()) {
+        step = "load client certificate '" + options.cert_file + "'";
+        tls_context->use_certificate_chain_file(options.cert_file);
+        const auto& key = options.key_file.empty() ? options.cert_file : options.key_file;
+        step = "load client key '" + key + "'";
+        tls_context->use_private_key_file(key, ssl::context::pem);
       }
     } catch (const boost::system::system_error& e) {
       tls_context.reset();
@@ -171,7 +279,7 @@ struct client::impl {
 namespace {
 
 bhttp::request<bhttp::string_body> to_beast(const request& req, const url& u,
-                                            const client_options& options) {
+                                            const client_options& options, bool via_proxy) {
   bhttp::request<bhttp::string_body> out;
   const auto verb = bhttp::string_to_verb(req.method);
   if (verb == bhttp::verb::unknown) {
@@ -179,7 +287,7 @@ bhttp::request<bhttp::string_body> to_beast(const request& req, const url& u,
   } else {
     out.method(verb);
   }
-  out.target(u.target());
+  out.target(via_proxy ? u.str() : u.target());  // a proxy takes the absolute form
   out.version(11);
   for (const auto& [name, value] : req.headers) out.insert(name, value);
   if (!req.headers.contains("Host")) out.set(bhttp::field::host, u.authority());
@@ -217,7 +325,10 @@ expected<response> client::impl::send(request& req, std::chrono::milliseconds ti
   const url& u = *parsed;
   if (timeout.count() <= 0) timeout = options.timeout;
   const auto deadline = timeout.count() > 0 ? clock::now() + timeout : clock::time_point::max();
-  auto beast_req = to_beast(req, u, options);
+  if (!proxy_error.empty()) {
+    return fail(std::errc::invalid_argument, req.method + " '" + req.url + "': " + proxy_error);
+  }
+  auto beast_req = to_beast(req, u, options, proxy && !u.tls());
   const std::string origin = u.scheme + "://" + u.host + ":" + std::to_string(u.port);
 
   for (int attempt = 0;; ++attempt) {
@@ -243,6 +354,10 @@ expected<response> client::impl::send(request& req, std::chrono::milliseconds ti
     }
     close();
     if (reused && attempt == 0 && stale_connection(ec)) continue;  // reopen once
+    if (!failure.empty()) {
+      return fail(std::errc::protocol_error,
+                  req.method + " '" + req.url + "': " + std::exchange(failure, {}));
+    }
     if (ec == net::error::timed_out) {
       return fail(std::errc::timed_out, req.method + " '" + req.url + "': no response within " +
                                             std::to_string(timeout.count()) + " ms");
@@ -256,7 +371,18 @@ expected<response> client::impl::send(request& req, std::chrono::milliseconds ti
   }
 }
 
-client::client(client_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+client::client(client_options options) : impl_(std::make_unique<impl>(std::move(options))) {
+  if (impl_->options.proxy.empty()) return;
+  auto p = parse_url(impl_->options.proxy);
+  if (!p) {
+    impl_->proxy_error = "proxy: " + p.error().message;
+  } else if (p->tls()) {
+    impl_->proxy_error = "proxy '" + impl_->options.proxy +
+                         "': an https:// proxy is not supported; give http://HOST:PORT";
+  } else {
+    impl_->proxy = *p;
+  }
+}
 client::~client() {
   if (impl_) impl_->close();
 }
@@ -279,6 +405,10 @@ expected<response> client::send(request req, std::chrono::milliseconds timeout) 
 }
 
 void client::close() noexcept { impl_->close(); }
+
+std::optional<peer_certificate> client::last_peer_certificate() const { return impl_->peer; }
+
+std::string client::last_remote_address() const { return impl_->remote; }
 
 const client_options& client::options() const noexcept { return impl_->options; }
 

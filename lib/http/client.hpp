@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.hpp"
@@ -44,8 +45,23 @@ struct client_options {
   /// With verify_tls: a PEM file of CA certificates to trust instead of the system's store
   /// (a private CA, or a self-signed server's own certificate). Empty: the system's store.
   std::string ca_file{};
+  /// A client certificate (PEM chain) and its unencrypted private key, sent when the server
+  /// asks (mutual TLS). Both or neither; the key may be in the certificate file (key_file "").
+  std::string cert_file{};
+  std::string key_file{};
+  /// An http:// proxy ("http://proxy:3128"): http:// requests go to it in absolute form,
+  /// https:// ones through a CONNECT tunnel. Empty: direct. The environment is never read here.
+  std::string proxy{};
+  /// Which addresses of a host name to connect to (curl's -4/-6).
+  enum class ip_family { any, v4, v6 } family = ip_family::any;
   /// Not owned by anyone in particular; shared so the hook outlives the client.
   std::shared_ptr<client_observer> observer;
+};
+
+/// The leaf certificate the server presented on the last TLS connection.
+struct peer_certificate {
+  std::string subject;  ///< the subject's CN, else the whole subject line
+  std::chrono::system_clock::time_point not_after;
 };
 
 class client {
@@ -67,6 +83,12 @@ class client {
 
   /// Closes the kept-alive connection, if any.
   void close() noexcept;
+
+  /// The certificate of the last https:// connection's server (kept after the connection
+  /// closes); nullopt before one, or when it sent none.
+  [[nodiscard]] std::optional<peer_certificate> last_peer_certificate() const;
+  /// The address the last connection went to ("127.0.0.1:8080", "[::1]:443"); "" before one.
+  [[nodiscard]] std::string last_remote_address() const;
 
   [[nodiscard]] const client_options& options() const noexcept;
 

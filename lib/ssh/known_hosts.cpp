@@ -154,6 +154,18 @@ known_hosts_result check_known_hosts(std::string_view content, std::string_view 
   return {host_key_status::unknown, 0};
 }
 
+std::optional<host_key> key_at_line(std::string_view content, std::size_t line) {
+  for (std::size_t n = 1; n < line; ++n) {
+    const auto nl = content.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    content.remove_prefix(nl + 1);
+  }
+  auto f = fields(content.substr(0, content.find('\n')));
+  if (!f.empty() && f[0].front() == '@') f.erase(f.begin());
+  if (f.size() < 3) return std::nullopt;
+  return host_key_from_text(f[1], f[2]);
+}
+
 std::string known_hosts_line(std::string_view host, std::uint16_t port, const host_key& key) {
   return known_hosts_name(host, port) + " " + key.type + " " + base64_encode(key.blob) + "\n";
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,11 @@ struct known_hosts_result {
 /// case-insensitively; revoked beats known beats changed beats unknown.
 [[nodiscard]] known_hosts_result check_known_hosts(std::string_view content, std::string_view host,
                                                    std::uint16_t port, const host_key& key);
+
+/// The key a known_hosts line holds (1-based `line`, as known_hosts_result names it; an
+/// @revoked marker is skipped), so a changed key's message can name the expected fingerprint;
+/// nullopt when the line holds no key.
+[[nodiscard]] std::optional<host_key> key_at_line(std::string_view content, std::size_t line);
 
 /// The line --accept-new-host-key appends: "[host]:port TYPE BASE64\n" (not hashed, so a
 /// person can read and remove it).

@@ -1,6 +1,8 @@
 #include "http_probe.hpp"
 
-#include "http/client.hpp"
+#include <cstdlib>
+#include <ctime>
+
 #include "trace/propagation.hpp"
 #include "trace/provider.hpp"
 #include "trace/semconv.hpp"
@@ -78,7 +80,105 @@ std::optional<std::string> body_problem(const http::url& u, const options& opt,
   return std::nullopt;
 }
 
+/// The first set variable of these, "" when none is.
+std::string env_of(std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (const char* v = std::getenv(n); v != nullptr && *v != '\0') return v;
+  }
+  return "";
+}
+
+/// no_proxy's rule as curl reads it: '*', or a host equal to an item or ending in ".item".
+bool excluded(const std::string& host, const std::string& no_proxy) {
+  std::size_t pos = 0;
+  while (pos <= no_proxy.size()) {
+    auto comma = no_proxy.find(',', pos);
+    if (comma == std::string::npos) comma = no_proxy.size();
+    std::string item = no_proxy.substr(pos, comma - pos);
+    pos = comma + 1;
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.starts_with('.')) item.erase(0, 1);
+    if (item.empty()) continue;
+    if (item == "*" || host == item) return true;
+    if (host.size() > item.size() && host.ends_with(item) &&
+        host[host.size() - item.size() - 1] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// Days from now to `t`, rounded down (negative once expired).
+long days_until(std::chrono::system_clock::time_point t) {
+  return static_cast<long>(
+      std::chrono::floor<std::chrono::days>(t - std::chrono::system_clock::now()).count());
+}
+
+std::string utc_date(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+/// --cert-days against the certificate the server presented for this probe's content: a
+/// state worse than the content's takes over the line (error_type cert_expiry), the content's
+/// text kept after it; the days go to perfdata.
+void judge_certificate(health::check_result& r, const http::client& client, const options& opt,
+                       const probe_settings& s) {
+  const auto peer = client.last_peer_certificate();
+  if (!opt.cert_days || !peer) return;
+  const auto [warn, crit] = *opt.cert_days;
+  const long days = days_until(peer->not_after);
+  r.detail.push_back("certificate '" + peer->subject + "' expires " + utc_date(peer->not_after));
+  r.perf.push_back({s.perf_prefix + "_cert_days", static_cast<double>(days), "",
+                    std::to_string(warn) + ":", std::to_string(crit) + ":", std::nullopt,
+                    std::nullopt});
+  health::state st = health::state::ok;
+  if (days < crit) {
+    st = health::state::critical;
+  } else if (days < warn) {
+    st = health::state::warning;
+  }
+  // Only a state worse than the content's takes the line; the content's failure wins a tie.
+  if (st == health::state::ok || st == r.status || health::worst(st, r.status) != st) return;
+  const std::string what =
+      days < 0 ? "certificate '" + peer->subject + "' expired on " + utc_date(peer->not_after)
+               : "certificate '" + peer->subject + "' expires in " + std::to_string(days) +
+                     (days == 1 ? " day" : " days") + " (" + utc_date(peer->not_after) + ")";
+  r.status = st;
+  r.error_type = std::string(et::cert_expiry);
+  r.output = what + "; " + r.output;
+}
+
 }  // namespace
+
+std::string proxy_for(const http::url& u, const options& opt) {
+  if (!opt.proxy.empty()) return opt.proxy;
+  if (!opt.proxy_from_env) return "";
+  if (excluded(u.host, env_of({"no_proxy", "NO_PROXY"}))) return "";
+  std::string p = u.tls() ? env_of({"https_proxy", "HTTPS_PROXY"}) : env_of({"http_proxy"});
+  if (p.empty()) p = env_of({"all_proxy", "ALL_PROXY"});
+  if (!p.empty() && p.find("://") == std::string::npos) p = "http://" + p;  // as curl reads it
+  return p;
+}
+
+http::client_options client_options_for(const http::url& u, const options& opt) {
+  http::client_options co;
+  co.verify_tls = !opt.insecure;
+  co.ca_file = opt.cacert;
+  co.cert_file = opt.cert;
+  co.key_file = opt.key;
+  co.proxy = proxy_for(u, opt);
+  co.family = opt.ipv4   ? http::client_options::ip_family::v4
+              : opt.ipv6 ? http::client_options::ip_family::v6
+                         : http::client_options::ip_family::any;
+  co.user_agent = std::string("vmterm-health/") + VMTERM_VERSION;
+  return co;
+}
 
 health::check_result probe_http(const http::url& target, const options& opt,
                                 const probe_settings& s) {
@@ -92,11 +192,9 @@ health::check_result probe_http(const http::url& target, const options& opt,
   span.set_attribute(trace::semconv::server_address, target.host);
   span.set_attribute(trace::semconv::server_port, static_cast<std::int64_t>(target.port));
 
-  http::client_options co;
+  auto co = client_options_for(target, opt);
   co.timeout = remaining(s);
-  co.verify_tls = !opt.insecure;
-  co.ca_file = opt.cacert;
-  co.user_agent = std::string("vmterm-health/") + VMTERM_VERSION;
+  if (!co.proxy.empty()) r.detail.push_back("through proxy " + co.proxy);
   co.body_limit = std::size_t{1} << 20;
   http::client client(co);
 
@@ -149,15 +247,17 @@ health::check_result probe_http(const http::url& target, const options& opt,
     } else if (auto problem = body_problem(current, opt, res->body, passed)) {
       fail(r, s, et::body_mismatch, status + " but " + *problem);
     } else {
-      r.status = health::state::ok;
-      r.output = passed + " in " + format_latency(*r.latency_s);
-      judge_latency(r, s);
+      pass(r, s, *r.latency_s, passed);
       r.perf.push_back({s.perf_prefix + "_size", static_cast<double>(res->body.size()), "B", "", "",
                         0.0, std::nullopt});
     }
+    judge_certificate(r, client, opt, s);
+  }
+  if (const auto address = client.last_remote_address(); !address.empty()) {
+    r.detail.push_back("address " + address);
   }
   if (span.context().trace.valid()) r.detail.push_back("trace " + span.context().trace.hex());
-  record_result(span, r);
+  record_result(span, r, s);
   span.end();
   return r;
 }

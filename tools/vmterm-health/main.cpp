@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   try {
     vmterm::core::ignore_sigpipe();  // hiredis writes with write(2)
     auto tracing = vmterm::trace_otlp::install_from_env("vmterm-health");
-    return vmterm::health_tool::run(opt, std::cout, tracing);
+    return vmterm::health_tool::run(opt, std::cout, std::cerr, tracing);
   } catch (const std::exception& e) {
     std::cout << vmterm::health::usage_line(std::string("internal error: ") + e.what()) << '\n';
     std::cerr << "vmterm-health: internal error: " << e.what() << '\n';

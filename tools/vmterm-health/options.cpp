@@ -1,11 +1,16 @@
 #include "options.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "core/exit_code.hpp"
 #include "core/flags.hpp"
+#include "core/parse.hpp"
 #include "health/report.hpp"
 
 namespace vmterm::health_tool {
@@ -17,7 +22,7 @@ using config::list_flag;
 constexpr const char* tool = "vmterm-health";
 constexpr const char* usage_hint =
     "usage: vmterm-health [--nagios|--json] [-w RANGE] [-c RANGE] [-t DURATION] --http URL "
-    "--redis URL ...; see vmterm-health --help";
+    "--redis URL --ssh HOST --task NAME ...; see vmterm-health --help";
 
 /// Prints a usage error the plugin way and returns 3.
 int usage(const std::string& reason) {
@@ -43,6 +48,35 @@ void add_flags(config::flag_set& f, options& o) {
                                          .value_name = "FILE",
                                          .help = "the known_hosts file for --ssh",
                                          .fallback = "~/.ssh/known_hosts"});
+  f.add(o.task, list_flag<std::string>{.name = "--task",
+                                       .value_name = "NAME",
+                                       .help = "send this task through the queue and wait for "
+                                               "its result, e.g. noop (repeatable)"});
+  f.add(o.broker, flag<std::string>{.name = "--broker",
+                                    .env = {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"},
+                                    .value_name = "URL",
+                                    .help = "the Redis broker --task sends to",
+                                    .fallback = "redis://127.0.0.1:6379/0"});
+  f.add(o.result_backend, flag<std::string>{.name = "--result-backend",
+                                            .env = {"CELERY_RESULT_BACKEND"},
+                                            .value_name = "URL",
+                                            .help = "where --task reads its result",
+                                            .fallback_text = "the broker's URL"});
+  f.add(o.queue, flag<std::string>{.name = "--queue",
+                                   .value_name = "QUEUE",
+                                   .help = "the queue --task sends to",
+                                   .fallback = "celery"});
+  f.add(o.task_timeout,
+        flag<std::chrono::milliseconds>{
+            .name = "--task-timeout",
+            .value_name = "DURATION",
+            .help = "how long --task waits for its result, within --timeout",
+            .fallback = std::chrono::seconds(5),
+            .check = [](const std::chrono::milliseconds& v) -> std::optional<std::string> {
+              if (v.count() < 1) return "must be at least 1ms";
+              if (v > std::chrono::hours(1)) return "must be at most 1h";
+              return std::nullopt;
+            }});
   f.add(o.expect_status_text,
         flag<std::string>{.name = "--expect-status",
                           .value_name = "LIST",
@@ -71,6 +105,45 @@ void add_flags(config::flag_set& f, options& o) {
                                     .value_name = "FILE",
                                     .help = "trust the CA certificates in this PEM file instead "
                                             "of the system's"});
+  f.add(o.cert, flag<std::string>{.name = "--cert",
+                                  .value_name = "FILE",
+                                  .help = "send this client certificate (PEM) when an HTTPS "
+                                          "server asks for one"});
+  f.add(o.key, flag<std::string>{.name = "--key",
+                                 .value_name = "FILE",
+                                 .help = "the unencrypted private key (PEM) of --cert"});
+  f.add(o.cert_days_text,
+        flag<std::string>{.name = "--cert-days",
+                          .value_name = "WARN,CRIT",
+                          .help = "WARNING or CRITICAL when an HTTPS server's certificate "
+                                  "expires in fewer days, checked with the content"});
+  f.add(o.proxy, flag<std::string>{.name = "--proxy",
+                                   .value_name = "URL",
+                                   .help = "send HTTP probes and pings through this http:// "
+                                           "proxy (CONNECT for https://)"});
+  f.add(o.proxy_from_env,
+        flag<bool>{.name = "--proxy-from-env",
+                   .help = "use the http_proxy, https_proxy and no_proxy variables (ignored "
+                           "otherwise)"});
+  f.add(o.ipv4, flag<bool>{.name = "-4,--ipv4", .help = "HTTP probes connect over IPv4 only"});
+  f.add(o.ipv6, flag<bool>{.name = "-6,--ipv6", .help = "HTTP probes connect over IPv6 only"});
+  f.add(o.retries, flag<int>{.name = "--retries",
+                             .value_name = "N",
+                             .help = "try a failing probe up to N more times, within --timeout",
+                             .fallback = 0,
+                             .check = [](const int& v) -> std::optional<std::string> {
+                               if (v < 0 || v > 100) return "must be from 0 to 100";
+                               return std::nullopt;
+                             }});
+  f.add(o.retry_delay, flag<std::chrono::milliseconds>{.name = "--retry-delay",
+                                                       .value_name = "DURATION",
+                                                       .help = "wait this long before each retry",
+                                                       .fallback = std::chrono::seconds(1)});
+  f.add(o.ping_url, flag<std::string>{.name = "--ping-url",
+                                      .env = {"VMTERM_HEALTH_PING_URL"},
+                                      .value_name = "URL",
+                                      .help = "dead man's switch (healthchecks.io): GET URL/start "
+                                              "before, POST the output to URL/<exit code> after"});
   f.add(o.warning_text,
         flag<std::string>{.name = "-w,--warning",
                           .value_name = "RANGE",
@@ -130,10 +203,25 @@ std::optional<std::string> parse_statuses(const std::string& text, std::vector<s
   return std::nullopt;
 }
 
+/// "30,14" → (30, 14): whole days, WARN above CRIT.
+expected<std::pair<int, int>> parse_cert_days(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return fail(std::errc::invalid_argument,
+                "--cert-days '" + text + "': " + why + "; give WARN,CRIT in days, e.g. 30,14");
+  };
+  const auto comma = text.find(',');
+  if (comma == std::string::npos) return bad("not two numbers");
+  auto warn = parse::integer(text.substr(0, comma), 0, 100000);
+  auto crit = parse::integer(text.substr(comma + 1), 0, 100000);
+  if (!warn || !crit) return bad("not two whole numbers");
+  if (*warn < *crit) return bad("WARN is below CRIT");
+  return std::pair<int, int>{static_cast<int>(*warn), static_cast<int>(*crit)};
+}
+
 /// Checks and parses what parse() collected; the first problem's reason, or nullopt.
 std::optional<std::string> check(options& o) {
-  if (o.http.empty() && o.redis.empty() && o.ssh.empty()) {
-    return "no probe given; add --http URL, --redis URL or --ssh HOST";
+  if (o.http.empty() && o.redis.empty() && o.ssh.empty() && o.task.empty()) {
+    return "no probe given; add --http URL, --redis URL, --ssh HOST or --task NAME";
   }
   if (o.nagios && o.json) return "--nagios and --json cannot be combined; choose one";
   for (const auto& text : o.http) {
@@ -150,6 +238,15 @@ std::optional<std::string> check(options& o) {
     auto t = ssh::parse_target(text, "vmterm-health");
     if (!t) return "--ssh: " + t.error().message;
     o.ssh_targets.push_back(*t);
+  }
+  if (!o.task.empty()) {
+    if (o.queue.empty()) return "--queue: an empty queue name; give e.g. celery";
+    auto b = redis::parse_url(o.broker);
+    if (!b) return "--broker: " + b.error().message;
+    o.broker_url = *b;
+    auto r = o.result_backend.empty() ? b : redis::parse_url(o.result_backend);
+    if (!r) return "--result-backend: " + r.error().message;
+    o.backend_url = *r;
   }
   o.known_hosts_file = o.known_hosts;
   if (o.known_hosts.starts_with("~/")) {
@@ -191,6 +288,32 @@ std::optional<std::string> check(options& o) {
     if (!r) return "--critical: " + r.error().message;
     o.critical = *r;
   }
+  if (o.ipv4 && o.ipv6) return "-4 and -6 cannot be combined; choose one";
+  if (!o.key.empty() && o.cert.empty()) return "--key '" + o.key + "' needs --cert too";
+  for (const auto* file : {&o.cacert, &o.cert, &o.key}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+      const char* flag = file == &o.cacert ? "--cacert" : file == &o.cert ? "--cert" : "--key";
+      return std::string(flag) + " '" + *file + "': cannot read it (" + std::strerror(errno) +
+             "); give a readable PEM file";
+    }
+  }
+  if (!o.cert_days_text.empty()) {
+    auto days = parse_cert_days(o.cert_days_text);
+    if (!days) return days.error().message;
+    o.cert_days = *days;
+  }
+  if (!o.proxy.empty()) {
+    auto p = http::parse_url(o.proxy);
+    if (!p) return "--proxy: " + p.error().message;
+    if (p->tls()) {
+      return "--proxy '" + o.proxy + "': an https:// proxy is not supported; give http://HOST:PORT";
+    }
+  }
+  if (!o.ping_url.empty()) {
+    auto p = http::parse_url(o.ping_url);
+    if (!p) return "--ping-url: " + p.error().message;
+    o.ping = *p;
+  }
   if (!health::parse_state(o.timeout_state_text, o.timeout_state)) {
     return "--timeout-state '" + o.timeout_state_text +
            "': not a state; use ok, warning, critical or unknown";
@@ -202,7 +325,7 @@ std::optional<std::string> check(options& o) {
 
 std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
   CLI::App app{
-      "vmterm-health: probe HTTP and Redis services once, for cron and Nagios; exit "
+      "vmterm-health: probe HTTP, Redis, SSH and task queues once, for cron and Nagios; exit "
       "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"};
   app.name(tool);
   app.set_version_flag("-V,--version", std::string(tool) + " " + VMTERM_VERSION);

@@ -29,6 +29,11 @@ struct options {
   std::vector<std::string> redis;
   std::vector<std::string> ssh;
   std::string known_hosts;
+  std::vector<std::string> task;
+  std::string broker;
+  std::string result_backend;
+  std::string queue;
+  std::chrono::milliseconds task_timeout{5000};
   std::string expect_status_text;
   std::vector<std::string> expect_json_text;
   std::string expect_body;
@@ -36,6 +41,16 @@ struct options {
   std::vector<std::string> header_text;
   bool insecure = false;
   std::string cacert;
+  std::string cert;
+  std::string key;
+  std::string cert_days_text;
+  std::string proxy;
+  bool proxy_from_env = false;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  int retries = 0;
+  std::chrono::milliseconds retry_delay{1000};
+  std::string ping_url;
   std::string warning_text;
   std::string critical_text;
   std::chrono::milliseconds timeout{10000};
@@ -49,12 +64,16 @@ struct options {
   std::vector<redis::url> redis_urls;
   std::vector<ssh::target> ssh_targets;
   std::filesystem::path known_hosts_file;
+  std::optional<redis::url> broker_url;     ///< set when a --task probe runs
+  std::optional<redis::url> backend_url;    ///< likewise; the broker's when not given
   std::vector<status_range> expect_status;  ///< empty: 2xx
   std::vector<health::json_expectation> expect_json;
   std::optional<std::regex> expect_regex;
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<health::range> warning;
   std::optional<health::range> critical;
+  std::optional<std::pair<int, int>> cert_days;  ///< --cert-days WARN,CRIT
+  std::optional<http::url> ping;                 ///< --ping-url
   health::state timeout_state = health::state::critical;
 };
 

@@ -23,6 +23,16 @@ std::string format_latency(double seconds) {
   return buf;
 }
 
+std::string format_limit(std::chrono::milliseconds limit) {
+  char buf[32];
+  if (limit < std::chrono::seconds(1)) {
+    std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(limit.count()));
+  } else {
+    std::snprintf(buf, sizeof buf, "%g s", std::chrono::duration<double>(limit).count());
+  }
+  return buf;
+}
+
 health::perfdata time_perfdata(const probe_settings& s, std::optional<double> seconds) {
   return {s.perf_prefix + "_time",
           seconds,
@@ -48,6 +58,14 @@ void judge_latency(health::check_result& r, const probe_settings& s) {
   r.perf.insert(r.perf.begin(), time_perfdata(s, r.latency_s));
 }
 
+void pass(health::check_result& r, const probe_settings& s, double seconds, const std::string& text,
+          const std::string& suffix) {
+  r.latency_s = seconds;
+  r.status = health::state::ok;
+  r.output = text + " in " + format_latency(seconds) + suffix;
+  judge_latency(r, s);
+}
+
 void fail(health::check_result& r, const probe_settings& s, std::string_view error_type,
           std::string output) {
   r.status = error_type == health::error_types::timeout ? s.timeout_state : health::state::critical;
@@ -57,8 +75,10 @@ void fail(health::check_result& r, const probe_settings& s, std::string_view err
   r.perf.push_back(time_perfdata(s, r.latency_s));
 }
 
-void record_result(trace::span& span, const health::check_result& r) {
+void record_result(trace::span& span, const health::check_result& r, const probe_settings& s) {
   span.set_attribute("test.case.name", r.kind + " " + r.target);
+  if (s.attempt > 1)
+    span.set_attribute("vmterm.health.attempt", static_cast<std::int64_t>(s.attempt));
   span.set_attribute("test.case.result.status", r.status == health::state::ok ? "pass" : "fail");
   span.set_attribute("vmterm.health.state", health::state_name(r.status));
   if (!r.error_type.empty()) {

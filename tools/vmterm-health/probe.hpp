@@ -23,6 +23,7 @@ struct probe_settings {
   health::state timeout_state = health::state::critical;
   std::string perf_prefix;  ///< "http", "http2", "redis" ...
   trace::context parent;    ///< the health.run span
+  int attempt = 1;          ///< 1, then 2... with --retries
 };
 
 /// Time left before the deadline, at least 1 ms (0 would mean "no limit" to the clients).
@@ -31,9 +32,16 @@ struct probe_settings {
 /// "2.1 ms", "712 ms", "1.25 s".
 [[nodiscard]] std::string format_latency(double seconds);
 
+/// A limit for messages: "500 ms", "5 s", "1.5 s".
+[[nodiscard]] std::string format_limit(std::chrono::milliseconds limit);
+
 /// For a probe that passed: CRITICAL when the latency alerts on --critical, else WARNING on
 /// --warning (the output says which range), and the time perfdata.
 void judge_latency(health::check_result& r, const probe_settings& s);
+
+/// A probe that passed in `seconds`: OK with "<text> in 2.1 ms<suffix>", then judge_latency.
+void pass(health::check_result& r, const probe_settings& s, double seconds, const std::string& text,
+          const std::string& suffix = "");
 
 /// A failed probe: state (timeout_state for a timeout), output, error_type, and the time
 /// perfdata (U unless r.latency_s was measured).
@@ -44,7 +52,8 @@ void fail(health::check_result& r, const probe_settings& s, std::string_view err
 [[nodiscard]] health::perfdata time_perfdata(const probe_settings& s,
                                              std::optional<double> seconds);
 
-/// test.case.name / test.case.result.status, error.type and the span status from a result.
-void record_result(trace::span& span, const health::check_result& r);
+/// test.case.name / test.case.result.status, error.type, the attempt number and the span
+/// status from a result.
+void record_result(trace::span& span, const health::check_result& r, const probe_settings& s);
 
 }  // namespace vmterm::health_tool

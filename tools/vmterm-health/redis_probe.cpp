@@ -47,6 +47,12 @@ std::string role_of(const expected<redis::reply>& role) {
 
 }  // namespace
 
+redis_failure describe_redis_error(const error& e, const redis::url& u) {
+  auto reason = reason_of(e, u);
+  const auto type = classify(e, reason);
+  return {std::move(reason), type};
+}
+
 health::check_result probe_redis(const redis::url& target, const probe_settings& s) {
   health::check_result r;
   r.kind = "redis";
@@ -96,15 +102,13 @@ health::check_result probe_redis(const redis::url& target, const probe_settings&
          "timeout after " + format_latency(std::chrono::duration<double>(s.timeout).count()) +
              (ponged ? " (ROLE)" : " (connect or PING)"));
   } else if (!*outcome && !ponged) {
-    const auto reason = reason_of(outcome->error(), target);
-    fail(r, s, classify(outcome->error(), reason), reason);
+    auto why = describe_redis_error(outcome->error(), target);
+    fail(r, s, why.error_type, std::move(why.reason));
   } else {
-    r.latency_s = std::chrono::duration<double>(*ponged - started).count();
-    r.status = health::state::ok;
-    r.output = "PONG in " + format_latency(*r.latency_s) + (role.empty() ? "" : ", role " + role);
-    judge_latency(r, s);
+    pass(r, s, std::chrono::duration<double>(*ponged - started).count(), "PONG",
+         role.empty() ? "" : ", role " + role);
   }
-  record_result(span, r);
+  record_result(span, r, s);
   span.end();
   return r;
 }

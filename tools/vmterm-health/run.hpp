@@ -10,6 +10,8 @@
 
 namespace vmterm::health_tool {
 
-[[nodiscard]] int run(const options& opt, std::ostream& out, trace::installation& tracing);
+/// `err` gets the notes that are not the report (a failed --ping-url).
+[[nodiscard]] int run(const options& opt, std::ostream& out, std::ostream& err,
+                      trace::installation& tracing);
 
 }  // namespace vmterm::health_tool

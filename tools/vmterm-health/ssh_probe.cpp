@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "ssh/errors.hpp"
+#include "ssh/known_hosts.hpp"
 #include "ssh/readiness.hpp"
 #include "trace/provider.hpp"
 #include "trace/semconv.hpp"
@@ -24,8 +25,30 @@ std::string_view classify(const std::error_code& code) {
   return et::protocol;
 }
 
-/// lib/ssh's message, cut to what a status line needs; the whole message goes to -v detail.
-std::string short_reason(const std::string& message, const ssh::target& t) {
+/// "FILE line N" → N; 0 when the text does not end so.
+std::size_t line_number(const std::string& where) {
+  const auto at = where.rfind(" line ");
+  if (at == std::string::npos) return 0;
+  try {
+    return static_cast<std::size_t>(std::stoul(where.substr(at + 6)));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+/// The fingerprint known_hosts expects at `where` ("FILE line N"), "" when it cannot be read.
+std::string expected_fingerprint(const std::filesystem::path& known_hosts,
+                                 const std::string& where) {
+  auto text = ssh::read_known_hosts(known_hosts);
+  if (!text) return "";
+  auto key = ssh::key_at_line(*text, line_number(where));
+  return key ? ssh::fingerprint_sha256(key->blob) : "";
+}
+
+/// lib/ssh's message, cut to what a status line needs; the whole message goes to -v detail. A
+/// changed key names the presented and the expected fingerprints and the known_hosts line.
+std::string short_reason(const std::string& message, const ssh::target& t,
+                         const std::filesystem::path& known_hosts) {
   std::string m = message;
   const std::string who = "ssh '" + ssh::to_string(t) + "': ";
   if (m.starts_with(who)) m.erase(0, who.size());
@@ -34,8 +57,11 @@ std::string short_reason(const std::string& message, const ssh::target& t) {
       m.starts_with("WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED") && a != std::string::npos &&
       b != std::string::npos && b > a) {
     const auto c = m.find(';', b);
+    const std::string where = m.substr(b + mismatch.size(), c - b - mismatch.size());
+    const std::string expected = expected_fingerprint(known_hosts, where);
     return "host key changed: " + m.substr(a + sent.size(), b - a - sent.size()) +
-           " does not match " + m.substr(b + mismatch.size(), c - b - mismatch.size());
+           (expected.empty() ? " does not match " + where
+                             : ", expected " + expected + " (" + where + ")");
   }
   if (const auto advice = m.find("; "); advice != std::string::npos) m.erase(advice);
   return m;
@@ -70,17 +96,14 @@ health::check_result probe_ssh(const ssh::target& target, const std::filesystem:
   } else if (!*outcome) {
     const auto& e = outcome->error();
     const auto type = classify(e.code);
-    fail(r, s, type, short_reason(e.message, target));
+    fail(r, s, type, short_reason(e.message, target, known_hosts));
     r.detail.push_back(e.message);
     // vmterm-health cannot judge a host it does not know: UNKNOWN, not a target failure.
     if (type == et::hostkey_unknown) r.status = health::state::unknown;
   } else {
-    r.latency_s = took;
-    r.status = health::state::ok;
-    r.output = "host key known, in " + format_latency(took);
-    judge_latency(r, s);
+    pass(r, s, took, "host key known,");
   }
-  record_result(span, r);
+  record_result(span, r, s);
   span.end();
   return r;
 }

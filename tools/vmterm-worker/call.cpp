@@ -10,6 +10,7 @@
 #include "queue/consumer.hpp"
 #include "queue/producer.hpp"
 #include "queue/result_backend.hpp"
+#include "queue/task_call.hpp"
 #include "redis/url.hpp"
 
 namespace vmterm::worker {
@@ -195,45 +196,39 @@ int run_call(const call_settings& s, std::ostream& out, std::ostream& err) {
   auto bo = redis_options("--result-backend", s.common.result_backend);
   if (!bo) return usage(err, bo.error());
   net::io_context ioc(1);
-  auto conn = redis::connection::create(ioc.get_executor(), *ro);
-  queue::producer producer(conn);
-  std::shared_ptr<queue::result_waiter> waiter;
   int code = 0;
-  auto finish = [&] {
-    conn->close();
-    if (waiter) waiter->close();
-  };
   auto failed = [&](const error& e) {
     err << "vmterm-worker: " << e.message << '\n';
     code = to_int(exit_code::failure);
-    finish();
   };
-  auto send = [&] {
-    producer.send(*opts, [&](expected<queue::sent> r) {
-      if (!r) return failed(r.error());
-      if (!s.wait) {
-        out << r->id << '\n';
-        return finish();
-      }
-      waiter->wait(r->id, s.timeout, [&](expected<queue::result_meta> m) {
-        if (!m) return failed(m.error());
-        print_outcome(*m, out, err, code);
-        finish();
-      });
-    });
-  };
+  if (s.wait) {
+    std::shared_ptr<queue::task_call> call;
+    call = queue::task_call::start(ioc.get_executor(), {*ro, *bo, std::move(*opts), s.timeout},
+                                   [&](expected<queue::result_meta> m) {
+                                     if (!m) {
+                                       failed(m.error());
+                                     } else {
+                                       print_outcome(*m, out, err, code);
+                                     }
+                                     call->close();
+                                   });
+    ioc.run();
+    return code;
+  }
+  auto conn = redis::connection::create(ioc.get_executor(), *ro);
+  queue::producer producer(conn);
   conn->async_connect([&](expected<void> r) {
-    if (!r) return failed(r.error());
-    if (!s.wait) return send();
-    // Subscribe before sending, as Celery does: a fast worker's PUBLISH is never missed.
-    opts->id = queue::uuid4();
-    waiter = queue::result_waiter::create(ioc.get_executor(), *bo);
-    waiter->async_connect([&](expected<void> c) {
-      if (!c) return failed(c.error());
-      waiter->subscribe(opts->id, [&](expected<void> sub) {
-        if (!sub) return failed(sub.error());
-        send();
-      });
+    if (!r) {
+      failed(r.error());
+      return conn->close();
+    }
+    producer.send(*opts, [&](expected<queue::sent> sent) {
+      if (!sent) {
+        failed(sent.error());
+      } else {
+        out << sent->id << '\n';
+      }
+      conn->close();
     });
   });
   ioc.run();

@@ -2,8 +2,11 @@
 # vmterm-health beside the tools it replaces, the same invocations in one run, round-robin
 # (tests/bench/health/spawn_bench.c: posix_spawn to reap, peak RSS from wait4): check_http
 # and check_tcp (Debian's monitoring-plugins-basic), curl, redis-cli, the `curl && redis-cli`
-# script, /bin/true, ssh-keyscan. Targets on loopback: a python HTTP server answering
-# /health-check/ with {"status":"ok"}, a redis-server; tracing to a file.
+# script, /bin/true; for SSH check_ssh (banner only) and ssh-keyscan (key fetch, no
+# comparison) beside vmterm-health --ssh (banner, key exchange, known_hosts comparison).
+# --task noop against a vmterm-worker beside `vmterm-worker call noop --wait`.
+# Targets on loopback: a python HTTP server answering /health-check/ with {"status":"ok"}, a
+# redis-server, an sshd with its own host key and config; tracing to a file.
 # Usage: tests/bench/health/run.sh [BUILD_DIR] [RUNS]     (default RUNS 100)
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -40,6 +43,32 @@ pids+=($!)
 until redis-cli -p "$rport" ping >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$hport/health-check/" >/dev/null 2>&1; do
   sleep 0.05
 done
+# An sshd of our own, as tests/support/sshd_server does (root needs /run/sshd).
+sport=$(freeport)
+ssh-keygen -q -t ed25519 -N "" -f "$tmp/host_ed25519"
+mkdir -p /run/sshd 2>/dev/null || true
+cat > "$tmp/sshd_config" <<CFG
+Port $sport
+ListenAddress 127.0.0.1
+HostKey $tmp/host_ed25519
+PidFile $tmp/sshd.pid
+UsePAM no
+StrictModes no
+UseDNS no
+MaxStartups 1000
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+CFG
+/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" & pids+=($!)
+echo "[127.0.0.1]:$sport $(cut -d' ' -f1-2 "$tmp/host_ed25519.pub")" > "$tmp/known_hosts"
+until ssh-keyscan -T 1 -p "$sport" 127.0.0.1 >/dev/null 2>&1; do sleep 0.05; done
+# A vmterm-worker on that Redis for the --task round trip (its built-in noop).
+worker=$build/bin/vmterm-worker
+if [ -x "$worker" ]; then
+  OTEL_TRACES_EXPORTER=none "$worker" --broker "redis://127.0.0.1:$rport/0" --log-format text \
+    2>"$tmp/worker.log" & pids+=($!)
+  until grep -q ready "$tmp/worker.log" 2>/dev/null; do sleep 0.05; done
+fi
 url=http://127.0.0.1:$hport/health-check/
 export OTEL_TRACES_EXPORTER=file VMTERM_TRACES_FILE=$tmp/traces.jsonl
 cat > "$tmp/script.sh" <<SH
@@ -56,13 +85,25 @@ cmds=(
   "/bin/true|/bin/true"
   "curl -fsS|/usr/bin/curl -fsS --max-time 5 $url"
   "redis-cli ping|/usr/bin/redis-cli -p $rport ping"
+  "vmterm-health ssh|$health --nagios --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts"
+  "ssh-keyscan|/usr/bin/ssh-keyscan -T 5 -t ed25519 -p $sport 127.0.0.1"
 )
+if [ -x "$worker" ]; then
+  cmds+=("vmterm-health task noop|$health --nagios --task noop --broker redis://127.0.0.1:$rport/0")
+  cmds+=("vmterm-worker call --wait|$worker call noop --wait --broker redis://127.0.0.1:$rport/0")
+fi
 if [ -x $plugins/check_http ]; then
   cmds+=("check_http|$plugins/check_http -I 127.0.0.1 -p $hport -u /health-check/ -s ok")
   cmds+=("check_tcp redis|$plugins/check_tcp -H 127.0.0.1 -p $rport")
+  cmds+=("check_ssh|$plugins/check_ssh -H 127.0.0.1 -p $sport")
 else
   echo "check_http/check_tcp missing: install monitoring-plugins-basic (scripts/setup)" >&2
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)  runs=$runs  $(date -u +%FT%TZ)"
 cc -O2 -o "$tmp/spawn_bench" "$here/spawn_bench.c"
+# Each tool must succeed once before it is timed: a bench of failures measures nothing.
+for c in "${cmds[@]}"; do
+  name=${c%%|*}
+  ${c#*|} >/dev/null 2>&1 || { echo "$name failed: ${c#*|}" >&2; exit 1; }
+done
 "$tmp/spawn_bench" "$runs" "${cmds[@]}"

@@ -24,7 +24,8 @@ TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value",
               "UNKNOWN - --warning: 'abc' is not a number" + hint);
   check_usage({"--http", "http://127.0.0.1:1/", "--critical", "20:10"},
               "UNKNOWN - --critical: in '20:10' the start 20s is above the end 10s" + hint);
-  check_usage({}, "UNKNOWN - no probe given; add --http URL, --redis URL or --ssh HOST");
+  check_usage({},
+              "UNKNOWN - no probe given; add --http URL, --redis URL, --ssh HOST or --task NAME");
   check_usage({"--bogus"}, "UNKNOWN - unknown flag '--bogus'; see vmterm-health --help");
   check_usage({"--redis", "redis://127.0.0.1:1", "--timeout-state", "maybe"},
               "UNKNOWN - --timeout-state 'maybe': not a state; use ok, warning, critical or "
@@ -43,6 +44,44 @@ TEST_CASE("usage errors exit 3 with an UNKNOWN first line naming the bad value",
   check_usage({"--http", "http://h/", "--header", "nocolon"},
               "UNKNOWN - --header 'nocolon': not 'NAME: VALUE'; use e.g. --header 'Accept: "
               "application/json'");
+}
+
+TEST_CASE("bad --task settings are usage errors naming the value", "[health][cli][task]") {
+  check_usage({"--task", "noop", "--queue", ""},
+              "UNKNOWN - --queue: an empty queue name; give e.g. celery");
+  check_usage({"--task", "noop", "--task-timeout", "0"},
+              "UNKNOWN - --task-timeout '0': must be at least 1ms");
+  check_usage({"--task", "noop", "--broker", "http://127.0.0.1:6379/0"},
+              "UNKNOWN - --broker: redis URL 'http://127.0.0.1:6379/0': scheme 'http' is not "
+              "supported; use redis://[user:password@]host:port/db or unix:///path/to/redis.sock");
+  auto env = health({"--task", "noop"}, {{"CELERY_BROKER_URL", "nope"}});
+  CHECK(env.exit_code == 3);
+  CHECK(first_line(env.out) ==
+        "UNKNOWN - --broker: redis URL 'nope': not a URL (need more); use "
+        "redis://[user:password@]host:port/db");
+}
+
+TEST_CASE("bad retry, proxy, ping and TLS settings are usage errors naming the value",
+          "[health][cli]") {
+  const std::string h = "http://h/";
+  check_usage({"--http", h, "-4", "-6"}, "UNKNOWN - -4 and -6 cannot be combined; choose one");
+  check_usage({"--http", h, "--retries", "-1"}, "UNKNOWN - --retries '-1': must be from 0 to 100");
+  check_usage({"--http", h, "--retries", "x"}, "UNKNOWN - --retries: 'x' is not a whole number");
+  check_usage({"--http", h, "--proxy", "https://p:3128"},
+              "UNKNOWN - --proxy 'https://p:3128': an https:// proxy is not supported; give "
+              "http://HOST:PORT");
+  check_usage({"--http", h, "--ping-url", "hc-ping"},
+              "UNKNOWN - --ping-url: parse URL 'hc-ping': not an absolute URL (need more); use "
+              "http://host:port/path");
+  check_usage({"--http", h, "--cert-days", "7"},
+              "UNKNOWN - --cert-days '7': not two numbers; give WARN,CRIT in days, e.g. 30,14");
+  check_usage({"--http", h, "--cert-days", "7,14"},
+              "UNKNOWN - --cert-days '7,14': WARN is below CRIT; give WARN,CRIT in days, e.g. "
+              "30,14");
+  check_usage({"--http", h, "--key", "/k.pem"}, "UNKNOWN - --key '/k.pem' needs --cert too");
+  check_usage({"--http", h, "--cert", "/nonexistent/c.pem"},
+              "UNKNOWN - --cert '/nonexistent/c.pem': cannot read it (No such file or "
+              "directory); give a readable PEM file");
 }
 
 TEST_CASE("a bad timeout is a usage error naming the value", "[health][cli]") {

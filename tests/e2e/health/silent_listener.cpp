@@ -32,7 +32,12 @@ silent_listener::~silent_listener() {
 run_result health(std::vector<std::string> args, env_changes env) {
   if (!env.count("OTEL_TRACES_EXPORTER")) env["OTEL_TRACES_EXPORTER"] = "none";
   if (!env.count("VMTERM_HEALTH_TIMEOUT")) env["VMTERM_HEALTH_TIMEOUT"] = std::nullopt;
-  if (!env.count("TRACEPARENT")) env["TRACEPARENT"] = std::nullopt;
+  for (const char* v :
+       {"TRACEPARENT", "VMTERM_REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+        "VMTERM_HEALTH_PING_URL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+        "ALL_PROXY", "NO_PROXY", "no_proxy"}) {
+    if (!env.count(v)) env[v] = std::nullopt;
+  }
   env["NO_COLOR"] = "1";
   return run_tool("vmterm-health", args, {.env = env, .timeout = std::chrono::seconds(30)});
 }

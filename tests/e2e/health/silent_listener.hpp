@@ -26,7 +26,8 @@ class silent_listener {
   std::uint16_t port_ = 0;
 };
 
-/// vmterm-health with tracing off and no VMTERM_HEALTH_TIMEOUT from the caller's environment.
+/// vmterm-health with tracing off and none of the caller's VMTERM_HEALTH_TIMEOUT, TRACEPARENT,
+/// broker/backend URLs or proxies.
 [[nodiscard]] run_result health(std::vector<std::string> args, env_changes env = {});
 /// The first line of a text.
 [[nodiscard]] std::string first_line(const std::string& text);

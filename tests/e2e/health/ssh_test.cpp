@@ -53,7 +53,8 @@ TEST_CASE("an unknown SSH host key is UNKNOWN naming the presented fingerprint",
         std::string::npos);
 }
 
-TEST_CASE("a changed SSH host key is CRITICAL naming the presented fingerprint", "[health][ssh]") {
+TEST_CASE("a changed SSH host key is CRITICAL naming the presented and expected fingerprints",
+          "[health][ssh]") {
   sshd_server sshd;
   temp_dir dir{"vmterm-health-ssh"};
   auto keygen =
@@ -74,8 +75,12 @@ TEST_CASE("a changed SSH host key is CRITICAL naming the presented fingerprint",
       health({"--json", "--ssh", target_of(sshd), "--known-hosts", (dir / "known_hosts").string()});
   const auto check = nlohmann::json::parse(j.out)["checks"][0];
   CHECK(check["error_type"] == "hostkey_mismatch");
+  auto expected = run({"ssh-keygen", "-l", "-E", "sha256", "-f", (dir / "other.pub").string()});
+  REQUIRE(expected.exit_code == 0);
+  const auto expected_fp = expected.out.substr(expected.out.find("SHA256:"), 50);
   CHECK(check["output"] == "host key changed: ssh-ed25519 key " + sshd.host_key_fingerprint() +
-                               " does not match " + (dir / "known_hosts").string() + " line 1");
+                               ", expected " + expected_fp + " (" + (dir / "known_hosts").string() +
+                               " line 1)");
 }
 
 TEST_CASE("a refused SSH port is CRITICAL", "[health][ssh]") {

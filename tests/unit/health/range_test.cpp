@@ -74,7 +74,7 @@ TEST_CASE("range '5:6' as the guidelines' -c5:6 example", "[health][range]") {
   CHECK(alerts(r, 7));
 }
 
-TEST_CASE("range bounds take the units ms and s; a bare number is seconds", "[health][range]") {
+TEST_CASE("range bounds take the units ms and s, and a bare number is seconds", "[health][range]") {
   CHECK(parsed("500ms") == range{0, 0.5, false});
   CHECK(parsed("2s") == range{0, 2, false});
   CHECK(parsed("100ms:2s") == range{0.1, 2, false});

@@ -92,6 +92,7 @@ TEST_CASE("JSON output is one document with the fixed fields", "[health][report]
       R"("trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","checks":[{"name":"http",)"));
   CHECK(out.find(R"("error_type":"refused")") != std::string::npos);
   CHECK(out.find(R"("latency_s":null)") != std::string::npos);
+  CHECK(out.find(R"("attempts":1)") != std::string::npos);
   CHECK(out.find(R"({"label":"redis_time","value":null,"uom":"s","warn":null,)") !=
         std::string::npos);
   CHECK(out.back() == '\n');

@@ -38,6 +38,19 @@ TEST_CASE("a plain entry makes its host known, and another key of its type chang
   CHECK(status("", "example.com", 22, key_a) == host_key_status::unknown);
 }
 
+TEST_CASE("the key a changed lookup names is read from its line, for its fingerprint", "[ssh]") {
+  const auto kh = "# comment\n" + line("example.com", key_a) + "@revoked other.com ssh-ed25519 " +
+                  std::string(key_b) + "\nbroken-line\n";
+  const auto found = check_known_hosts(kh, "example.com", 22, key(key_b));
+  REQUIRE(found.status == host_key_status::changed);
+  CHECK(key_at_line(kh, found.line) == key(key_a));
+  CHECK(fingerprint_sha256(key_at_line(kh, 2)->blob) == fingerprint_sha256(key(key_a).blob));
+  CHECK(key_at_line(kh, 3) == key(key_b));  // the marker is skipped
+  CHECK_FALSE(key_at_line(kh, 1));          // a comment
+  CHECK_FALSE(key_at_line(kh, 4));          // not a key line
+  CHECK_FALSE(key_at_line(kh, 9));          // past the end
+}
+
 TEST_CASE("ports other than 22 are looked up as [host]:port", "[ssh]") {
   const auto kh = line("[127.0.0.1]:2222", key_a);
   CHECK(status(kh, "127.0.0.1", 2222, key_a) == host_key_status::known);

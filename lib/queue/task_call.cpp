@@ -1,0 +1,97 @@
+#include "queue/task_call.hpp"
+
+namespace vmterm::queue {
+
+std::string_view to_string(task_call_stage s) noexcept {
+  switch (s) {
+    case task_call_stage::connect:
+      return "connect";
+    case task_call_stage::connect_backend:
+      return "connect result backend";
+    case task_call_stage::subscribe:
+      return "subscribe";
+    case task_call_stage::send:
+      return "send";
+    case task_call_stage::result:
+      return "result";
+    case task_call_stage::done:
+      return "done";
+  }
+  return "?";
+}
+
+task_call::task_call(boost::asio::any_io_executor executor, task_call_options options, done_fn done)
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      done_(std::move(done)),
+      parent_(trace::current_context()) {
+  if (options_.task.id.empty()) options_.task.id = uuid4();
+}
+
+task_call::~task_call() { close(); }
+
+std::shared_ptr<task_call> task_call::start(boost::asio::any_io_executor executor,
+                                            task_call_options options, done_fn done) {
+  std::shared_ptr<task_call> call(
+      new task_call(std::move(executor), std::move(options), std::move(done)));
+  call->begin();
+  return call;
+}
+
+/// A completion handler for one step: drops the answer once the call is closed or gone, ends
+/// the call on an error, else goes on with `next`.
+template <class T, class Next>
+auto task_call::step(Next next) {
+  return [weak = weak_from_this(), next = std::move(next)](expected<T> r) mutable {
+    auto self = weak.lock();
+    if (!self || self->closed_) return;
+    if (!r) return self->finish(tl::unexpected(r.error()));
+    if constexpr (std::is_void_v<T>) {
+      next(*self);
+    } else {
+      next(*self, std::move(*r));
+    }
+  };
+}
+
+void task_call::begin() {
+  conn_ = redis::connection::create(executor_, options_.broker);
+  producer_ = std::make_unique<producer>(conn_);
+  waiter_ = result_waiter::create(executor_, options_.backend);
+  conn_->async_connect(step<void>([](task_call& self) {
+    self.stage_ = task_call_stage::connect_backend;
+    self.waiter_->async_connect(self.step<void>([](task_call& call) {
+      // Subscribe before sending, as Celery does: a fast worker's PUBLISH is never missed.
+      call.stage_ = task_call_stage::subscribe;
+      call.waiter_->subscribe(call.options_.task.id,
+                              call.step<void>([](task_call& c) { c.send(); }));
+    }));
+  }));
+}
+
+void task_call::send() {
+  stage_ = task_call_stage::send;
+  trace::context_scope scope(parent_);  // the PRODUCER span is the caller's span's child
+  producer_->send(options_.task, step<sent>([](task_call& self, sent s) {
+                    self.stage_ = task_call_stage::result;
+                    self.waiter_->wait(s.id, self.options_.timeout,
+                                       self.step<result_meta>([](task_call& call, result_meta m) {
+                                         call.finish(std::move(m));
+                                       }));
+                  }));
+}
+
+void task_call::finish(expected<result_meta> r) {
+  stage_ = task_call_stage::done;
+  if (auto done = std::exchange(done_, nullptr)) done(std::move(r));
+}
+
+void task_call::close() noexcept {
+  if (closed_) return;
+  closed_ = true;
+  done_ = nullptr;
+  if (conn_) conn_->close();
+  if (waiter_) waiter_->close();
+}
+
+}  // namespace vmterm::queue
