@@ -167,7 +167,7 @@ def report(a):
     print()
     print(f"started {res.get('started')}, load {res.get('load_start')} -> {res.get('load_end')}")
     print()
-    print("| per 100 MB (median of the runs) | " + " | ".join(
+    print("| measure (median of the runs) | " + " | ".join(
         p for p in ALL if any(t["peer"] == p for t in res["trials"])) + " |")
     print("|---|" + "---|" * len({t["peer"] for t in res["trials"]}))
     def mem_row(label, key, digits=1):
