@@ -45,20 +45,6 @@ server_span serve_once(const std::string& propagators,
   return {};
 }
 
-/// An OTLP/JSON attribute's value as text ("" when the span has no such attribute).
-std::string attribute(const nlohmann::json& span, const std::string& key) {
-  for (const auto& a : span.value("attributes", nlohmann::json::array())) {
-    if (a.value("key", "") != key) continue;
-    const auto& v = a["value"];
-    if (v.contains("stringValue")) return v["stringValue"].get<std::string>();
-    if (v.contains("intValue")) {
-      return v["intValue"].is_string() ? v["intValue"].get<std::string>()
-                                       : std::to_string(v["intValue"].get<long long>());
-    }
-  }
-  return {};
-}
-
 /// The page's <meta name="traceparent"> ("" when it has none).
 std::string page_traceparent(const std::string& html) {
   static const std::regex meta(R"re(<meta name="traceparent" content="([0-9a-f-]{55})">)re");
@@ -157,8 +143,8 @@ TEST_CASE("the page's GET, its terminal session and the shell's spawn are one tr
   });
   REQUIRE(spawn != spawns.end());
   CHECK(spawn->value("traceId", "") == page_trace);
-  CHECK_THAT(attribute(*spawn, "process.executable.path"), Catch::EndsWith("/bash"));
-  CHECK(std::stoll(attribute(*spawn, "process.pid")) > 1);
+  CHECK_THAT(otlp_attribute(*spawn, "process.executable.path"), Catch::EndsWith("/bash"));
+  CHECK(std::stoll(otlp_attribute(*spawn, "process.pid")) > 1);
   // The program's path only: never its arguments.
   for (const auto& a : spawn->value("attributes", nlohmann::json::array())) {
     CHECK(a.dump().find("--norc") == std::string::npos);
