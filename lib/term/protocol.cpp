@@ -55,12 +55,9 @@ expected<client_message> parse_client_message(std::string_view text) {
 }
 
 std::string encode_hello(std::string_view session_id, std::uint64_t resume_grace_ms,
-                         std::uint64_t offset, bool readonly) {
-  return json{{"type", "hello"},
-              {"session", session_id},
-              {"resume_grace_ms", resume_grace_ms},
-              {"offset", offset},
-              {"readonly", readonly}}
+                         std::uint64_t offset, bool readonly, std::uint64_t start) {
+  return json{{"type", "hello"},  {"session", session_id}, {"resume_grace_ms", resume_grace_ms},
+              {"offset", offset}, {"start", start},        {"readonly", readonly}}
       .dump();
 }
 

@@ -9,15 +9,19 @@
 ///     {"type":"end"}                               end the session now: hang up the shell
 ///                                                  (the page's "new session")
 ///   server → client
-///     {"type":"hello","session":"ID","resume_grace_ms":N,"offset":N,"readonly":B}
+///     {"type":"hello","session":"ID","resume_grace_ms":N,"offset":N,"start":N,"readonly":B}
 ///                                                  session id to resume with; offset = byte
-///                                                  count the output stream starts at;
+///                                                  count the output stream starts at; start =
+///                                                  the oldest byte the server still holds (a
+///                                                  page may resume from there: see below);
 ///                                                  readonly: input is dropped (--readonly)
 ///     {"type":"exit","code":N}                     the shell ended with this status
 ///     {"type":"error","message":"..."}             the backend failed; words for people
 ///
 /// A client resumes a dropped session by opening /ws/terminal/?session=ID&offset=N, where N is
-/// the output byte count it has; the server replays exactly the bytes after N.
+/// the output byte count it has; the server replays exactly the bytes after N. A page reloaded
+/// with an empty screen adds `&replay=held`: the stream then starts at the oldest byte still
+/// held (hello's "offset" says which), so the screen shows what the buffer has kept.
 
 #include <cstdint>
 #include <string>
@@ -63,8 +67,10 @@ inline constexpr std::size_t max_control_size = 1024;
 /// "control message: 'cols' must be a whole number from 1 to 1000".
 [[nodiscard]] expected<client_message> parse_client_message(std::string_view text);
 
+/// `start`: the oldest output byte held (the replay buffer's first offset).
 [[nodiscard]] std::string encode_hello(std::string_view session_id, std::uint64_t resume_grace_ms,
-                                       std::uint64_t offset, bool readonly = false);
+                                       std::uint64_t offset, bool readonly = false,
+                                       std::uint64_t start = 0);
 [[nodiscard]] std::string encode_exit(int code);
 [[nodiscard]] std::string encode_error(std::string_view message);
 

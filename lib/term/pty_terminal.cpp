@@ -1,6 +1,8 @@
 #include "term/pty_terminal.hpp"
 
 #include "term/executable.hpp"
+#include "trace/provider.hpp"
+#include "trace/span.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 #include <cstdlib>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,7 +22,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <deque>
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -42,8 +44,10 @@ struct pty_terminal::impl {
   bool paused = false;
   bool reading = false;
   bool closing = false;
-  std::deque<std::string> input;
-  std::size_t pending_input = 0;
+  /// Input not yet handed to the PTY, and the piece being written: two strings rather than a
+  /// queue of them (keystrokes append; an idle terminal holds neither's memory).
+  std::string input;
+  std::string in_flight;
   bool writing = false;
 };
 
@@ -234,24 +238,34 @@ expected<void> pty_terminal::start(term_size size, terminal_handlers handlers) {
   auto& d = *impl_;
   if (d.pid > 0) return fail(std::errc::operation_in_progress, "start terminal: already started");
   d.handlers = std::move(handlers);
+  // The fork and exec of the shell, under the current span (the session's WebSocket span): the
+  // program's path and pid only, never its arguments (a command line may hold a secret).
+  trace::span spawn = trace::get_tracer("vmterm.term").start_span("pty.spawn");
   exec_plan plan = make_plan(d.options);
+  spawn.set_attribute("process.executable.path", plan.path);
   auto argv = c_array(plan.argv);
   auto envp = c_array(plan.env);
   winsize ws{};
   ws.ws_col = size.cols;
   ws.ws_row = size.rows;
   auto pair = open_pty(ws);
-  if (!pair) return tl::unexpected(pair.error());
+  if (!pair) {
+    spawn.set_status(trace::status_code::error, "opening the pseudo-terminal failed");
+    return tl::unexpected(pair.error());
+  }
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int e = errno;
     ::close(pair->master);
     ::close(pair->slave);
+    spawn.set_status(trace::status_code::error, "fork failed");
     return fail(std::error_code(e, std::generic_category()),
                 std::string("start terminal: fork failed: ") + std::strerror(e));
   }
   if (pid == 0) exec_child(pair->slave, plan, argv.data(), envp.data());  // never returns
   ::close(pair->slave);
+  spawn.set_attribute("process.pid", std::int64_t{pid});
+  spawn.end();
   d.pid = pid;
   d.master.assign(pair->master);
   d.master.non_blocking(true);
@@ -333,30 +347,33 @@ void pty_terminal::maybe_report_exit() {
 void pty_terminal::write(std::string_view input) {
   auto& d = *impl_;
   if (!d.master.is_open() || input.empty()) return;
-  if (d.pending_input + input.size() > d.options.max_pending_input) {
-    input = input.substr(0, d.options.max_pending_input - d.pending_input);
+  const std::size_t pending = d.input.size() + d.in_flight.size();
+  if (pending + input.size() > d.options.max_pending_input) {
+    input = input.substr(
+        0, d.options.max_pending_input - std::min(pending, d.options.max_pending_input));
     if (input.empty()) return;
   }
-  d.pending_input += input.size();
-  d.input.emplace_back(input);
+  d.input.append(input);
   if (!d.writing) do_write();
 }
 
 void pty_terminal::do_write() {
   auto& d = *impl_;
+  d.in_flight.clear();
   if (d.input.empty() || !d.master.is_open()) {
     d.writing = false;
+    std::string().swap(d.in_flight);
+    std::string().swap(d.input);
     return;
   }
   d.writing = true;
-  net::async_write(d.master, net::buffer(d.input.front()),
+  std::swap(d.in_flight, d.input);  // what came meanwhile goes in one write
+  net::async_write(d.master, net::buffer(d.in_flight),
                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                      auto& s = *self->impl_;
-                     s.pending_input -= s.input.front().size();
-                     s.input.pop_front();
                      if (ec) {
-                       s.input.clear();
-                       s.pending_input = 0;
+                       std::string().swap(s.input);
+                       std::string().swap(s.in_flight);
                        s.writing = false;
                        return;
                      }

@@ -20,6 +20,7 @@ bool valid_id(std::string_view id) noexcept {
 expected<std::optional<resume_request>> parse_resume_query(std::string_view query) {
   std::optional<std::string_view> session;
   std::optional<std::string_view> offset;
+  std::optional<std::string_view> replay;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
@@ -30,15 +31,23 @@ expected<std::optional<resume_request>> parse_resume_query(std::string_view quer
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
     if (key == "session") session = value;
     if (key == "offset") offset = value;
+    if (key == "replay") replay = value;
   }
   if (!session) {
     if (offset) return fail(std::errc::invalid_argument, "resume: 'offset' needs 'session'");
+    if (replay) return fail(std::errc::invalid_argument, "resume: 'replay' needs 'session'");
     return std::optional<resume_request>{};
   }
   if (!valid_id(*session)) {
     return fail(std::errc::invalid_argument, "resume: 'session' is not a session id");
   }
-  resume_request r{std::string(*session), 0};
+  resume_request r{std::string(*session), 0, false};
+  if (replay) {
+    if (*replay != "held") {
+      return fail(std::errc::invalid_argument, "resume: 'replay' must be 'held'");
+    }
+    r.replay_held = true;
+  }
   if (offset) {
     const char* end = offset->data() + offset->size();
     const auto [p, ec] = std::from_chars(offset->data(), end, r.offset);
@@ -47,6 +56,20 @@ expected<std::optional<resume_request>> parse_resume_query(std::string_view quer
     }
   }
   return std::optional<resume_request>{std::move(r)};
+}
+
+std::optional<std::string_view> query_parameter(std::string_view query,
+                                                std::string_view key) noexcept {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace vmterm::term

@@ -15,6 +15,7 @@
 #include "term/resume_request.hpp"
 #include "term/terminal_session.hpp"
 #include "term/ws_connection.hpp"
+#include "trace/propagation.hpp"
 #include "trace/provider.hpp"
 
 namespace vmterm::term {
@@ -102,9 +103,17 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
   auto& d = *impl_;
   connection_setup setup;
   setup.options = d.options;
-  // The upgrade request's SERVER span is current here (the router's gate makes it so).
+  // The upgrade request's SERVER span is current here (the router's gate makes it so). The
+  // page passes on the trace of the GET that served it (`traceparent` in the query): the
+  // session joins that trace, linked to the upgrade request's span; a malformed one is ignored.
+  const trace::context& upgrade = trace::current_context();
+  std::optional<trace::context> page;
+  if (const auto tp = query_parameter(ctx.query, "traceparent")) {
+    if (auto sc = trace::parse_traceparent(*tp)) page = trace::context{std::move(*sc), {}};
+  }
   setup.span =
-      d.tracer.start_span("WS /ws/terminal/", trace::current_context(), trace::span_kind::server);
+      d.tracer.start_span("WS /ws/terminal/", page ? *page : upgrade, trace::span_kind::server);
+  if (page && upgrade.span.valid()) setup.span.add_link(upgrade.span);
   setup.span.set_attribute("http.route", ctx.route);
   setup.span.set_attribute("client.address", ctx.peer_address);
   const auto refuse = [&](std::string message, std::uint16_t code, std::string reason) {
@@ -136,6 +145,7 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
       } else {
         setup.session = it->second;
         setup.resume_offset = (*resume)->offset;
+        setup.replay_held = (*resume)->replay_held;
         // Tied to the session's first connection by a link (another trace, usually) and by
         // the session's public id: never by the resume credential.
         setup.span.add_link(setup.session->first_span());

@@ -13,7 +13,9 @@
 ///   `idle_timeout` closes the session; beyond `max_sessions` a new client gets an error
 ///   message and close 1013; `readonly` drops client input (resize still applies).
 /// - One span per WebSocket connection ("WS /ws/terminal/", SERVER kind, child of the upgrade
-///   request's span) with events for resize, pause, resume and exit; metrics by byte counts.
+///   request's span, or of the page's trace when the URL carries `traceparent`) with events for
+///   resize, pause, resume and exit, and a "pty.spawn" child for a local shell's fork and exec;
+///   metrics by byte counts.
 ///   Terminal bytes never enter spans, logs or metrics.
 ///
 /// Threading: the hub may be used from any thread; each session runs on its own strand.
@@ -66,7 +68,9 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   ~session_hub();
 
   /// Takes over an upgraded connection (plain or TLS): WebSocket handshake, then a new session,
-  /// or the session named by `?session=ID&offset=N` in ctx.query.
+  /// or the session named by `?session=ID&offset=N` in ctx.query. The caller has checked the
+  /// request's credentials: a `traceparent` in ctx.query (the page's own trace) becomes the
+  /// parent of the connection's span.
   void accept(http::upgraded_connection conn, const http::request& req,
               const http::request_context& ctx);
 

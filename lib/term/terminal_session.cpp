@@ -83,7 +83,8 @@ bool terminal_session::enter(session_phase to) {
 }
 
 void terminal_session::attach(std::shared_ptr<session_link> link,
-                              std::optional<std::uint64_t> offset, trace::span span) {
+                              std::optional<std::uint64_t> offset, trace::span span,
+                              bool replay_held) {
   if (att_) {  // a resume while the old connection lingers: the new one wins
     att_->span.set_attribute("vmterm.ws.close_reason", "taken over by a resumed connection");
     att_->span.set_attribute("vmterm.ws.close_code", std::int64_t{close_code::abnormal});
@@ -104,7 +105,7 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
   if (!offset) {
     enqueue(0, {outgoing::kind::text,
                 encode_hello(id_, static_cast<std::uint64_t>(options_->resume_grace.count()), 0,
-                             options_->readonly)});
+                             options_->readonly, replay_.begin_offset())});
     if (!backend_) make_backend();
     if (phase_ == session_phase::created) {
       start_timer_.expires_after(first_size_wait);
@@ -116,8 +117,13 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
     att_->link->wake();
     return;
   }
-  // Resume: exactly the bytes after the client's count, if they are still held.
+  // Resume: exactly the bytes after the client's count, if they are still held; or, for a
+  // page that lost its screen (a reload), everything held.
   att_->span.set_attribute("vmterm.session.resume_offset", *offset);
+  if (replay_held) {
+    att_->span.set_attribute("vmterm.session.replay_held", true);
+    if (*offset <= replay_.end_offset()) offset = replay_.begin_offset();
+  }
   if (*offset > replay_.end_offset() || *offset < replay_.begin_offset()) {
     const std::string why =
         *offset > replay_.end_offset()
@@ -134,7 +140,7 @@ void terminal_session::attach(std::shared_ptr<session_link> link,
   flow_.resume();  // a new page is not hidden
   enqueue(*offset, {outgoing::kind::text,
                     encode_hello(id_, static_cast<std::uint64_t>(options_->resume_grace.count()),
-                                 *offset, options_->readonly)});
+                                 *offset, options_->readonly, replay_.begin_offset())});
   if (final_message_) {  // the shell ended while the client was away
     enqueue(replay_.end_offset(), {outgoing::kind::text, *final_message_});
     enqueue(replay_.end_offset(), {outgoing::kind::close, "exit", close_code::normal, {}});
@@ -407,7 +413,8 @@ outgoing terminal_session::next(const session_link* link, clock::time_point now,
     const auto& front = att_->queue.front();
     if (front.after <= att_->sent) {
       outgoing item = std::move(att_->queue.front().item);
-      att_->queue.pop_front();
+      att_->queue.erase(att_->queue.begin());
+      if (att_->queue.empty()) std::vector<queued>().swap(att_->queue);
       if (item.type == outgoing::kind::close) {
         att_->closing = true;
         att_->queue.clear();

@@ -12,12 +12,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "term/flow_window.hpp"
 #include "term/output_coalescer.hpp"
@@ -100,10 +100,11 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
   [[nodiscard]] const trace::span_context& first_span() const noexcept { return first_span_; }
 
   /// Attaches a connection whose handshake is done: a new session when `offset` is empty, else
-  /// a resume from `offset`. A connection already attached is dropped (taken over). The span
-  /// is the connection's; the session adds its events and ends it when the connection leaves.
+  /// a resume from `offset` (from the oldest byte held when `replay_held`, if `offset` is not
+  /// beyond the end). A connection already attached is dropped (taken over). The span is the
+  /// connection's; the session adds its events and ends it when the connection leaves.
   void attach(std::shared_ptr<session_link> link, std::optional<std::uint64_t> offset,
-              trace::span span);
+              trace::span span, bool replay_held = false);
   /// The connection is gone (closed, failed or dropped): wait `resume_grace` for a resume.
   /// `why` and the close `code` (the client's close frame's; 0: none came, recorded as 1006)
   /// go on the span unless the session closed the connection itself, whose reason stands.
@@ -137,7 +138,9 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
     std::uint64_t sent = 0;  ///< absolute output offset written to this connection
     std::uint64_t bytes_out = 0;
     std::uint64_t bytes_in = 0;
-    std::deque<queued> queue;
+    /// Control messages to write, in order (≤ queue_max). A vector, released when it empties:
+    /// an idle session holds none (a deque keeps a 512-byte block even when empty).
+    std::vector<queued> queue;
     bool closing = false;          ///< a close was handed out: nothing more to write
     std::uint16_t close_code = 0;  ///< the close the session handed out (0: none)
   };

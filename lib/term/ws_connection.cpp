@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -21,9 +22,6 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using raw_request = beast::http::request<beast::http::string_body>;
 
-/// Above this the read buffer is given back after a message (a large paste), so an idle
-/// session does not keep it.
-constexpr std::size_t keep_read_buffer = 16 << 10;
 constexpr auto handshake_timeout = std::chrono::seconds(30);
 /// The most one read appends to a message being received.
 constexpr std::size_t read_piece = 64 << 10;
@@ -136,8 +134,12 @@ class ws_connection final : public session_link,
       return;
     }
     open_ = true;
+    // An echo is one small frame: it goes now, not after the previous frame's ACK (Nagle).
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
     if (!setup_.session) return refuse();
-    setup_.session->attach(this->shared_from_this(), setup_.resume_offset, std::move(setup_.span));
+    setup_.session->attach(this->shared_from_this(), setup_.resume_offset, std::move(setup_.span),
+                           setup_.replay_held);
     do_read();
   }
 
@@ -188,8 +190,9 @@ class ws_connection final : public session_link,
     } else {
       setup_.session->on_text(this, bytes);
     }
-    buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > keep_read_buffer) buffer_ = beast::flat_buffer();
+    // Given back after every message: an idle session holds no read buffer (a keystroke's
+    // 1.5 KiB comes from malloc's per-thread cache again, cheaply).
+    buffer_ = beast::flat_buffer();
     if (open_) do_read();
   }
 

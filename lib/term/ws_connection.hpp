@@ -27,6 +27,7 @@ struct connection_setup {
   std::shared_ptr<const hub_options> options;
   std::shared_ptr<terminal_session> session;   ///< null: refuse with the fields below
   std::optional<std::uint64_t> resume_offset;  ///< set for a resume
+  bool replay_held = false;                    ///< the resume starts at the oldest byte held
   std::string refusal_message{};               ///< the "error" message's text
   std::uint16_t refusal_code = 1000;
   std::string refusal_reason{};  ///< the close reason (short)

@@ -1,5 +1,6 @@
 #include "otlp_spans.hpp"
 
+#include <cstdint>
 #include <sstream>
 
 #include "temp_dir.hpp"
@@ -22,6 +23,20 @@ std::multimap<std::string, nlohmann::json> otlp_spans_in(const std::filesystem::
     }
   }
   return out;
+}
+
+std::string otlp_attribute(const nlohmann::json& span, const std::string& key) {
+  for (const auto& a : span.value("attributes", nlohmann::json::array())) {
+    if (a.value("key", "") != key || !a.contains("value")) continue;
+    const auto& v = a["value"];
+    if (v.contains("stringValue")) return v["stringValue"].get<std::string>();
+    if (v.contains("intValue")) {
+      return v["intValue"].is_string() ? v["intValue"].get<std::string>()
+                                       : std::to_string(v["intValue"].get<std::int64_t>());
+    }
+    return v.dump();
+  }
+  return {};
 }
 
 }  // namespace vmterm::test

@@ -15,4 +15,9 @@ namespace vmterm::test {
 [[nodiscard]] std::multimap<std::string, nlohmann::json> otlp_spans_in(
     const std::filesystem::path& file);
 
+/// One attribute of an OTLP/JSON span (or event, or link) as text: a string as it is, an
+/// integer in decimal (OTLP/JSON writes int64 as a string or a number), anything else as JSON;
+/// "" when it has no attribute `key`.
+[[nodiscard]] std::string otlp_attribute(const nlohmann::json& span, const std::string& key);
+
 }  // namespace vmterm::test

@@ -14,6 +14,8 @@
 #include "http/static_files.hpp"
 #include "metrics/exposition.hpp"
 #include "ssh/target.hpp"
+#include "trace/context.hpp"
+#include "trace/propagation.hpp"
 
 extern const vmterm::embedded_file vmterm_serve_page[];
 extern const std::size_t vmterm_serve_page_count;
@@ -111,6 +113,22 @@ http::handler info_handler(app_state& app) {
   };
 }
 
+/// The page with this request's trace context in a <meta name="traceparent">, which the page
+/// passes on in its WebSocket URL so that the terminal session joins the GET's trace. Made for
+/// each request, so never cached; none (the file as it is) when there is no trace context.
+std::optional<http::response> page_with_trace(const embedded_file& index) {
+  const auto tp = trace::format_traceparent(trace::current_context().span);
+  if (tp.empty()) return std::nullopt;
+  std::string html(index.content);
+  constexpr std::string_view after = "<meta charset=\"utf-8\">\n";
+  const auto at = html.find(after);
+  if (at == std::string::npos) return std::nullopt;
+  html.insert(at + after.size(), "  <meta name=\"traceparent\" content=\"" + tp + "\">\n");
+  auto res = http::text_response(200, std::move(html), std::string(index.content_type));
+  res.headers.set("Cache-Control", "no-store");
+  return res;
+}
+
 /// GET /: with ?token= the login (cookie and 303 to the same path without the token),
 /// otherwise the page for a signed-in browser.
 http::handler page_handler(app_state& app) {
@@ -121,6 +139,7 @@ http::handler page_handler(app_state& app) {
     if (verdict != http::authenticator::verdict::ok)
       return unauthorized_for(app.auth, verdict, req);
     if (index == nullptr) return http::text_response(500, "the page is missing from this build\n");
+    if (auto traced = page_with_trace(*index)) return std::move(*traced);
     return http::serve_file(*index, req);
   };
 }

@@ -4,7 +4,13 @@
 A thin driver around ../shared/peers/peerbench.py (the one client and procedure for every peer;
 read its README's caveats before quoting a ratio). It takes each peer's path, says
 "not installed" for a missing one and runs the others, and adds what peerbench does not record:
-the server's context switches (voluntary + nonvoluntary, all its threads) per 100 MB.
+- the server's context switches (voluntary + nonvoluntary, all its threads) per 100 MB;
+- for the idle-session memory, the RSS split into anonymous memory (heap: what the sessions
+  hold) and file pages (code faulted in once, by the first session), and a "warm" figure: one
+  session opened and closed before RSS is read at 0, so the code a session runs is already
+  mapped. The issue's figure (RSS 0 -> 300, cold) is kept as it is, for every peer alike.
+peerbench runs the Node client (peerbench-fast.mjs, with wetty's `ws`) after the Python one;
+`--spin` repeats the throughput with two nice-19 busy loops (busy vCPUs).
 
   /usr/bin/python3 tests/bench/serve/peers.py run --rounds 3 --out var/peers.json \
       [--vmterm build/bin/vmterm-serve] [--ttyd PATH] [--wetty PATH] [--shellinabox PATH] \
@@ -23,7 +29,16 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-DEFAULT_PEERBENCH = os.path.abspath(os.path.join(ROOT, "..", "shared", "peers", "peerbench.py"))
+def default_peerbench():
+    """../shared from the project root; from a worktree under /work/wt, /work/shared."""
+    for up in (("..",), ("..", "..")):
+        p = os.path.abspath(os.path.join(ROOT, *up, "shared", "peers", "peerbench.py"))
+        if os.path.isfile(p):
+            return p
+    return os.path.abspath(os.path.join(ROOT, "..", "shared", "peers", "peerbench.py"))
+
+
+DEFAULT_PEERBENCH = default_peerbench()
 ALL = ["vmterm", "vmterm-deflate", "ttyd", "ttyd-deflate", "wetty", "shellinabox"]
 
 
@@ -50,11 +65,53 @@ def ctx_switches(pid):
     return total
 
 
+def rss_split(pid):
+    """(RssAnon, RssFile) of `pid` in KiB."""
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for ln in f:
+            if ln.startswith(("RssAnon:", "RssFile:")):
+                out[ln.split(":")[0]] = int(ln.split()[1])
+    return out.get("RssAnon"), out.get("RssFile")
+
+
 def instrument(pb):
     """peerbench.throughput, plus the server's context switches over the same interval: its
-    cpu_s(pid) is read just before the command and just after END-5, so are the switches."""
+    cpu_s(pid) is read just before the command and just after END-5, so are the switches.
+    peerbench.suite_mem, plus the anon/file split of both RSS readings and the warm figure."""
     original_cpu, original_throughput = pb.cpu_s, pb.throughput
+    original_mem, original_rss = pb.suite_mem, pb.rss_kib
     marks = []
+    splits = []
+
+    def rss_kib(pid):
+        splits.append(rss_split(pid))
+        return original_rss(pid)
+
+    async def suite_mem(peer, srv, nsess, idle_s):
+        cold, cold_split = original_rss(srv.pid), rss_split(srv.pid)
+        try:  # one session opened and closed: the code it runs is mapped from now on
+            t = pb.make_term(peer, srv)
+            await t.open(80, 24)
+            await pb.read_until(t, b"#", 60)
+            await t.close()
+            await pb.asyncio.sleep(1.0)
+        except Exception as e:  # noqa
+            return {"error": f"warm-up session: {e!r}"}
+        splits.clear()
+        res = await original_mem(peer, srv, nsess, idle_s)
+        n = max(1, res.get("opened", 0))
+        res["rss_cold_kib"] = cold
+        res["kib_per_session_cold"] = (res["rss_n_kib"] - cold) / n
+        if len(splits) >= 2 and None not in splits[0] + splits[-1]:
+            (a0, f0), (a1, f1) = splits[0], splits[-1]
+            res["anon_kib_per_session"] = (a1 - a0) / n
+            res["file_kib_per_session"] = (f1 - f0) / n
+            res["anon_kib_per_session_cold"] = (a1 - cold_split[0]) / n
+            res["file_kib_per_session_cold"] = (f1 - cold_split[1]) / n
+        return res
+
+    pb.rss_kib, pb.suite_mem = rss_kib, suite_mem
 
     def cpu_s(pid):
         marks.append(ctx_switches(pid))
@@ -110,9 +167,26 @@ def report(a):
     print()
     print(f"started {res.get('started')}, load {res.get('load_start')} -> {res.get('load_end')}")
     print()
-    print("| per 100 MB (median of the runs) | " + " | ".join(
+    print("| measure (median of the runs) | " + " | ".join(
         p for p in ALL if any(t["peer"] == p for t in res["trials"])) + " |")
     print("|---|" + "---|" * len({t["peer"] for t in res["trials"]}))
+    def mem_row(label, key, digits=1):
+        cells = []
+        for p in ALL:
+            v = [t["mem"][key] for t in res["trials"]
+                 if t["peer"] == p and isinstance(t.get("mem"), dict) and key in t["mem"]]
+            if any(t["peer"] == p for t in res["trials"]):
+                cells.append(f"{statistics.median(v):.{digits}f}" if v else "n/a")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+    if any("mem" in t for t in res["trials"]):
+        mem_row("KiB per idle session, RSS 0 -> 300 (cold: the issue's figure)",
+                "kib_per_session_cold")
+        mem_row("  of which anonymous (heap)", "anon_kib_per_session_cold")
+        mem_row("  of which file pages (code mapped once)", "file_kib_per_session_cold")
+        mem_row("KiB per idle session, warm (one session opened and closed first)",
+                "kib_per_session")
+        mem_row("  of which anonymous (heap)", "anon_kib_per_session")
     for label, key in (("server context switches per 100 MB", "server_ctx_switches"),
                        ("server CPU s per 100 MB", "server_cpu_s")):
         cells = []
@@ -137,7 +211,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=["smoke", "run", "report"])
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--peers", default="vmterm,ttyd,ttyd-deflate,wetty,shellinabox")
+    ap.add_argument("--peers", default=",".join(ALL))
     ap.add_argument("--out", default=os.path.join(ROOT, "var", "peers.json"))
     ap.add_argument("--spin", action="store_true")
     ap.add_argument("--peerbench", default=DEFAULT_PEERBENCH)

@@ -471,6 +471,8 @@ TEST_CASE(
                    "window.vmterm.session !== null",
                    20s));
   CHECK(tab.text("window.vmterm.session") == first);
+  // The screen comes back with the reload (replay=held): what was on it before is there again.
+  CHECK(tab.wait_for(has_line("set-kept-42"), 10s));
   CHECK(run(tab, "echo got-$X", "got-kept-42"));
 
   // A new tab (same login): its own shell.

@@ -183,6 +183,58 @@ TEST_CASE("a dropped client resumes with no byte lost or repeated", "[integratio
   CHECK(f.metric("vmterm_terminal_resumes_total") == 1);
 }
 
+TEST_CASE("a reloaded page (replay=held) gets everything the replay buffer still holds",
+          "[integration][term]") {
+  term::hub_options o;
+  o.replay_bytes = 64 << 10;
+  o.window_high = 16 << 10;
+  o.window_low = 4 << 10;
+  // 100,000 lines of output, more than the buffer holds (the buffer keeps window + 256 KiB).
+  test::hub_fixture f(o, run("echo first-line; seq 1 100000; echo last-line; sleep 30"));
+  test::term_client first;
+  REQUIRE(first.connect(f.port));
+  const auto id = first.read_control("hello")["session"].get<std::string>();
+  REQUIRE(first.resize(80, 24));
+  REQUIRE(first.read_until("last-line\r\n", 30s));
+  first.ws.drop();
+  std::this_thread::sleep_for(200ms);
+
+  // The page had everything (offset = all of it), but its screen is empty after the reload.
+  test::term_client second;
+  REQUIRE(second.connect(
+      f.port, "session=" + id + "&offset=" + std::to_string(first.received) + "&replay=held"));
+  const auto hello = second.read_control("hello");
+  REQUIRE(hello.is_object());
+  CHECK(hello["session"] == id);
+  const auto start = hello["start"].get<std::uint64_t>();
+  // The stream restarts at the oldest byte held, which hello names twice.
+  CHECK(hello["offset"] == start);
+  CHECK(start > 0);  // the first lines are gone
+  second.received = start;
+  REQUIRE(second.read_until("last-line\r\n", 30s));
+  CHECK(second.output.size() == first.received - start);
+  CHECK(second.output == first.output.substr(start));
+  CHECK(second.output.find("first-line") == std::string::npos);
+
+  // A short session: everything is still held, from byte 0.
+  test::hub_fixture g(term::hub_options{}, run("echo only-$((6*7)); sleep 30"));
+  test::term_client a;
+  REQUIRE(a.connect(g.port));
+  const auto gid = a.read_control("hello")["session"].get<std::string>();
+  REQUIRE(a.resize(80, 24));
+  REQUIRE(a.read_until("only-42"));
+  a.ws.drop();
+  std::this_thread::sleep_for(200ms);
+  test::term_client b;
+  REQUIRE(b.connect(g.port,
+                    "session=" + gid + "&offset=" + std::to_string(a.received) + "&replay=held"));
+  const auto h = b.read_control("hello");
+  CHECK(h["start"] == 0);
+  CHECK(h["offset"] == 0);
+  CHECK(b.read_until("only-42"));
+  CHECK(g.metric("vmterm_terminal_resumes_total") == 1);
+}
+
 TEST_CASE("resuming an unknown session is refused in words", "[integration][term]") {
   test::hub_fixture f;
   test::term_client c;

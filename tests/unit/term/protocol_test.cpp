@@ -36,9 +36,14 @@ TEST_CASE("bad control messages are errors that say what is wrong", "[term][prot
 
 TEST_CASE("server messages encode as documented", "[term][protocol]") {
   CHECK(encode_hello("abc", 60000, 42) ==
-        R"({"offset":42,"readonly":false,"resume_grace_ms":60000,"session":"abc","type":"hello"})");
+        R"({"offset":42,"readonly":false,"resume_grace_ms":60000,"session":"abc","start":0,)"
+        R"("type":"hello"})");
   CHECK(encode_hello("abc", 0, 0, true) ==
-        R"({"offset":0,"readonly":true,"resume_grace_ms":0,"session":"abc","type":"hello"})");
+        R"({"offset":0,"readonly":true,"resume_grace_ms":0,"session":"abc","start":0,)"
+        R"("type":"hello"})");
+  CHECK(encode_hello("abc", 0, 5000, false, 1200) ==
+        R"({"offset":5000,"readonly":false,"resume_grace_ms":0,"session":"abc","start":1200,)"
+        R"("type":"hello"})");
   CHECK(encode_exit(3) == R"({"code":3,"type":"exit"})");
   CHECK(encode_error("connection refused") == R"({"message":"connection refused","type":"error"})");
   // Invalid UTF-8 from a backend's message never makes encoding throw.

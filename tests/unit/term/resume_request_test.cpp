@@ -17,10 +17,10 @@ TEST_CASE("session and offset name a resume", "[term][resume]") {
   auto r = parse_resume_query("session=0123abcd&offset=42");
   REQUIRE(r);
   REQUIRE(r->has_value());
-  CHECK(**r == resume_request{"0123abcd", 42});
+  CHECK(**r == resume_request{"0123abcd", 42, false});
   r = parse_resume_query("offset=18446744073709551615&x=y&session=ff");
   REQUIRE(r);
-  CHECK(**r == resume_request{"ff", 18446744073709551615u});
+  CHECK(**r == resume_request{"ff", 18446744073709551615u, false});
   r = parse_resume_query("session=ff");
   REQUIRE(r);
   CHECK((*r)->offset == 0);
@@ -38,4 +38,14 @@ TEST_CASE("a malformed resume request is refused with the parameter named", "[te
   CHECK(msg("session=ZZ&offset=1") == "resume: 'session' is not a session id");
   CHECK(msg("session=&offset=1") == "resume: 'session' is not a session id");
   CHECK(msg("offset=3") == "resume: 'offset' needs 'session'");
+  CHECK(msg("replay=held") == "resume: 'replay' needs 'session'");
+  CHECK(msg("session=ff&offset=3&replay=all") == "resume: 'replay' must be 'held'");
+  CHECK(msg("session=ff&offset=3&replay=") == "resume: 'replay' must be 'held'");
+}
+
+TEST_CASE("replay=held asks for everything the server still holds", "[term][resume]") {
+  const auto r = parse_resume_query("session=ab&offset=7&replay=held");
+  REQUIRE(r);
+  REQUIRE(r->has_value());
+  CHECK(**r == resume_request{"ab", 7, true});
 }

@@ -20,6 +20,9 @@ const NOTICE_MS = 4000;
 // This tab's session across a reload (sessionStorage is per tab). It is written when the page
 // goes away and removed when it loads, so a duplicated tab starts its own session.
 const STORE_KEY = 'vmterm.session';
+// The trace of the GET that served this page (the server's <meta name="traceparent">): the
+// terminal session's span joins it.
+const TRACEPARENT = document.querySelector('meta[name="traceparent"]')?.content || '';
 // Close codes after which reconnecting cannot help (the reason is shown instead).
 const FINAL_CLOSE = new Map([
   [1008, 'the server refused this session'],
@@ -107,9 +110,14 @@ function socketUrl() {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = '';
   url.hash = '';
+  if (/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(TRACEPARENT)) {
+    url.searchParams.set('traceparent', TRACEPARENT);
+  }
   if (session) {
     url.searchParams.set('session', session);
     url.searchParams.set('offset', String(received));
+    // After a reload the screen is empty: ask for all the output the server still holds.
+    if (resumedFromStore) url.searchParams.set('replay', 'held');
   }
   return url.toString();
 }
@@ -145,6 +153,11 @@ function refit() {
 
 function onHello(msg) {
   session = msg.session;
+  if (resumedFromStore && Number.isSafeInteger(msg.offset)) {
+    // The stream restarts at the oldest byte held (replay=held): count from there.
+    received = msg.offset;
+    acked = msg.offset;
+  }
   graceMs = msg.resume_grace_ms || 0;
   readonly = Boolean(msg.readonly);
   ui.banner.hidden = !readonly;  // the ResizeObserver refits the terminal to what is left
