@@ -1,5 +1,7 @@
 #include "queue/message.hpp"
 
+#include "queue/detail/message_decode.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -656,7 +658,7 @@ std::string_view serializer_name(std::string_view ct) {
 
 }  // namespace
 
-tl::expected<task_message, poison> decode_message(std::string_view envelope) {
+tl::expected<task_message, poison> detail::decode_message_full(std::string_view envelope) {
   json env = json::parse(envelope.begin(), envelope.end(), nullptr, false);
   if (env.is_discarded() || !env.is_object()) {
     return poisoned(
@@ -887,6 +889,11 @@ tl::expected<task_message, poison> decode_message(std::string_view envelope) {
     return poisoned(poison_kind::bad_header, who + ": header 'id' is missing (the task id)");
   }
   return m;
+}
+
+tl::expected<task_message, poison> decode_message(std::string_view envelope) {
+  if (auto m = detail::decode_message_fast(envelope)) return std::move(*m);
+  return detail::decode_message_full(envelope);
 }
 
 // ---------------------------------------------------------------- encode
