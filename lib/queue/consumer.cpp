@@ -29,15 +29,15 @@ std::optional<std::string> restore_payload(const std::string& entry) {
   return std::move(*r);
 }
 
-std::vector<delivery> parse_take(const redis::reply& r, consumer_stats& stats) {
+std::vector<delivery> parse_take(redis::reply& r, consumer_stats& stats) {
   std::vector<delivery> out;
-  const auto& el = r.elements();
+  auto el = r.release_elements();
   out.reserve(el.size() / 4);
   for (std::size_t i = 0; i + 3 < el.size(); i += 4) {
     delivery d;
-    d.tag = el[i].text();
-    d.raw = el[i + 1].text();
-    d.queue = el[i + 2].text();
+    d.tag = el[i].release_text();
+    d.raw = el[i + 1].release_text();
+    d.queue = el[i + 2].release_text();
     if (d.tag.empty()) {
       d.message = tl::unexpected<poison>(poison{poison_kind::not_json, el[i + 3].text()});
       ++stats.dead_lettered;
@@ -282,14 +282,15 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     std::vector<std::string> args{std::to_string(max == 0 ? 1 : max), o.layout.key("vmterm.dead."),
                                   o.worker, format_iso8601(utc_now())};
     args.insert(args.end(), bucket_queue.begin(), bucket_queue.end());
-    conn->eval(detail::take_script(), std::move(keys), std::move(args),
-               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
-                 if (!r) {
-                   done(tl::unexpected(r.error()));
-                   return;
-                 }
-                 done(parse_take(*r, self->stats));
-               });
+    conn->eval(
+        detail::take_script(), std::move(keys), std::move(args),
+        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
+          if (!r) {
+            done(tl::unexpected(r.error()));
+            return;
+          }
+          done(parse_take(*r, self->stats));
+        });
   }
 
   void take_wait(std::size_t max, take_fn done) {

@@ -437,20 +437,19 @@ bool same_json(const json& a, const json& b) {
 bool same_message(const task_message& a, const task_message& b) {
   return a.lang == b.lang && a.task == b.task && a.id == b.id && a.shadow == b.shadow &&
          a.eta == b.eta && a.expires == b.expires && a.group == b.group &&
-         a.group_index == b.group_index && a.retries == b.retries &&
-         a.time_limit == b.time_limit && a.soft_time_limit == b.soft_time_limit &&
-         a.root_id == b.root_id && a.parent_id == b.parent_id && a.argsrepr == b.argsrepr &&
-         a.kwargsrepr == b.kwargsrepr && a.origin == b.origin &&
-         a.ignore_result == b.ignore_result && a.traceparent == b.traceparent &&
-         a.tracestate == b.tracestate && a.baggage == b.baggage &&
+         a.group_index == b.group_index && a.retries == b.retries && a.time_limit == b.time_limit &&
+         a.soft_time_limit == b.soft_time_limit && a.root_id == b.root_id &&
+         a.parent_id == b.parent_id && a.argsrepr == b.argsrepr && a.kwargsrepr == b.kwargsrepr &&
+         a.origin == b.origin && a.ignore_result == b.ignore_result &&
+         a.traceparent == b.traceparent && a.tracestate == b.tracestate && a.baggage == b.baggage &&
          a.redelivered == b.redelivered && same_json(a.extra_headers, b.extra_headers) &&
          same_json(a.args, b.args) && same_json(a.kwargs, b.kwargs) &&
          same_json(a.embed, b.embed) && a.correlation_id == b.correlation_id &&
          a.reply_to == b.reply_to && a.delivery_mode == b.delivery_mode &&
-         a.exchange == b.exchange && a.routing_key == b.routing_key &&
-         a.priority == b.priority && a.expiration == b.expiration &&
-         a.delivery_tag == b.delivery_tag && same_json(a.extra_properties, b.extra_properties) &&
-         a.content_type == b.content_type && a.content_encoding == b.content_encoding;
+         a.exchange == b.exchange && a.routing_key == b.routing_key && a.priority == b.priority &&
+         a.expiration == b.expiration && a.delivery_tag == b.delivery_tag &&
+         same_json(a.extra_properties, b.extra_properties) && a.content_type == b.content_type &&
+         a.content_encoding == b.content_encoding;
 }
 
 std::optional<std::string_view> unacked_envelope(std::string_view entry) {

@@ -133,6 +133,9 @@ void worker::take() {
   const std::size_t limit = static_cast<std::size_t>(settings_.concurrency) +
                             static_cast<std::size_t>(settings_.prefetch);
   if (in_flight() >= limit) return;
+  // Take in batches: while messages are still waiting to start, wait until half the window is
+  // free (one take script for hundreds of messages, not one per finished task).
+  if (!ready_.empty() && limit - in_flight() < std::max<std::size_t>(1, limit / 2)) return;
   taking_ = true;
   consumer_->take_wait(limit - in_flight(),
                        [self = shared_from_this()](expected<std::vector<queue::delivery>> r) {
@@ -284,9 +287,13 @@ void worker::start_one(queue::delivery d) {
     const std::string why = "task " + d.message->id + " revoked";
     return store_revoked(std::move(d), why);
   }
-  // The message moves into the running entry below; keep it where it stays (the heap).
-  auto message = std::make_shared<const queue::task_message>(*d.message);
-  const auto& m = *message;
+  // The entry's place in active_ is stable (a node-based map): the message is read from there.
+  const std::string tag = d.tag;
+  auto [it, inserted] = active_.try_emplace(tag);
+  if (!inserted) return;  // the same delivery twice: cannot happen (tags are unique)
+  running& r = it->second;
+  r.delivery = std::move(d);
+  const auto& m = *r.delivery.message;
   trace::context parent = queue::extract_parent(m);
   trace::span_options so;
   so.kind = trace::span_kind::consumer;
@@ -295,11 +302,9 @@ void worker::start_one(queue::delivery d) {
   } else {
     so.new_root = true;
   }
-  running r{.delivery = std::move(d),
-            .task = nullptr,
-            .span = tracer_.start_span(queue::consumer_span_name(m.task), so),
-            .started = std::chrono::steady_clock::now(),
-            .started_unix = unix_seconds(now_ts())};
+  r.span = tracer_.start_span(queue::consumer_span_name(m.task), so);
+  r.started = std::chrono::steady_clock::now();
+  r.started_unix = unix_seconds(now_ts());
   queue::set_consumer_attributes(r.span, m);
   if (metrics_) {
     const auto sent_at = m.eta.value_or(queue::timestamp{});
@@ -315,14 +320,14 @@ void worker::start_one(queue::delivery d) {
   call.traceparent = trace::format_traceparent(r.span.context());
   call.hard_limit = limit_ms(m.time_limit, settings_.time_limit);
   call.soft_limit = limit_ms(m.soft_time_limit, settings_.soft_time_limit);
-  const std::string tag = r.delivery.tag;
   if (settings_.early_ack) ack_batcher_->add(tag, {});
   if (observer_.started) observer_.started(m);
-  auto [it, inserted] = active_.emplace(tag, std::move(r));
-  if (!inserted) return;  // the same delivery twice: cannot happen (tags are unique)
-  it->second.task = tasks_.start(ex_, call, [self = shared_from_this(), tag](task_outcome o) {
+  auto task = tasks_.start(ex_, call, [self = shared_from_this(), tag](task_outcome o) {
     self->on_outcome(tag, std::move(o));
   });
+  // A task may report its outcome before start returns (a built-in run inline): then the entry
+  // is gone already.
+  if (auto again = active_.find(tag); again != active_.end()) again->second.task = std::move(task);
 }
 
 void worker::on_outcome(const std::string& tag, task_outcome o) {

@@ -98,7 +98,7 @@ TEST_CASE("the fast decoder gives up rather than guess", "[queue][message][fast]
     INFO(text);
     CHECK_FALSE(detail::decode_message_fast(text));
   };
-  gives_up(replace_once(raw, R"("retries": 0)", R"("retries": 0.0)"));             // float
+  gives_up(replace_once(raw, R"("retries": 0)", R"("retries": 0.0)"));                  // float
   gives_up(replace_once(raw, R"("origin": "gen9249@vm")", R"("origin": "g\u00e9n")"));  // escape
   gives_up(replace_once(raw, R"("lang": "py", )", R"("lang": "py", "lang": "js", )"));  // dup
   gives_up(replace_once(raw, R"("ignore_result": false})",
@@ -125,8 +125,8 @@ TEST_CASE("the fast decoder gives up rather than guess", "[queue][message][fast]
 
 TEST_CASE("every one-byte change of a captured message: the fast path never disagrees",
           "[queue][message][fast]") {
-  const char replacements[] = {'"', '\\', '{', '}', '[', ']', ',', ':', ' ', '0', '9', '-',
-                               'e', '.',  'n', 't', 'f', 'a', '\x01', '\x7f', '\xc3'};
+  const char replacements[] = {'"', '\\', '{', '}', '[', ']', ',', ':',    ' ',    '0',   '9',
+                               '-', 'e',  '.', 'n', 't', 'f', 'a', '\x01', '\x7f', '\xc3'};
   std::size_t fast = 0, total = 0;
   for (const auto& raw : captured()) {
     for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -157,7 +157,8 @@ TEST_CASE("random splices of captured messages: the fast path never disagrees",
     const auto i = rng() % a.size();
     const auto j = rng() % b.size();
     const auto len = rng() % 40;
-    std::string text = a.substr(0, i) + b.substr(j, len) + a.substr(std::min(a.size(), i + rng() % 40));
+    std::string text =
+        a.substr(0, i) + b.substr(j, len) + a.substr(std::min(a.size(), i + rng() % 40));
     agrees(text);
   }
 }
