@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "queue/detail/message_decode.hpp"
 #include "queue/detail/scripts.hpp"
 #include "queue/result.hpp"
 
@@ -523,6 +524,37 @@ void consumer::start(done_fn done) {
 
 void consumer::take(std::size_t max, take_fn done) { impl_->take(max, std::move(done)); }
 void consumer::take_wait(std::size_t max, take_fn done) { impl_->take_wait(max, std::move(done)); }
+void consumer::fetch(std::vector<std::string> tags, std::vector<std::string> queues, take_fn done) {
+  if (tags.empty()) {
+    boost::asio::post(impl_->ex, [done = std::move(done)] { done(std::vector<delivery>{}); });
+    return;
+  }
+  redis::command hmget{"HMGET", impl_->o.layout.unacked()};
+  for (const auto& t : tags) hmget.arg(t);
+  impl_->conn->exec(std::move(hmget), [tags = std::move(tags), queues = std::move(queues),
+                                       done = std::move(done)](expected<redis::reply> r) mutable {
+    if (!r) {
+      done(tl::unexpected(r.error()));
+      return;
+    }
+    auto el = r->release_elements();
+    std::vector<delivery> out;
+    out.reserve(el.size());
+    for (std::size_t i = 0; i < el.size() && i < tags.size(); ++i) {
+      if (el[i].is_nil()) continue;
+      const auto entry = el[i].release_text();
+      auto env = detail::unacked_envelope(entry);
+      if (!env) continue;  // not an entry the take script wrote: the restore paths handle it
+      delivery d;
+      d.tag = std::move(tags[i]);
+      d.raw = std::string(*env);
+      d.queue = i < queues.size() ? std::move(queues[i]) : std::string("celery");
+      d.message = decode_message(d.raw);
+      out.push_back(std::move(d));
+    }
+    done(std::move(out));
+  });
+}
 void consumer::ack(std::vector<std::string> tags, done_fn done) {
   impl_->ack(std::move(tags), std::move(done));
 }

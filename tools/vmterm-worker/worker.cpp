@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cmath>
 #include <fstream>
@@ -212,7 +213,7 @@ void worker::route(queue::delivery d) {
     case kind::revoke:
       return store_revoked(std::move(d), decision.reason);
     case kind::hold:
-      held_.emplace(decision.until, std::move(d));
+      hold(std::move(d), decision.until);
       if (metrics_) metrics_->held.labels().set(static_cast<double>(held_.size()));
       return arm_hold_timer();
     case kind::run:
@@ -237,9 +238,100 @@ void worker::store_revoked(queue::delivery d, const std::string& reason) {
   finish(std::move(d), std::move(meta), true);
 }
 
+namespace {
+
+/// The heap order of held entries: the earliest due on top.
+template <class Entry>
+bool held_later(const Entry& a, const Entry& b) {
+  return a.due_us > b.due_us;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/// A canonical lowercase uuid ("1cc7893e-1188-4c28-8c2d-801cc1b47c13") as 16 bytes.
+bool pack_uuid(std::string_view s, std::array<std::uint8_t, 16>& out) {
+  if (s.size() != 36) return false;
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < 36;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+      ++i;
+      continue;
+    }
+    const int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[j++] = static_cast<std::uint8_t>(hi * 16 + lo);
+    i += 2;
+  }
+  return true;
+}
+
+std::string unpack_uuid(const std::array<std::uint8_t, 16>& b) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[b[i] >> 4];
+    out += hex[b[i] & 0x0f];
+  }
+  return out;
+}
+
+/// Due messages read back from Redis per round trip.
+constexpr std::size_t held_fetch_batch = 1000;
+
+}  // namespace
+
+void worker::hold(queue::delivery d, queue::timestamp until) {
+  held_entry e;
+  e.due_us = until.time_since_epoch().count();
+  if (!pack_uuid(d.tag, e.uuid)) {
+    e.long_tag = next_long_tag_++;
+    if (next_long_tag_ == 0) next_long_tag_ = 1;
+    long_tags_.emplace(e.long_tag, std::move(d.tag));
+  }
+  auto q = std::find(queue_names_.begin(), queue_names_.end(), d.queue);
+  if (q == queue_names_.end()) q = queue_names_.insert(queue_names_.end(), std::move(d.queue));
+  e.queue = static_cast<std::uint32_t>(q - queue_names_.begin());
+  held_.push_back(e);
+  std::push_heap(held_.begin(), held_.end(), held_later<held_entry>);
+  // The decoded message and its bytes go: read back from unacked when due.
+}
+
+worker::held_entry worker::pop_held() {
+  std::pop_heap(held_.begin(), held_.end(), held_later<held_entry>);
+  held_entry e = held_.back();
+  held_.pop_back();
+  if (held_.empty()) held_.shrink_to_fit();
+  return e;
+}
+
+std::string worker::held_tag(const held_entry& e) const {
+  if (e.long_tag == 0) return unpack_uuid(e.uuid);
+  auto it = long_tags_.find(e.long_tag);
+  return it == long_tags_.end() ? std::string() : it->second;
+}
+
+void worker::fetch_held(std::vector<held_entry> due,
+                        std::function<void(expected<std::vector<queue::delivery>>)> done) {
+  std::vector<std::string> tags, queues;
+  tags.reserve(due.size());
+  queues.reserve(due.size());
+  for (const auto& e : due) {
+    tags.push_back(held_tag(e));
+    queues.push_back(queue_names_[e.queue]);
+  }
+  consumer_->fetch(std::move(tags), std::move(queues), std::move(done));
+}
+
 void worker::arm_hold_timer() {
-  if (held_.empty() || stopping_) return;
-  const auto first = held_.begin()->first;
+  if (held_.empty() || stopping_ || fetching_held_) return;
+  const auto first = queue::timestamp(std::chrono::microseconds(held_.front().due_us));
   if (hold_timer_at_ && *hold_timer_at_ <= first) return;
   hold_timer_at_ = first;
   hold_timer_.expires_at(std::chrono::steady_clock::now() +
@@ -252,21 +344,59 @@ void worker::arm_hold_timer() {
 }
 
 void worker::on_hold_timer() {
-  const auto now = now_ts();
-  while (!held_.empty() && held_.begin()->first <= now) {
-    auto d = std::move(held_.begin()->second);
-    held_.erase(held_.begin());
-    // Due: decide again (revoked or expired while held), then it runs like any message.
-    auto decision = queue::decide(*d.message, now, true, is_revoked(d.message->id));
-    if (decision.what == queue::delivery_decision::kind::revoke) {
-      store_revoked(std::move(d), decision.reason);
-    } else {
-      ready_.push_back(std::move(d));
-    }
+  if (fetching_held_ || stopping_) return;
+  const auto now_us = now_ts().time_since_epoch().count();
+  std::vector<held_entry> due;
+  while (!held_.empty() && held_.front().due_us <= now_us && due.size() < held_fetch_batch) {
+    due.push_back(pop_held());
   }
-  if (metrics_) metrics_->held.labels().set(static_cast<double>(held_.size()));
-  arm_hold_timer();
-  start_ready();
+  if (due.empty()) return arm_hold_timer();
+  fetching_held_ = true;
+  ++finishing_;  // shutdown waits for the fetch
+  fetch_held(due, [self = shared_from_this(), due](expected<std::vector<queue::delivery>> r) {
+    self->fetching_held_ = false;
+    if (self->finishing_ > 0) --self->finishing_;
+    if (!r) {
+      // Redis trouble: they are still owned; try again in a second.
+      log::warn("read back due ETA messages: " + r.error().message + "; trying again");
+      const auto later = now_ts().time_since_epoch().count() + 1000000;
+      for (auto e : due) {
+        e.due_us = later;
+        self->held_.push_back(e);
+        std::push_heap(self->held_.begin(), self->held_.end(), held_later<held_entry>);
+      }
+    } else {
+      for (const auto& e : due) {
+        if (e.long_tag != 0) self->long_tags_.erase(e.long_tag);
+      }
+      const auto now = now_ts();
+      if (self->stopping_ && !r->empty()) {  // read back after shutdown began: give back
+        ++self->finishing_;
+        self->consumer_->give_back(*r, [self](expected<void> g) {
+          if (!g) log::warn("give back: " + g.error().message);
+          self->release_slot();
+        });
+        r->clear();
+      }
+      for (auto& d : *r) {
+        if (!d.message) {
+          self->route(std::move(d));  // cannot happen for a message held once; dead-letter
+          continue;
+        }
+        // Due: decide again (revoked or expired while held), then it runs like any message.
+        auto decision = queue::decide(*d.message, now, true, self->is_revoked(d.message->id));
+        if (decision.what == queue::delivery_decision::kind::revoke) {
+          self->store_revoked(std::move(d), decision.reason);
+        } else {
+          self->ready_.push_back(std::move(d));
+        }
+      }
+    }
+    if (self->metrics_) self->metrics_->held.labels().set(static_cast<double>(self->held_.size()));
+    if (self->stopping_) return self->maybe_shutdown_done();
+    self->arm_hold_timer();
+    self->start_ready();
+  });
 }
 
 void worker::start_ready() {
@@ -490,6 +620,10 @@ void worker::shutdown(std::function<void()> done) {
   if (stopping_) return;
   stopping_ = true;
   shutdown_done_ = std::move(done);
+  // Counted before stop(): stop() ends a blocking take at once, whose callback checks whether
+  // the shutdown is done; with nothing counted yet it was, and the lease was released before
+  // the held messages below were given back.
+  ++finishing_;
   hold_timer_.cancel();
   take_retry_.cancel();
   consumer_->stop();
@@ -497,10 +631,26 @@ void worker::shutdown(std::function<void()> done) {
   std::vector<queue::delivery> back(std::make_move_iterator(ready_.begin()),
                                     std::make_move_iterator(ready_.end()));
   ready_.clear();
-  for (auto& [at, d] : held_) back.push_back(std::move(d));
-  held_.clear();
-  ++finishing_;
   auto self = shared_from_this();
+  // Held (ETA) messages are read back from unacked in batches and given back likewise.
+  if (!held_.empty()) {
+    log::info("giving back " + std::to_string(held_.size()) + " held (ETA) messages");
+  }
+  while (!held_.empty()) {
+    std::vector<held_entry> batch;
+    while (!held_.empty() && batch.size() < held_fetch_batch) batch.push_back(pop_held());
+    ++finishing_;
+    fetch_held(std::move(batch), [self](expected<std::vector<queue::delivery>> r) {
+      if (!r || r->empty()) {
+        if (!r) log::warn("give back held messages: " + r.error().message);
+        return self->release_slot();
+      }
+      self->consumer_->give_back(*r, [self](expected<void> g) {
+        if (!g) log::warn("give back: " + g.error().message);
+        self->release_slot();
+      });
+    });
+  }
   if (back.empty()) {
     net::post(ex_, [self] { self->release_slot(); });
   } else {
