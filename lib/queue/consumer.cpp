@@ -23,6 +23,11 @@ timestamp utc_now() {
 /// The restore payload kombu writes for an unacked entry [envelope, exchange, routing_key]:
 /// the envelope with redelivered set in headers and delivery_info (byte-exact as kombu).
 std::optional<std::string> restore_payload(const std::string& entry) {
+  // An entry the take script wrote: its envelope's bytes are in it as they were taken.
+  if (auto env = detail::unacked_envelope(entry)) {
+    auto r = mark_redelivered(*env);
+    if (r) return std::move(*r);
+  }
   json e = json::parse(entry, nullptr, false);
   if (e.is_discarded() || !e.is_array() || e.empty() || !e[0].is_object()) return std::nullopt;
   auto r = mark_redelivered(python_json(e[0]));
@@ -124,9 +129,12 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     timer.expires_after(o.renew_every);
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->released) return;
+      // The lease is renewed on its own beat: a long recovery (a dead worker's 100,000
+      // messages take tens of seconds) runs beside it and never lets our own lease lapse.
       self->renew([self](expected<void>) {
         if (self->released) return;
-        self->recover([self](expected<void>) { self->tick(); });
+        self->tick();
+        self->recover({});
       });
     });
   }
