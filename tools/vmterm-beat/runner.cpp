@@ -76,10 +76,6 @@ std::string make_token() {
 /// How many ticks go in one EVALSHA: enough that 10,000 entries at 1 s are ~40 round trips a
 /// second, small enough that one script holds Redis for well under a millisecond.
 constexpr std::size_t batch_limit = 256;
-/// Batches sent and not yet answered, at most: Redis works on one while the next is on the
-/// wire, and the messages of 10,000 due entries are never all in memory at once (with no
-/// bound they were, twice: in the batches and in hiredis's output buffer: 22 MiB peak).
-constexpr std::size_t max_batches_in_flight = 2;
 
 class beat : public std::enable_shared_from_this<beat> {
  public:
@@ -204,8 +200,7 @@ class beat : public std::enable_shared_from_this<beat> {
     if (lease_.may_send(now) && loaded_) {
       const auto sys_now = now_sys();
       batch b;
-      while (batches_in_flight_ < max_batches_in_flight && !heap_.empty() &&
-             heap_.top().first <= sys_now) {
+      while (!heap_.empty() && heap_.top().first <= sys_now) {
         const auto i = heap_.top().second;
         heap_.pop();
         if (in_flight_[i] > 0) continue;  // looked at again when its send is answered
@@ -227,10 +222,7 @@ class beat : public std::enable_shared_from_this<beat> {
       }
       if (!b.ticks.empty()) flush(std::move(b));
       if (!prebuilt_) build_ahead_of(sys_now);
-      // (with the most batches in flight, their answers wake the loop: on_sent arms it)
-      if (!heap_.empty() && batches_in_flight_ < max_batches_in_flight) {
-        next = std::min(next, steady_at(heap_.top().first) - build_ahead);
-      }
+      if (!heap_.empty()) next = std::min(next, steady_at(heap_.top().first) - build_ahead);
     }
     arm(std::max(next, now + milliseconds(1)));
   }
@@ -406,7 +398,6 @@ class beat : public std::enable_shared_from_this<beat> {
   /// One EVALSHA for the batch; its CLIENT span is the first tick's child (with one entry
   /// due, the common case, the tree is apply_async → EVALSHA as for a single send).
   void flush(batch b) {
-    ++batches_in_flight_;
     const trace::context ctx{b.ticks.front().span->context(), {}};
     trace::context_scope scope(ctx);
     auto keys = std::move(b.keys);
@@ -419,7 +410,6 @@ class beat : public std::enable_shared_from_this<beat> {
   }
 
   void on_sent(batch& b, expected<redis::reply> r) {
-    if (batches_in_flight_ > 0) --batches_in_flight_;
     const bool current = b.generation == generation_;
     const auto answered = now_sys();
     const bool is_array = r && r->type() == redis::reply_type::array;
@@ -480,7 +470,6 @@ class beat : public std::enable_shared_from_this<beat> {
   net::steady_timer timer_;
   net::steady_timer send_timer_;  ///< sends a batch built ahead at its due instant
   bool prebuilt_ = false;         ///< a batch built ahead waits on send_timer_
-  std::size_t batches_in_flight_ = 0;
   std::shared_ptr<redis::connection> conn_;
   std::vector<schedule::entry> entries_;
   std::uint64_t generation_ = 0;
