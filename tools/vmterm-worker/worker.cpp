@@ -246,42 +246,6 @@ bool held_later(const Entry& a, const Entry& b) {
   return a.due_us > b.due_us;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-/// A canonical lowercase uuid ("1cc7893e-1188-4c28-8c2d-801cc1b47c13") as 16 bytes.
-bool pack_uuid(std::string_view s, std::array<std::uint8_t, 16>& out) {
-  if (s.size() != 36) return false;
-  std::size_t j = 0;
-  for (std::size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-      ++i;
-      continue;
-    }
-    const int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[j++] = static_cast<std::uint8_t>(hi * 16 + lo);
-    i += 2;
-  }
-  return true;
-}
-
-std::string unpack_uuid(const std::array<std::uint8_t, 16>& b) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[b[i] >> 4];
-    out += hex[b[i] & 0x0f];
-  }
-  return out;
-}
-
 /// Due messages read back from Redis per round trip.
 constexpr std::size_t held_fetch_batch = 1000;
 
@@ -290,7 +254,9 @@ constexpr std::size_t held_fetch_batch = 1000;
 void worker::hold(queue::delivery d, queue::timestamp until) {
   held_entry e;
   e.due_us = until.time_since_epoch().count();
-  if (!pack_uuid(d.tag, e.uuid)) {
+  if (auto uuid = queue::parse_uuid(d.tag)) {
+    e.uuid = *uuid;
+  } else {
     e.long_tag = next_long_tag_++;
     if (next_long_tag_ == 0) next_long_tag_ = 1;
     long_tags_.emplace(e.long_tag, std::move(d.tag));
@@ -312,7 +278,7 @@ worker::held_entry worker::pop_held() {
 }
 
 std::string worker::held_tag(const held_entry& e) const {
-  if (e.long_tag == 0) return unpack_uuid(e.uuid);
+  if (e.long_tag == 0) return queue::format_uuid(e.uuid);
   auto it = long_tags_.find(e.long_tag);
   return it == long_tags_.end() ? std::string() : it->second;
 }
