@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "queue/detail/message_decode.hpp"
 #include "queue/detail/scripts.hpp"
 #include "queue/result.hpp"
 
@@ -22,6 +23,11 @@ timestamp utc_now() {
 /// The restore payload kombu writes for an unacked entry [envelope, exchange, routing_key]:
 /// the envelope with redelivered set in headers and delivery_info (byte-exact as kombu).
 std::optional<std::string> restore_payload(const std::string& entry) {
+  // An entry the take script wrote: its envelope's bytes are in it as they were taken.
+  if (auto env = detail::unacked_envelope(entry)) {
+    auto r = mark_redelivered(*env);
+    if (r) return std::move(*r);
+  }
   json e = json::parse(entry, nullptr, false);
   if (e.is_discarded() || !e.is_array() || e.empty() || !e[0].is_object()) return std::nullopt;
   auto r = mark_redelivered(python_json(e[0]));
@@ -29,15 +35,15 @@ std::optional<std::string> restore_payload(const std::string& entry) {
   return std::move(*r);
 }
 
-std::vector<delivery> parse_take(const redis::reply& r, consumer_stats& stats) {
+std::vector<delivery> parse_take(redis::reply& r, consumer_stats& stats) {
   std::vector<delivery> out;
-  const auto& el = r.elements();
+  auto el = r.release_elements();
   out.reserve(el.size() / 4);
   for (std::size_t i = 0; i + 3 < el.size(); i += 4) {
     delivery d;
-    d.tag = el[i].text();
-    d.raw = el[i + 1].text();
-    d.queue = el[i + 2].text();
+    d.tag = el[i].release_text();
+    d.raw = el[i + 1].release_text();
+    d.queue = el[i + 2].release_text();
     if (d.tag.empty()) {
       d.message = tl::unexpected<poison>(poison{poison_kind::not_json, el[i + 3].text()});
       ++stats.dead_lettered;
@@ -123,9 +129,12 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     timer.expires_after(o.renew_every);
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->released) return;
+      // The lease is renewed on its own beat: a long recovery (a dead worker's 100,000
+      // messages take tens of seconds) runs beside it and never lets our own lease lapse.
       self->renew([self](expected<void>) {
         if (self->released) return;
-        self->recover([self](expected<void>) { self->tick(); });
+        self->tick();
+        self->recover({});
       });
     });
   }
@@ -282,14 +291,15 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     std::vector<std::string> args{std::to_string(max == 0 ? 1 : max), o.layout.key("vmterm.dead."),
                                   o.worker, format_iso8601(utc_now())};
     args.insert(args.end(), bucket_queue.begin(), bucket_queue.end());
-    conn->eval(detail::take_script(), std::move(keys), std::move(args),
-               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
-                 if (!r) {
-                   done(tl::unexpected(r.error()));
-                   return;
-                 }
-                 done(parse_take(*r, self->stats));
-               });
+    conn->eval(
+        detail::take_script(), std::move(keys), std::move(args),
+        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
+          if (!r) {
+            done(tl::unexpected(r.error()));
+            return;
+          }
+          done(parse_take(*r, self->stats));
+        });
   }
 
   void take_wait(std::size_t max, take_fn done) {
@@ -522,6 +532,37 @@ void consumer::start(done_fn done) {
 
 void consumer::take(std::size_t max, take_fn done) { impl_->take(max, std::move(done)); }
 void consumer::take_wait(std::size_t max, take_fn done) { impl_->take_wait(max, std::move(done)); }
+void consumer::fetch(std::vector<std::string> tags, std::vector<std::string> queues, take_fn done) {
+  if (tags.empty()) {
+    boost::asio::post(impl_->ex, [done = std::move(done)] { done(std::vector<delivery>{}); });
+    return;
+  }
+  redis::command hmget{"HMGET", impl_->o.layout.unacked()};
+  for (const auto& t : tags) hmget.arg(t);
+  impl_->conn->exec(std::move(hmget), [tags = std::move(tags), queues = std::move(queues),
+                                       done = std::move(done)](expected<redis::reply> r) mutable {
+    if (!r) {
+      done(tl::unexpected(r.error()));
+      return;
+    }
+    auto el = r->release_elements();
+    std::vector<delivery> out;
+    out.reserve(el.size());
+    for (std::size_t i = 0; i < el.size() && i < tags.size(); ++i) {
+      if (el[i].is_nil()) continue;
+      const auto entry = el[i].release_text();
+      auto env = detail::unacked_envelope(entry);
+      if (!env) continue;  // not an entry the take script wrote: the restore paths handle it
+      delivery d;
+      d.tag = std::move(tags[i]);
+      d.raw = std::string(*env);
+      d.queue = i < queues.size() ? std::move(queues[i]) : std::string("celery");
+      d.message = decode_message(d.raw);
+      out.push_back(std::move(d));
+    }
+    done(std::move(out));
+  });
+}
 void consumer::ack(std::vector<std::string> tags, done_fn done) {
   impl_->ack(std::move(tags), std::move(done));
 }

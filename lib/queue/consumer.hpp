@@ -110,6 +110,10 @@ class consumer : public std::enable_shared_from_this<consumer> {
   /// wait with errc::operation_canceled.
   void take_wait(std::size_t max, take_fn done);
 
+  /// Reads messages this worker holds (taken, not acked: e.g. ETA messages the worker keeps
+  /// only as tag + due time) back from unacked, in one HMGET, and decodes them. `queues[i]` is
+  /// the queue of tags[i]. Tags no longer in unacked (restored meanwhile) are left out.
+  void fetch(std::vector<std::string> tags, std::vector<std::string> queues, take_fn done);
   /// Acks many tags in one round trip (MULTI ZREM unacked_index / HDEL unacked / ZREM owned).
   void ack(std::vector<std::string> tags, done_fn done);
   /// Reject with requeue (kombu's restore_by_tag(leftmost=True)): LPUSH back to its queue

@@ -1,5 +1,7 @@
 #include "queue/message.hpp"
 
+#include "queue/detail/message_decode.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -520,6 +522,10 @@ std::string uuid4() {
   std::memcpy(b.data() + 8, &c, 8);
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
+  return format_uuid(b);
+}
+
+std::string format_uuid(const std::array<std::uint8_t, 16>& b) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
@@ -527,6 +533,29 @@ std::string uuid4() {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
     out += hex[b[i] >> 4];
     out += hex[b[i] & 0x0f];
+  }
+  return out;
+}
+
+std::optional<std::array<std::uint8_t, 16>> parse_uuid(std::string_view s) {
+  auto nibble = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (s.size() != 36) return std::nullopt;
+  std::array<std::uint8_t, 16> out{};
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < 36;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return std::nullopt;
+      ++i;
+      continue;
+    }
+    const int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[j++] = static_cast<std::uint8_t>(hi * 16 + lo);
+    i += 2;
   }
   return out;
 }
@@ -656,7 +685,7 @@ std::string_view serializer_name(std::string_view ct) {
 
 }  // namespace
 
-tl::expected<task_message, poison> decode_message(std::string_view envelope) {
+tl::expected<task_message, poison> detail::decode_message_full(std::string_view envelope) {
   json env = json::parse(envelope.begin(), envelope.end(), nullptr, false);
   if (env.is_discarded() || !env.is_object()) {
     return poisoned(
@@ -887,6 +916,11 @@ tl::expected<task_message, poison> decode_message(std::string_view envelope) {
     return poisoned(poison_kind::bad_header, who + ": header 'id' is missing (the task id)");
   }
   return m;
+}
+
+tl::expected<task_message, poison> decode_message(std::string_view envelope) {
+  if (auto m = detail::decode_message_fast(envelope)) return std::move(*m);
+  return detail::decode_message_full(envelope);
 }
 
 // ---------------------------------------------------------------- encode

@@ -11,6 +11,7 @@
 /// encode_message() writes it byte for byte as Celery 5.2.6 + kombu 5.2.4 do for the same
 /// inputs (Python json.dumps: ", " and ": " separators, ensure_ascii, keys in kombu's order).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -169,6 +170,11 @@ struct poison {
 
 /// A random uuid4 in its canonical text form (task ids, delivery tags).
 [[nodiscard]] std::string uuid4();
+/// A uuid's 16 bytes in canonical text form (lowercase 8-4-4-4-12 hex).
+[[nodiscard]] std::string format_uuid(const std::array<std::uint8_t, 16>& bytes);
+/// The 16 bytes of a uuid in canonical lowercase text form; nullopt for any other text (so
+/// format_uuid(*parse_uuid(t)) == t whenever it parses).
+[[nodiscard]] std::optional<std::array<std::uint8_t, 16>> parse_uuid(std::string_view text);
 
 /// Base64 (standard alphabet, '=' padding), as kombu's body_encoding "base64".
 [[nodiscard]] std::string base64_encode(std::string_view bytes);

@@ -32,6 +32,10 @@ class reply {
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
   [[nodiscard]] std::int64_t integer() const noexcept { return integer_; }
   [[nodiscard]] const std::vector<reply>& elements() const noexcept { return elements_; }
+  /// Moves the text / the elements out (the reply keeps its type, with empty contents): for
+  /// callers that keep large replies' bytes without copying them.
+  [[nodiscard]] std::string release_text() noexcept { return std::move(text_); }
+  [[nodiscard]] std::vector<reply> release_elements() noexcept { return std::move(elements_); }
 
   /// A string (or status) reply's text; error otherwise ("expected a string reply, got an
   /// integer (3)").

@@ -56,6 +56,16 @@ const redis::script& release_script() {
 
 sys_ms now_sys() { return time_point_cast<milliseconds>(system_clock::now()); }
 
+/// The steady-clock instant of a system-clock time, to the microsecond (not to the truncated
+/// millisecond of now_sys(), which made every wake up to 1 ms late).
+steady::time_point steady_at(sys_ms t) {
+  return steady::now() + duration_cast<steady::duration>(t - system_clock::now());
+}
+
+/// How long before a tick is due the beat wakes to build its message and open its span, so
+/// that at the due instant only the send is left to do.
+constexpr milliseconds build_ahead{3};
+
 std::string make_token() {
   std::random_device rd;
   std::array<char, 256> host{};
@@ -75,6 +85,7 @@ class beat : public std::enable_shared_from_this<beat> {
       : ioc_(ioc),
         m_(m),
         timer_(ioc),
+        send_timer_(ioc),
         conn_(std::move(conn)),
         tz_(std::move(tz)),
         opt_(opt),
@@ -114,6 +125,7 @@ class beat : public std::enable_shared_from_this<beat> {
   void stop(std::function<void()> done) {
     stopping_ = true;
     timer_.cancel();
+    send_timer_.cancel();
     const bool leading = lease_.state() == schedule::lease_state::leading;
     lease_.released();
     if (!leading || conn_->state() != redis::connection_state::ready) {
@@ -209,11 +221,59 @@ class beat : public std::enable_shared_from_this<beat> {
         }
       }
       if (!b.ticks.empty()) flush(std::move(b));
-      if (!heap_.empty()) {
-        next = std::min(next, now + duration_cast<steady::duration>(heap_.top().first - sys_now));
-      }
+      if (!prebuilt_) build_ahead_of(sys_now);
+      if (!heap_.empty()) next = std::min(next, steady_at(heap_.top().first) - build_ahead);
     }
     arm(std::max(next, now + milliseconds(1)));
+  }
+
+  /// The ticks due next, when that is within build_ahead: their batch is built now and sent
+  /// by a timer at the due instant (if the lease still allows it then).
+  void build_ahead_of(sys_ms sys_now) {
+    if (heap_.empty()) return;
+    const auto at = heap_.top().first;
+    if (at <= sys_now || at > sys_now + build_ahead) return;
+    batch b;
+    while (!heap_.empty() && heap_.top().first == at && b.ticks.size() < batch_limit) {
+      const auto i = heap_.top().second;
+      heap_.pop();
+      if (in_flight_[i] > 0) continue;
+      const auto& e = entries_[i];
+      auto [it, fresh] = last_.try_emplace(e.name, started_);
+      const auto d = schedule::decide(e, it->second, at, tz_);
+      if (!d.due) {
+        heap_.emplace(std::max(d.next, at + milliseconds(1)), i);
+        continue;
+      }
+      add_ticks(b, i, it->second, d, at);
+    }
+    if (b.ticks.empty()) return;
+    prebuilt_ = true;
+    send_timer_.expires_at(steady_at(at));
+    send_timer_.async_wait([self = shared_from_this(), b = std::make_shared<batch>(std::move(b))](
+                               boost::system::error_code ec) {
+      self->prebuilt_ = false;
+      if (ec || self->stopping_ || b->generation != self->generation_ || !self->loaded_ ||
+          !self->lease_.may_send(steady::now())) {
+        self->unsent(*b);
+        if (!self->stopping_) self->arm(steady::now());
+        return;
+      }
+      self->flush(std::move(*b));
+    });
+  }
+
+  /// A built batch that was not sent (lease lost or reload meanwhile): its entries are decided
+  /// again on the next wake; their spans say so.
+  void unsent(batch& b) {
+    const bool current = b.generation == generation_;
+    for (auto& t : b.ticks) {
+      if (current && in_flight_[t.index] > 0 && --in_flight_[t.index] == 0) {
+        heap_.emplace(t.tick, t.index);
+      }
+      t.span->set_attribute("vmterm.beat.sent", false);
+      t.span->end();
+    }
   }
 
   void call_lease(schedule::leader_lease::action::kind what, steady::time_point sent_at) {
@@ -408,6 +468,8 @@ class beat : public std::enable_shared_from_this<beat> {
   net::io_context& ioc_;
   beat_metrics& m_;
   net::steady_timer timer_;
+  net::steady_timer send_timer_;  ///< sends a batch built ahead at its due instant
+  bool prebuilt_ = false;         ///< a batch built ahead waits on send_timer_
   std::shared_ptr<redis::connection> conn_;
   std::vector<schedule::entry> entries_;
   std::uint64_t generation_ = 0;

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cmath>
 #include <fstream>
@@ -133,6 +134,9 @@ void worker::take() {
   const std::size_t limit = static_cast<std::size_t>(settings_.concurrency) +
                             static_cast<std::size_t>(settings_.prefetch);
   if (in_flight() >= limit) return;
+  // Take in batches: while messages are still waiting to start, wait until half the window is
+  // free (one take script for hundreds of messages, not one per finished task).
+  if (!ready_.empty() && limit - in_flight() < std::max<std::size_t>(1, limit / 2)) return;
   taking_ = true;
   consumer_->take_wait(limit - in_flight(),
                        [self = shared_from_this()](expected<std::vector<queue::delivery>> r) {
@@ -209,7 +213,7 @@ void worker::route(queue::delivery d) {
     case kind::revoke:
       return store_revoked(std::move(d), decision.reason);
     case kind::hold:
-      held_.emplace(decision.until, std::move(d));
+      hold(std::move(d), decision.until);
       if (metrics_) metrics_->held.labels().set(static_cast<double>(held_.size()));
       return arm_hold_timer();
     case kind::run:
@@ -234,9 +238,66 @@ void worker::store_revoked(queue::delivery d, const std::string& reason) {
   finish(std::move(d), std::move(meta), true);
 }
 
+namespace {
+
+/// The heap order of held entries: the earliest due on top.
+template <class Entry>
+bool held_later(const Entry& a, const Entry& b) {
+  return a.due_us > b.due_us;
+}
+
+/// Due messages read back from Redis per round trip.
+constexpr std::size_t held_fetch_batch = 1000;
+
+}  // namespace
+
+void worker::hold(queue::delivery d, queue::timestamp until) {
+  held_entry e;
+  e.due_us = until.time_since_epoch().count();
+  if (auto uuid = queue::parse_uuid(d.tag)) {
+    e.uuid = *uuid;
+  } else {
+    e.long_tag = next_long_tag_++;
+    if (next_long_tag_ == 0) next_long_tag_ = 1;
+    long_tags_.emplace(e.long_tag, std::move(d.tag));
+  }
+  auto q = std::find(queue_names_.begin(), queue_names_.end(), d.queue);
+  if (q == queue_names_.end()) q = queue_names_.insert(queue_names_.end(), std::move(d.queue));
+  e.queue = static_cast<std::uint32_t>(q - queue_names_.begin());
+  held_.push_back(e);
+  std::push_heap(held_.begin(), held_.end(), held_later<held_entry>);
+  // The decoded message and its bytes go: read back from unacked when due.
+}
+
+worker::held_entry worker::pop_held() {
+  std::pop_heap(held_.begin(), held_.end(), held_later<held_entry>);
+  held_entry e = held_.back();
+  held_.pop_back();
+  if (held_.empty()) held_.shrink_to_fit();
+  return e;
+}
+
+std::string worker::held_tag(const held_entry& e) const {
+  if (e.long_tag == 0) return queue::format_uuid(e.uuid);
+  auto it = long_tags_.find(e.long_tag);
+  return it == long_tags_.end() ? std::string() : it->second;
+}
+
+void worker::fetch_held(std::vector<held_entry> due,
+                        std::function<void(expected<std::vector<queue::delivery>>)> done) {
+  std::vector<std::string> tags, queues;
+  tags.reserve(due.size());
+  queues.reserve(due.size());
+  for (const auto& e : due) {
+    tags.push_back(held_tag(e));
+    queues.push_back(queue_names_[e.queue]);
+  }
+  consumer_->fetch(std::move(tags), std::move(queues), std::move(done));
+}
+
 void worker::arm_hold_timer() {
-  if (held_.empty() || stopping_) return;
-  const auto first = held_.begin()->first;
+  if (held_.empty() || stopping_ || fetching_held_) return;
+  const auto first = queue::timestamp(std::chrono::microseconds(held_.front().due_us));
   if (hold_timer_at_ && *hold_timer_at_ <= first) return;
   hold_timer_at_ = first;
   hold_timer_.expires_at(std::chrono::steady_clock::now() +
@@ -249,21 +310,59 @@ void worker::arm_hold_timer() {
 }
 
 void worker::on_hold_timer() {
-  const auto now = now_ts();
-  while (!held_.empty() && held_.begin()->first <= now) {
-    auto d = std::move(held_.begin()->second);
-    held_.erase(held_.begin());
-    // Due: decide again (revoked or expired while held), then it runs like any message.
-    auto decision = queue::decide(*d.message, now, true, is_revoked(d.message->id));
-    if (decision.what == queue::delivery_decision::kind::revoke) {
-      store_revoked(std::move(d), decision.reason);
-    } else {
-      ready_.push_back(std::move(d));
-    }
+  if (fetching_held_ || stopping_) return;
+  const auto now_us = now_ts().time_since_epoch().count();
+  std::vector<held_entry> due;
+  while (!held_.empty() && held_.front().due_us <= now_us && due.size() < held_fetch_batch) {
+    due.push_back(pop_held());
   }
-  if (metrics_) metrics_->held.labels().set(static_cast<double>(held_.size()));
-  arm_hold_timer();
-  start_ready();
+  if (due.empty()) return arm_hold_timer();
+  fetching_held_ = true;
+  ++finishing_;  // shutdown waits for the fetch
+  fetch_held(due, [self = shared_from_this(), due](expected<std::vector<queue::delivery>> r) {
+    self->fetching_held_ = false;
+    if (self->finishing_ > 0) --self->finishing_;
+    if (!r) {
+      // Redis trouble: they are still owned; try again in a second.
+      log::warn("read back due ETA messages: " + r.error().message + "; trying again");
+      const auto later = now_ts().time_since_epoch().count() + 1000000;
+      for (auto e : due) {
+        e.due_us = later;
+        self->held_.push_back(e);
+        std::push_heap(self->held_.begin(), self->held_.end(), held_later<held_entry>);
+      }
+    } else {
+      for (const auto& e : due) {
+        if (e.long_tag != 0) self->long_tags_.erase(e.long_tag);
+      }
+      const auto now = now_ts();
+      if (self->stopping_ && !r->empty()) {  // read back after shutdown began: give back
+        ++self->finishing_;
+        self->consumer_->give_back(*r, [self](expected<void> g) {
+          if (!g) log::warn("give back: " + g.error().message);
+          self->release_slot();
+        });
+        r->clear();
+      }
+      for (auto& d : *r) {
+        if (!d.message) {
+          self->route(std::move(d));  // cannot happen for a message held once; dead-letter
+          continue;
+        }
+        // Due: decide again (revoked or expired while held), then it runs like any message.
+        auto decision = queue::decide(*d.message, now, true, self->is_revoked(d.message->id));
+        if (decision.what == queue::delivery_decision::kind::revoke) {
+          self->store_revoked(std::move(d), decision.reason);
+        } else {
+          self->ready_.push_back(std::move(d));
+        }
+      }
+    }
+    if (self->metrics_) self->metrics_->held.labels().set(static_cast<double>(self->held_.size()));
+    if (self->stopping_) return self->maybe_shutdown_done();
+    self->arm_hold_timer();
+    self->start_ready();
+  });
 }
 
 void worker::start_ready() {
@@ -284,9 +383,13 @@ void worker::start_one(queue::delivery d) {
     const std::string why = "task " + d.message->id + " revoked";
     return store_revoked(std::move(d), why);
   }
-  // The message moves into the running entry below; keep it where it stays (the heap).
-  auto message = std::make_shared<const queue::task_message>(*d.message);
-  const auto& m = *message;
+  // The entry's place in active_ is stable (a node-based map): the message is read from there.
+  const std::string tag = d.tag;
+  auto [it, inserted] = active_.try_emplace(tag);
+  if (!inserted) return;  // the same delivery twice: cannot happen (tags are unique)
+  running& r = it->second;
+  r.delivery = std::move(d);
+  const auto& m = *r.delivery.message;
   trace::context parent = queue::extract_parent(m);
   trace::span_options so;
   so.kind = trace::span_kind::consumer;
@@ -295,11 +398,9 @@ void worker::start_one(queue::delivery d) {
   } else {
     so.new_root = true;
   }
-  running r{.delivery = std::move(d),
-            .task = nullptr,
-            .span = tracer_.start_span(queue::consumer_span_name(m.task), so),
-            .started = std::chrono::steady_clock::now(),
-            .started_unix = unix_seconds(now_ts())};
+  r.span = tracer_.start_span(queue::consumer_span_name(m.task), so);
+  r.started = std::chrono::steady_clock::now();
+  r.started_unix = unix_seconds(now_ts());
   queue::set_consumer_attributes(r.span, m);
   if (metrics_) {
     const auto sent_at = m.eta.value_or(queue::timestamp{});
@@ -315,14 +416,14 @@ void worker::start_one(queue::delivery d) {
   call.traceparent = trace::format_traceparent(r.span.context());
   call.hard_limit = limit_ms(m.time_limit, settings_.time_limit);
   call.soft_limit = limit_ms(m.soft_time_limit, settings_.soft_time_limit);
-  const std::string tag = r.delivery.tag;
   if (settings_.early_ack) ack_batcher_->add(tag, {});
   if (observer_.started) observer_.started(m);
-  auto [it, inserted] = active_.emplace(tag, std::move(r));
-  if (!inserted) return;  // the same delivery twice: cannot happen (tags are unique)
-  it->second.task = tasks_.start(ex_, call, [self = shared_from_this(), tag](task_outcome o) {
+  auto task = tasks_.start(ex_, call, [self = shared_from_this(), tag](task_outcome o) {
     self->on_outcome(tag, std::move(o));
   });
+  // A task may report its outcome before start returns (a built-in run inline): then the entry
+  // is gone already.
+  if (auto again = active_.find(tag); again != active_.end()) again->second.task = std::move(task);
 }
 
 void worker::on_outcome(const std::string& tag, task_outcome o) {
@@ -485,6 +586,10 @@ void worker::shutdown(std::function<void()> done) {
   if (stopping_) return;
   stopping_ = true;
   shutdown_done_ = std::move(done);
+  // Counted before stop(): stop() ends a blocking take at once, whose callback checks whether
+  // the shutdown is done; with nothing counted yet it was, and the lease was released before
+  // the held messages below were given back.
+  ++finishing_;
   hold_timer_.cancel();
   take_retry_.cancel();
   consumer_->stop();
@@ -492,10 +597,26 @@ void worker::shutdown(std::function<void()> done) {
   std::vector<queue::delivery> back(std::make_move_iterator(ready_.begin()),
                                     std::make_move_iterator(ready_.end()));
   ready_.clear();
-  for (auto& [at, d] : held_) back.push_back(std::move(d));
-  held_.clear();
-  ++finishing_;
   auto self = shared_from_this();
+  // Held (ETA) messages are read back from unacked in batches and given back likewise.
+  if (!held_.empty()) {
+    log::info("giving back " + std::to_string(held_.size()) + " held (ETA) messages");
+  }
+  while (!held_.empty()) {
+    std::vector<held_entry> batch;
+    while (!held_.empty() && batch.size() < held_fetch_batch) batch.push_back(pop_held());
+    ++finishing_;
+    fetch_held(std::move(batch), [self](expected<std::vector<queue::delivery>> r) {
+      if (!r || r->empty()) {
+        if (!r) log::warn("give back held messages: " + r.error().message);
+        return self->release_slot();
+      }
+      self->consumer_->give_back(*r, [self](expected<void> g) {
+        if (!g) log::warn("give back: " + g.error().message);
+        self->release_slot();
+      });
+    });
+  }
   if (back.empty()) {
     net::post(ex_, [self] { self->release_slot(); });
   } else {

@@ -8,9 +8,11 @@
 /// Threading: everything runs on one executor; tasks that block run on the blocking pool and
 /// post their outcome back.
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -99,6 +101,20 @@ class worker : public std::enable_shared_from_this<worker> {
   void finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack,
               trace::context ctx = {});
   void store_revoked(queue::delivery d, const std::string& reason);
+  /// An ETA message held until it is due, kept small: the message itself stays in Redis's
+  /// unacked (owned under the lease) and is read back with consumer::fetch when due, so
+  /// 100,000 held messages cost a few MiB here. 32 bytes for a uuid delivery tag.
+  struct held_entry {
+    std::int64_t due_us = 0;  ///< microseconds since the Unix epoch
+    std::array<std::uint8_t, 16> uuid{};
+    std::uint32_t long_tag = 0;  ///< 0: the tag is `uuid`; else its key in long_tags_
+    std::uint32_t queue = 0;     ///< index into queue_names_
+  };
+  void hold(queue::delivery d, queue::timestamp until);
+  [[nodiscard]] held_entry pop_held();
+  [[nodiscard]] std::string held_tag(const held_entry& e) const;
+  void fetch_held(std::vector<held_entry> due,
+                  std::function<void(expected<std::vector<queue::delivery>>)> done);
   void arm_hold_timer();
   void on_hold_timer();
   void maybe_shutdown_done();
@@ -120,7 +136,11 @@ class worker : public std::enable_shared_from_this<worker> {
   std::shared_ptr<batcher<queue::result_meta>> result_batcher_;
   std::shared_ptr<batcher<std::string>> ack_batcher_;
   std::deque<queue::delivery> ready_;
-  std::multimap<queue::timestamp, queue::delivery> held_;
+  std::vector<held_entry> held_;  ///< a min-heap on due_us
+  std::unordered_map<std::uint32_t, std::string> long_tags_;
+  std::uint32_t next_long_tag_ = 1;
+  std::vector<std::string> queue_names_;
+  bool fetching_held_ = false;
   std::unordered_map<std::string, running> active_;
   std::size_t finishing_ = 0;  ///< outcomes whose result/ack is being written
   boost::asio::steady_timer hold_timer_, take_retry_, shutdown_timer_;
