@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/exit_code.hpp"
+#include "core/version.hpp"
 
 namespace vmterm::config {
 namespace detail {
@@ -15,7 +16,7 @@ namespace detail {
 std::string duration_text(std::chrono::milliseconds d) {
   using namespace std::chrono;
   const auto ms = d.count();
-  if (ms == 0) return "0s";
+  if (ms == 0) return "0";  // no unit needed
   static constexpr std::array<std::pair<std::int64_t, std::string_view>, 5> units{{
       {86'400'000, "d"},
       {3'600'000, "h"},
@@ -36,14 +37,27 @@ std::string double_text(double v) {
 }
 
 std::string help_line(const std::string& help, const std::vector<std::string>& env,
-                      const std::string& fallback) {
+                      const std::string& fallback, const std::string& note) {
   std::string out = help;
   if (!env.empty()) {
     out += "; env ";
     for (std::size_t i = 0; i < env.size(); ++i) out += (i ? ", " : "") + env[i];
   }
-  if (!fallback.empty()) out += " (default " + fallback + ")";
+  if (!fallback.empty() || !note.empty()) {
+    out += " (default" + (fallback.empty() ? "" : " " + fallback) + note + ")";
+  }
   return out;
+}
+
+std::string bad_value(const std::string& where, std::string_view text, bool from_env,
+                      const std::string& reason, bool quote, bool secret) {
+  const std::string shown = secret ? std::string() : "'" + std::string(text) + "'";
+  if (from_env) {
+    return "environment variable " + where + (secret ? "" : "=" + shown) + ": " + reason +
+           "; fix or unset " + where;
+  }
+  if (quote && !secret) return where + " " + shown + ": " + reason;
+  return where + ": " + reason;
 }
 
 std::string long_name(const std::string& names) {
@@ -79,6 +93,13 @@ flag_set::flag_set(CLI::App& app, env_lookup env) : app_(app), env_(std::move(en
 expected<void> flag_set::resolve() {
   for (auto& e : entries_) {
     if (auto ok = e->resolve(*e, env_); !ok) return ok;
+  }
+  return {};
+}
+
+std::string flag_set::origin_of(std::string_view name) const {
+  for (const auto& e : entries_) {
+    if (e->name == name) return e->origin;
   }
   return {};
 }
@@ -196,9 +217,24 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool) 
   return 2;
 }
 
+std::string version_line(std::string_view tool) {
+  const std::string version(core::version());
+  const std::string described(core::git_describe());
+  std::string out = std::string(tool) + " " + version;
+  if (!described.empty() && described != version && described != "v" + version) {
+    out += " (" + described + ")";
+  }
+  return out;
+}
+
+CLI::Option* add_version_flag(CLI::App& app, std::string_view tool, const std::string& names) {
+  return app.set_version_flag(names, version_line(tool), "print the version and exit");
+}
+
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
                                       std::string_view tool,
                                       std::initializer_list<flag_set*> sets) {
+  add_version_flag(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

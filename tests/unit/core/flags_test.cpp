@@ -187,7 +187,7 @@ TEST_CASE("default texts of durations use the largest exact unit", "[flags]") {
   CHECK(default_text(std::chrono::milliseconds(90s)) == "90s");
   CHECK(default_text(std::chrono::milliseconds(1500)) == "1500ms");
   CHECK(default_text(std::chrono::milliseconds(24h)) == "1d");
-  CHECK(default_text(std::chrono::milliseconds(0)) == "0s");
+  CHECK(default_text(std::chrono::milliseconds(0)) == "0");
 }
 
 namespace {
