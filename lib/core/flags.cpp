@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/exit_code.hpp"
+#include "core/log.hpp"
 #include "core/version.hpp"
 
 namespace vmterm::config {
@@ -49,17 +50,6 @@ std::string help_line(const std::string& help, const std::vector<std::string>& e
   return out;
 }
 
-std::string bad_value(const std::string& where, std::string_view text, bool from_env,
-                      const std::string& reason, bool quote, bool secret) {
-  const std::string shown = secret ? std::string() : "'" + std::string(text) + "'";
-  if (from_env) {
-    return "environment variable " + where + (secret ? "" : "=" + shown) + ": " + reason +
-           "; fix or unset " + where;
-  }
-  if (quote && !secret) return where + " " + shown + ": " + reason;
-  return where + ": " + reason;
-}
-
 std::string long_name(const std::string& names) {
   std::string best;
   std::stringstream in(names);
@@ -87,6 +77,17 @@ std::vector<std::string> split_list(std::string_view text) {
 }
 
 }  // namespace detail
+
+std::string bad_value(const std::string& where, std::string_view text, bool from_env,
+                      const std::string& reason, bool quote, bool secret) {
+  const std::string shown = secret ? std::string() : "'" + std::string(text) + "'";
+  if (from_env) {
+    return "environment variable " + where + (secret ? "" : "=" + shown) + ": " + reason +
+           "; fix or unset " + where;
+  }
+  if (quote && !secret) return where + " " + shown + ": " + reason;
+  return where + ": " + reason;
+}
 
 flag_set::flag_set(CLI::App& app, env_lookup env) : app_(app), env_(std::move(env)) {}
 
@@ -209,6 +210,35 @@ std::string describe(const CLI::App& app, const CLI::ParseError& e, const std::s
 }
 
 }  // namespace
+
+namespace {
+
+/// A log word's text, checked by `valid` (log::parse_format or log::parse_level).
+template <class Enum>
+parse_fn<std::string> log_word(expected<Enum> (*valid)(std::string_view)) {
+  return [valid](std::string_view text) -> expected<std::string> {
+    const auto word = parse::trim(text);
+    if (auto ok = valid(word); !ok) return tl::unexpected(ok.error());
+    return std::string(word);
+  };
+}
+
+}  // namespace
+
+void add_log_flags(flag_set& flags, std::string& format, std::string& level) {
+  flags.add(format, flag<std::string>{.name = "--log-format",
+                                      .env = {"VMTERM_LOG_FORMAT"},
+                                      .value_name = "json|text",
+                                      .help = "json (one object per line) or text",
+                                      .fallback = "json",
+                                      .parse = log_word(&log::parse_format)});
+  flags.add(level, flag<std::string>{.name = "--log-level",
+                                     .env = {"VMTERM_LOG_LEVEL"},
+                                     .value_name = "LEVEL",
+                                     .help = "debug, info, warn or error",
+                                     .fallback = "info",
+                                     .parse = log_word(&log::parse_level)});
+}
 
 int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool) {
   if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: CLI11 prints them

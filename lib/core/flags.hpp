@@ -67,6 +67,8 @@ struct flag {
   /// Said after the default in --help: "; 0: end it at once" reads "(default 60s; 0: end it at
   /// once)"; without a default, ": your login shell" reads "(default: your login shell)".
   std::string default_note{};
+  /// How the default reads in --help when default_text() does not fit ("1MiB" for a size).
+  std::function<std::string(const T&)> show{};
   /// The value is a secret (a URL with a password): messages never repeat the text.
   bool secret = false;
   /// Parse errors read "--flag '<text>': <reason>", as a check's do, for parsers whose reason
@@ -121,9 +123,21 @@ class flag_set {
   std::vector<std::shared_ptr<entry>> entries_;
 };
 
+/// The message of a bad value: "--flag: <reason>", "--flag '<text>': <reason>" (quote) or, from
+/// the environment, "environment variable X='<text>': <reason>; fix or unset X". A secret's
+/// text never shows. For checks made after resolve() that still name where a value came from.
+[[nodiscard]] std::string bad_value(const std::string& where, std::string_view text, bool from_env,
+                                    const std::string& reason, bool quote = false,
+                                    bool secret = false);
+
 /// The text --help shows for a default: "60s", "4", "redis://127.0.0.1:6379/0".
 template <class T>
 [[nodiscard]] std::string default_text(const T& value);
+
+/// --log-format (json or text; env VMTERM_LOG_FORMAT; default json) and --log-level (debug,
+/// info, warn or error; env VMTERM_LOG_LEVEL; default info), the same in every tool. The texts
+/// are checked here; log::parse_format() and log::parse_level() then cannot fail on them.
+void add_log_flags(flag_set& flags, std::string& format, std::string& level);
 
 /// Usage errors for every tool, one form: "<tool>: <what is wrong with which input>; <the fix>".
 /// Turns CLI11's exceptions into that form ("vmterm-worker: unknown flag '--bogus'; see

@@ -1,7 +1,6 @@
 // vmterm-serve: a terminal in the browser (xterm.js over a WebSocket) for a local shell, with a
 // login token, health and readiness endpoints, Prometheus metrics and tracing. See
 // vmterm-serve(1).
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <exception>
 #include <iostream>
@@ -23,12 +22,7 @@ constexpr std::chrono::milliseconds exit_flush_bound{1000};
 
 int main(int argc, char** argv) {
   vmterm::serve::options opt;
-  CLI::App app{
-      "vmterm-serve: a terminal in the browser for a local shell or an SSH server, behind a "
-      "login token"};
-  app.name("vmterm-serve");
-  vmterm::serve::add_flags(app, opt);
-  if (auto code = vmterm::config::parse_command_line(app, argc, argv, "vmterm-serve")) return *code;
+  if (auto code = vmterm::serve::parse_command_line(argc, argv, opt)) return *code;
   auto settings =
       vmterm::serve::resolve(opt, vmterm::config::process_env(), &vmterm::http::generate_token);
   if (!settings) return vmterm::config::refuse("vmterm-serve", settings.error());

@@ -69,14 +69,6 @@ flag<milliseconds> duration_flag(std::string name, std::string help, millisecond
           .quote_text = true};
 }
 
-/// A log format or level word, kept as text (main turns it into the enum).
-config::parse_fn<std::string> log_word(expected<void> (*valid)(std::string_view)) {
-  return [valid](std::string_view text) -> expected<std::string> {
-    if (auto ok = valid(parse::trim(text)); !ok) return tl::unexpected(ok.error());
-    return std::string(parse::trim(text));
-  };
-}
-
 void add_common(config::flag_set& f, common_settings& c, raw_flags& raw) {
   f.add(c.broker,
         flag<std::string>{.name = "-b,--broker",
@@ -91,26 +83,7 @@ void add_common(config::flag_set& f, common_settings& c, raw_flags& raw) {
                                 .value_name = "URL",
                                 .help = "where results are stored and read, a redis:// URL",
                                 .default_note = ": the broker's URL"});
-  f.add(raw.log_format,
-        flag<std::string>{.name = "--log-format",
-                          .env = {"VMTERM_LOG_FORMAT"},
-                          .value_name = "json|text",
-                          .help = "json (one object per line) or text",
-                          .fallback = "json",
-                          .parse = log_word([](std::string_view t) -> expected<void> {
-                            if (auto p = log::parse_format(t); !p) return tl::unexpected(p.error());
-                            return {};
-                          })});
-  f.add(raw.log_level,
-        flag<std::string>{.name = "--log-level",
-                          .env = {"VMTERM_LOG_LEVEL"},
-                          .value_name = "LEVEL",
-                          .help = "debug, info, warn or error",
-                          .fallback = "info",
-                          .parse = log_word([](std::string_view t) -> expected<void> {
-                            if (auto p = log::parse_level(t); !p) return tl::unexpected(p.error());
-                            return {};
-                          })});
+  config::add_log_flags(f, raw.log_format, raw.log_level);
 }
 
 void add_run_limits(config::flag_set& f, run_settings& s, raw_flags& raw) {

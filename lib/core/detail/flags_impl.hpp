@@ -94,11 +94,6 @@ struct value_rules {
   bool quote_text = false;
 };
 
-/// "--flag: <reason>", "--flag '<text>': <reason>" (quote) or, from the environment,
-/// "environment variable X='<text>': <reason>; fix or unset X"; a secret's text never shows.
-[[nodiscard]] std::string bad_value(const std::string& where, std::string_view text, bool from_env,
-                                    const std::string& reason, bool quote, bool secret);
-
 template <class T>
 [[nodiscard]] expected<T> checked(const std::string& where, std::string_view text, bool from_env,
                                   const value_rules<T>& rules) {
@@ -149,8 +144,9 @@ CLI::Option* flag_set::add(T& target, flag<T> decl) {
   auto e = std::make_shared<entry>();
   e->name = detail::long_name(decl.name);
   e->env = decl.env;
-  const std::string shown =
-      decl.fallback_text.empty() ? default_text(decl.fallback) : decl.fallback_text;
+  const std::string shown = !decl.fallback_text.empty() ? decl.fallback_text
+                            : decl.show                 ? decl.show(decl.fallback)
+                                                        : default_text(decl.fallback);
   const std::string help = detail::help_line(decl.help, decl.env, shown, decl.default_note);
   if constexpr (std::is_same_v<T, bool>) {
     e->option = app_.add_flag(decl.name, e->raw_flag, help);
