@@ -29,6 +29,15 @@ vmterm::config::env_lookup fake_env(std::map<std::string, std::string> vars) {
   };
 }
 
+/// Parses `args` as the command line of `app`, then resolves `flags`.
+vmterm::expected<void> parse_args(CLI::App& app, flag_set& flags,
+                                  const std::vector<std::string>& args) {
+  std::vector<const char*> argv{"vmterm-test"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+  return flags.resolve();
+}
+
 struct worker_like {
   int concurrency = 0;
   std::string broker;
@@ -76,11 +85,8 @@ struct fixture {
                   .name = "--token-file", .value_name = "FILE", .help = "read the token here"});
   }
 
-  vmterm::expected<void> parse(std::vector<std::string> args) {
-    std::vector<const char*> argv{"vmterm-test"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
-    return flags.resolve();
+  vmterm::expected<void> parse(const std::vector<std::string>& args) {
+    return parse_args(app, flags, args);
   }
 };
 
@@ -302,11 +308,8 @@ struct custom_fixture {
     vmterm::config::add_log_flags(flags, log_format, log_level);
   }
 
-  vmterm::expected<void> parse(std::vector<std::string> args) {
-    std::vector<const char*> argv{"vmterm-test"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
-    return flags.resolve();
+  vmterm::expected<void> parse(const std::vector<std::string>& args) {
+    return parse_args(app, flags, args);
   }
 };
 
