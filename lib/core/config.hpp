@@ -1,8 +1,7 @@
 #pragma once
-/// The configuration rule every tool follows: a flag given on the command line wins over an
-/// environment variable, which wins over the built-in default. Empty environment variables
-/// count as unset (the OpenTelemetry rule). Values from the environment are parsed here, and a
-/// bad one is an error that names the variable, its value and the fix.
+/// What the configuration rule (core/flags.hpp: flag > environment > default) reads values
+/// with: the environment, where empty variables count as unset (the OpenTelemetry rule), and
+/// the parser of each value type.
 
 #include <chrono>
 #include <cstdint>
@@ -18,16 +17,6 @@
 
 namespace vmterm::config {
 
-/// Where a setting's value came from, for diagnostics ("--port", "VMTERM_PORT", "default").
-enum class origin { flag, environment, fallback };
-
-template <class T>
-struct setting {
-  T value;
-  origin from;
-  std::string source;  ///< the flag or variable name, or "default"
-};
-
 /// Looks up an environment variable; returns nullopt when unset *or empty*.
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
 
@@ -35,7 +24,7 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view nam
 [[nodiscard]] env_lookup process_env();
 
 /// Parses one value of type T from text; the error's message names only the value
-/// ("'abc' is not a whole number"); resolve() adds which variable held it.
+/// ("'abc' is not a whole number"); flag_set::resolve() adds which flag or variable held it.
 template <class T>
 [[nodiscard]] expected<T> parse_as(std::string_view text) {
   if constexpr (std::is_same_v<T, std::string>) {
@@ -64,28 +53,6 @@ template <class T>
   } else {
     static_assert(sizeof(T) == 0, "vmterm::config::parse_as: unsupported type");
   }
-}
-
-/// flag > environment > default. `flag_name` is used only to report where the value came
-/// from. On a bad environment value the error reads
-/// "environment variable VMTERM_PORT='abc': 'abc' is not a whole number; fix or unset VMTERM_PORT".
-template <class T>
-[[nodiscard]] expected<setting<T>> resolve(std::string_view flag_name, const std::optional<T>& flag,
-                                           std::string_view env_name, T fallback,
-                                           const env_lookup& env = process_env()) {
-  if (flag) return setting<T>{*flag, origin::flag, std::string(flag_name)};
-  if (!env_name.empty()) {
-    if (auto text = env(env_name)) {
-      auto parsed = parse_as<T>(*text);
-      if (!parsed) {
-        return fail(parsed.error().code, "environment variable " + std::string(env_name) + "='" +
-                                             *text + "': " + parsed.error().message +
-                                             "; fix or unset " + std::string(env_name));
-      }
-      return setting<T>{std::move(*parsed), origin::environment, std::string(env_name)};
-    }
-  }
-  return setting<T>{std::move(fallback), origin::fallback, "default"};
 }
 
 }  // namespace vmterm::config

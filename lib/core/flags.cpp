@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "core/exit_code.hpp"
+#include "core/log.hpp"
+#include "core/version.hpp"
 
 namespace vmterm::config {
 namespace detail {
@@ -15,7 +17,7 @@ namespace detail {
 std::string duration_text(std::chrono::milliseconds d) {
   using namespace std::chrono;
   const auto ms = d.count();
-  if (ms == 0) return "0s";
+  if (ms == 0) return "0";  // no unit needed
   static constexpr std::array<std::pair<std::int64_t, std::string_view>, 5> units{{
       {86'400'000, "d"},
       {3'600'000, "h"},
@@ -36,13 +38,15 @@ std::string double_text(double v) {
 }
 
 std::string help_line(const std::string& help, const std::vector<std::string>& env,
-                      const std::string& fallback) {
+                      const std::string& fallback, const std::string& note) {
   std::string out = help;
   if (!env.empty()) {
     out += "; env ";
     for (std::size_t i = 0; i < env.size(); ++i) out += (i ? ", " : "") + env[i];
   }
-  if (!fallback.empty()) out += " (default " + fallback + ")";
+  if (!fallback.empty() || !note.empty()) {
+    out += " (default" + (fallback.empty() ? "" : " " + fallback) + note + ")";
+  }
   return out;
 }
 
@@ -74,11 +78,29 @@ std::vector<std::string> split_list(std::string_view text) {
 
 }  // namespace detail
 
+std::string bad_value(const std::string& where, std::string_view text, bool from_env,
+                      const std::string& reason, bool quote, bool secret) {
+  const std::string shown = secret ? std::string() : "'" + std::string(text) + "'";
+  if (from_env) {
+    return "environment variable " + where + (secret ? "" : "=" + shown) + ": " + reason +
+           "; fix or unset " + where;
+  }
+  if (quote && !secret) return where + " " + shown + ": " + reason;
+  return where + ": " + reason;
+}
+
 flag_set::flag_set(CLI::App& app, env_lookup env) : app_(app), env_(std::move(env)) {}
 
 expected<void> flag_set::resolve() {
   for (auto& e : entries_) {
     if (auto ok = e->resolve(*e, env_); !ok) return ok;
+  }
+  return {};
+}
+
+std::string flag_set::origin_of(std::string_view name) const {
+  for (const auto& e : entries_) {
+    if (e->name == name) return e->origin;
   }
   return {};
 }
@@ -189,6 +211,35 @@ std::string describe(const CLI::App& app, const CLI::ParseError& e, const std::s
 
 }  // namespace
 
+namespace {
+
+/// A log word's text, checked by `valid` (log::parse_format or log::parse_level).
+template <class Enum>
+parse_fn<std::string> log_word(expected<Enum> (*valid)(std::string_view)) {
+  return [valid](std::string_view text) -> expected<std::string> {
+    const auto word = parse::trim(text);
+    if (auto ok = valid(word); !ok) return tl::unexpected(ok.error());
+    return std::string(word);
+  };
+}
+
+}  // namespace
+
+void add_log_flags(flag_set& flags, std::string& format, std::string& level) {
+  flags.add(format, flag<std::string>{.name = "--log-format",
+                                      .env = {"VMTERM_LOG_FORMAT"},
+                                      .value_name = "json|text",
+                                      .help = "json (one object per line) or text",
+                                      .fallback = "json",
+                                      .parse = log_word(&log::parse_format)});
+  flags.add(level, flag<std::string>{.name = "--log-level",
+                                     .env = {"VMTERM_LOG_LEVEL"},
+                                     .value_name = "LEVEL",
+                                     .help = "debug, info, warn or error",
+                                     .fallback = "info",
+                                     .parse = log_word(&log::parse_level)});
+}
+
 int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool) {
   if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: CLI11 prints them
   const std::string path = command_path(app, tool);
@@ -196,9 +247,24 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool) 
   return 2;
 }
 
+std::string version_line(std::string_view tool) {
+  const std::string version(core::version());
+  const std::string described(core::git_describe());
+  std::string out = std::string(tool) + " " + version;
+  if (!described.empty() && described != version && described != "v" + version) {
+    out += " (" + described + ")";
+  }
+  return out;
+}
+
+CLI::Option* add_version_flag(CLI::App& app, std::string_view tool, const std::string& names) {
+  return app.set_version_flag(names, version_line(tool), "print the version and exit");
+}
+
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
                                       std::string_view tool,
                                       std::initializer_list<flag_set*> sets) {
+  add_version_flag(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,6 +44,13 @@ namespace vmterm::config {
 template <class T>
 using check_fn = std::function<std::optional<std::string>(const T&)>;
 
+/// Turns a flag's or a variable's text into the value, instead of the type's rule
+/// (config::parse_as; durations take a bare number as seconds). Its error message says what is
+/// wrong with the text ("parse listen address '8000': missing port; ..."); the flag or the
+/// variable is named in front of it.
+template <class T>
+using parse_fn = std::function<expected<T>(std::string_view)>;
+
 /// One setting, declared once.
 template <class T>
 struct flag {
@@ -56,6 +63,17 @@ struct flag {
   /// fallback (durations print as "60s").
   std::string fallback_text{};
   check_fn<T> check{};  ///< optional range or form check
+  parse_fn<T> parse{};  ///< optional: the text's own parser (see parse_fn)
+  /// Said after the default in --help: "; 0: end it at once" reads "(default 60s; 0: end it at
+  /// once)"; without a default, ": your login shell" reads "(default: your login shell)".
+  std::string default_note{};
+  /// How the default reads in --help when default_text() does not fit ("1MiB" for a size).
+  std::function<std::string(const T&)> show{};
+  /// The value is a secret (a URL with a password): messages never repeat the text.
+  bool secret = false;
+  /// Parse errors read "--flag '<text>': <reason>", as a check's do, for parsers whose reason
+  /// does not quote the text itself ("must be a whole number from 1 to 10000").
+  bool quote_text = false;
 };
 
 /// A flag given several times (--queue a --queue b); env holds a comma-separated list.
@@ -68,6 +86,10 @@ struct list_flag {
   std::vector<T> fallback{};
   std::string fallback_text{};
   check_fn<T> check{};
+  parse_fn<T> parse{};  ///< parses one item
+  std::string default_note{};
+  /// Each text is one item, commas and all (shell commands); the environment is then unused.
+  bool split_commas = true;
 };
 
 /// The declarations of one program (or subcommand) and how to resolve them.
@@ -89,6 +111,9 @@ class flag_set {
   /// Where each setting came from, for `--print-config`-style diagnostics and tests:
   /// {"--concurrency", "VMTERM_CONCURRENCY" | "--concurrency" | "default"}.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> origins() const;
+  /// One flag's origin, by its long name ("--known-hosts"): the flag, the variable that gave
+  /// the value, or "default"; "" for a name not declared here.
+  [[nodiscard]] std::string origin_of(std::string_view name) const;
 
   struct entry;  ///< one declaration, type-erased
 
@@ -98,17 +123,38 @@ class flag_set {
   std::vector<std::shared_ptr<entry>> entries_;
 };
 
+/// The message of a bad value: "--flag: <reason>", "--flag '<text>': <reason>" (quote) or, from
+/// the environment, "environment variable X='<text>': <reason>; fix or unset X". A secret's
+/// text never shows. For checks made after resolve() that still name where a value came from.
+[[nodiscard]] std::string bad_value(const std::string& where, std::string_view text, bool from_env,
+                                    const std::string& reason, bool quote = false,
+                                    bool secret = false);
+
 /// The text --help shows for a default: "60s", "4", "redis://127.0.0.1:6379/0".
 template <class T>
 [[nodiscard]] std::string default_text(const T& value);
+
+/// --log-format (json or text; env VMTERM_LOG_FORMAT; default json) and --log-level (debug,
+/// info, warn or error; env VMTERM_LOG_LEVEL; default info), the same in every tool. The texts
+/// are checked here; log::parse_format() and log::parse_level() then cannot fail on them.
+void add_log_flags(flag_set& flags, std::string& format, std::string& level);
 
 /// Usage errors for every tool, one form: "<tool>: <what is wrong with which input>; <the fix>".
 /// Turns CLI11's exceptions into that form ("vmterm-worker: unknown flag '--bogus'; see
 /// vmterm-worker --help"), prints it to stderr and returns exit code 2 (0 for --help).
 [[nodiscard]] int usage_error(CLI::App& app, const CLI::ParseError& e, std::string_view tool);
-/// The lines every main() starts with: parses the command line, then resolves each non-null
-/// flag set (flag > environment > default). nullopt: go on; otherwise the exit code, after
-/// printing usage_error()'s line (2; 0 after --help) or "<tool>: <resolve error>" (2).
+/// "<tool> <version>", e.g. "vmterm-serve 0.4.0 (v0.4.0-12-gabc1234)": the CMake project
+/// version, and `git describe` when the source tree was a git checkout at configure time.
+[[nodiscard]] std::string version_line(std::string_view tool);
+/// Adds the flag that prints version_line() on stdout and exits 0 (CLI11's CallForVersion,
+/// which usage_error() passes to CLI11). parse_command_line() calls it; a tool that parses on
+/// its own (vmterm-health) calls it once.
+CLI::Option* add_version_flag(CLI::App& app, std::string_view tool,
+                              const std::string& names = "--version");
+/// The lines every main() starts with: adds --version (which prints version_line() and exits
+/// 0) to `app`, parses the command line, then resolves each non-null flag set (flag >
+/// environment > default). nullopt: go on; otherwise the exit code, after printing
+/// usage_error()'s line (2; 0 after --help or --version) or "<tool>: <resolve error>" (2).
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc,
                                                     const char* const* argv, std::string_view tool,
                                                     std::initializer_list<flag_set*> sets = {});

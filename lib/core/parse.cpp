@@ -42,6 +42,16 @@ expected<std::uint64_t> size(std::string_view text) {
                   "64KiB");
 }
 
+std::string size_text(std::uint64_t bytes) {
+  static constexpr std::array<std::pair<std::string_view, unsigned>, 3> units{
+      {{"GiB", 30}, {"MiB", 20}, {"KiB", 10}}};
+  for (const auto& [name, shift] : units) {
+    const auto scale = std::uint64_t{1} << shift;
+    if (bytes != 0 && bytes % scale == 0) return std::to_string(bytes / scale) + std::string(name);
+  }
+  return std::to_string(bytes);
+}
+
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -42,6 +42,9 @@ namespace vmterm::parse {
 /// "64KiB". Error: "'<text>' is not a size; use a whole number of bytes or KiB/MiB such as
 /// 65536 or 64KiB".
 [[nodiscard]] expected<std::uint64_t> size(std::string_view text);
+/// A byte size as size() reads it, in the largest binary unit that writes it exactly: "1MiB",
+/// "64KiB", "1000".
+[[nodiscard]] std::string size_text(std::uint64_t bytes);
 
 /// ASCII lower case (host names, header names, enum words).
 [[nodiscard]] std::string lower(std::string_view text);

@@ -1,4 +1,4 @@
-#include "http/http_session.hpp"
+#include "http/detail/http_session.hpp"
 
 #include <openssl/ssl.h>
 #include <boost/asio/dispatch.hpp>
@@ -11,9 +11,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/log.hpp"
+#include "http/detail/request_pipeline.hpp"
 #include "http/host_check.hpp"
 #include "http/middleware.hpp"
-#include "http/request_pipeline.hpp"
 
 namespace vmterm::http {
 

@@ -1,4 +1,4 @@
-#include "http/listener.hpp"
+#include "http/detail/listener.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
@@ -6,7 +6,7 @@
 
 #include "asio/cloexec.hpp"
 #include "core/log.hpp"
-#include "http/http_session.hpp"
+#include "http/detail/http_session.hpp"
 
 namespace vmterm::http {
 

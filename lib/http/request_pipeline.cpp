@@ -1,4 +1,4 @@
-#include "http/request_pipeline.hpp"
+#include "http/detail/request_pipeline.hpp"
 
 #include <chrono>
 #include <exception>

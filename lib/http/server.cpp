@@ -5,10 +5,10 @@
 #include <stdexcept>
 
 #include "asio/cloexec.hpp"
-#include "http/http_session.hpp"
-#include "http/listener.hpp"
-#include "http/server_state.hpp"
-#include "http/tls_context.hpp"
+#include "http/detail/http_session.hpp"
+#include "http/detail/listener.hpp"
+#include "http/detail/server_state.hpp"
+#include "http/detail/tls_context.hpp"
 #include "metrics/buckets.hpp"
 #include "trace/provider.hpp"
 

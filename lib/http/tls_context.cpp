@@ -1,4 +1,4 @@
-#include "http/tls_context.hpp"
+#include "http/detail/tls_context.hpp"
 
 #include <fcntl.h>
 #include <openssl/err.h>

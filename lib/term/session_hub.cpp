@@ -12,9 +12,9 @@
 
 #include "core/log.hpp"
 #include "term/detail/session_id.hpp"
+#include "term/detail/terminal_session.hpp"
+#include "term/detail/ws_connection.hpp"
 #include "term/resume_request.hpp"
-#include "term/terminal_session.hpp"
-#include "term/ws_connection.hpp"
 #include "trace/propagation.hpp"
 #include "trace/provider.hpp"
 
@@ -153,10 +153,10 @@ void session_hub::accept(http::upgraded_connection conn, const http::request&,
       }
     } else if (d.sessions.size() >= d.options->max_sessions) {
       const auto n = std::to_string(d.options->max_sessions);
+      // The limit in numbers, not one tool's flag: the tool's documentation names its setting.
       refuse("too many sessions: " + n + (d.options->max_sessions == 1 ? " is" : " are") +
-                 " open, as many as --max-sessions allows; close one or raise "
-                 "--max-sessions",
-             close_code::try_later, "too many sessions (--max-sessions " + n + ")");
+                 " open, the server's limit; close one, or raise the server's session limit",
+             close_code::try_later, "too many sessions (limit " + n + ")");
     } else if (!new_id) {
       refuse(new_id.error().message + "; the server cannot start a session (try again later)",
              close_code::internal, "no session id");

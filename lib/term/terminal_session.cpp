@@ -1,4 +1,4 @@
-#include "term/terminal_session.hpp"
+#include "term/detail/terminal_session.hpp"
 
 #include <algorithm>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "term/ws_connection.hpp"
+#include "term/detail/ws_connection.hpp"
 
 #include <algorithm>
 #include <boost/asio/bind_executor.hpp>
@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "http/upgrade.hpp"
-#include "term/terminal_session.hpp"
+#include "term/detail/terminal_session.hpp"
 
 namespace vmterm::term {
 namespace {
@@ -205,7 +205,7 @@ class ws_connection final : public session_link,
     setup_.session->detach(this, "message too big");
     const std::string reason = "message larger than " +
                                std::to_string(setup_.options->max_message) +
-                               " bytes (--max-message)";
+                               " bytes, the server's message limit";
     ws_.async_close(close_frame(websocket::close_code::too_big, reason),
                     on_strand([self = this->shared_from_this()](beast::error_code) {}));
   }

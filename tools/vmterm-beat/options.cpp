@@ -6,7 +6,6 @@
 
 #include "core/exit_code.hpp"
 #include "core/flags.hpp"
-#include "core/log.hpp"
 #include "http/metrics_endpoint.hpp"
 
 namespace vmterm::beat {
@@ -53,26 +52,7 @@ void add_run_flags(config::flag_set& f, run_options& o) {
                                         .help = "wake at least this often, whatever the schedule",
                                         .fallback = 1s,
                                         .check = at_least(1ms, "1ms")});
-  f.add(o.log_format,
-        flag<std::string>{.name = "--log-format",
-                          .env = {"VMTERM_LOG_FORMAT"},
-                          .value_name = "json|text",
-                          .help = "json (one object per line) or text",
-                          .fallback = "json",
-                          .check = [](const std::string& v) -> std::optional<std::string> {
-                            if (auto p = log::parse_format(v); !p) return p.error().message;
-                            return std::nullopt;
-                          }});
-  f.add(o.log_level,
-        flag<std::string>{.name = "--log-level",
-                          .env = {"VMTERM_LOG_LEVEL"},
-                          .value_name = "LEVEL",
-                          .help = "debug, info, warn or error",
-                          .fallback = "info",
-                          .check = [](const std::string& v) -> std::optional<std::string> {
-                            if (auto p = log::parse_level(v); !p) return p.error().message;
-                            return std::nullopt;
-                          }});
+  config::add_log_flags(f, o.log_format, o.log_level);
   f.add(o.metrics_listen,
         flag<std::string>{.name = "--metrics-listen",
                           .env = {"VMTERM_METRICS_LISTEN"},

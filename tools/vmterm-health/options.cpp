@@ -328,7 +328,7 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
       "vmterm-health: probe HTTP, Redis, SSH and task queues once, for cron and Nagios; exit "
       "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"};
   app.name(tool);
-  app.set_version_flag("-V,--version", std::string(tool) + " " + VMTERM_VERSION);
+  config::add_version_flag(app, tool, "-V,--version");
   config::flag_set flags(app);
   add_flags(flags, opt);
   app.add_flag(
@@ -337,11 +337,7 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (dynamic_cast<const CLI::CallForVersion*>(&e) != nullptr) {
-      std::cout << tool << ' ' << VMTERM_VERSION << '\n';
-      return 0;
-    }
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help: exit 0 (documented)
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: exit 0 (documented)
     std::string message = config::usage_message(app, e, tool);
     const std::string prefix = std::string(tool) + ": ";
     if (message.starts_with(prefix)) message.erase(0, prefix.size());

@@ -1,7 +1,6 @@
 // vmterm-serve: a terminal in the browser (xterm.js over a WebSocket) for a local shell, with a
 // login token, health and readiness endpoints, Prometheus metrics and tracing. See
 // vmterm-serve(1).
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <exception>
 #include <iostream>
@@ -12,7 +11,6 @@
 #include "core/flags.hpp"
 #include "core/log.hpp"
 #include "http/auth.hpp"
-#include "http/request_tracing.hpp"
 #include "options.hpp"
 #include "settings.hpp"
 #include "trace_otlp/install_from_env.hpp"
@@ -24,22 +22,10 @@ constexpr std::chrono::milliseconds exit_flush_bound{1000};
 
 int main(int argc, char** argv) {
   vmterm::serve::options opt;
-  CLI::App app{
-      "vmterm-serve: a terminal in the browser for a local shell or an SSH server, behind a "
-      "login token"};
-  app.name("vmterm-serve");
-  vmterm::serve::add_flags(app, opt);
-  vmterm::config::flag_set tracing_flags(app);
-  vmterm::http::request_tracing request_tracing;
-  vmterm::http::add_request_tracing_flags(tracing_flags, request_tracing);
-  if (auto code =
-          vmterm::config::parse_command_line(app, argc, argv, "vmterm-serve", {&tracing_flags})) {
-    return *code;
-  }
+  if (auto code = vmterm::serve::parse_command_line(argc, argv, opt)) return *code;
   auto settings =
       vmterm::serve::resolve(opt, vmterm::config::process_env(), &vmterm::http::generate_token);
   if (!settings) return vmterm::config::refuse("vmterm-serve", settings.error());
-  settings->request_tracing = request_tracing;
   vmterm::log::configure({.service = "vmterm-serve",
                           .min_level = settings->log_level,
                           .line_format = settings->log_format});

@@ -1,29 +1,35 @@
 #pragma once
-/// vmterm-serve's flags: one struct filled by CLI11 (add_flags) holding the text as given;
-/// settings.hpp turns it, with the environment, into checked values.
+/// vmterm-serve's flags, each declared once through core/flags.hpp (name, environment
+/// variables, default, parser, help): the values here are resolved (flag > environment >
+/// default) and each checked on its own; settings.hpp then checks them together (the token, the
+/// SSH target and its files, --command with or without --ssh).
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/flags.hpp"
+#include "http/request_tracing.hpp"
+
 namespace vmterm::serve {
 
-inline constexpr const char* default_listen = "127.0.0.1:8000";
-
-/// What the command line said; nullopt = not given (the environment or the default decides).
+/// What the command line and the environment said, each value checked on its own.
 struct options {
   // where and how it listens
-  std::optional<std::string> listen{};     ///< --listen / VMTERM_LISTEN
-  std::optional<std::string> base_path{};  ///< --base-path / VMTERM_BASE_PATH
-  std::optional<std::string> tls_cert{};   ///< --tls-cert
-  std::optional<std::string> tls_key{};    ///< --tls-key
+  std::string listen{};     ///< --listen / VMTERM_LISTEN (a valid HOST:PORT)
+  std::string base_path{};  ///< --base-path / VMTERM_BASE_PATH (a plain path from '/')
+  std::optional<std::string> tls_cert{};  ///< --tls-cert
+  std::optional<std::string> tls_key{};   ///< --tls-key
 
   // who gets in
   std::optional<std::string> token_file{};   ///< --token-file / VMTERM_TOKEN_FILE (VMTERM_TOKEN)
   bool no_auth = false;                      ///< --no-auth (loopback only)
-  std::vector<std::string> allow_origins{};  ///< --allow-origin, repeatable
-  std::vector<std::string> allow_hosts{};    ///< --allow-host, repeatable / VMTERM_ALLOW_HOST
+  std::vector<std::string> allow_origins{};  ///< --allow-origin, repeatable (valid origins)
+  std::vector<std::string> allow_hosts{};    ///< --allow-host / VMTERM_ALLOW_HOST (normalized)
 
   // the terminal backend: a local PTY, or SSH with --ssh
   std::optional<std::string> command{};   ///< --command / VMTERM_COMMAND
@@ -32,27 +38,35 @@ struct options {
   std::optional<std::string> passphrase_file{};  ///< --identity-passphrase-file
   std::optional<std::string> known_hosts{};      ///< --known-hosts / VMTERM_KNOWN_HOSTS
   bool accept_new_host_key = false;              ///< --accept-new-host-key
-  std::optional<std::string> ssh_timeout{};      ///< --ssh-timeout (15s)
-  std::optional<std::string> ssh_keepalive{};    ///< --ssh-keepalive (30s; 0 = none)
+  std::chrono::milliseconds ssh_timeout{};       ///< --ssh-timeout
+  std::chrono::milliseconds ssh_keepalive{};     ///< --ssh-keepalive (0 = none)
 
   // Redis, checked by /health-check/ and /readyz
-  std::optional<std::string> redis_url{};  ///< --redis-url / VMTERM_REDIS_URL
+  std::optional<std::string> redis_url{};  ///< --redis-url / VMTERM_REDIS_URL (a valid URL)
 
   // sessions
-  std::optional<std::string> max_sessions{};  ///< --max-sessions (16)
-  std::optional<std::string> idle_timeout{};  ///< --idle-timeout (0 = never)
-  std::optional<std::string> resume_grace{};  ///< --resume-grace (60s)
-  std::optional<std::string> max_message{};   ///< --max-message (1MiB)
-  bool readonly = false;                      ///< --readonly
-  std::optional<std::string> compression{};   ///< --compression on|off
+  std::size_t max_sessions{};                ///< --max-sessions
+  std::chrono::milliseconds idle_timeout{};  ///< --idle-timeout (0 = never)
+  std::chrono::milliseconds resume_grace{};  ///< --resume-grace
+  std::size_t max_message{};                 ///< --max-message
+  bool readonly = false;                     ///< --readonly
+  std::string compression{};                 ///< --compression on|off
 
   // diagnostics
-  std::optional<std::string> log_format{};  ///< --log-format / VMTERM_LOG_FORMAT (json)
-  std::optional<std::string> log_level{};   ///< --log-level / VMTERM_LOG_LEVEL (info)
+  std::string log_format{};                 ///< --log-format / VMTERM_LOG_FORMAT (checked)
+  std::string log_level{};                  ///< --log-level / VMTERM_LOG_LEVEL (checked)
+  http::request_tracing request_tracing{};  ///< --trace-exclude, --slow-request (checked)
+
+  /// Where each value came from: "--listen" (given on the command line), "VMTERM_LISTEN" or
+  /// "default" (flag_set::origins), for the messages of settings.hpp's checks.
+  std::map<std::string, std::string> origins{};
 };
 
-/// Adds every flag to `app`, bound to `opt`. Values are checked later (settings.hpp), so that
-/// each message names the flag or variable, the value and the fix.
-void add_flags(CLI::App& app, options& opt);
+/// Declares every flag into `opt`; `flags` resolves them after the command line is parsed.
+void add_flags(config::flag_set& flags, options& opt);
+/// Parses argv into `opt` (flag > environment > default). Returns an exit code when the program
+/// should end now (0 after --help or --version; 2 after a usage error, printed as
+/// "vmterm-serve: ...; fix"), or nullopt.
+[[nodiscard]] std::optional<int> parse_command_line(int argc, char** argv, options& opt);
 
 }  // namespace vmterm::serve

@@ -1,9 +1,8 @@
 #pragma once
-/// The pieces vmterm-serve's settings are resolved with (settings.cpp, ssh_settings.cpp): a
-/// value as given and where it came from, flag > environment > nothing, and the error that
-/// names the flag or variable, the value and the fix.
+/// The pieces vmterm-serve's settings are checked with (settings.cpp, ssh_settings.cpp): a
+/// value and where it came from, and the error that names the flag or variable, the value and
+/// the fix.
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,21 +22,18 @@ struct given {
   bool secret = false;  ///< never repeat the text (VMTERM_TOKEN)
 };
 
-/// flag > environment (empty counts as unset) > nothing.
-[[nodiscard]] std::optional<given> pick(std::string_view flag,
-                                        const std::optional<std::string>& value,
-                                        std::string_view env_name, const config::env_lookup& env);
+/// The value of `flag` (nullopt: not set) with the flag or variable that gave it (opt.origins).
+[[nodiscard]] std::optional<given> given_of(const options& opt, const std::string& flag,
+                                            const std::optional<std::string>& value);
+
+/// Whether `flag` was given on the command line (not from the environment or the default).
+[[nodiscard]] bool on_command_line(const options& opt, const std::string& flag);
 
 /// "--max-sessions: '0' is out of range; ..." or, for a variable,
 /// "environment variable VMTERM_LISTEN='x': ...; fix or unset VMTERM_LISTEN".
 [[nodiscard]] error bad(const given& g, std::string_view message);
 
 [[nodiscard]] std::string in_quotes(std::string_view s);
-
-/// A duration flag (a bare number is seconds), or `fallback` when not given.
-[[nodiscard]] expected<std::chrono::milliseconds> duration_of(
-    const std::optional<std::string>& value, std::string_view flag,
-    std::chrono::milliseconds fallback);
 
 /// --ssh and its flags (SSH_AUTH_SOCK, AWS_HOSTNAME, AWS_USERNAME): sets s.ssh, or refuses the
 /// SSH flags when there is no target.

@@ -9,81 +9,19 @@
 #include "core/command_line.hpp"
 #include "core/parse.hpp"
 #include "core/read_file.hpp"
-#include "http/host_check.hpp"
 #include "setting_value.hpp"
 #include "ssh/key_file.hpp"
 
 namespace vmterm::serve {
 namespace {
 
-using namespace std::chrono_literals;
 using detail::bad;
-using detail::duration_of;
 using detail::given;
+using detail::given_of;
 using detail::in_quotes;
-using detail::pick;
 
 /// Shortest token accepted from a file or VMTERM_TOKEN (a generated one has 43 characters).
 constexpr std::size_t min_token_length = 16;
-constexpr std::int64_t max_sessions_limit = 100000;
-constexpr std::size_t min_message = 4096;  // the page sends input in pieces of 4 KiB
-constexpr std::size_t max_message_limit = 64u << 20;
-
-expected<void> resolve_listen(const options& opt, const config::env_lookup& env, settings& s) {
-  const auto g = pick("--listen", opt.listen, "VMTERM_LISTEN", env)
-                     .value_or(given{default_listen, "--listen", false});
-  auto where = http::parse_listen_address(g.text);
-  if (!where) return tl::unexpected(bad(g, where.error().message));
-  s.listen = *where;
-  return {};
-}
-
-/// --allow-host (repeatable) or VMTERM_ALLOW_HOST ("a.example, b.example").
-expected<void> resolve_allow_hosts(const options& opt, const config::env_lookup& env, settings& s) {
-  // Each name with where it came from (for an error, the variable's whole value).
-  std::vector<std::pair<std::string, given>> names;
-  for (const auto& h : opt.allow_hosts) names.push_back({h, given{h, "--allow-host", false}});
-  if (names.empty()) {
-    if (const auto text = env("VMTERM_ALLOW_HOST")) {
-      const given g{*text, "VMTERM_ALLOW_HOST", true};
-      std::string word;
-      for (const char c : *text + ",") {
-        if (c != ',' && !std::isspace(static_cast<unsigned char>(c))) {
-          word += c;
-        } else if (!word.empty()) {
-          names.push_back({std::exchange(word, {}), g});
-        }
-      }
-    }
-  }
-  for (const auto& [text, g] : names) {
-    auto name = http::normalize_host_name(parse::trim(text));
-    if (!name) return tl::unexpected(bad(g, name.error().message));
-    s.allowed_hosts.push_back(std::move(*name));
-  }
-  return {};
-}
-
-expected<void> resolve_base_path(const options& opt, const config::env_lookup& env, settings& s) {
-  const auto g = pick("--base-path", opt.base_path, "VMTERM_BASE_PATH", env);
-  if (!g) return {};
-  const auto& p = g->text;
-  if (p.empty() || p.front() != '/') {
-    return tl::unexpected(bad(*g, in_quotes(p) + " does not start with '/'; use e.g. /vmterm"));
-  }
-  const bool odd = std::any_of(p.begin(), p.end(), [](char c) {
-    return c == '?' || c == '#' || c == '%' || std::isspace(static_cast<unsigned char>(c)) ||
-           std::iscntrl(static_cast<unsigned char>(c));
-  });
-  if (odd || p.find("//") != std::string::npos || p.find("/../") != std::string::npos ||
-      p.find("/./") != std::string::npos || p.ends_with("/..") || p.ends_with("/.")) {
-    return tl::unexpected(bad(
-        *g, in_quotes(p) + " is not a plain path; use letters, digits, '-', '_' and '/' such as "
-                           "/vmterm"));
-  }
-  s.base_path = p.back() == '/' ? p : p + "/";
-  return {};
-}
 
 expected<std::string> read_token_file(const given& g) {
   std::error_code ec;
@@ -129,7 +67,7 @@ expected<void> resolve_auth(const options& opt, const config::env_lookup& env,
     s.token_from = token_source::none;
     return {};
   }
-  if (auto file = pick("--token-file", opt.token_file, "VMTERM_TOKEN_FILE", env)) {
+  if (auto file = given_of(opt, "--token-file", opt.token_file)) {
     auto token = read_token_file(*file);
     if (!token) return tl::unexpected(token.error());
     if (auto ok = check_token(*file, *token); !ok) return ok;
@@ -144,15 +82,6 @@ expected<void> resolve_auth(const options& opt, const config::env_lookup& env,
   } else {
     s.token = generate_token();
     s.token_from = token_source::generated;
-  }
-  for (const auto& o : opt.allow_origins) {
-    if (!address::valid_origin(o)) {
-      return tl::unexpected(bad(given{o, "--allow-origin", false},
-                                in_quotes(o) +
-                                    " is not an origin; use scheme://host[:port] such as "
-                                    "https://example.com, or *"));
-    }
-    s.allowed_origins.push_back(o.size() > 1 && o.back() == '/' ? o.substr(0, o.size() - 1) : o);
   }
   return {};
 }
@@ -180,8 +109,8 @@ expected<void> resolve_tls(const options& opt, settings& s) {
   return {};
 }
 
-expected<void> resolve_command(const options& opt, const config::env_lookup& env, settings& s) {
-  const auto g = pick("--command", opt.command, "VMTERM_COMMAND", env);
+expected<void> resolve_command(const options& opt, settings& s) {
+  const auto g = given_of(opt, "--command", opt.command);
   if (!g) return {};
   if (s.ssh) {
     // As `ssh HOST COMMAND`: the text goes to the server, whose shell for the user runs it.
@@ -199,64 +128,22 @@ expected<void> resolve_command(const options& opt, const config::env_lookup& env
   return {};
 }
 
-expected<void> resolve_sessions(const options& opt, settings& s) {
-  if (opt.max_sessions) {
-    auto n = parse::integer(parse::trim(*opt.max_sessions), 1, max_sessions_limit);
-    if (!n)
-      return tl::unexpected(
-          bad(given{*opt.max_sessions, "--max-sessions", false}, n.error().message));
-    s.max_sessions = static_cast<std::size_t>(*n);
-  }
-  auto idle = duration_of(opt.idle_timeout, "--idle-timeout", 0ms);
-  if (!idle) return tl::unexpected(idle.error());
-  s.idle_timeout = *idle;
-  auto grace = duration_of(opt.resume_grace, "--resume-grace", 60s);
-  if (!grace) return tl::unexpected(grace.error());
-  s.resume_grace = *grace;
-  if (opt.max_message) {
-    const given g{*opt.max_message, "--max-message", false};
-    auto size = parse::size(parse::trim(g.text));
-    if (!size) return tl::unexpected(bad(g, size.error().message));
-    if (*size < min_message || *size > max_message_limit) {
-      return tl::unexpected(bad(g, in_quotes(g.text) + " is out of range; use 4KiB to 64MiB"));
-    }
-    s.max_message = *size;
-  }
+/// The values each flag checked on its own, in the settings' types.
+void copy_checked(const options& opt, settings& s) {
+  s.log_format = *log::parse_format(opt.log_format);
+  s.log_level = *log::parse_level(opt.log_level);
+  s.request_tracing = opt.request_tracing;
+  s.listen = *http::parse_listen_address(opt.listen);
+  s.base_path = opt.base_path;
+  s.allowed_origins = opt.allow_origins;
+  s.allowed_hosts = opt.allow_hosts;
+  s.max_sessions = opt.max_sessions;
+  s.idle_timeout = opt.idle_timeout;
+  s.resume_grace = opt.resume_grace;
+  s.max_message = opt.max_message;
   s.readonly = opt.readonly;
-  if (opt.compression) {
-    const given g{*opt.compression, "--compression", false};
-    const auto v = parse::trim(g.text);
-    if (v != "on" && v != "off")
-      return tl::unexpected(bad(g, in_quotes(g.text) + " is not on or off"));
-    s.compression = v == "on";
-  }
-  return {};
-}
-
-/// --redis-url / VMTERM_REDIS_URL. The text may hold a password: it is never repeated, and
-/// lib/redis's message shows the URL with the password masked.
-expected<void> resolve_redis(const options& opt, const config::env_lookup& env, settings& s) {
-  auto g = pick("--redis-url", opt.redis_url, "VMTERM_REDIS_URL", env);
-  if (!g) return {};
-  g->secret = true;
-  auto u = redis::parse_url(parse::trim(g->text));
-  if (!u) return tl::unexpected(bad(*g, u.error().message));
-  s.redis = std::move(*u);
-  return {};
-}
-
-expected<void> resolve_logging(const options& opt, const config::env_lookup& env, settings& s) {
-  if (auto g = pick("--log-format", opt.log_format, "VMTERM_LOG_FORMAT", env)) {
-    auto f = log::parse_format(parse::trim(g->text));
-    if (!f) return tl::unexpected(bad(*g, f.error().message));
-    s.log_format = *f;
-  }
-  if (auto g = pick("--log-level", opt.log_level, "VMTERM_LOG_LEVEL", env)) {
-    auto l = log::parse_level(parse::trim(g->text));
-    if (!l) return tl::unexpected(bad(*g, l.error().message));
-    s.log_level = *l;
-  }
-  return {};
+  s.compression = opt.compression == "on";
+  if (opt.redis_url) s.redis = *redis::parse_url(*opt.redis_url);
 }
 
 }  // namespace
@@ -264,18 +151,13 @@ expected<void> resolve_logging(const options& opt, const config::env_lookup& env
 expected<settings> resolve(const options& opt, const config::env_lookup& env,
                            std::string (*generate_token)()) {
   settings s;
-  // In order: --no-auth looks at the listen address.
-  if (auto ok = resolve_logging(opt, env, s); !ok) return tl::unexpected(ok.error());
-  if (auto ok = resolve_listen(opt, env, s); !ok) return tl::unexpected(ok.error());
-  if (auto ok = resolve_base_path(opt, env, s); !ok) return tl::unexpected(ok.error());
-  if (auto ok = resolve_allow_hosts(opt, env, s); !ok) return tl::unexpected(ok.error());
+  copy_checked(opt, s);
   if (auto ok = resolve_tls(opt, s); !ok) return tl::unexpected(ok.error());
   // SSH before --command, which is the remote command with --ssh.
   if (auto ok = detail::resolve_ssh(opt, env, s); !ok) return tl::unexpected(ok.error());
-  if (auto ok = resolve_command(opt, env, s); !ok) return tl::unexpected(ok.error());
-  if (auto ok = resolve_sessions(opt, s); !ok) return tl::unexpected(ok.error());
-  if (auto ok = resolve_redis(opt, env, s); !ok) return tl::unexpected(ok.error());
-  // Last: a bad flag elsewhere must not cost a generated token.
+  if (auto ok = resolve_command(opt, s); !ok) return tl::unexpected(ok.error());
+  // Last: a bad flag elsewhere must not cost a generated token. --no-auth looks at the listen
+  // address.
   if (auto ok = resolve_auth(opt, env, generate_token, s); !ok) return tl::unexpected(ok.error());
   return s;
 }

@@ -1,6 +1,6 @@
 #pragma once
-/// vmterm-serve's configuration, checked: the flags (options.hpp) with the environment and the
-/// defaults (flag > environment > default). A bad value is an error whose message names the
+/// vmterm-serve's configuration, checked: the flags (options.hpp, already resolved flag >
+/// environment > default) checked together. A bad value is an error whose message names the
 /// flag or variable, the value and the fix; main prints it and exits 2.
 
 #include <chrono>
@@ -29,9 +29,10 @@ enum class token_source {
   none,         ///< --no-auth
 };
 
+/// The defaults are the flag declarations' (options.cpp), written nowhere else.
 struct settings {
   http::endpoint listen{};
-  std::string base_path{"/"};  ///< starts and ends with '/'
+  std::string base_path{};  ///< starts and ends with '/'
   std::optional<std::string> tls_cert{};
   std::optional<std::string> tls_key{};
 
@@ -48,19 +49,20 @@ struct settings {
   /// Set with --redis-url (VMTERM_REDIS_URL): /health-check/ and /readyz PING it.
   std::optional<redis::url> redis{};
 
-  std::size_t max_sessions{16};
-  std::chrono::milliseconds idle_timeout{0};  ///< 0 = never
-  std::chrono::milliseconds resume_grace{std::chrono::seconds(60)};
-  std::size_t max_message{1 << 20};
-  bool readonly{false};
-  bool compression{true};  ///< --compression: permessage-deflate offered
+  std::size_t max_sessions{};
+  std::chrono::milliseconds idle_timeout{};  ///< 0 = never
+  std::chrono::milliseconds resume_grace{};
+  std::size_t max_message{};
+  bool readonly{};
+  bool compression{};  ///< --compression: permessage-deflate offered
 
-  log::format log_format{log::format::json};
-  log::level log_level{log::level::info};
+  log::format log_format{};
+  log::level log_level{};
   http::request_tracing request_tracing{};  ///< --trace-exclude, --slow-request
 };
 
-/// Checks the options against the environment. `generate_token` makes the token when none is
+/// Checks the options together, with the environment for what no flag covers (VMTERM_TOKEN,
+/// AWS_HOSTNAME, AWS_USERNAME, SSH_AUTH_SOCK). `generate_token` makes the token when none is
 /// given (http::generate_token in the program; a fixed one in tests).
 [[nodiscard]] expected<settings> resolve(const options& opt, const config::env_lookup& env,
                                          std::string (*generate_token)());

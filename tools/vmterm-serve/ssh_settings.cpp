@@ -11,14 +11,11 @@
 namespace vmterm::serve::detail {
 namespace {
 
-using namespace std::chrono_literals;
-
 /// The SSH target: --ssh, VMTERM_SSH, or AWS_HOSTNAME (the original app's variables); a target
 /// without "USER@" takes AWS_USERNAME.
 expected<std::optional<ssh::target>> resolve_target(const options& opt,
                                                     const config::env_lookup& env) {
-  auto g = pick("--ssh", opt.ssh, "VMTERM_SSH", env);
-  if (!g) g = pick("", std::nullopt, "AWS_HOSTNAME", env);
+  const auto g = given_of(opt, "--ssh", opt.ssh);
   if (!g) return std::nullopt;
   const auto user = env("AWS_USERNAME").value_or("");
   auto t = ssh::parse_target(parse::trim(g->text), user);
@@ -36,11 +33,10 @@ expected<std::filesystem::path> private_file(const std::optional<given>& g, std:
 
 expected<void> resolve_ssh_files(const options& opt, const config::env_lookup& env,
                                  ssh::ssh_options& o) {
-  auto identity =
-      private_file(pick("--identity", opt.identity, "VMTERM_IDENTITY", env), "identity file");
+  auto identity = private_file(given_of(opt, "--identity", opt.identity), "identity file");
   if (!identity) return tl::unexpected(identity.error());
   o.identity = *identity;
-  const auto pass = pick("--identity-passphrase-file", opt.passphrase_file, "", env);
+  const auto pass = given_of(opt, "--identity-passphrase-file", opt.passphrase_file);
   if (pass && o.identity.empty()) {
     return tl::unexpected(bad(*pass, "a passphrase needs a key; give --identity FILE as well"));
   }
@@ -56,7 +52,7 @@ expected<void> resolve_ssh_files(const options& opt, const config::env_lookup& e
     }
   }
   o.accept_new_host_key = opt.accept_new_host_key;
-  if (auto g = pick("--known-hosts", opt.known_hosts, "VMTERM_KNOWN_HOSTS", env)) {
+  if (auto g = given_of(opt, "--known-hosts", opt.known_hosts)) {
     std::error_code ec;
     const bool exists = std::filesystem::exists(g->text, ec);
     if (!exists && !o.accept_new_host_key) {
@@ -73,42 +69,19 @@ expected<void> resolve_ssh_files(const options& opt, const config::env_lookup& e
   return {};
 }
 
-expected<void> resolve_ssh_times(const options& opt, ssh::ssh_options& o) {
-  if (opt.ssh_timeout) {
-    auto t = duration_of(opt.ssh_timeout, "--ssh-timeout", 15s);
-    if (!t) return tl::unexpected(t.error());
-    if (*t < 100ms || *t > 10min) {
-      return tl::unexpected(
-          bad(given{*opt.ssh_timeout, "--ssh-timeout", false},
-              in_quotes(*opt.ssh_timeout) + " is out of range; use 100ms to 10m, such as 15s"));
-    }
-    o.timeout = *t;
-  }
-  if (opt.ssh_keepalive) {
-    auto k = duration_of(opt.ssh_keepalive, "--ssh-keepalive", 30s);
-    if (!k) return tl::unexpected(k.error());
-    if ((k->count() % 1000) != 0 || *k > 24h) {
-      return tl::unexpected(
-          bad(given{*opt.ssh_keepalive, "--ssh-keepalive", false},
-              in_quotes(*opt.ssh_keepalive) +
-                  " is not whole seconds up to 24h; use e.g. 30s, or 0 for none"));
-    }
-    o.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
-  }
-  return {};
+void resolve_ssh_times(const options& opt, ssh::ssh_options& o) {
+  // Checked by their flags' parsers (options.cpp).
+  o.timeout = opt.ssh_timeout;
+  o.keepalive = std::chrono::duration_cast<std::chrono::seconds>(opt.ssh_keepalive);
 }
 
 /// The SSH flags without a target are a mistake worth naming, not something to ignore.
 expected<void> refuse_ssh_flags_without_target(const options& opt) {
-  const std::pair<const char*, bool> flags[] = {
-      {"--identity", opt.identity.has_value()},
-      {"--identity-passphrase-file", opt.passphrase_file.has_value()},
-      {"--known-hosts", opt.known_hosts.has_value()},
-      {"--accept-new-host-key", opt.accept_new_host_key},
-      {"--ssh-timeout", opt.ssh_timeout.has_value()},
-      {"--ssh-keepalive", opt.ssh_keepalive.has_value()}};
-  for (const auto& [flag, given_here] : flags) {
-    if (given_here) {
+  const char* const flags[] = {"--identity",    "--identity-passphrase-file",
+                               "--known-hosts", "--accept-new-host-key",
+                               "--ssh-timeout", "--ssh-keepalive"};
+  for (const char* flag : flags) {
+    if (on_command_line(opt, flag)) {
       return fail(std::errc::invalid_argument,
                   std::string(flag) + ": only with an SSH target; add --ssh USER@HOST (or drop " +
                       flag + ")");
@@ -126,7 +99,7 @@ expected<void> resolve_ssh(const options& opt, const config::env_lookup& env, se
   ssh::ssh_options o;
   o.target = std::move(**target);
   if (auto ok = resolve_ssh_files(opt, env, o); !ok) return ok;
-  if (auto ok = resolve_ssh_times(opt, o); !ok) return ok;
+  resolve_ssh_times(opt, o);
   s.ssh = std::move(o);
   return {};
 }

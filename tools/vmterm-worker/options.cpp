@@ -2,200 +2,248 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <fstream>
 
+#include "core/flags.hpp"
 #include "core/parse.hpp"
 #include "task_registry.hpp"
 
 namespace vmterm::worker {
 namespace {
 
+using namespace std::chrono_literals;
+using config::flag;
+using config::list_flag;
 using std::chrono::milliseconds;
+constexpr const char* tool = "vmterm-worker";
 
-void add_common(CLI::App& app, options& o) {
-  app.add_option("-b,--broker", o.broker,
-                 "the Redis broker, redis://[user:password@]host:port/db or unix:///path; env "
-                 "VMTERM_REDIS_URL, CELERY_BROKER_URL (default " +
-                     std::string(default_broker) + ")")
-      ->type_name("URL");
-  app.add_option("--result-backend", o.result_backend,
-                 "where results are stored and read, a redis:// URL; env CELERY_RESULT_BACKEND "
-                 "(default: the broker's URL)")
-      ->type_name("URL");
-  app.add_option("--log-format", o.log_format,
-                 "json (one object per line) or text; env VMTERM_LOG_FORMAT (default json)")
-      ->type_name("json|text");
-  app.add_option("--log-level", o.log_level,
-                 "debug, info, warn or error; env VMTERM_LOG_LEVEL (default info)")
-      ->type_name("LEVEL");
-}
+/// The text of the flags that are resolved further after parsing (files read, texts turned
+/// into enums, durations into other units).
+struct raw_flags {
+  std::string log_format, log_level;
+  std::optional<std::string> result_backend;
+  milliseconds visibility_timeout{};
+  std::optional<std::string> hostname, token_file, tasks_file;
+  std::vector<std::string> tasks;
+  std::optional<milliseconds> countdown;
+};
 
-void add_run(CLI::App& app, options& o) {
-  app.add_option("-Q,--queues", o.queues,
-                 "consume these queues, in priority order (repeatable or comma-separated; "
-                 "default celery)")
-      ->type_name("QUEUE")
-      ->delimiter(',');
-  app.add_option("-c,--concurrency", o.concurrency, "run this many tasks at once (default 4)")
-      ->type_name("N");
-  app.add_option("--prefetch", o.prefetch,
-                 "take up to this many more messages than are running, to have the next ready "
-                 "(default 64)")
-      ->type_name("N");
-  app.add_option("-n,--hostname", o.hostname,
-                 "this worker's node name, Celery style (default celery@<host name>)")
-      ->type_name("NAME");
-  app.add_option("--visibility-timeout", o.visibility_timeout,
-                 "restore messages a real Celery worker took and did not ack after this long, "
-                 "as kombu does (default 1h)")
-      ->type_name("DURATION");
-  app.add_option("--max-tasks", o.max_tasks,
-                 "exit (0) after this many tasks, for a supervisor to restart it (default 0: "
-                 "never)")
-      ->type_name("N");
-  app.add_option("--max-memory", o.max_memory,
-                 "exit (0) after a task once the resident memory is above this, e.g. 200MiB "
-                 "(default 0: never)")
-      ->type_name("SIZE");
-  app.add_option("--shutdown-timeout", o.shutdown_timeout,
-                 "on SIGTERM, wait this long for running tasks, then stop them and give their "
-                 "messages back (default 30s)")
-      ->type_name("DURATION");
-  app.add_flag("--early-ack", o.early_ack,
-               "ack a message when its task starts, not after it ends (a task killed mid-run is "
-               "then not run again)");
-  app.add_flag("-E,--task-events", o.task_events,
-               "send task-received/started/succeeded/failed events for celery events and Flower");
-  app.add_option("--metrics-listen", o.metrics_listen,
-                 "serve Prometheus metrics at http://HOST:PORT/metrics; env "
-                 "VMTERM_METRICS_LISTEN (default: none)")
-      ->type_name("HOST:PORT");
-  app.add_option("--token-file", o.token_file,
-                 "the bearer token /metrics requires is the first line of this file; env "
-                 "VMTERM_TOKEN_FILE, or the token itself in VMTERM_TOKEN (default: none, only "
-                 "on a loopback address)")
-      ->type_name("FILE");
-  app.add_option("--task", o.tasks, "a shell task: NAME=COMMAND, run with /bin/sh -c (repeatable)")
-      ->type_name("NAME=COMMAND");
-  app.add_option("--tasks-file", o.tasks_file,
-                 "shell tasks, one NAME=COMMAND per line (# comments)")
-      ->type_name("FILE");
-  app.add_option("--health-url", o.health_url,
-                 "the URL the health_check task GETs; env VMTERM_HEALTH_URL (default " +
-                     std::string(default_health_url) + ")")
-      ->type_name("URL");
-  app.add_option("--time-limit", o.time_limit,
-                 "hard time limit for tasks whose message has none (default 0: none)")
-      ->type_name("DURATION");
-  app.add_option("--soft-time-limit", o.soft_time_limit,
-                 "soft time limit (SIGTERM) for tasks whose message has none (default 0: none)")
-      ->type_name("DURATION");
-  app.add_option("--retry-delay", o.retry_delay,
-                 "a shell task that exits 75 (EX_TEMPFAIL) runs again after this long (default "
-                 "180s)")
-      ->type_name("DURATION");
-  app.add_option("--max-retries", o.max_retries,
-                 "at most this many retries, then FAILURE MaxRetriesExceededError (default 3)")
-      ->type_name("N");
-}
-
-void add_call(CLI::App& call, options& o) {
-  call.add_option("TASK", o.task, "the task's registered name, e.g. health_check or app.add")
-      ->required();
-  call.add_option("--args", o.args, "positional arguments, a JSON array (default [])")
-      ->type_name("JSON");
-  call.add_option("--kwargs", o.kwargs, "keyword arguments, a JSON object (default {})")
-      ->type_name("JSON");
-  call.add_option("--queue", o.queue, "send to this queue (default celery)")->type_name("QUEUE");
-  auto* countdown = call.add_option("--countdown", o.countdown,
-                                    "run it no sooner than this long from now, e.g. 10s")
-                        ->type_name("DURATION");
-  auto* eta =
-      call.add_option("--eta", o.eta, "run it no sooner than this time, ISO-8601 (naive is UTC)")
-          ->type_name("TIME");
-  countdown->excludes(eta);
-  call.add_option("--expires", o.expires,
-                  "revoke it if not started by then: a duration from now or an ISO-8601 time")
-      ->type_name("DURATION|TIME");
-  call.add_option("--priority", o.priority, "0 (highest) to 9 (default 0)")->type_name("N");
-  call.add_flag("--wait", o.wait, "wait for the result and print it as JSON (exit 1 on FAILURE)");
-  call.add_flag("--ignore-result", o.ignore_result,
-                "ask the worker not to store a result (Celery's ignore_result)");
-  call.add_option("--timeout", o.timeout, "with --wait: give up after this long (default 30s)")
-      ->type_name("DURATION");
-  call.add_option("--bulk", o.bulk,
-                  "send one task per line of FILE (- for stdin): JSON {\"args\":[..],"
-                  "\"kwargs\":{..}} or an args array; pipelined")
-      ->type_name("FILE|-");
-}
-
-std::optional<std::string> pick(const std::optional<std::string>& flag,
-                                std::initializer_list<const char*> envs,
-                                const config::env_lookup& env) {
-  if (flag) return flag;
-  for (const char* name : envs) {
-    if (auto v = env(name)) return v;
-  }
-  return std::nullopt;
-}
-
+/// A whole number in [min, max]: "--concurrency 'abc': must be a whole number from 1 to 10000".
 template <class T>
-expected<T> whole(std::string_view flag, const std::optional<std::string>& text, T fallback,
-                  std::int64_t min, std::int64_t max) {
-  if (!text) return fallback;
-  auto v = parse::integer(parse::trim(*text), min, max);
-  if (!v) {
-    return fail(std::errc::invalid_argument,
-                std::string(flag) + " '" + *text + "': must be a whole number from " +
-                    std::to_string(min) + " to " + std::to_string(max));
-  }
-  return static_cast<T>(*v);
-}
-
-expected<milliseconds> duration_or(std::string_view flag, const std::optional<std::string>& text,
-                                   milliseconds fallback) {
-  if (!text) return fallback;
-  return parse_duration_flag(flag, *text);
-}
-
-expected<std::uint64_t> parse_size(std::string_view flag, const std::string& text) {
-  static constexpr std::pair<std::string_view, std::uint64_t> units[] = {
-      {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"GB", 1000000000ull},
-      {"MB", 1000000ull},  {"KB", 1000ull},     {"B", 1ull}};
-  std::string_view t = parse::trim(text);
-  std::uint64_t mult = 1;
-  for (auto [suffix, m] : units) {
-    if (t.ends_with(suffix)) {
-      t.remove_suffix(suffix.size());
-      mult = m;
-      break;
+config::parse_fn<T> whole(std::int64_t min, std::int64_t max) {
+  return [min, max](std::string_view text) -> expected<T> {
+    auto v = parse::integer(parse::trim(text), min, max);
+    if (!v) {
+      return fail(
+          std::errc::invalid_argument,
+          "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
     }
-  }
-  auto v = parse::integer(parse::trim(t), 0, std::int64_t{1} << 50);
-  if (!v) {
-    return fail(std::errc::invalid_argument,
-                std::string(flag) + " '" + text + "': not a size; give e.g. 200MiB, 1GiB or 0");
-  }
-  return static_cast<std::uint64_t>(*v) * mult;
+    return static_cast<T>(*v);
+  };
 }
 
-expected<common_settings> resolve_common(const options& o, const config::env_lookup& env) {
-  common_settings c;
-  c.broker =
-      pick(o.broker, {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"}, env).value_or(default_broker);
-  c.result_backend = pick(o.result_backend, {"CELERY_RESULT_BACKEND"}, env).value_or(c.broker);
-  if (auto f = pick(o.log_format, {"VMTERM_LOG_FORMAT"}, env)) {
-    auto p = log::parse_format(*f);
-    if (!p) return fail(std::errc::invalid_argument, "--log-format: " + p.error().message);
-    c.log_format = *p;
+/// "250ms", "10s", "5m"; a bare number is seconds, "1.5" too. The reason quotes the text:
+/// "'soon' is not a duration; give e.g. 30s, 500ms or 2m".
+expected<milliseconds> duration_value(std::string_view text) {
+  const std::string_view t = parse::trim(text);
+  if (auto d = parse::duration(t, std::chrono::seconds(1)); d) {
+    return std::chrono::duration_cast<milliseconds>(*d);
   }
-  if (auto l = pick(o.log_level, {"VMTERM_LOG_LEVEL"}, env)) {
-    auto p = log::parse_level(*l);
-    if (!p) return fail(std::errc::invalid_argument, "--log-level: " + p.error().message);
-    c.log_level = *p;
+  if (auto n = parse::number(t); n && *n >= 0 && *n < 1e9) {
+    return milliseconds(std::llround(*n * 1000));
   }
-  return c;
+  return fail(std::errc::invalid_argument,
+              "'" + std::string(text) + "' is not a duration; give e.g. 30s, 500ms or 2m");
+}
+
+flag<milliseconds> duration_flag(std::string name, std::string help, milliseconds fallback,
+                                 std::string note = {}) {
+  return {.name = std::move(name),
+          .value_name = "DURATION",
+          .help = std::move(help),
+          .fallback = fallback,
+          .parse = &duration_value,
+          .default_note = std::move(note),
+          .quote_text = true};
+}
+
+void add_common(config::flag_set& f, common_settings& c, raw_flags& raw) {
+  f.add(c.broker,
+        flag<std::string>{.name = "-b,--broker",
+                          .env = {"VMTERM_REDIS_URL", "CELERY_BROKER_URL"},
+                          .value_name = "URL",
+                          .help = "the Redis broker, redis://[user:password@]host:port/db or "
+                                  "unix:///path",
+                          .fallback = "redis://127.0.0.1:6379/0"});
+  f.add(raw.result_backend, flag<std::optional<std::string>>{
+                                .name = "--result-backend",
+                                .env = {"CELERY_RESULT_BACKEND"},
+                                .value_name = "URL",
+                                .help = "where results are stored and read, a redis:// URL",
+                                .default_note = ": the broker's URL"});
+  config::add_log_flags(f, raw.log_format, raw.log_level);
+}
+
+void add_run_limits(config::flag_set& f, run_settings& s, raw_flags& raw) {
+  f.add(s.queues, list_flag<std::string>{.name = "-Q,--queues",
+                                         .value_name = "QUEUE",
+                                         .help = "consume these queues in priority order, "
+                                                 "repeatable or comma-separated",
+                                         .fallback = {"celery"}});
+  f.add(s.concurrency, flag<int>{.name = "-c,--concurrency",
+                                 .value_name = "N",
+                                 .help = "run this many tasks at once",
+                                 .fallback = 4,
+                                 .parse = whole<int>(1, 10000),
+                                 .quote_text = true});
+  f.add(s.prefetch, flag<int>{.name = "--prefetch",
+                              .value_name = "N",
+                              .help = "take up to this many more messages than are running, to "
+                                      "have the next ready",
+                              .fallback = 64,
+                              .parse = whole<int>(0, 100000),
+                              .quote_text = true});
+  f.add(raw.hostname,
+        flag<std::optional<std::string>>{.name = "-n,--hostname",
+                                         .value_name = "NAME",
+                                         .help = "this worker's node name, Celery style",
+                                         .default_note = " celery@<host name>"});
+  f.add(raw.visibility_timeout,
+        duration_flag("--visibility-timeout",
+                      "restore messages a real Celery worker took and did not ack after this "
+                      "long, as kombu does",
+                      1h));
+  f.add(s.max_tasks, flag<std::uint64_t>{.name = "--max-tasks",
+                                         .value_name = "N",
+                                         .help = "exit (0) after this many tasks, for a "
+                                                 "supervisor to restart it",
+                                         .parse = whole<std::uint64_t>(0, std::int64_t{1} << 50),
+                                         .default_note = ": never",
+                                         .quote_text = true});
+  f.add(s.max_memory,
+        flag<std::uint64_t>{
+            .name = "--max-memory",
+            .value_name = "SIZE",
+            .help = "exit (0) after a task once the resident memory is above this, e.g. 200MiB",
+            .parse = [](std::string_view text) -> expected<std::uint64_t> {
+              auto v = parse::size(parse::trim(text));
+              if (!v) {
+                return fail(std::errc::invalid_argument, "not a size; give e.g. 200MiB, 1GiB or 0");
+              }
+              return *v;
+            },
+            .default_note = ": never",
+            .quote_text = true});
+  f.add(s.shutdown_timeout,
+        duration_flag("--shutdown-timeout",
+                      "on SIGTERM, wait this long for running tasks, then stop them and give "
+                      "their messages back",
+                      30s));
+  f.add(s.early_ack, flag<bool>{.name = "--early-ack",
+                                .help = "ack a message when its task starts, not after it ends "
+                                        "(a task killed mid-run is then not run again)"});
+  f.add(s.task_events, flag<bool>{.name = "-E,--task-events",
+                                  .help = "send task-received/started/succeeded/failed events "
+                                          "for celery events and Flower"});
+}
+
+void add_run_services(config::flag_set& f, run_settings& s, raw_flags& raw) {
+  f.add(s.metrics_listen, flag<std::string>{.name = "--metrics-listen",
+                                            .env = {"VMTERM_METRICS_LISTEN"},
+                                            .value_name = "HOST:PORT",
+                                            .help = "serve Prometheus metrics at "
+                                                    "http://HOST:PORT/metrics",
+                                            .default_note = ": none"});
+  f.add(raw.token_file,
+        flag<std::optional<std::string>>{
+            .name = "--token-file",
+            .env = {"VMTERM_TOKEN_FILE"},
+            .value_name = "FILE",
+            .help = "the bearer token /metrics requires is the first line of this file (or the "
+                    "token itself in VMTERM_TOKEN)",
+            .default_note = ": none, only on a loopback address"});
+  f.add(raw.tasks, list_flag<std::string>{.name = "--task",
+                                          .value_name = "NAME=COMMAND",
+                                          .help = "a shell task: NAME=COMMAND, run with /bin/sh "
+                                                  "-c (repeatable)",
+                                          .split_commas = false});
+  f.add(raw.tasks_file, flag<std::optional<std::string>>{
+                            .name = "--tasks-file",
+                            .value_name = "FILE",
+                            .help = "shell tasks, one NAME=COMMAND per line (# comments)"});
+  f.add(s.health_url, flag<std::string>{.name = "--health-url",
+                                        .env = {"VMTERM_HEALTH_URL"},
+                                        .value_name = "URL",
+                                        .help = "the URL the health_check task GETs",
+                                        .fallback = "http://127.0.0.1:8000/health-check/"});
+  f.add(s.time_limit,
+        duration_flag("--time-limit", "hard time limit for tasks whose message has none", 0ms,
+                      ": none"));
+  f.add(s.soft_time_limit,
+        duration_flag("--soft-time-limit",
+                      "soft time limit (SIGTERM) for tasks whose message has none", 0ms, ": none"));
+  f.add(s.retry_delay,
+        duration_flag("--retry-delay",
+                      "a shell task that exits 75 (EX_TEMPFAIL) runs again after this long", 180s));
+  f.add(s.max_retries, flag<int>{.name = "--max-retries",
+                                 .value_name = "N",
+                                 .help = "at most this many retries, then FAILURE "
+                                         "MaxRetriesExceededError",
+                                 .fallback = 3,
+                                 .parse = whole<int>(0, 1000000),
+                                 .quote_text = true});
+}
+
+void add_call(CLI::App& call, config::flag_set& f, call_settings& s, raw_flags& raw) {
+  call.add_option("TASK", s.task, "the task's registered name, e.g. health_check or app.add")
+      ->required();
+  f.add(s.args_json, flag<std::string>{.name = "--args",
+                                       .value_name = "JSON",
+                                       .help = "positional arguments, a JSON array",
+                                       .fallback = "[]"});
+  f.add(s.kwargs_json, flag<std::string>{.name = "--kwargs",
+                                         .value_name = "JSON",
+                                         .help = "keyword arguments, a JSON object",
+                                         .fallback = "{}"});
+  f.add(s.queue, flag<std::string>{.name = "--queue",
+                                   .value_name = "QUEUE",
+                                   .help = "send to this queue",
+                                   .fallback = "celery"});
+  auto* countdown = f.add(raw.countdown, flag<std::optional<milliseconds>>{
+                                             .name = "--countdown",
+                                             .value_name = "DURATION",
+                                             .help = "run it no sooner than this long from now, "
+                                                     "e.g. 10s",
+                                             .parse = &duration_value,
+                                             .quote_text = true});
+  auto* eta = f.add(s.eta, flag<std::optional<std::string>>{
+                               .name = "--eta",
+                               .value_name = "TIME",
+                               .help = "run it no sooner than this time, ISO-8601 (naive is UTC)"});
+  countdown->excludes(eta);
+  f.add(s.expires, flag<std::optional<std::string>>{
+                       .name = "--expires",
+                       .value_name = "DURATION|TIME",
+                       .help = "revoke it if not started by then: a duration from now or an "
+                               "ISO-8601 time"});
+  f.add(s.priority, flag<int>{.name = "--priority",
+                              .value_name = "N",
+                              .help = "0 (highest) to 9",
+                              .parse = whole<int>(0, 9),
+                              .quote_text = true});
+  f.add(s.wait, flag<bool>{.name = "--wait",
+                           .help = "wait for the result and print it as JSON (exit 1 on FAILURE)"});
+  f.add(s.ignore_result,
+        flag<bool>{.name = "--ignore-result",
+                   .help = "ask the worker not to store a result (Celery's ignore_result)"});
+  f.add(s.timeout, duration_flag("--timeout", "with --wait: give up after this long", 30s));
+  f.add(s.bulk, flag<std::optional<std::string>>{
+                    .name = "--bulk",
+                    .value_name = "FILE|-",
+                    .help = "send one task per line of FILE (- for stdin): JSON {\"args\":[..],"
+                            "\"kwargs\":{..}} or an args array; pipelined"});
 }
 
 std::string default_hostname() {
@@ -204,13 +252,13 @@ std::string default_hostname() {
   return std::string("celery@") + host;
 }
 
-expected<void> resolve_tasks(const options& o, run_settings& s) {
-  if (o.tasks_file) {
-    auto file = read_tasks_file(*o.tasks_file);
+expected<void> resolve_tasks(const raw_flags& raw, run_settings& s) {
+  if (raw.tasks_file) {
+    auto file = read_tasks_file(*raw.tasks_file);
     if (!file) return fail(std::errc::invalid_argument, "--tasks-file " + file.error().message);
     for (auto& t : *file) s.tasks.push_back(std::move(t));
   }
-  for (const auto& text : o.tasks) {
+  for (const auto& text : raw.tasks) {
     auto t = parse_task_spec(text);
     if (!t) return fail(std::errc::invalid_argument, "--task " + t.error().message);
     s.tasks.push_back(std::move(*t));
@@ -218,9 +266,8 @@ expected<void> resolve_tasks(const options& o, run_settings& s) {
   return {};
 }
 
-expected<std::string> read_token(const options& o, const config::env_lookup& env) {
-  auto file = pick(o.token_file, {"VMTERM_TOKEN_FILE"}, env);
-  if (!file) return env("VMTERM_TOKEN").value_or("");
+expected<std::string> read_token(const std::optional<std::string>& file) {
+  if (!file) return config::process_env()("VMTERM_TOKEN").value_or("");
   std::ifstream in(*file);
   std::string line;
   if (!in || !std::getline(in, line) || parse::trim(line).empty()) {
@@ -232,129 +279,76 @@ expected<std::string> read_token(const options& o, const config::env_lookup& env
   return std::string(parse::trim(line));
 }
 
+/// What the flags left as text, turned into the settings' types.
+expected<void> finish(const raw_flags& raw, options& opt) {
+  auto& c = opt.run.common;
+  c.result_backend = raw.result_backend.value_or(c.broker);
+  c.log_format = *log::parse_format(raw.log_format);
+  c.log_level = *log::parse_level(raw.log_level);
+  opt.call.common = c;
+  opt.inspect.common = c;
+  opt.inspect.queues = opt.run.queues;
+  if (opt.which != options::command::run) {
+    if (raw.countdown) {
+      opt.call.countdown = std::chrono::duration_cast<std::chrono::microseconds>(*raw.countdown);
+    }
+    return {};
+  }
+  auto& s = opt.run;
+  s.hostname = raw.hostname.value_or(default_hostname());
+  s.visibility_timeout = std::chrono::duration_cast<std::chrono::seconds>(raw.visibility_timeout);
+  auto token = read_token(raw.token_file);
+  if (!token) return tl::unexpected(token.error());
+  s.metrics_token = std::move(*token);
+  return resolve_tasks(raw, s);
+}
+
 }  // namespace
 
 expected<milliseconds> parse_duration_flag(std::string_view flag, std::string_view text) {
-  const std::string_view t = parse::trim(text);
-  if (auto d = parse::duration(t, std::chrono::seconds(1)); d) {
-    return std::chrono::duration_cast<milliseconds>(*d);
+  auto d = duration_value(text);
+  if (!d) {
+    return fail(std::errc::invalid_argument,
+                std::string(flag) + " '" + std::string(text) + "': " + d.error().message);
   }
-  if (auto n = parse::number(t); n && *n >= 0 && *n < 1e9) {
-    return milliseconds(std::llround(*n * 1000));
-  }
-  return fail(std::errc::invalid_argument, std::string(flag) + " '" + std::string(text) + "': '" +
-                                               std::string(text) +
-                                               "' is not a duration; give e.g. 30s, 500ms or 2m");
+  return d;
 }
 
-void add_flags(CLI::App& app, options& o) {
-  add_common(app, o);
-  add_run(app, o);
+std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
+  CLI::App app{
+      "vmterm-worker: run Celery tasks from Redis; send them (call); list workers and "
+      "queues (inspect)"};
+  app.name(tool);
+  raw_flags raw;
+  config::flag_set flags(app);
+  add_common(flags, opt.run.common, raw);
+  add_run_limits(flags, opt.run, raw);
+  add_run_services(flags, opt.run, raw);
   auto* run = app.add_subcommand("run", "run the worker (the default)");
   run->fallthrough();
-  run->callback([&o] { o.which = options::command::run; });
+  run->callback([&opt] { opt.which = options::command::run; });
   auto* call = app.add_subcommand("call", "send a task; print its id, or its result with --wait");
   call->fallthrough();
-  add_call(*call, o);
-  call->callback([&o] { o.which = options::command::call; });
+  config::flag_set call_flags(*call);
+  add_call(*call, call_flags, opt.call, raw);
+  call->callback([&opt] { opt.which = options::command::call; });
   auto* inspect =
       app.add_subcommand("inspect", "list live workers (from their leases) and queue depths");
   inspect->fallthrough();
-  inspect->add_flag("--json", o.json, "print JSON for jq");
-  inspect->callback([&o] { o.which = options::command::inspect; });
+  config::flag_set inspect_flags(*inspect);
+  inspect_flags.add(opt.inspect.json, flag<bool>{.name = "--json", .help = "print JSON for jq"});
+  inspect->callback([&opt] { opt.which = options::command::inspect; });
   app.require_subcommand(0, 1);
-}
 
-expected<run_settings> resolve_run(const options& o, const config::env_lookup& env) {
-  run_settings s;
-  auto common = resolve_common(o, env);
-  if (!common) return tl::unexpected(common.error());
-  s.common = std::move(*common);
-  if (!o.queues.empty()) s.queues = o.queues;
-  for (const auto& q : s.queues) {
-    if (q.empty())
-      return fail(std::errc::invalid_argument, "--queues: an empty queue name; name each queue");
+  if (auto code = config::parse_command_line(app, argc, argv, tool, {&flags})) return code;
+  // A subcommand's own flags resolve only when it was given.
+  for (auto* f : {opt.which == options::command::call ? &call_flags : nullptr,
+                  opt.which == options::command::inspect ? &inspect_flags : nullptr}) {
+    if (f == nullptr) continue;
+    if (auto ok = f->resolve(); !ok) return config::refuse(tool, ok.error());
   }
-  auto c = whole<int>("--concurrency", o.concurrency, 4, 1, 10000);
-  if (!c) return tl::unexpected(c.error());
-  s.concurrency = *c;
-  auto p = whole<int>("--prefetch", o.prefetch, 64, 0, 100000);
-  if (!p) return tl::unexpected(p.error());
-  s.prefetch = *p;
-  s.hostname = o.hostname.value_or(default_hostname());
-  auto vt = duration_or("--visibility-timeout", o.visibility_timeout, std::chrono::hours(1));
-  if (!vt) return tl::unexpected(vt.error());
-  s.visibility_timeout = std::chrono::duration_cast<std::chrono::seconds>(*vt);
-  auto mt = whole<std::uint64_t>("--max-tasks", o.max_tasks, 0, 0, std::int64_t{1} << 50);
-  if (!mt) return tl::unexpected(mt.error());
-  s.max_tasks = *mt;
-  if (o.max_memory) {
-    auto m = parse_size("--max-memory", *o.max_memory);
-    if (!m) return tl::unexpected(m.error());
-    s.max_memory = *m;
-  }
-  auto st = duration_or("--shutdown-timeout", o.shutdown_timeout, std::chrono::seconds(30));
-  if (!st) return tl::unexpected(st.error());
-  s.shutdown_timeout = *st;
-  s.early_ack = o.early_ack;
-  s.task_events = o.task_events;
-  s.metrics_listen = pick(o.metrics_listen, {"VMTERM_METRICS_LISTEN"}, env).value_or("");
-  auto token = read_token(o, env);
-  if (!token) return tl::unexpected(token.error());
-  s.metrics_token = std::move(*token);
-  if (auto r = resolve_tasks(o, s); !r) return tl::unexpected(r.error());
-  s.health_url = pick(o.health_url, {"VMTERM_HEALTH_URL"}, env).value_or(default_health_url);
-  auto tl = duration_or("--time-limit", o.time_limit, milliseconds(0));
-  if (!tl) return tl::unexpected(tl.error());
-  s.time_limit = *tl;
-  auto stl = duration_or("--soft-time-limit", o.soft_time_limit, milliseconds(0));
-  if (!stl) return tl::unexpected(stl.error());
-  s.soft_time_limit = *stl;
-  auto rd = duration_or("--retry-delay", o.retry_delay, std::chrono::seconds(180));
-  if (!rd) return tl::unexpected(rd.error());
-  s.retry_delay = *rd;
-  auto mr = whole<int>("--max-retries", o.max_retries, 3, 0, 1000000);
-  if (!mr) return tl::unexpected(mr.error());
-  s.max_retries = *mr;
-  return s;
-}
-
-expected<call_settings> resolve_call(const options& o, const config::env_lookup& env) {
-  call_settings s;
-  auto common = resolve_common(o, env);
-  if (!common) return tl::unexpected(common.error());
-  s.common = std::move(*common);
-  s.task = o.task;
-  if (o.args) s.args_json = *o.args;
-  if (o.kwargs) s.kwargs_json = *o.kwargs;
-  if (o.queue) s.queue = *o.queue;
-  auto p = whole<int>("--priority", o.priority, 0, 0, 9);
-  if (!p) return tl::unexpected(p.error());
-  s.priority = *p;
-  if (o.countdown) {
-    auto d = parse_duration_flag("--countdown", *o.countdown);
-    if (!d) return tl::unexpected(d.error());
-    s.countdown = std::chrono::duration_cast<std::chrono::microseconds>(*d);
-  }
-  s.eta = o.eta;
-  s.expires = o.expires;
-  s.wait = o.wait;
-  s.ignore_result = o.ignore_result;
-  auto t = duration_or("--timeout", o.timeout, std::chrono::seconds(30));
-  if (!t) return tl::unexpected(t.error());
-  s.timeout = *t;
-  s.bulk = o.bulk;
-  return s;
-}
-
-expected<inspect_settings> resolve_inspect(const options& o, const config::env_lookup& env) {
-  inspect_settings s;
-  auto common = resolve_common(o, env);
-  if (!common) return tl::unexpected(common.error());
-  s.common = std::move(*common);
-  if (!o.queues.empty()) s.queues = o.queues;
-  s.json = o.json;
-  return s;
+  if (auto ok = finish(raw, opt); !ok) return config::refuse(tool, ok.error());
+  return std::nullopt;
 }
 
 }  // namespace vmterm::worker

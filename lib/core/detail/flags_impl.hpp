@@ -42,9 +42,9 @@ template <class T>
 [[nodiscard]] std::string duration_text(std::chrono::milliseconds d);
 [[nodiscard]] std::string double_text(double v);
 
-/// The --help text: "<help>; env A, B (default X)".
+/// The --help text: "<help>; env A, B (default X<note>)".
 [[nodiscard]] std::string help_line(const std::string& help, const std::vector<std::string>& env,
-                                    const std::string& fallback);
+                                    const std::string& fallback, const std::string& note = {});
 
 /// "--concurrency" from "-c,--concurrency".
 [[nodiscard]] std::string long_name(const std::string& names);
@@ -85,25 +85,27 @@ struct flag_set::entry {
 
 namespace detail {
 
+/// How one flag's text becomes its value, and how its errors read.
+template <class T>
+struct value_rules {
+  const parse_fn<T>& parse;
+  const check_fn<T>& check;
+  bool secret = false;
+  bool quote_text = false;
+};
+
 template <class T>
 [[nodiscard]] expected<T> checked(const std::string& where, std::string_view text, bool from_env,
-                                  const check_fn<T>& check) {
-  auto v = parse_value<T>(text);
+                                  const value_rules<T>& rules) {
+  auto v = rules.parse ? rules.parse(text) : parse_value<T>(text);
   if (!v) {
-    if (from_env) {
-      return fail(v.error().code, "environment variable " + where + "='" + std::string(text) +
-                                      "': " + v.error().message + "; fix or unset " + where);
-    }
-    return fail(v.error().code, where + ": " + v.error().message);
+    return fail(v.error().code, bad_value(where, text, from_env, v.error().message,
+                                          rules.quote_text, rules.secret));
   }
-  if (check) {
-    if (auto bad = check(*v)) {
-      if (from_env) {
-        return fail(std::errc::invalid_argument, "environment variable " + where + "='" +
-                                                     std::string(text) + "': " + *bad +
-                                                     "; fix or unset " + where);
-      }
-      return fail(std::errc::invalid_argument, where + " '" + std::string(text) + "': " + *bad);
+  if (rules.check) {
+    if (auto bad = rules.check(*v)) {
+      return fail(std::errc::invalid_argument,
+                  bad_value(where, text, from_env, *bad, true, rules.secret));
     }
   }
   return v;
@@ -142,27 +144,33 @@ CLI::Option* flag_set::add(T& target, flag<T> decl) {
   auto e = std::make_shared<entry>();
   e->name = detail::long_name(decl.name);
   e->env = decl.env;
-  const std::string shown =
-      decl.fallback_text.empty() ? default_text(decl.fallback) : decl.fallback_text;
-  const std::string help = detail::help_line(decl.help, decl.env, shown);
+  const std::string shown = !decl.fallback_text.empty() ? decl.fallback_text
+                            : decl.show                 ? decl.show(decl.fallback)
+                                                        : default_text(decl.fallback);
+  const std::string help = detail::help_line(decl.help, decl.env, shown, decl.default_note);
   if constexpr (std::is_same_v<T, bool>) {
     e->option = app_.add_flag(decl.name, e->raw_flag, help);
   } else {
+    // Each text as given: no CLI11 "[a,b]" list syntax ("--kwargs '[1]'" is one JSON text).
     e->option = app_.add_option(decl.name, e->raw, help)
                     ->expected(1)
+                    ->allow_extra_args(false)
                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     if (!decl.value_name.empty()) e->option->type_name(decl.value_name);
   }
   e->resolve = [&target, decl = std::move(decl)](entry& self,
                                                  const env_lookup& env) -> expected<void> {
-    return detail::pick(self, env, target, decl.fallback,
-                        [&](const std::vector<std::string>& texts, const std::string& where,
-                            bool from_env) -> expected<T> {
-                          if constexpr (std::is_same_v<T, bool>) {
-                            if (!from_env) return self.raw_flag;
-                          }
-                          return detail::checked<T>(where, texts.back(), from_env, decl.check);
-                        });
+    return detail::pick(
+        self, env, target, decl.fallback,
+        [&](const std::vector<std::string>& texts, const std::string& where,
+            bool from_env) -> expected<T> {
+          if constexpr (std::is_same_v<T, bool>) {
+            if (!from_env) return self.raw_flag;
+          }
+          return detail::checked<T>(
+              where, texts.back(), from_env,
+              detail::value_rules<T>{decl.parse, decl.check, decl.secret, decl.quote_text});
+        });
   };
   entries_.push_back(e);
   return e->option;
@@ -177,24 +185,30 @@ CLI::Option* flag_set::add(std::vector<T>& target, list_flag<T> decl) {
   if (shown.empty()) {
     for (const auto& v : decl.fallback) shown += (shown.empty() ? "" : ",") + default_text(v);
   }
-  e->option = app_.add_option(decl.name, e->raw, detail::help_line(decl.help, decl.env, shown));
-  e->option->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  e->option = app_.add_option(decl.name, e->raw,
+                              detail::help_line(decl.help, decl.env, shown, decl.default_note));
+  e->option->expected(1)->allow_extra_args(false)->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeAll);
   if (!decl.value_name.empty()) e->option->type_name(decl.value_name);
   e->resolve = [&target, decl = std::move(decl)](entry& self,
                                                  const env_lookup& env) -> expected<void> {
-    return detail::pick(self, env, target, decl.fallback,
-                        [&](const std::vector<std::string>& texts, const std::string& where,
-                            bool from_env) -> expected<std::vector<T>> {
-                          std::vector<T> out;
-                          for (const auto& text : texts) {
-                            for (const auto& item : detail::split_list(text)) {
-                              auto v = detail::checked<T>(where, item, from_env, decl.check);
-                              if (!v) return tl::unexpected(v.error());
-                              out.push_back(std::move(*v));
-                            }
-                          }
-                          return out;
-                        });
+    return detail::pick(
+        self, env, target, decl.fallback,
+        [&](const std::vector<std::string>& texts, const std::string& where,
+            bool from_env) -> expected<std::vector<T>> {
+          std::vector<T> out;
+          for (const auto& text : texts) {
+            auto items =
+                decl.split_commas ? detail::split_list(text) : std::vector<std::string>{text};
+            for (const auto& item : items) {
+              auto v = detail::checked<T>(where, item, from_env,
+                                          detail::value_rules<T>{decl.parse, decl.check});
+              if (!v) return tl::unexpected(v.error());
+              out.push_back(std::move(*v));
+            }
+          }
+          return out;
+        });
   };
   entries_.push_back(e);
   return e->option;

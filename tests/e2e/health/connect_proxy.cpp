@@ -85,10 +85,10 @@ void connect_proxy::relay(int client) {
     requests_.push_back(line);
   }
   const std::string prefix = "CONNECT 127.0.0.1:";
-  const int upstream = line.starts_with(prefix)
-                           ? connect_loopback(static_cast<std::uint16_t>(
-                                 std::stoi(line.substr(prefix.size()))))
-                           : -1;
+  const int upstream =
+      line.starts_with(prefix)
+          ? connect_loopback(static_cast<std::uint16_t>(std::stoi(line.substr(prefix.size()))))
+          : -1;
   if (upstream < 0) {
     send_all(client, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
     return;

@@ -150,7 +150,7 @@ TEST_CASE("a message above the limit (--max-message) closes with 1009", "[serve]
   (void)ws.send_binary(std::string(8192, 'x'));
   CHECK(ws.wait_closed(5s));
   CHECK(ws.close_code() == 1009);
-  CHECK(ws.close_reason() == "message larger than 4096 bytes (--max-message)");
+  CHECK(ws.close_reason() == "message larger than 4096 bytes, the server's message limit");
 }
 
 TEST_CASE("a dropped connection resumes its session with exactly the output it missed",

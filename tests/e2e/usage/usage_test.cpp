@@ -5,9 +5,15 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "core/flags.hpp"
+#include "core/parse.hpp"
 #include "http_test_server.hpp"
 #include "man_page.hpp"
 #include "process.hpp"
+#include "temp_dir.hpp"
+#include "term/session_hub.hpp"
 
 using vmterm::test::run_tool;
 
@@ -102,4 +108,69 @@ TEST_CASE("every default --help states is the one the flag's man-page entry stat
     }
   }
   CHECK(checked >= 30);
+}
+
+TEST_CASE("every tool prints its name and the build's version for --version, on stdout, exit 0",
+          "[usage]") {
+  for (const std::string tool :
+       {"vmterm-serve", "vmterm-worker", "vmterm-beat", "vmterm-health", "vmterm-trace"}) {
+    INFO(tool);
+    const auto r = run_tool(tool, {"--version"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out == vmterm::config::version_line(tool) + "\n");
+    CHECK(r.out.rfind(tool + " " + VMTERM_TEST_PROJECT_VERSION, 0) == 0);
+  }
+}
+
+namespace {
+
+/// The default `flag` has in `tool [command] --help`.
+std::string help_default(const std::vector<std::string>& command, const std::string& flag) {
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  args.push_back("--help");
+  const auto help = run_tool(command.front(), args);
+  const auto defaults = vmterm::test::defaults_in(help.out);
+  const auto it = defaults.find(flag);
+  return it == defaults.end() ? std::string() : vmterm::test::default_value(it->second);
+}
+
+}  // namespace
+
+TEST_CASE("the defaults --help states are the ones the tools use", "[usage]") {
+  SECTION("vmterm-beat check prints --count due times of each entry") {
+    const auto count = help_default({"vmterm-beat", "check"}, "--count");
+    REQUIRE_FALSE(count.empty());
+    vmterm::test::temp_dir dir;
+    vmterm::test::write_file(dir / "s.toml", "[ping]\ntask = \"ping\"\nevery = \"60s\"\n");
+    const auto r = run_tool("vmterm-beat",
+                            {"check", (dir / "s.toml").string(), "--now", "2024-05-01T10:00:00Z"},
+                            {.env = {{"VMTERM_TIMEZONE", std::nullopt}}});
+    REQUIRE(r.exit_code == 0);
+    std::size_t due = 0;
+    for (std::size_t at = r.out.find("\n  "); at != std::string::npos;
+         at = r.out.find("\n  ", at + 1)) {
+      ++due;
+    }
+    CHECK(std::to_string(due) == count);
+    // --timezone's default names the zone the times are shown in.
+    CHECK(r.out.find("time zone " + help_default({"vmterm-beat", "check"}, "--timezone")) !=
+          std::string::npos);
+  }
+  SECTION("vmterm-worker logs in --log-format's default: one JSON object per line") {
+    REQUIRE(help_default({"vmterm-worker"}, "--log-format") == "json");
+    const auto r =
+        run_tool("vmterm-worker", {"--broker", "redis://127.0.0.1:1/0"},
+                 {.env = {{"VMTERM_LOG_FORMAT", std::nullopt}, {"OTEL_TRACES_EXPORTER", "none"}}});
+    CHECK(r.exit_code == 1);
+    const auto line = r.err.substr(0, r.err.find('\n'));
+    INFO(line);
+    CHECK(nlohmann::json::accept(line));
+    CHECK(nlohmann::json::parse(line, nullptr, false).value("level", "") == "error");
+  }
+  SECTION("vmterm-serve's --max-message default is the one lib/term's sessions use") {
+    // Its flag's default is read from term::hub_options, not written again.
+    CHECK(help_default({"vmterm-serve"}, "--max-message") ==
+          vmterm::parse::size_text(vmterm::term::hub_options{}.max_message));
+  }
 }

@@ -92,7 +92,7 @@ TEST_CASE("a frame above the message limit closes with 1009", "[integration][ter
   REQUIRE(c.type(std::string(4097, 'a')));
   REQUIRE(c.read_until_closed());
   CHECK(c.ws.close_code() == 1009);
-  CHECK(c.ws.close_reason() == "message larger than 4096 bytes (--max-message)");
+  CHECK(c.ws.close_reason() == "message larger than 4096 bytes, the server's message limit");
 }
 
 TEST_CASE("a client that never acks stalls the producer within the window", "[integration][term]") {
@@ -261,11 +261,11 @@ TEST_CASE("beyond max sessions the next client is refused naming the flag", "[in
   REQUIRE(b.controls.size() == 1);
   CHECK(b.controls[0] == nlohmann::json{{"type", "error"},
                                         {"message",
-                                         "too many sessions: 1 is open, as many as "
-                                         "--max-sessions allows; close one or raise "
-                                         "--max-sessions"}});
+                                         "too many sessions: 1 is open, the server's "
+                                         "limit; close one, or raise the server's session "
+                                         "limit"}});
   CHECK(b.ws.close_code() == 1013);
-  CHECK(b.ws.close_reason() == "too many sessions (--max-sessions 1)");
+  CHECK(b.ws.close_reason() == "too many sessions (limit 1)");
 }
 
 TEST_CASE("the refusal beyond max sessions counts in the plural from two", "[integration][term]") {
@@ -283,8 +283,8 @@ TEST_CASE("the refusal beyond max sessions counts in the plural from two", "[int
   REQUIRE(c.read_until_closed());
   REQUIRE(c.controls.size() == 1);
   CHECK(c.controls[0]["message"] ==
-        "too many sessions: 2 are open, as many as --max-sessions allows; close one or raise "
-        "--max-sessions");
+        "too many sessions: 2 are open, the server's limit; close one, or raise the server's "
+        "session limit");
 }
 
 TEST_CASE("an end message hangs up the shell at once, freeing its place", "[integration][term]") {

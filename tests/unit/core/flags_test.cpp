@@ -1,5 +1,8 @@
 #include "core/flags.hpp"
 
+#include "core/parse.hpp"
+#include "core/version.hpp"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
@@ -24,6 +27,15 @@ vmterm::config::env_lookup fake_env(std::map<std::string, std::string> vars) {
     if (it == vars.end() || it->second.empty()) return std::nullopt;
     return it->second;
   };
+}
+
+/// Parses `args` as the command line of `app`, then resolves `flags`.
+vmterm::expected<void> parse_args(CLI::App& app, flag_set& flags,
+                                  const std::vector<std::string>& args) {
+  std::vector<const char*> argv{"vmterm-test"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+  return flags.resolve();
 }
 
 struct worker_like {
@@ -73,11 +85,8 @@ struct fixture {
                   .name = "--token-file", .value_name = "FILE", .help = "read the token here"});
   }
 
-  vmterm::expected<void> parse(std::vector<std::string> args) {
-    std::vector<const char*> argv{"vmterm-test"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
-    return flags.resolve();
+  vmterm::expected<void> parse(const std::vector<std::string>& args) {
+    return parse_args(app, flags, args);
   }
 };
 
@@ -187,7 +196,7 @@ TEST_CASE("default texts of durations use the largest exact unit", "[flags]") {
   CHECK(default_text(std::chrono::milliseconds(90s)) == "90s");
   CHECK(default_text(std::chrono::milliseconds(1500)) == "1500ms");
   CHECK(default_text(std::chrono::milliseconds(24h)) == "1d");
-  CHECK(default_text(std::chrono::milliseconds(0)) == "0s");
+  CHECK(default_text(std::chrono::milliseconds(0)) == "0");
 }
 
 namespace {
@@ -247,4 +256,131 @@ TEST_CASE("parse_command_line parses, resolves and gives the exit code to return
   CHECK(run(bad_value, {"-c", "0"}) ==
         std::pair{std::optional<int>(2),
                   std::string("vmterm-test: --concurrency '0': must be at least 1\n")});
+}
+
+namespace {
+
+/// A flag set with the declaration forms serve and the worker use.
+struct custom_fixture {
+  CLI::App app{"test"};
+  std::size_t sessions = 0;
+  int concurrency = 0;
+  std::optional<std::string> url;
+  std::vector<std::string> tasks;
+  std::string log_format, log_level;
+  flag_set flags;
+
+  explicit custom_fixture(std::map<std::string, std::string> env = {}) : flags(app, fake_env(env)) {
+    flags.add(sessions,
+              flag<std::size_t>{.name = "--max-sessions",
+                                .value_name = "N",
+                                .help = "at most this many",
+                                .fallback = 16,
+                                .parse = [](std::string_view t) -> vmterm::expected<std::size_t> {
+                                  auto n = vmterm::parse::integer(t, 1, 100);
+                                  if (!n) return tl::unexpected(n.error());
+                                  return static_cast<std::size_t>(*n);
+                                },
+                                .default_note = "; 0: never"});
+    flags.add(concurrency, flag<int>{.name = "--concurrency",
+                                     .help = "run this many",
+                                     .fallback = 4,
+                                     .parse = [](std::string_view) -> vmterm::expected<int> {
+                                       return vmterm::fail(std::errc::invalid_argument,
+                                                           "must be 1 to 10");
+                                     },
+                                     .quote_text = true});
+    flags.add(url,
+              flag<std::optional<std::string>>{
+                  .name = "--redis-url",
+                  .env = {"VMTERM_REDIS_URL"},
+                  .help = "a Redis",
+                  .parse = [](std::string_view t) -> vmterm::expected<std::optional<std::string>> {
+                    if (t.rfind("redis://", 0) != 0) {
+                      return vmterm::fail(std::errc::invalid_argument, "not a redis:// URL");
+                    }
+                    return std::string(t);
+                  },
+                  .default_note = ": no Redis check",
+                  .secret = true});
+    flags.add(tasks, list_flag<std::string>{
+                         .name = "--task", .help = "a shell task", .split_commas = false});
+    vmterm::config::add_log_flags(flags, log_format, log_level);
+  }
+
+  vmterm::expected<void> parse(const std::vector<std::string>& args) {
+    return parse_args(app, flags, args);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a flag's own parser gives the value and the reason its errors state", "[flags]") {
+  custom_fixture f;
+  REQUIRE(f.parse({"--max-sessions", "7"}));
+  CHECK(f.sessions == 7);
+  custom_fixture g;
+  auto r = g.parse({"--max-sessions", "0"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--max-sessions: '0' is out of range; use a number from 1 to 100");
+  custom_fixture h;
+  r = h.parse({"--concurrency", "abc"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--concurrency 'abc': must be 1 to 10");  // quote_text
+}
+
+TEST_CASE("a secret value is never repeated in its errors", "[flags]") {
+  custom_fixture f(env_map{{"VMTERM_REDIS_URL", "http://user:hunter2@x"}});
+  auto r = f.parse({});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "environment variable VMTERM_REDIS_URL: not a redis:// URL; fix or unset "
+        "VMTERM_REDIS_URL");
+  custom_fixture g;
+  r = g.parse({"--redis-url", "http://user:hunter2@x"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--redis-url: not a redis:// URL");
+}
+
+TEST_CASE("a default's note, a list without comma splitting, origins and the log flags",
+          "[flags]") {
+  custom_fixture f(env_map{{"VMTERM_LOG_LEVEL", "debug"}});
+  const std::string help = f.app.help();
+  CHECK(help.find("at most this many (default 16; 0: never)") != std::string::npos);
+  CHECK(help.find("a Redis; env VMTERM_REDIS_URL (default: no Redis check)") != std::string::npos);
+  CHECK(help.find("json (one object per line) or text; env VMTERM_LOG_FORMAT (default json)") !=
+        std::string::npos);
+  REQUIRE(f.parse({"--task", "a=echo 1,2", "--task", "b=[ -f x ]"}));
+  CHECK(f.tasks == std::vector<std::string>{"a=echo 1,2", "b=[ -f x ]"});
+  CHECK(f.flags.origin_of("--task") == "--task");
+  CHECK(f.flags.origin_of("--log-level") == "VMTERM_LOG_LEVEL");
+  CHECK(f.flags.origin_of("--max-sessions") == "default");
+  CHECK(f.flags.origin_of("--nothing").empty());
+  CHECK(f.log_level == "debug");
+  custom_fixture g;
+  auto r = g.parse({"--log-format", "xml"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--log-format: unknown log format 'xml'; use json or text");
+}
+
+TEST_CASE("the version flag names the tool and the project version", "[flags]") {
+  const auto line = vmterm::config::version_line("vmterm-test");
+  CHECK(line.rfind("vmterm-test " + std::string(vmterm::core::version()), 0) == 0);
+  CLI::App app{"x"};
+  vmterm::config::add_version_flag(app, "vmterm-test");
+  std::vector<const char*> argv{"vmterm-test", "--version"};
+  try {
+    app.parse(2, const_cast<char**>(argv.data()));
+    FAIL("--version did not end the parse");
+  } catch (const CLI::CallForVersion& e) {
+    CHECK(std::string(e.what()) == line);
+    CHECK(e.get_exit_code() == 0);
+  }
+}
+
+TEST_CASE("sizes read back in the largest exact binary unit", "[flags]") {
+  CHECK(vmterm::parse::size_text(1 << 20) == "1MiB");
+  CHECK(vmterm::parse::size_text(64 << 10) == "64KiB");
+  CHECK(vmterm::parse::size_text(1000) == "1000");
+  CHECK(vmterm::parse::size_text(0) == "0");
 }

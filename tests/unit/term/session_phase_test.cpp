@@ -1,7 +1,7 @@
 // The terminal session's lifecycle: the table of allowed changes, and the phases a real session
 // (driven without a socket) goes through.
 
-#include "term/session_phase.hpp"
+#include "term/detail/session_phase.hpp"
 
 #include <catch2/catch.hpp>
 #include <cerrno>

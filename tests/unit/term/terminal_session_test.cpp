@@ -1,6 +1,6 @@
 // terminal_session driven without a socket: a fake backend and a fake connection that pulls.
 
-#include "term/terminal_session.hpp"
+#include "term/detail/terminal_session.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>

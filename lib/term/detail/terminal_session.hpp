@@ -19,12 +19,12 @@
 #include <string_view>
 #include <vector>
 
+#include "term/detail/session_phase.hpp"
 #include "term/flow_window.hpp"
 #include "term/output_coalescer.hpp"
 #include "term/protocol.hpp"
 #include "term/replay_buffer.hpp"
 #include "term/session_hub.hpp"
-#include "term/session_phase.hpp"
 #include "term/terminal.hpp"
 #include "trace/span.hpp"
 

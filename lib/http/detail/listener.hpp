@@ -5,7 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 
-#include "http/server_state.hpp"
+#include "http/detail/server_state.hpp"
 
 namespace vmterm::http {
 

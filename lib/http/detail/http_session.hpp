@@ -26,7 +26,7 @@
 #include <string>
 #include <type_traits>
 
-#include "http/server_state.hpp"
+#include "http/detail/server_state.hpp"
 #include "http/upgrade.hpp"
 
 namespace vmterm::http {

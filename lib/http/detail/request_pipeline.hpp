@@ -9,8 +9,8 @@
 #include <functional>
 #include <optional>
 
+#include "http/detail/server_state.hpp"
 #include "http/router.hpp"
-#include "http/server_state.hpp"
 
 namespace vmterm::http {
 
