@@ -121,7 +121,10 @@ class scanner {
     }
     const char* d = p_;
     std::int64_t n = 0;
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') n = n * 10 + (*p_++ - '0');
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
+      if (p_ - d < 18) n = n * 10 + (*p_ - '0');  // more digits are refused below: no overflow
+      ++p_;
+    }
     const auto digits = p_ - d;
     if (digits == 0 || digits > 18 || (digits > 1 && *d == '0') || (neg && n == 0)) return false;
     if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
