@@ -16,7 +16,10 @@ health=$build/bin/vmterm-health
 plugins=/usr/lib/nagios/plugins
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+# A child forked for `cmd &` and signalled before it execs runs the EXIT trap as a copy of this
+# shell (bash's handler is still installed): only the script's own shell cleans up.
+main_shell=$BASHPID
+cleanup() { [ "$BASHPID" = "$main_shell" ] || return 0; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
