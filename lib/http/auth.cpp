@@ -278,7 +278,8 @@ struct authenticator::impl {
 authenticator::authenticator(auth_options options)
     : impl_(std::make_unique<impl>(std::move(options))) {
   if (impl_->options.token.empty() && !impl_->options.disabled) {
-    throw std::invalid_argument("authenticator: an empty token is allowed only with --no-auth");
+    throw std::invalid_argument(
+        "authenticator: an empty token is allowed only when authentication is disabled");
   }
 }
 
@@ -324,9 +325,9 @@ std::optional<response> authenticator::login(const request& /*req*/, const reque
   split_query q = take_token(ctx.query);
   if (!q.token) return std::nullopt;
   if (!impl_->token_matches(*q.token)) {
-    response res =
-        text_response(401, "401 Unauthorized: the token in this URL is not vmterm-serve's token; " +
-                               impl_->options.login_hint + "\n");
+    response res = text_response(401, "401 Unauthorized: the token in this URL is not " +
+                                          impl_->options.server_name + "'s token; " +
+                                          impl_->options.login_hint + "\n");
     res.headers.set("WWW-Authenticate", "Bearer realm=\"vmterm\", error=\"invalid_token\"");
     res.headers.set("Cache-Control", "no-store");
     return res;
@@ -344,9 +345,9 @@ response authenticator::unauthorized(verdict why) const {
   const auth_options& o = impl_->options;
   std::string body = "401 Unauthorized: ";
   if (why == verdict::invalid) {
-    body +=
-        "the session or token is not valid (a session ends when vmterm-serve restarts or after " +
-        lifetime_words(o.session_lifetime) + " unused); " + o.login_hint + "\n";
+    body += "the session or token is not valid (a session ends when " + o.server_name +
+            " restarts or after " + lifetime_words(o.session_lifetime) + " unused); " +
+            o.login_hint + "\n";
   } else {
     body += "this needs a login; " + o.login_hint +
             " (programs send the token in 'Authorization: Bearer TOKEN')\n";
@@ -368,9 +369,8 @@ response authenticator::forbidden_origin(std::string_view origin) const {
   } else {
     const std::string shown = shown_origin(origin);
     body += "WebSocket connection from origin '" + shown +
-            "' refused: it is not this server's host; to allow it, start vmterm-serve with "
-            "--allow-origin " +
-            shown + "\n";
+            "' refused: it is not this server's host; to allow it, " +
+            impl_->options.allow_origin_advice + " " + shown + "\n";
   }
   return text_response(403, std::move(body));
 }
@@ -383,7 +383,7 @@ bool authenticator::origin_ok(const request& req) const {
     return impl_->options.disabled || check_bearer(req) == verdict::ok;
   }
   const auth_options& o = impl_->options;
-  if (origin_allowed(*origin, {}, o.allowed_origins)) return true;  // --allow-origin
+  if (origin_allowed(*origin, {}, o.allowed_origins)) return true;  // allowed by name
   // Otherwise the page must come from this very host:port, and that host must be one of the
   // server's names: a rebound name sends a Host that matches its Origin.
   const auto host = req.headers.get("Host");

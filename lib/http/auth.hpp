@@ -1,8 +1,9 @@
 #pragma once
-/// Access control for vmterm-serve's HTTP routes and WebSocket upgrade, without I/O.
+/// Access control for a server's HTTP routes and WebSocket upgrade (vmterm-serve's), without
+/// I/O. Messages name the server and the fix in the tool's words (auth_options), never a flag.
 ///
-/// The token is the credential: printed once in a login URL (`/?token=T`), or read from
-/// --token-file / VMTERM_TOKEN. Opening the login URL swaps the token for a session: a fresh
+/// The token is the credential: printed once in a login URL (`/?token=T`), or given by the
+/// tool's user. Opening the login URL swaps the token for a session: a fresh
 /// random session id (never the token itself) in an HttpOnly, SameSite=Strict cookie, and a
 /// 303 redirect to the same path without the token. Programmatic clients send
 /// `Authorization: Bearer T` instead, on any request including the WebSocket upgrade.
@@ -29,7 +30,7 @@ namespace vmterm::http {
 struct auth_options {
   /// The credential. Empty only with `disabled`.
   std::string token{};
-  /// --no-auth: every request passes (the caller allows it only on a loopback listen address).
+  /// Every request passes (the caller allows it only on a loopback listen address).
   bool disabled{false};
   /// Cookie name (vmterm-serve makes it unique per instance: cookie_name_for); the server's
   /// base path becomes the cookie's Path.
@@ -42,14 +43,20 @@ struct auth_options {
   std::chrono::seconds session_lifetime{std::chrono::hours(12)};
   std::size_t max_sessions{1024};
   /// Origins accepted on the WebSocket upgrade besides the request's own host
-  /// ("https://example.com"; "*" accepts any). From --allow-origin.
+  /// ("https://example.com"; "*" accepts any).
   std::vector<std::string> allowed_origins{};
+  /// The 403's fix for a foreign origin, followed by the origin: what allows one on this server
+  /// (vmterm-serve: "start vmterm-serve with --allow-origin").
+  std::string allow_origin_advice{"add it to the server's allowed origins:"};
+  /// The server as messages name it: "the token in this URL is not the server's token", "a
+  /// session ends when the server restarts" (vmterm-serve: "vmterm-serve").
+  std::string server_name{"the server"};
   /// The server's host names: a same-host Origin passes only when its host is one of them, so
   /// the check never rests on the request's own Host. Not set: the Host is trusted.
   std::optional<host_allow_list> hosts{};
-  /// Words for the 401 body saying where the login URL is ("the login URL is printed on
-  /// vmterm-serve's standard error at start").
-  std::string login_hint{"open the login URL that vmterm-serve printed when it started"};
+  /// Words for the 401 body saying where the login URL is ("open the login URL that
+  /// vmterm-serve printed when it started").
+  std::string login_hint{"open the login URL that the server printed when it started"};
   /// The clock for session lifetimes; empty: std::chrono::steady_clock (tests inject one).
   std::function<std::chrono::steady_clock::time_point()> clock{};
 };
@@ -120,7 +127,8 @@ class authenticator {
 
   /// 401 with `WWW-Authenticate: Bearer` and a body naming what was wrong and the login hint.
   [[nodiscard]] response unauthorized(verdict why) const;
-  /// 403 for a WebSocket upgrade from a foreign Origin, naming the origin and --allow-origin.
+  /// 403 for a WebSocket upgrade from a foreign Origin, naming the origin and the fix
+  /// (allow_origin_advice).
   [[nodiscard]] response forbidden_origin(std::string_view origin) const;
 
   /// Whether this upgrade request's Origin is acceptable (see origin_allowed; a missing Origin

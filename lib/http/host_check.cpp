@@ -126,14 +126,14 @@ expected<std::string> normalize_host_name(std::string_view name) {
   return lower(inner);
 }
 
-std::string forbidden_host_message(std::string_view host_header) {
+std::string forbidden_host_message(std::string_view host_header, std::string_view advice) {
   const auto name = host_name_of(host_header);
   std::string hint = name ? *name : std::string("NAME");
   if (name && is_ipv6(*name)) hint = "[" + hint + "]";
   return "403 Forbidden: Host '" + shown(host_header) +
          "' is not a name of this server (a page of another site can send it after a DNS "
-         "rebinding); to reach the server by that name, start it with --allow-host " +
-         shown(hint) + "\n";
+         "rebinding); to reach the server by that name, " +
+         std::string(advice) + " " + shown(hint) + "\n";
 }
 
 std::string bad_host_count_message(std::size_t count) {

@@ -40,13 +40,18 @@ class host_allow_list {
 /// → "example.com", "[::1]:8000" → "::1". nullopt when it is not host[:port].
 [[nodiscard]] std::optional<std::string> host_name_of(std::string_view host_header);
 
-/// A name given to --allow-host, checked and normalised: lower case, brackets of an IPv6
+/// An extra host name (a tool's setting), checked and normalised: lower case, brackets of an IPv6
 /// literal dropped; "*" stays. Errors: "'a b' is not a host name; ..." and
 /// "'example.com:8443' has a port; give the name only (any port is accepted)".
 [[nodiscard]] expected<std::string> normalize_host_name(std::string_view name);
 
-/// The 403 body for a Host that is not allowed, naming it and the --allow-host fix.
-[[nodiscard]] std::string forbidden_host_message(std::string_view host_header);
+/// The fix a 403 gives by default, followed by the refused name.
+inline constexpr std::string_view default_allow_host_advice = "add it to the server's host names:";
+
+/// The 403 body for a Host that is not allowed, naming it and the fix: `advice` followed by the
+/// name ("...; to reach the server by that name, start it with --allow-host example.com").
+[[nodiscard]] std::string forbidden_host_message(
+    std::string_view host_header, std::string_view advice = default_allow_host_advice);
 
 /// The 400 body for an HTTP/1.1 request with no Host header, or `count` > 1 of them
 /// (RFC 9112 §3.2).

@@ -226,7 +226,7 @@ bool http_session<Stream>::refuse_host(const request& req, unsigned version) {
   if (state_->hosts && host && !state_->hosts->allows(*host)) {
     log::info("http request refused: Host is not a name of this server",
               {{"host", std::string(host->substr(0, 200))}, {"peer", peer_}});
-    reject(403, forbidden_host_message(*host));
+    reject(403, forbidden_host_message(*host, state_->options.allow_host_advice));
     return true;
   }
   return false;

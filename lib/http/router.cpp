@@ -10,7 +10,7 @@ std::string normalise_base(std::string_view base) {
   if (base.empty()) return "/";
   if (base.front() != '/') {
     throw std::invalid_argument("base path '" + std::string(base) +
-                                "' must start with '/'; use e.g. --base-path /vmterm/");
+                                "' must start with '/'; give e.g. '/vmterm/'");
   }
   std::string out(base);
   if (out.back() != '/') out += '/';

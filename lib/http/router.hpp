@@ -1,5 +1,5 @@
 #pragma once
-/// Routing by method and path, with a mount point (`--base-path`). Pure: no I/O, no Beast.
+/// Routing by method and path, with a mount point (the base path). Pure: no I/O, no Beast.
 ///
 /// Patterns are exact paths ("/healthz") or prefixes ending in "/*" ("/static/*"); both are
 /// relative to the base path. An exact route wins over a prefix; a longer prefix wins over a

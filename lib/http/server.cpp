@@ -20,7 +20,7 @@ namespace {
 
 endpoint parse_or_throw(std::string_view text) {
   auto parsed = parse_listen_address(text);
-  if (!parsed) throw std::invalid_argument(parsed.error().message);
+  if (!parsed) throw server_config_error(server_input::listen, parsed.error().message);
   return *parsed;
 }
 
@@ -50,9 +50,9 @@ void register_metrics(server::state& st) {
                                     "Time to handle an HTTP request, in seconds.",
                                     {"method", "route"}, metrics::buckets::http_duration_seconds());
   if (st.options.tracing.slow.count() > 0) {
-    st.slow_requests = &reg.add_counter("http_server_slow_requests_total",
-                                        "HTTP requests that took longer than --slow-request.",
-                                        {"method", "route"});
+    st.slow_requests = &reg.add_counter(
+        "http_server_slow_requests_total",
+        "HTTP requests that took longer than the slow-request threshold.", {"method", "route"});
   }
 }
 
@@ -63,7 +63,7 @@ server::server(net::io_context& ioc, server_options options, http::router routes
   std::shared_ptr<net::ssl::context> tls;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     auto loaded = load_tls_context(options.tls_cert, options.tls_key);
-    if (!loaded) throw std::invalid_argument(loaded.error().message);
+    if (!loaded) throw server_config_error(loaded.error().input, loaded.error().message);
     tls = std::move(*loaded);
   }
   state_ = std::make_shared<state>(ioc, std::move(options), std::move(routes), std::move(where));

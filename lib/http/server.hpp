@@ -14,10 +14,12 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "http/host_check.hpp"
 #include "http/listen_address.hpp"
 #include "http/request_tracing.hpp"
 #include "http/router.hpp"
@@ -29,6 +31,22 @@ class io_context;
 }
 
 namespace vmterm::http {
+
+/// The input of server_options a configuration error is about, so that the tool names its own
+/// flag or setting for it (the library knows no tool's flags).
+enum class server_input { listen, tls_certificate, tls_key };
+
+/// What server's constructor throws for a bad input. The message names the setting and the
+/// value ("TLS key '/k.pem': not a PEM private key"); input() says which one it is.
+class server_config_error : public std::invalid_argument {
+ public:
+  server_config_error(server_input input, const std::string& message)
+      : std::invalid_argument(message), input_(input) {}
+  [[nodiscard]] server_input input() const noexcept { return input_; }
+
+ private:
+  server_input input_;
+};
 
 struct server_options {
   std::string listen{"127.0.0.1:8000"};  ///< see parse_listen_address; port 0 = any free port
@@ -46,18 +64,22 @@ struct server_options {
   metrics::registry* registry{nullptr};
   /// Tracer for SERVER spans; nullopt: trace::get_tracer("vmterm.http") at construction.
   std::optional<trace::tracer> tracer{};
-  /// Which paths make no span, and when a request is slow (--trace-exclude, --slow-request).
+  /// Which paths make no span, and when a request is slow.
   request_tracing tracing{};
   /// The Server header value; "" sends none.
   std::string server_name{"vmterm"};
-  /// HTTPS: PEM files of the certificate (chain) and its private key (--tls-cert, --tls-key);
-  /// both or neither. Loaded and checked by the constructor. Empty: plain HTTP.
+  /// HTTPS: PEM files of the certificate (chain) and its private key; both or neither. Loaded and
+  /// checked by the constructor. Empty: plain HTTP.
   std::string tls_cert{};
   std::string tls_key{};
   /// The DNS-rebinding defence (http/host_check.hpp): when set, a request whose Host header is
-  /// not one of the server's names gets 403 naming it and --allow-host. The names are the
+  /// not one of the server's names gets 403 naming it and how to allow it. The names are the
   /// listen address's (see host_allow_list) plus these; "*" accepts any. nullopt: no check.
   std::optional<std::vector<std::string>> allowed_hosts{};
+  /// The 403's fix, followed by the refused name: what allows a name on this server. A tool
+  /// names its flag ("start it with --allow-host" → "...; to reach the server by that name,
+  /// start it with --allow-host example.com").
+  std::string allow_host_advice{std::string(default_allow_host_advice)};
   /// Time for a client to complete the TLS handshake once connected; beyond → close.
   std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
   /// io_contexts to spread connections over, round robin, each run by one thread: everything
@@ -68,12 +90,12 @@ struct server_options {
 
 class server {
  public:
-  /// Parses the listen address and loads the TLS files at once: throws std::invalid_argument
-  /// with a message naming the input (a configuration error, for main to map to exit code 2):
-  /// parse_listen_address's, or for TLS "--tls-cert '/x.pem': no such file",
-  /// "--tls-cert '/x.pem': not a PEM certificate", "--tls-key '/k.pem': not a PEM private key",
-  /// "--tls-key '/k.pem': key does not match certificate '/x.pem'",
-  /// "--tls-cert '/x.pem' needs --tls-key too".
+  /// Parses the listen address and loads the TLS files at once: throws server_config_error
+  /// with a message naming the setting and the value (a configuration error, for main to map to
+  /// exit code 2, prefixed with the tool's flag for input()): parse_listen_address's, or for
+  /// TLS "TLS certificate '/x.pem': no such file", "TLS certificate '/x.pem': not a PEM
+  /// certificate", "TLS key '/k.pem': not a PEM private key", "TLS key '/k.pem': key does not
+  /// match certificate '/x.pem'", "TLS certificate '/x.pem' needs a TLS key too".
   server(boost::asio::io_context& ioc, server_options options, http::router routes);
   ~server();
   server(const server&) = delete;

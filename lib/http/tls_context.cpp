@@ -17,18 +17,22 @@ namespace ssl = boost::asio::ssl;
 
 constexpr off_t largest_pem = off_t{1} << 20;
 
-std::string quoted(std::string_view flag, const std::string& file) {
-  return std::string(flag) + " '" + file + "'";
+constexpr std::string_view cert_input = "TLS certificate";
+constexpr std::string_view key_input = "TLS key";
+
+std::string quoted(std::string_view input, const std::string& file) {
+  return std::string(input) + " '" + file + "'";
 }
 
-tl::unexpected<error> bad_file(std::string_view flag, const std::string& file,
-                               std::string_view reason) {
+tl::unexpected<config_problem> bad_file(server_input which, const std::string& file,
+                                        std::string_view reason) {
   ERR_clear_error();
-  return fail(std::errc::invalid_argument, quoted(flag, file) + ": " + std::string(reason));
+  const auto input = which == server_input::tls_certificate ? cert_input : key_input;
+  return tl::unexpected(config_problem{which, quoted(input, file) + ": " + std::string(reason)});
 }
 
-/// The file's contents, or an error naming the flag, the file and the reason.
-expected<std::string> read_pem(std::string_view flag, const std::string& file) {
+/// The file's contents, or an error naming the setting, the file and the reason.
+tl::expected<std::string, config_problem> read_pem(server_input flag, const std::string& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int e = errno;
@@ -94,28 +98,32 @@ std::unique_ptr<EVP_PKEY, pkey_deleter> first_private_key(const std::string& pem
 
 }  // namespace
 
-expected<std::shared_ptr<ssl::context>> load_tls_context(const std::string& cert_file,
-                                                         const std::string& key_file) {
+tl::expected<std::shared_ptr<ssl::context>, config_problem> load_tls_context(
+    const std::string& cert_file, const std::string& key_file) {
   if (cert_file.empty() != key_file.empty()) {
-    return fail(std::errc::invalid_argument,
-                cert_file.empty() ? quoted("--tls-key", key_file) + " needs --tls-cert too"
-                                  : quoted("--tls-cert", cert_file) + " needs --tls-key too");
+    return cert_file.empty() ? tl::unexpected(config_problem{
+                                   server_input::tls_key,
+                                   quoted(key_input, key_file) + " needs a TLS certificate too"})
+                             : tl::unexpected(config_problem{
+                                   server_input::tls_certificate,
+                                   quoted(cert_input, cert_file) + " needs a TLS key too"});
   }
-  auto cert = read_pem("--tls-cert", cert_file);
+  auto cert = read_pem(server_input::tls_certificate, cert_file);
   if (!cert) return tl::unexpected(cert.error());
-  auto key = read_pem("--tls-key", key_file);
+  auto key = read_pem(server_input::tls_key, key_file);
   if (!key) return tl::unexpected(key.error());
   const auto leaf = first_certificate(*cert);
-  if (!leaf) return bad_file("--tls-cert", cert_file, "not a PEM certificate");
+  if (!leaf) return bad_file(server_input::tls_certificate, cert_file, "not a PEM certificate");
   const auto pkey = first_private_key(*key);
   if (!pkey) {
-    return bad_file("--tls-key", key_file,
+    return bad_file(server_input::tls_key, key_file,
                     key->find("ENCRYPTED") != std::string::npos
                         ? "the private key is encrypted; give an unencrypted one (openssl pkey)"
                         : "not a PEM private key");
   }
   if (X509_check_private_key(leaf.get(), pkey.get()) != 1) {
-    return bad_file("--tls-key", key_file, "key does not match certificate '" + cert_file + "'");
+    return bad_file(server_input::tls_key, key_file,
+                    "key does not match certificate '" + cert_file + "'");
   }
 
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
@@ -124,11 +132,12 @@ expected<std::shared_ptr<ssl::context>> load_tls_context(const std::string& cert
                    ssl::context::single_dh_use);
   boost::system::error_code ec;
   if (ctx->use_certificate_chain(boost::asio::buffer(*cert), ec); ec) {
-    return bad_file("--tls-cert", cert_file, "not a PEM certificate chain");
+    return bad_file(server_input::tls_certificate, cert_file, "not a PEM certificate chain");
   }
   if (SSL_CTX_use_PrivateKey(ctx->native_handle(), pkey.get()) != 1 ||
       SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
-    return bad_file("--tls-key", key_file, "key does not match certificate '" + cert_file + "'");
+    return bad_file(server_input::tls_key, key_file,
+                    "key does not match certificate '" + cert_file + "'");
   }
   ERR_clear_error();  // PEM look-ups that skipped other blocks leave entries behind
   return ctx;

@@ -50,6 +50,19 @@ void raise_open_file_limit() noexcept {
 /// How long sessions get to close after SIGTERM before the process stops anyway.
 constexpr auto shutdown_deadline = 10s;
 
+/// The flag that gave a server input, for its configuration errors.
+std::string_view flag_of(http::server_input input) {
+  switch (input) {
+    case http::server_input::listen:
+      return "--listen";
+    case http::server_input::tls_certificate:
+      return "--tls-cert";
+    case http::server_input::tls_key:
+      return "--tls-key";
+  }
+  return "--listen";
+}
+
 std::string login_hint(const settings& s) {
   switch (s.token_from) {
     case token_source::generated:
@@ -73,6 +86,8 @@ http::auth_options auth_options_for(const settings& s) {
   a.cookie_path = s.base_path;
   a.secure_cookie = s.tls_cert.has_value();
   a.allowed_origins = s.allowed_origins;
+  a.allow_origin_advice = "start vmterm-serve with --allow-origin";
+  a.server_name = "vmterm-serve";
   a.hosts = http::host_allow_list(s.listen, s.allowed_hosts);
   a.login_hint = login_hint(s);
   return a;
@@ -101,6 +116,7 @@ http::server_options server_options_for(const settings& s, metrics::registry& re
   o.tls_cert = s.tls_cert.value_or("");
   o.tls_key = s.tls_key.value_or("");
   o.allowed_hosts = s.allowed_hosts;  // the DNS-rebinding defence, on every request
+  o.allow_host_advice = "start it with --allow-host";
   o.tracing = s.request_tracing;
   return o;
 }
@@ -240,8 +256,8 @@ int run(const settings& s, std::ostream& err) {
     auto options = server_options_for(s, registry);
     options.workers = threads.all();
     server.emplace(ioc, std::move(options), make_router(app));
-  } catch (const std::invalid_argument& e) {  // a TLS file that is not what it should be
-    err << "vmterm-serve: " << e.what() << '\n';
+  } catch (const http::server_config_error& e) {  // a TLS file that is not what it should be
+    err << "vmterm-serve: " << flag_of(e.input()) << ": " << e.what() << '\n';
     return to_int(exit_code::usage);
   }
 

@@ -81,12 +81,21 @@ std::optional<std::string> tls_exchange(std::uint16_t port, const std::string& r
   return out;
 }
 
+/// "<input>: <message>" of the server's configuration error: which input (for the tool to name
+/// its flag) and the message, which names the setting and the file.
 std::string construct_error(const http::server_options& opt) {
   net::io_context ioc;
   try {
     http::server s(ioc, opt, http::router{});
-  } catch (const std::invalid_argument& e) {
-    return e.what();
+  } catch (const http::server_config_error& e) {
+    switch (e.input()) {
+      case http::server_input::listen:
+        return std::string("listen: ") + e.what();
+      case http::server_input::tls_certificate:
+        return std::string("cert: ") + e.what();
+      case http::server_input::tls_key:
+        return std::string("key: ") + e.what();
+    }
   }
   return "<no error>";
 }
@@ -217,33 +226,33 @@ TEST_CASE("Stopping an HTTPS server closes idle keep-alive connections and pendi
   CHECK(f.server->connections() == 0);
 }
 
-TEST_CASE("Bad TLS files are configuration errors naming the flag, the file and the fault",
+TEST_CASE("Bad TLS files are configuration errors naming the input, the file and the fault",
           "[integration][http]") {
   const tls_files files;
   http::server_options opt;
   opt.tls_cert = (files.dir / "missing.pem").string();
   opt.tls_key = files.key;
-  CHECK(construct_error(opt) == "--tls-cert '" + opt.tls_cert + "': no such file");
+  CHECK(construct_error(opt) == "cert: TLS certificate '" + opt.tls_cert + "': no such file");
 
   opt.tls_cert = files.cert;
   opt.tls_key = (files.dir / "missing-key.pem").string();
-  CHECK(construct_error(opt) == "--tls-key '" + opt.tls_key + "': no such file");
+  CHECK(construct_error(opt) == "key: TLS key '" + opt.tls_key + "': no such file");
 
   opt.tls_cert = files.dir.path().string();
   opt.tls_key = files.key;
-  CHECK(construct_error(opt) == "--tls-cert '" + opt.tls_cert + "': is a directory");
+  CHECK(construct_error(opt) == "cert: TLS certificate '" + opt.tls_cert + "': is a directory");
 
   const std::string garbage = (files.dir / "garbage.pem").string();
   test::write_file(garbage, "this is not PEM\n");
   opt.tls_cert = garbage;
-  CHECK(construct_error(opt) == "--tls-cert '" + garbage + "': not a PEM certificate");
+  CHECK(construct_error(opt) == "cert: TLS certificate '" + garbage + "': not a PEM certificate");
   // A key is not a certificate either.
   opt.tls_cert = files.key;
-  CHECK(construct_error(opt) == "--tls-cert '" + files.key + "': not a PEM certificate");
+  CHECK(construct_error(opt) == "cert: TLS certificate '" + files.key + "': not a PEM certificate");
 
   opt.tls_cert = files.cert;
   opt.tls_key = garbage;
-  CHECK(construct_error(opt) == "--tls-key '" + garbage + "': not a PEM private key");
+  CHECK(construct_error(opt) == "key: TLS key '" + garbage + "': not a PEM private key");
 
   const std::string other = (files.dir / "other-key.pem").string();
   REQUIRE(test::run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
@@ -251,23 +260,26 @@ TEST_CASE("Bad TLS files are configuration errors naming the flag, the file and 
               .exit_code == 0);
   opt.tls_key = other;
   CHECK(construct_error(opt) ==
-        "--tls-key '" + other + "': key does not match certificate '" + files.cert + "'");
+        "key: TLS key '" + other + "': key does not match certificate '" + files.cert + "'");
 
   const std::string encrypted = (files.dir / "encrypted-key.pem").string();
   REQUIRE(test::run({"openssl", "pkey", "-in", files.key, "-aes256", "-passout", "pass:secret",
                      "-out", encrypted})
               .exit_code == 0);
   opt.tls_key = encrypted;
-  CHECK(construct_error(opt) == "--tls-key '" + encrypted +
+  CHECK(construct_error(opt) == "key: TLS key '" + encrypted +
                                     "': the private key is encrypted; give an unencrypted one "
                                     "(openssl pkey)");
 
   opt.tls_key.clear();
-  CHECK(construct_error(opt) == "--tls-cert '" + files.cert + "' needs --tls-key too");
+  CHECK(construct_error(opt) == "cert: TLS certificate '" + files.cert + "' needs a TLS key too");
   opt.tls_cert.clear();
   opt.tls_key = files.key;
-  CHECK(construct_error(opt) == "--tls-key '" + files.key + "' needs --tls-cert too");
+  CHECK(construct_error(opt) == "key: TLS key '" + files.key + "' needs a TLS certificate too");
 
   opt.tls_cert = files.cert;
   CHECK(construct_error(opt) == "<no error>");
+
+  opt.listen = "127.0.0.1";
+  CHECK(construct_error(opt).starts_with("listen: parse listen address '127.0.0.1': "));
 }

@@ -132,7 +132,9 @@ TEST_CASE("origin_allowed accepts the request's own host and the listed origins"
 }
 
 TEST_CASE("an authenticator needs a token unless auth is disabled", "[http]") {
-  CHECK_THROWS_AS(authenticator(auth_options{}), std::invalid_argument);
+  CHECK_THROWS_WITH(
+      authenticator(auth_options{}),
+      "authenticator: an empty token is allowed only when authentication is disabled");
   auth_options o;
   o.disabled = true;
   const authenticator a(o);
@@ -210,10 +212,17 @@ TEST_CASE("login with a wrong token is a 401 that says so", "[http]") {
   REQUIRE(res.has_value());
   CHECK(res->status == 401);
   CHECK(res->body ==
-        "401 Unauthorized: the token in this URL is not vmterm-serve's token; open the login URL "
-        "that vmterm-serve printed when it started\n");
+        "401 Unauthorized: the token in this URL is not the server's token; open the login URL "
+        "that the server printed when it started\n");
   CHECK_FALSE(res->headers.contains("Set-Cookie"));
   CHECK(a.sessions() == 0);
+  // A tool names itself.
+  auth_options o = options_with(clock);
+  o.server_name = "vmterm-serve";
+  authenticator named(o);
+  CHECK(named.login(get("/?token=nope"), ctx_for("/?token=nope"))
+            ->body.starts_with(
+                "401 Unauthorized: the token in this URL is not vmterm-serve's token; "));
 }
 
 TEST_CASE("login without a token in the query does nothing", "[http]") {
@@ -321,6 +330,7 @@ TEST_CASE("the 401 bodies name what was wrong and where the login URL is", "[htt
   const fake_clock clock;
   auth_options o = options_with(clock);
   o.login_hint = "the login URL is on vmterm-serve's standard error";
+  o.server_name = "vmterm-serve";
   const authenticator a(o);
   const response missing = a.unauthorized(authenticator::verdict::missing);
   CHECK(missing.status == 401);
@@ -339,12 +349,19 @@ TEST_CASE("the 401 bodies name what was wrong and where the login URL is", "[htt
   CHECK(invalid.body.find(token) == std::string::npos);
 }
 
-TEST_CASE("the 403 body names the origin and --allow-origin", "[http]") {
+TEST_CASE("the 403 body names the origin and the fix, in the tool's words when it gives them",
+          "[http]") {
   const fake_clock clock;
   const authenticator a(options_with(clock));
   const response res = a.forbidden_origin("https://evil.example");
   CHECK(res.status == 403);
   CHECK(res.body ==
+        "403 Forbidden: WebSocket connection from origin 'https://evil.example' refused: it is "
+        "not this server's host; to allow it, add it to the server's allowed origins: "
+        "https://evil.example\n");
+  auth_options o = options_with(clock);
+  o.allow_origin_advice = "start vmterm-serve with --allow-origin";
+  CHECK(authenticator(o).forbidden_origin("https://evil.example").body ==
         "403 Forbidden: WebSocket connection from origin 'https://evil.example' refused: it is "
         "not this server's host; to allow it, start vmterm-serve with --allow-origin "
         "https://evil.example\n");

@@ -50,7 +50,12 @@ TEST_CASE("the refusals name the host and the fix", "[http][host]") {
   CHECK(forbidden_host_message("attacker.example:8000") ==
         "403 Forbidden: Host 'attacker.example:8000' is not a name of this server (a page of "
         "another site can send it after a DNS rebinding); to reach the server by that name, "
-        "start it with --allow-host attacker.example\n");
+        "add it to the server's host names: attacker.example\n");
+  // A tool names its own flag; the library knows none.
+  CHECK(forbidden_host_message("[::1]:8000", "start it with --allow-host") ==
+        "403 Forbidden: Host '[::1]:8000' is not a name of this server (a page of another site "
+        "can send it after a DNS rebinding); to reach the server by that name, start it with "
+        "--allow-host [::1]\n");
   CHECK(bad_host_count_message(0) == "400 Bad Request: an HTTP/1.1 request needs a Host header\n");
   CHECK(bad_host_count_message(2) ==
         "400 Bad Request: the request has 2 Host headers; send exactly one\n");

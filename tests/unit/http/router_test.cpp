@@ -92,7 +92,8 @@ TEST_CASE("The router rejects bad patterns, bad base paths and duplicate routes"
   r.add("GET", "/a", body_handler("a"));
   CHECK_THROWS_AS(r.add("GET", "/a", body_handler("b")), std::invalid_argument);
   CHECK_THROWS_AS(r.add("GET", "a", body_handler("b")), std::invalid_argument);
-  CHECK_THROWS_AS(router("vmterm"), std::invalid_argument);
+  CHECK_THROWS_WITH(router("vmterm"),
+                    "base path 'vmterm' must start with '/'; give e.g. '/vmterm/'");
 }
 
 TEST_CASE("The router marks upgrade routes and answers 426 to plain requests on them", "[http]") {
