@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
+#include "ssh/detail/session.hpp"
 #include "ssh/key_file.hpp"
-#include "ssh/session.hpp"
 
 namespace vmterm::ssh {
 namespace {
@@ -80,8 +80,8 @@ void session::auth_with_key(done_fn done) {
           done(tl::unexpected(self->failure(
               errc::config, "cannot load the key in identity file '" + key_file + "'" +
                                 (has_passphrase ? " (is the passphrase right?)"
-                                                : " (if it is encrypted, give "
-                                                  "--identity-passphrase-file)"))));
+                                                : " (if it is encrypted, " +
+                                                      self->options_.advice.passphrase + ")"))));
         } else if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED ||
                    rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) {
           done(fail(errc::auth, self->who_ +
@@ -102,8 +102,9 @@ void session::auth_with_agent(done_fn done) {
     sock = env != nullptr ? env : "";
   }
   if (sock.empty()) {
-    done(fail(errc::config, who_ + "no key to log in with: give --identity FILE, or run "
-                                   "ssh-agent with the key added (SSH_AUTH_SOCK is not set)"));
+    done(fail(errc::config, who_ + "no key to log in with: " + options_.advice.identity +
+                                ", or run ssh-agent with the key added (SSH_AUTH_SOCK is not "
+                                "set)"));
     return;
   }
   auto st = std::make_shared<agent_state>();

@@ -6,7 +6,8 @@
 namespace vmterm::ssh {
 
 expected<void> verify_host_key(const target& t, const std::filesystem::path& known_hosts,
-                               const host_key& key, new_key_policy policy) {
+                               const host_key& key, new_key_policy policy,
+                               std::string_view trust_advice) {
   const std::string who = "ssh '" + to_string(t) + "': ";
   const std::string fp = key.type + " key " + fingerprint_sha256(key.blob);
   auto text = read_known_hosts(known_hosts);
@@ -34,8 +35,8 @@ expected<void> verify_host_key(const target& t, const std::filesystem::path& kno
     return fail(errc::host_key_unknown,
                 who + "host key not known: the server's " + fp + " is not in " +
                     known_hosts.string() +
-                    "; check the fingerprint (on EC2: the instance's system log) and trust it "
-                    "with --accept-new-host-key");
+                    "; check the fingerprint (on EC2: the instance's system log) and " +
+                    std::string(trust_advice));
   }
   if (policy == new_key_policy::accept_dry) return {};
   if (auto ok = append_known_host(known_hosts, known_hosts_line(t.host, t.port, key)); !ok) {

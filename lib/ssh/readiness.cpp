@@ -1,6 +1,6 @@
 #include "ssh/readiness.hpp"
 
-#include "ssh/session.hpp"
+#include "ssh/detail/session.hpp"
 
 namespace vmterm::ssh {
 

@@ -1,4 +1,4 @@
-#include "ssh/session.hpp"
+#include "ssh/detail/session.hpp"
 
 #include <libssh2.h>
 #include <sys/socket.h>
@@ -16,6 +16,10 @@
 namespace vmterm::ssh {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+static_assert(would_block == LIBSSH2_ERROR_EAGAIN);
+static_assert(blocked_inbound == LIBSSH2_SESSION_BLOCK_INBOUND);
+static_assert(blocked_outbound == LIBSSH2_SESSION_BLOCK_OUTBOUND);
 
 namespace {
 
@@ -85,8 +89,8 @@ error session::failure(errc code, std::string_view what) const {
                      " ms while " + phase_ +
                      "; check that the host is up, that its firewall (EC2: security group) "
                      "lets port " +
-                     std::to_string(options_.target.port) +
-                     " in from here, or raise --ssh-timeout"};
+                     std::to_string(options_.target.port) + " in from here, or " +
+                     options_.advice.timeout};
   }
   std::string words = last_error();
   std::string message = who_ + std::string(what);
@@ -156,6 +160,28 @@ void session::async_run(std::function<int()> op, std::function<void(int)> done) 
     }
     self->async_run(std::move(op), std::move(done));
   });
+}
+
+int session::blocked_directions() const noexcept {
+  return handle_ != nullptr ? libssh2_session_block_directions(handle_) : 0;
+}
+
+void session::async_wait(bool inbound, std::function<void(boost::system::error_code)> then) {
+  socket_.async_wait(inbound ? tcp::socket::wait_read : tcp::socket::wait_write,
+                     [then = std::move(then)](boost::system::error_code ec) { then(ec); });
+}
+
+void session::configure_keepalive(std::chrono::seconds interval) noexcept {
+  if (handle_ == nullptr) return;
+  libssh2_keepalive_config(handle_, 1, static_cast<unsigned>(interval.count()));
+}
+
+int session::send_keepalive(std::chrono::seconds& next) noexcept {
+  if (handle_ == nullptr) return LIBSSH2_ERROR_SOCKET_SEND;
+  int seconds = 0;
+  const int rc = libssh2_keepalive_send(handle_, &seconds);
+  if (rc == 0) next = std::chrono::seconds(seconds);
+  return rc;
 }
 
 void session::async_wait_socket(std::function<void(boost::system::error_code)> then) {
@@ -263,7 +289,8 @@ void session::on_handshake(int rc) {
       result = tl::unexpected(failure(errc::protocol, "the server sent no usable host key"));
     } else {
       span_.set_attribute("ssh.host_key.type", key->type);
-      result = verify_host_key(options_.target, options_.known_hosts, *key, policy_);
+      result = verify_host_key(options_.target, options_.known_hosts, *key, policy_,
+                               options_.advice.trust_new_key);
     }
   }
   end_span(span_, result);

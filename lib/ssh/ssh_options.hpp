@@ -1,5 +1,6 @@
 #pragma once
-/// Everything an SSH terminal session needs, filled from vmterm-serve's flags.
+/// Everything an SSH session needs, filled from a tool's settings (vmterm-serve's flags,
+/// vmterm-health's probe).
 
 #include <chrono>
 #include <filesystem>
@@ -7,10 +8,24 @@
 #include <string>
 
 #include "metrics/registry.hpp"
+#include "ssh/host_key_policy.hpp"
 #include "ssh/target.hpp"
 #include "trace/tracer.hpp"
 
 namespace vmterm::ssh {
+
+/// How a message's fix names the tool's settings: the library knows no tool's flags, so each
+/// tool may give its own words (vmterm-serve: "raise --ssh-timeout", ...).
+struct ssh_advice {
+  /// "...; check that the host is up, ..., or <timeout>".
+  std::string timeout = "raise the SSH timeout";
+  /// "no key to log in with: <identity>, or run ssh-agent with the key added ...".
+  std::string identity = "give an identity file";
+  /// "cannot load the key in identity file 'k' (if it is encrypted, <passphrase>)".
+  std::string passphrase = "give the file with its passphrase";
+  /// "host key not known: ...; check the fingerprint (...) and <trust_new_key>".
+  std::string trust_new_key = std::string(default_trust_advice);
+};
 
 struct ssh_options {
   ssh::target target{};                     ///< --ssh USER@HOST[:PORT]
@@ -31,6 +46,8 @@ struct ssh_options {
   metrics::registry* registry = nullptr;
   /// Tracer for the ssh.* CLIENT spans; nullopt: trace::get_tracer("vmterm.ssh").
   std::optional<trace::tracer> tracer{};
+  /// The fixes' words for the tool's settings.
+  ssh_advice advice{};
 };
 
 }  // namespace vmterm::ssh

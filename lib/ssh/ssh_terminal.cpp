@@ -1,15 +1,13 @@
 #include "ssh/ssh_terminal.hpp"
 
-#include <libssh2.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <string>
 #include <vector>
 
-#include "ssh/exit_signal.hpp"
-#include "ssh/session.hpp"
+#include "ssh/detail/channel.hpp"
+#include "ssh/detail/session.hpp"
 #include "trace/context.hpp"
 
 namespace vmterm::ssh {
@@ -25,8 +23,6 @@ constexpr auto close_grace = std::chrono::seconds(3);
 /// Keepalive intervals without a byte from the server before the connection counts as lost
 /// (OpenSSH's ServerAliveCountMax default).
 constexpr int keepalive_misses = 3;
-constexpr int dir_in = LIBSSH2_SESSION_BLOCK_INBOUND;
-constexpr int dir_out = LIBSSH2_SESSION_BLOCK_OUTBOUND;
 }  // namespace
 
 struct ssh_terminal::impl {
@@ -36,7 +32,7 @@ struct ssh_terminal::impl {
   net::any_io_executor executor;
   ssh_options options;
   std::shared_ptr<session> s;
-  LIBSSH2_CHANNEL* channel = nullptr;  // freed with the session
+  ssh::channel channel;  // freed with the session
   term::terminal_handlers handlers;
   std::function<void()> ready;
   term::term_size size;
@@ -124,8 +120,7 @@ void ssh_terminal::open_channel() {
   d.s->async_run(
       [self = shared_from_this()] {
         auto& i = *self->impl_;
-        i.channel = libssh2_channel_open_session(i.s->handle());
-        return i.channel != nullptr ? 0 : libssh2_session_last_errno(i.s->handle());
+        return i.channel.open(*i.s);
       },
       [self = shared_from_this()](int rc) {
         if (rc != 0) {
@@ -139,13 +134,10 @@ void ssh_terminal::open_channel() {
 void ssh_terminal::setup_channel() {
   // PTY at the start size, then the shell (or the command).
   auto& d = *impl_;
-  libssh2_channel_handle_extended_data2(d.channel, LIBSSH2_CHANNEL_EXTENDED_DATA_MERGE);
   d.s->async_run(
       [self = shared_from_this()] {
         auto& i = *self->impl_;
-        return libssh2_channel_request_pty_ex(i.channel, i.options.term.data(),
-                                              static_cast<unsigned>(i.options.term.size()), nullptr,
-                                              0, i.size.cols, i.size.rows, 0, 0);
+        return i.channel.request_pty(i.options.term, i.size);
       },
       [self = shared_from_this()](int rc) {
         auto& i = *self->impl_;
@@ -154,12 +146,7 @@ void ssh_terminal::setup_channel() {
         i.s->async_run(
             [self] {
               auto& j = *self->impl_;
-              if (j.options.command.empty()) {
-                return libssh2_channel_process_startup(j.channel, "shell", 5, nullptr, 0);
-              }
-              return libssh2_channel_process_startup(
-                  j.channel, "exec", 4, j.options.command.data(),
-                  static_cast<unsigned>(j.options.command.size()));
+              return j.channel.start(j.options.command);
             },
             [self](int rc2) { self->on_shell(rc2); });
       });
@@ -181,7 +168,7 @@ void ssh_terminal::on_shell(int rc) {
   d.state = phase::running;
   d.last_inbound = std::chrono::steady_clock::now();
   if (d.options.keepalive.count() > 0) {
-    libssh2_keepalive_config(d.s->handle(), 1, static_cast<unsigned>(d.options.keepalive.count()));
+    d.s->configure_keepalive(d.options.keepalive);
     schedule_keepalive(d.options.keepalive);
   }
   if (d.ready) d.ready();
@@ -198,24 +185,24 @@ void ssh_terminal::pump() {
   int blocked = 0;
   // A window change before the input typed after it, as the user did them.
   if (d.resize_pending) {
-    const int rc = libssh2_channel_request_pty_size_ex(d.channel, d.size.cols, d.size.rows, 0, 0);
-    if (rc == LIBSSH2_ERROR_EAGAIN) {
-      blocked |= libssh2_session_block_directions(d.s->handle());
+    const int rc = d.channel.resize(d.size);
+    if (rc == would_block) {
+      blocked |= d.s->blocked_directions();
     } else {
       d.resize_pending = false;  // a refused window change is not worth ending the session
     }
   }
   if (!flush_input(blocked)) return;
   if (d.keepalive_due) {
-    int next = 0;
-    const int rc = libssh2_keepalive_send(d.s->handle(), &next);
-    if (rc == LIBSSH2_ERROR_EAGAIN) {
-      blocked |= libssh2_session_block_directions(d.s->handle());
+    std::chrono::seconds next{0};
+    const int rc = d.s->send_keepalive(next);
+    if (rc == would_block) {
+      blocked |= d.s->blocked_directions();
     } else if (rc != 0) {
       return fail_session(d.s->failure(errc::connection_lost, "connection lost"));
     } else {
       d.keepalive_due = false;
-      schedule_keepalive(std::chrono::seconds(next > 0 ? next : d.options.keepalive.count()));
+      schedule_keepalive(next.count() > 0 ? next : d.options.keepalive);
     }
   }
   bool yielded = false;
@@ -231,10 +218,9 @@ bool ssh_terminal::flush_input(int& blocked) {
   auto& d = *impl_;
   while (!d.input.empty()) {
     const auto& front = d.input.front();
-    const auto n = libssh2_channel_write(d.channel, front.data() + d.input_offset,
-                                         front.size() - d.input_offset);
-    if (n == LIBSSH2_ERROR_EAGAIN) {
-      blocked |= libssh2_session_block_directions(d.s->handle());
+    const auto n = d.channel.write(std::string_view(front).substr(d.input_offset));
+    if (n == would_block) {
+      blocked |= d.s->blocked_directions();
       return true;
     }
     if (n < 0) {
@@ -260,17 +246,17 @@ bool ssh_terminal::read_output(int& blocked, bool& yielded) {
     }
     // Coalesce what libssh2 has into one chunk, so a fast producer goes out in large pieces.
     std::size_t n = 0;
-    ssize_t rc = 0;
+    std::ptrdiff_t rc = 0;
     while (n < d.buffer.size()) {
-      rc = libssh2_channel_read(d.channel, d.buffer.data() + n, d.buffer.size() - n);
+      rc = d.channel.read(d.buffer.data() + n, d.buffer.size() - n);
       if (rc <= 0) break;
       n += static_cast<std::size_t>(rc);
     }
     if (n > 0 && d.handlers.on_output) d.handlers.on_output({d.buffer.data(), n});
     if (d.state != phase::running) return false;  // closed from the handler
     if (n == d.buffer.size()) continue;
-    if (rc == LIBSSH2_ERROR_EAGAIN || (rc == 0 && !libssh2_channel_eof(d.channel))) {
-      blocked |= libssh2_session_block_directions(d.s->handle()) | dir_in;
+    if (rc == would_block || (rc == 0 && !d.channel.eof())) {
+      blocked |= d.s->blocked_directions() | blocked_inbound;
       return true;
     }
     if (rc < 0) {
@@ -294,15 +280,13 @@ void ssh_terminal::arm_waits(int dirs) {
           i.s->failure(errc::connection_lost, "connection lost: " + ec.message()));
     self->pump();
   };
-  if ((dirs & dir_in) != 0 && !d.waiting_read) {
+  if ((dirs & blocked_inbound) != 0 && !d.waiting_read) {
     d.waiting_read = true;
-    d.s->socket().async_wait(net::ip::tcp::socket::wait_read,
-                             [on_ready](boost::system::error_code ec) { on_ready(true, ec); });
+    d.s->async_wait(true, [on_ready](boost::system::error_code ec) { on_ready(true, ec); });
   }
-  if ((dirs & dir_out) != 0 && !d.waiting_write) {
+  if ((dirs & blocked_outbound) != 0 && !d.waiting_write) {
     d.waiting_write = true;
-    d.s->socket().async_wait(net::ip::tcp::socket::wait_write,
-                             [on_ready](boost::system::error_code ec) { on_ready(false, ec); });
+    d.s->async_wait(false, [on_ready](boost::system::error_code ec) { on_ready(false, ec); });
   }
 }
 
@@ -398,22 +382,20 @@ void ssh_terminal::begin_close() {
   d.close_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec) self->impl_->s->shutdown();  // a server that never answers: stop waiting
   });
-  d.s->async_run(
-      [self = shared_from_this()] { return libssh2_channel_close(self->impl_->channel); },
-      [self = shared_from_this()](int rc) {
-        if (rc != 0 || !libssh2_channel_eof(self->impl_->channel)) {
-          return self->finish_close();
-        }
-        self->impl_->s->async_run(
-            [self] { return libssh2_channel_wait_closed(self->impl_->channel); },
-            [self](int) { self->finish_close(); });
-      });
+  d.s->async_run([self = shared_from_this()] { return self->impl_->channel.close(); },
+                 [self = shared_from_this()](int rc) {
+                   if (rc != 0 || !self->impl_->channel.eof()) {
+                     return self->finish_close();
+                   }
+                   self->impl_->s->async_run([self] { return self->impl_->channel.wait_closed(); },
+                                             [self](int) { self->finish_close(); });
+                 });
 }
 
 void ssh_terminal::finish_close() {
   auto& d = *impl_;
   d.close_timer.cancel();
-  const int code = exit_code_of(d.s->handle(), d.channel);
+  const int code = d.channel.exit_code();
   d.s->disconnect();
   report_exit(code, {});
 }

@@ -82,6 +82,7 @@ health::check_result probe_ssh(const ssh::target& target, const std::filesystem:
   so.target = target;
   so.known_hosts = known_hosts;
   so.timeout = remaining(s);
+  so.advice.timeout = "raise --timeout";  // lib/ssh's fix in this tool's flag
   boost::asio::io_context ioc{1};
   std::optional<expected<void>> outcome;
   const auto started = clock::now();

@@ -98,6 +98,11 @@ expected<void> resolve_ssh(const options& opt, const config::env_lookup& env, se
   if (!*target) return refuse_ssh_flags_without_target(opt);
   ssh::ssh_options o;
   o.target = std::move(**target);
+  // lib/ssh's fixes in this tool's flags.
+  o.advice = {.timeout = "raise --ssh-timeout",
+              .identity = "give --identity FILE",
+              .passphrase = "give --identity-passphrase-file",
+              .trust_new_key = "trust it with --accept-new-host-key"};
   if (auto ok = resolve_ssh_files(opt, env, o); !ok) return ok;
   resolve_ssh_times(opt, o);
   s.ssh = std::move(o);

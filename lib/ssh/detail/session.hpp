@@ -1,12 +1,14 @@
 #pragma once
-/// One SSH connection: a TCP socket on an Asio executor and a libssh2 session in non-blocking
-/// mode on that socket. Every libssh2 call that returns LIBSSH2_ERROR_EAGAIN is retried when
-/// the socket is ready in the direction libssh2_session_block_directions() reports: no thread,
-/// no blocking call. Connect = resolve + TCP + handshake + host key check; then authenticate.
+/// Internal to lib/ssh (ssh_terminal and the readiness probe build on it). One SSH connection: a
+/// TCP socket on an Asio executor and a libssh2 session in non-blocking mode on that socket. Every
+/// libssh2 call that returns LIBSSH2_ERROR_EAGAIN is retried when the socket is ready in the
+/// direction libssh2_session_block_directions() reports: no thread, no blocking call. Connect =
+/// resolve + TCP + handshake + host key check; then authenticate.
 ///
 /// Lifetime and threading: shared; every pending operation holds it. Use from its executor
 /// only. The libssh2 session is freed in the destructor after the socket is shut down, so no
-/// libssh2 call can block there.
+/// libssh2 call can block there. The libssh2 handle stays inside: what runs on the connection
+/// goes through typed operations here and in ssh::channel (detail/channel.hpp).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +32,15 @@ struct _LIBSSH2_SESSION;
 
 namespace vmterm::ssh {
 
+class channel;
+
+/// libssh2's "would block, call again once the socket is ready" (LIBSSH2_ERROR_EAGAIN), as the
+/// operations here and in ssh::channel return it.
+inline constexpr int would_block = -37;
+/// The bits of session::blocked_directions() (LIBSSH2_SESSION_BLOCK_INBOUND, _OUTBOUND).
+inline constexpr int blocked_inbound = 1;
+inline constexpr int blocked_outbound = 2;
+
 class session : public std::enable_shared_from_this<session> {
  public:
   using done_fn = std::function<void(expected<void>)>;
@@ -41,17 +52,25 @@ class session : public std::enable_shared_from_this<session> {
   session& operator=(const session&) = delete;
 
   /// Resolve, TCP connect (span ssh.connect), handshake and host key check (ssh.handshake),
-  /// children of `parent`. Starts the --ssh-timeout deadline, which runs on through
+  /// children of `parent`. Starts the options.timeout deadline, which runs on through
   /// authentication and channel setup until cancel_deadline().
   void async_connect(trace::context parent, new_key_policy policy, done_fn done);
   /// Public key from options.identity (with the passphrase file), else ssh-agent (span ssh.auth
   /// with attribute ssh.auth.method; never a secret).
   void async_authenticate(trace::context parent, done_fn done);
 
-  /// Runs `op` until it returns anything but LIBSSH2_ERROR_EAGAIN, then `done(rc)`.
+  /// Runs `op` until it returns anything but would_block, then `done(rc)`.
   void async_run(std::function<int()> op, std::function<void(int)> done);
-  /// Calls `then` once the socket is ready in a direction libssh2 is blocked on.
-  void async_wait_socket(std::function<void(boost::system::error_code)> then);
+  /// The directions libssh2's last call was blocked on (blocked_inbound | blocked_outbound).
+  [[nodiscard]] int blocked_directions() const noexcept;
+  /// Calls `then` once the socket is readable (`inbound`) or writable: for a loop that runs
+  /// its own non-blocking calls and waits on both directions separately.
+  void async_wait(bool inbound, std::function<void(boost::system::error_code)> then);
+  /// Keepalive messages every `interval` once send_keepalive() is called.
+  void configure_keepalive(std::chrono::seconds interval) noexcept;
+  /// Sends a keepalive when one is due: 0 with the time until the next one in `next`,
+  /// would_block, or another (negative) libssh2 error.
+  [[nodiscard]] int send_keepalive(std::chrono::seconds& next) noexcept;
 
   void cancel_deadline() noexcept;
   /// Stops the connect steps now; they fail with errc::cancelled.
@@ -66,9 +85,6 @@ class session : public std::enable_shared_from_this<session> {
   /// Sends SSH_MSG_DISCONNECT if it can go out without waiting, then shutdown().
   void disconnect() noexcept;
 
-  [[nodiscard]] _LIBSSH2_SESSION* handle() const noexcept { return handle_; }
-  [[nodiscard]] boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
-  [[nodiscard]] const ssh_options& options() const noexcept { return options_; }
   [[nodiscard]] ssh_metrics& metrics() noexcept { return metrics_; }
   /// "ssh 'user@host:port': " for messages.
   [[nodiscard]] const std::string& who() const noexcept { return who_; }
@@ -79,10 +95,14 @@ class session : public std::enable_shared_from_this<session> {
   /// Bytes received from the server so far (counted under libssh2's recv), so a silent
   /// server can be told from a quiet one.
   [[nodiscard]] std::uint64_t bytes_received() const noexcept { return bytes_in_; }
-  /// libssh2's last error message ("" when none).
-  [[nodiscard]] std::string last_error() const;
 
  private:
+  friend class channel;  // opens its libssh2 channel on handle_
+
+  /// libssh2's last error message ("" when none).
+  [[nodiscard]] std::string last_error() const;
+  /// Calls `then` once the socket is ready in a direction libssh2 is blocked on.
+  void async_wait_socket(std::function<void(boost::system::error_code)> then);
   session(boost::asio::any_io_executor executor, ssh_options options);
   void on_resolved(boost::system::error_code ec, boost::asio::ip::tcp::resolver::results_type r);
   void on_connected(boost::system::error_code ec);

@@ -49,7 +49,7 @@ TEST_CASE("an unknown host key is refused with its fingerprint and the flag that
   CHECK(h->reason == prefix(sshd) + "host key not known: the server's ssh-ed25519 key " +
                          sshd.host_key_fingerprint() + " is not in " + o.known_hosts.string() +
                          "; check the fingerprint (on EC2: the instance's system log) and trust "
-                         "it with --accept-new-host-key");
+                         "it by accepting new host keys");
   CHECK(read_file(o.known_hosts) == "# nothing yet\n");
 }
 
@@ -143,7 +143,7 @@ TEST_CASE("an encrypted key works with its passphrase file and fails clearly wit
   CHECK_THAT(
       without->reason,
       Catch::StartsWith(prefix(sshd) + "cannot load the key in identity file '" + key.string() +
-                        "' (if it is encrypted, give --identity-passphrase-file)"));
+                        "' (if it is encrypted, give the file with its passphrase)"));
   write_file(dir / "pass", "wrong\n");
   o.passphrase_file = dir / "pass";
   auto wrong = run_session(o);
@@ -177,7 +177,8 @@ TEST_CASE("an unresolvable host ends the session naming the host", "[integration
                                           "'no-such-host.invalid': "));
 }
 
-TEST_CASE("a server that never speaks SSH times out after --ssh-timeout", "[integration][ssh]") {
+TEST_CASE("a server that never speaks SSH times out, naming the fix in the tool's words",
+          "[integration][ssh]") {
   boost::asio::io_context server_ioc;
   boost::asio::ip::tcp::acceptor acceptor(
       server_ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});  // listens, never accepts
@@ -186,6 +187,7 @@ TEST_CASE("a server that never speaks SSH times out after --ssh-timeout", "[inte
   o.target = {"u", "127.0.0.1", port};
   o.identity = "/nonexistent";
   o.timeout = std::chrono::milliseconds(300);
+  o.advice.timeout = "raise --ssh-timeout";  // as vmterm-serve words it
   const auto t0 = std::chrono::steady_clock::now();
   auto h = run_session(o);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
@@ -209,7 +211,7 @@ TEST_CASE("without an identity file and without an agent the reason says what to
   if (saved != nullptr) ::setenv("SSH_AUTH_SOCK", saved_value.c_str(), 1);
   CHECK(h->code == -1);
   CHECK(h->reason == prefix(sshd) +
-                         "no key to log in with: give --identity FILE, or run ssh-agent with the "
+                         "no key to log in with: give an identity file, or run ssh-agent with the "
                          "key added (SSH_AUTH_SOCK is not set)");
 }
 
