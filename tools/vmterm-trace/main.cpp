@@ -1,6 +1,5 @@
 // vmterm-trace: read traces from Jaeger or OTLP/Jaeger JSON files and print them as span trees,
 // waterfalls, search listings, statistics and JSON for jq. See vmterm-trace(1).
-#include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -8,7 +7,6 @@
 #include "commands.hpp"
 #include "core/config.hpp"
 #include "core/exit_code.hpp"
-#include "core/flags.hpp"
 #include "options.hpp"
 #include "source_select.hpp"
 #include "trace/termination_signals.hpp"
@@ -19,12 +17,7 @@ int main(int argc, char** argv) {
   // before the program ends.
   vmterm::trace::termination_signals signals;
   vmterm::trace_cli::options opt;
-  CLI::App app{
-      "vmterm-trace: read traces from Jaeger or trace files and print them as span "
-      "trees, waterfalls and JSON"};
-  app.name("vmterm-trace");
-  vmterm::trace_cli::add_flags(app, opt);
-  if (auto code = vmterm::config::parse_command_line(app, argc, argv, "vmterm-trace")) return *code;
+  if (auto code = vmterm::trace_cli::parse_command_line(argc, argv, opt)) return *code;
   const auto env = vmterm::config::process_env();
   // Shared with the signal handler, which may run while main is returning.
   auto tracing = std::make_shared<vmterm::trace::installation>(vmterm::trace_otlp::install_from_env(

@@ -1,7 +1,8 @@
 #pragma once
-/// vmterm-trace's flags: one struct filled by CLI11 (add_flags), read by the commands.
+/// vmterm-trace's flags, declared once through core/flags (name, environment variables, default,
+/// help), resolved into one struct the commands read. Texts that need a unit or a range stay
+/// text here and are checked by check_flags() (query_flags.hpp) with their exact messages.
 
-#include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,8 +17,10 @@ struct options {
   std::string command{};  ///< services|operations|search|show|stats
 
   // where traces come from
-  std::optional<std::string> jaeger{};  ///< --jaeger (VMTERM_JAEGER_URL: source_select.cpp)
-  std::optional<std::string> file{};    ///< --file; "-" = stdin
+  std::optional<std::string> jaeger{};  ///< --jaeger or VMTERM_JAEGER_URL
+  /// Where jaeger came from: "--jaeger", "VMTERM_JAEGER_URL" or "default" (for messages).
+  std::string jaeger_from = "default";
+  std::optional<std::string> file{};  ///< --file; "-" = stdin
   std::string timeout = "10s";
   std::string max_input = "1GiB";  ///< the most a file source reads
 
@@ -57,7 +60,10 @@ struct options {
   std::uint64_t max_input_bytes = 0;
 };
 
-/// Adds the subcommands and every flag to `app`, bound to `opt`.
-void add_flags(CLI::App& app, options& opt);
+/// Declares the subcommands and every flag, parses the command line and resolves the flags
+/// (flag > environment > default) into `opt`. nullopt: go on; otherwise the exit code, after
+/// printing the usage line (2; 0 after --help or --version).
+[[nodiscard]] std::optional<int> parse_command_line(int argc, const char* const* argv,
+                                                    options& opt);
 
 }  // namespace vmterm::trace_cli

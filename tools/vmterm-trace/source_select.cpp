@@ -27,13 +27,12 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
 }
 
-/// The Jaeger URL and where it came from: --jaeger, else VMTERM_JAEGER_URL, else the default.
-std::pair<std::string, std::string> jaeger_url(const options& opt, const config::env_lookup& env) {
-  if (opt.jaeger) return {*opt.jaeger, "--jaeger '" + *opt.jaeger + "'"};
-  if (auto url = env("VMTERM_JAEGER_URL"); url && !url->empty()) {
-    return {*url, "VMTERM_JAEGER_URL='" + *url + "'"};
-  }
-  return {default_jaeger_url, std::string("'") + default_jaeger_url + "'"};
+/// The Jaeger URL and where it came from (--jaeger, VMTERM_JAEGER_URL or the default), as
+/// messages name it: "--jaeger 'URL'", "VMTERM_JAEGER_URL='URL'".
+std::pair<std::string, std::string> jaeger_url(const options& opt) {
+  if (!opt.jaeger) return {default_jaeger_url, std::string("'") + default_jaeger_url + "'"};
+  if (opt.jaeger_from == "--jaeger") return {*opt.jaeger, "--jaeger '" + *opt.jaeger + "'"};
+  return {*opt.jaeger, opt.jaeger_from + "='" + *opt.jaeger + "'"};
 }
 
 /// A URL that does not parse, in the user's words: "--jaeger 'not a url': not a URL; …".
@@ -51,7 +50,6 @@ error bad_url(const std::string& url, const std::string& named, const error& e) 
 std::optional<std::string> chosen_file(const options& opt, const config::env_lookup& env) {
   if (opt.file) return opt.file;
   if (opt.jaeger) return std::nullopt;
-  if (auto url = env("VMTERM_JAEGER_URL"); url && !url->empty()) return std::nullopt;
   const auto local = traces_file(env);
   std::error_code ec;
   if (std::filesystem::exists(local, ec)) return local;
@@ -75,7 +73,7 @@ expected<std::unique_ptr<jaeger::source>> make_source(const options& opt,
     return fail(std::errc::invalid_argument,
                 "--timeout '" + opt.timeout + "': " + timeout.error().message);
   }
-  const auto [url, named] = jaeger_url(opt, env);
+  const auto [url, named] = jaeger_url(opt);
   if (auto parsed = http::parse_url(url); !parsed) {
     return tl::unexpected(bad_url(url, named, parsed.error()));
   }

@@ -31,3 +31,19 @@ TEST_CASE("every flag in --help appears in the man page", "[trace]") {
     CHECK(man.find(std::string(".B ") + command) != std::string::npos);
   }
 }
+
+TEST_CASE("the help names the variable of the flag that points at Jaeger, and the flag wins",
+          "[trace]") {
+  const auto help = vmterm_trace({"--help"});
+  REQUIRE(help.exit_code == 0);
+  CHECK(help.out.find("Jaeger query service URL, with any base path; env VMTERM_JAEGER_URL "
+                      "(default http://127.0.0.1:16686)") != std::string::npos);
+  CHECK(man_text().find("VMTERM_JAEGER_URL") != std::string::npos);
+
+  const auto r = vmterm_trace({"--jaeger", "not a url", "services"},
+                              {.env = {{"VMTERM_JAEGER_URL", "http://127.0.0.1:1"}}});
+  CHECK(r.err ==
+        "vmterm-trace: --jaeger 'not a url': not a URL; give the query service's address, e.g. "
+        "http://127.0.0.1:16686\n");
+  CHECK(r.exit_code == 2);
+}
