@@ -8,11 +8,17 @@
 namespace {
 
 template <class T>
-concept gives_raw_handle = requires(T& s) { s.handle(); };
+concept gives_raw_handle = requires(T& s) {
+  s.handle();
+};
 template <class T>
-concept gives_socket = requires(T& s) { s.socket(); };
+concept gives_socket = requires(T& s) {
+  s.socket();
+};
 template <class T>
-concept gives_libssh2_error = requires(const T& s) { s.last_error(); };
+concept gives_libssh2_error = requires(const T& s) {
+  s.last_error();
+};
 
 }  // namespace
 
