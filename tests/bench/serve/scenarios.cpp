@@ -227,6 +227,27 @@ net::awaitable<idle_result> idle_body(const serve_process& server, std::size_t t
 
 }  // namespace
 
+std::vector<double> open_times(const serve_process& server, int sessions) {
+  return run([](server_address addr, int n) -> net::awaitable<std::vector<double>> {
+    std::vector<double> ms;
+    for (int i = 0; i < n; ++i) {
+      term_client c(co_await net::this_coro::executor);
+      const auto start = bench_clock::now();
+      co_await c.open(addr, 200, 50);
+      if (!co_await c.wait([&] { return c.counters().output_bytes > 0; }, 30s)) {
+        throw std::runtime_error("session " + std::to_string(i + 1) +
+                                 ": no shell prompt within 30 s" +
+                                 (c.error().empty() ? std::string{} : ": " + c.error()));
+      }
+      ms.push_back(ms_between(start, bench_clock::now()));
+      c.send_input("exit\r");
+      (void)co_await c.wait([&] { return c.closed(); }, 5s);
+      c.close();
+    }
+    co_return ms;
+  }(server.address(), sessions));
+}
+
 throughput_result throughput_serve(const serve_config& config, const workload& work) {
   serve_process server(config);
   return run(throughput_body(server, work));

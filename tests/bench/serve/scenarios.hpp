@@ -58,6 +58,10 @@ throughput_result throughput_floor(const std::vector<std::string>& shell, const 
 std::vector<double> echo_serve(const serve_config& config, int keystrokes);
 std::vector<double> echo_floor(const std::vector<std::string>& shell, int keystrokes);
 
+/// Session start: per session, WebSocket open to the shell's first output (for --ssh: TCP,
+/// handshake, auth, channel and the remote prompt), in milliseconds; each session then exits.
+std::vector<double> open_times(const serve_process& server, int sessions);
+
 /// Server RSS at 0 sessions and at `target` open idle sessions (each with its shell started,
 /// 10 handshakes in flight, 5 s idle before reading), then more sessions up to `most`.
 idle_result idle_serve(const serve_config& config, std::size_t target, std::size_t most);

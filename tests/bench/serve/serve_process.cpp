@@ -40,10 +40,17 @@ serve_process::serve_process(const serve_config& config) : token_(random_token()
       .name = "vmterm-serve",
       .command =
           [&](std::uint16_t port) {
+            std::vector<std::string> argv{binary.string(),
+                                          "--listen",
+                                          "127.0.0.1:" + std::to_string(port),
+                                          "--max-sessions",
+                                          std::to_string(config.max_sessions),
+                                          "--log-level",
+                                          "warn"};
+            if (!config.command.empty()) argv.insert(argv.end(), {"--command", config.command});
+            argv.insert(argv.end(), config.extra_args.begin(), config.extra_args.end());
             return test::spawn_options{
-                .argv = {binary.string(), "--listen", "127.0.0.1:" + std::to_string(port),
-                         "--command", config.command, "--max-sessions",
-                         std::to_string(config.max_sessions), "--log-level", "warn"},
+                .argv = std::move(argv),
                 // The sessions' shells keep no history file. Spans go to a file, as under
                 // scripts/run: a working exporter, not the default OTLP one failing against a
                 // collector that is not there and holding its queue of spans meanwhile.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "process.hpp"
 #include "service.hpp"
@@ -17,8 +18,9 @@ namespace vmterm::bench {
 
 struct serve_config {
   std::filesystem::path binary;   ///< the vmterm-serve executable
-  std::string command;            ///< --command: the program of each session
+  std::string command;            ///< --command: the program of each session ("": not given)
   std::size_t max_sessions = 16;  ///< --max-sessions
+  std::vector<std::string> extra_args{};  ///< more flags, e.g. --ssh USER@HOST --identity KEY
 };
 
 class serve_process {
