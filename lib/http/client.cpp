@@ -107,6 +107,16 @@ struct client::impl {
 
   error_code resolve(const url& where, clock::time_point deadline,
                      tcp::resolver::results_type& endpoints) {
+    // An IP literal of the family asked for needs no resolver: Asio's asynchronous resolver
+    // starts a thread of its own (a probe's start-up paid for it; see tests/bench/health).
+    error_code not_literal;
+    const auto literal = net::ip::make_address(where.host, not_literal);
+    if (!not_literal && (options.family == client_options::ip_family::any ||
+                         literal.is_v4() == (options.family == client_options::ip_family::v4))) {
+      endpoints = tcp::resolver::results_type::create(tcp::endpoint(literal, where.port),
+                                                      where.host, std::to_string(where.port));
+      return {};
+    }
     tcp::resolver resolver(ioc);
     return run(
         deadline,
