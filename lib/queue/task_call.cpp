@@ -102,7 +102,7 @@ void task_call::wait() {
 }
 
 void task_call::finish(expected<result_meta> r) {
-  stage_ = task_call_stage::done;
+  if (r) stage_ = task_call_stage::done;  // a failure keeps the step it happened in
   if (auto done = std::exchange(done_, nullptr)) done(std::move(r));
 }
 

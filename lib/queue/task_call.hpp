@@ -49,6 +49,7 @@ class task_call : public std::enable_shared_from_this<task_call> {
   task_call(const task_call&) = delete;
   task_call& operator=(const task_call&) = delete;
 
+  /// The step the call is in; after a failure, the step that failed (done after a result).
   [[nodiscard]] task_call_stage stage() const noexcept { return stage_; }
   [[nodiscard]] const std::string& task_id() const noexcept { return options_.task.id; }
   /// Closes both connections; no callback comes after it. Idempotent.
