@@ -125,8 +125,8 @@ void add_flags(config::flag_set& f, options& o) {
         flag<bool>{.name = "--proxy-from-env",
                    .help = "use the http_proxy, https_proxy and no_proxy variables (ignored "
                            "otherwise)"});
-  f.add(o.ipv4, flag<bool>{.name = "-4,--ipv4", .help = "HTTP probes connect over IPv4 only"});
-  f.add(o.ipv6, flag<bool>{.name = "-6,--ipv6", .help = "HTTP probes connect over IPv6 only"});
+  f.add(o.ipv4, flag<bool>{.name = "-4,--ipv4", .help = "every probe connects over IPv4 only"});
+  f.add(o.ipv6, flag<bool>{.name = "-6,--ipv6", .help = "every probe connects over IPv6 only"});
   f.add(o.retries, flag<int>{.name = "--retries",
                              .value_name = "N",
                              .help = "try a failing probe up to N more times, within --timeout",
