@@ -1,5 +1,6 @@
 #include "http/client.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,10 +9,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "asio/cloexec.hpp"
 #include "http/url.hpp"
@@ -55,6 +58,49 @@ void load_system_store(ssl::context& ctx) {
   }
 }
 
+/// "%40" → "@"; a malformed escape stays as it is.
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/// A proxy URL's credentials, "http://user:pass@host:port": the URL without them, and the
+/// Proxy-Authorization value ("Basic base64(user:pass)", RFC 7617; "" when none). The
+/// credentials appear nowhere else: not in errors, not in what the client reports.
+std::pair<std::string, std::string> split_proxy_credentials(const std::string& proxy) {
+  const auto scheme_end = proxy.find("://");
+  if (scheme_end == std::string::npos) return {proxy, ""};
+  const auto start = scheme_end + 3;
+  const auto end = proxy.find_first_of("/?#", start);
+  const std::string authority =
+      proxy.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  const auto at = authority.rfind('@');
+  if (at == std::string::npos) return {proxy, ""};
+  const std::string userinfo = authority.substr(0, at);
+  const auto colon = userinfo.find(':');
+  const std::string user = percent_decode(userinfo.substr(0, colon));
+  const std::string pass =
+      colon == std::string::npos ? "" : percent_decode(userinfo.substr(colon + 1));
+  const std::string plain = user + ":" + pass;
+  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  const int n = ::EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                  reinterpret_cast<const unsigned char*>(plain.data()),
+                                  static_cast<int>(plain.size()));
+  encoded.resize(static_cast<std::size_t>(n));
+  return {proxy.substr(0, start) + authority.substr(at + 1) +
+              (end == std::string::npos ? "" : proxy.substr(end)),
+          "Basic " + encoded};
+}
+
 }  // namespace
 
 struct client::impl {
@@ -67,9 +113,10 @@ struct client::impl {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   std::string open_origin;  ///< scheme://host:port of the kept-alive connection, "" when none
   beast::flat_buffer buffer;
-  std::optional<url> proxy;  ///< options.proxy parsed (at construction)
-  std::string proxy_error;   ///< why options.proxy could not be parsed, "" when it could
-  std::string failure;       ///< a reason connect() found that no error_code names
+  std::optional<url> proxy;         ///< options.proxy parsed (at construction)
+  std::string proxy_authorization;  ///< from the proxy URL's user:password, "" when none
+  std::string proxy_error;          ///< why options.proxy could not be parsed, "" when it could
+  std::string failure;              ///< a reason connect() found that no error_code names
   std::optional<peer_certificate> peer;
   std::string remote;
 
@@ -107,6 +154,16 @@ struct client::impl {
 
   error_code resolve(const url& where, clock::time_point deadline,
                      tcp::resolver::results_type& endpoints) {
+    // An IP literal of the family asked for needs no resolver: Asio's asynchronous resolver
+    // starts a thread of its own (a probe's start-up paid for it; see tests/bench/health).
+    error_code not_literal;
+    const auto literal = net::ip::make_address(where.host, not_literal);
+    if (!not_literal && (options.family == client_options::ip_family::any ||
+                         literal.is_v4() == (options.family == client_options::ip_family::v4))) {
+      endpoints = tcp::resolver::results_type::create(tcp::endpoint(literal, where.port),
+                                                      where.host, std::to_string(where.port));
+      return {};
+    }
     tcp::resolver resolver(ioc);
     return run(
         deadline,
@@ -138,6 +195,8 @@ struct client::impl {
     bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, where, 11};
     req.set(bhttp::field::host, where);
     if (!options.user_agent.empty()) req.set(bhttp::field::user_agent, options.user_agent);
+    if (!proxy_authorization.empty())
+      req.set(bhttp::field::proxy_authorization, proxy_authorization);
     auto ec = run(
         deadline, [&](auto handler) { bhttp::async_write(tcp, req, handler); },
         [&] { tcp.cancel(); });
@@ -329,6 +388,8 @@ expected<response> client::impl::send(request& req, std::chrono::milliseconds ti
     return fail(std::errc::invalid_argument, req.method + " '" + req.url + "': " + proxy_error);
   }
   auto beast_req = to_beast(req, u, options, proxy && !u.tls());
+  if (proxy && !u.tls() && !proxy_authorization.empty())
+    beast_req.set(bhttp::field::proxy_authorization, proxy_authorization);
   const std::string origin = u.scheme + "://" + u.host + ":" + std::to_string(u.port);
 
   for (int attempt = 0;; ++attempt) {
@@ -373,11 +434,13 @@ expected<response> client::impl::send(request& req, std::chrono::milliseconds ti
 
 client::client(client_options options) : impl_(std::make_unique<impl>(std::move(options))) {
   if (impl_->options.proxy.empty()) return;
-  auto p = parse_url(impl_->options.proxy);
+  auto [without_credentials, authorization] = split_proxy_credentials(impl_->options.proxy);
+  impl_->proxy_authorization = std::move(authorization);
+  auto p = parse_url(without_credentials);
   if (!p) {
     impl_->proxy_error = "proxy: " + p.error().message;
   } else if (p->tls()) {
-    impl_->proxy_error = "proxy '" + impl_->options.proxy +
+    impl_->proxy_error = "proxy '" + without_credentials +
                          "': an https:// proxy is not supported; give http://HOST:PORT";
   } else {
     impl_->proxy = *p;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <map>
+#include <utility>
 
 #include "redis/script.hpp"
 
@@ -198,14 +199,20 @@ std::shared_ptr<result_waiter> result_waiter::create(boost::asio::any_io_executo
 }
 
 void result_waiter::async_connect(std::function<void(expected<void>)> done) {
-  auto p = impl_;
-  p->sub->async_connect([p, done = std::move(done)](expected<void> r) mutable {
-    if (!r) {
-      done(std::move(r));
-      return;
-    }
-    p->conn->async_connect(std::move(done));
-  });
+  // The subscriber and the GET connection at once: `done` once, with the first error or when
+  // both are up.
+  struct joint {
+    std::function<void(expected<void>)> done;
+    int pending = 2;
+  };
+  auto j = std::make_shared<joint>(joint{std::move(done)});
+  auto one = [j](expected<void> r) {
+    if (!j->done) return;
+    if (!r) return std::exchange(j->done, nullptr)(std::move(r));
+    if (--j->pending == 0) std::exchange(j->done, nullptr)(expected<void>{});
+  };
+  impl_->sub->async_connect(one);
+  impl_->conn->async_connect(one);
 }
 
 void result_waiter::subscribe(const std::string& task_id,

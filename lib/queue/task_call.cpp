@@ -58,31 +58,51 @@ void task_call::begin() {
   conn_ = redis::connection::create(executor_, options_.broker);
   producer_ = std::make_unique<producer>(conn_);
   waiter_ = result_waiter::create(executor_, options_.backend);
+  // Both connections at once (a round trip each, overlapped); the stage names the one still
+  // missing, the broker's while neither is up.
   conn_->async_connect(step<void>([](task_call& self) {
+    self.broker_up_ = true;
+    if (self.backend_up_) return self.subscribe_and_send();
     self.stage_ = task_call_stage::connect_backend;
-    self.waiter_->async_connect(self.step<void>([](task_call& call) {
-      // Subscribe before sending, as Celery does: a fast worker's PUBLISH is never missed.
-      call.stage_ = task_call_stage::subscribe;
-      call.waiter_->subscribe(call.options_.task.id,
-                              call.step<void>([](task_call& c) { c.send(); }));
-    }));
   }));
+  waiter_->async_connect([weak = weak_from_this()](expected<void> r) {
+    auto self = weak.lock();
+    if (!self || self->closed_) return;
+    if (!r) {
+      self->stage_ = task_call_stage::connect_backend;
+      return self->finish(tl::unexpected(r.error()));
+    }
+    self->backend_up_ = true;
+    if (self->broker_up_) self->subscribe_and_send();
+  });
 }
 
-void task_call::send() {
-  stage_ = task_call_stage::send;
+void task_call::subscribe_and_send() {
+  // SUBSCRIBE and send at once, as Celery subscribes before sending: a PUBLISH that reaches
+  // Redis before the SUBSCRIBE is found by the waiter's GET, issued once both are confirmed
+  // (the result is stored before it is published).
+  stage_ = task_call_stage::subscribe;
+  waiter_->subscribe(options_.task.id, step<void>([](task_call& self) {
+                       self.subscribed_ = true;
+                       if (self.sent_) return self.wait();
+                       self.stage_ = task_call_stage::send;
+                     }));
   trace::context_scope scope(parent_);  // the PRODUCER span is the caller's span's child
-  producer_->send(options_.task, step<sent>([](task_call& self, sent s) {
-                    self.stage_ = task_call_stage::result;
-                    self.waiter_->wait(s.id, self.options_.timeout,
-                                       self.step<result_meta>([](task_call& call, result_meta m) {
-                                         call.finish(std::move(m));
-                                       }));
+  producer_->send(options_.task, step<sent>([](task_call& self, sent) {
+                    self.sent_ = true;
+                    if (self.subscribed_) self.wait();
                   }));
 }
 
+void task_call::wait() {
+  stage_ = task_call_stage::result;
+  waiter_->wait(
+      options_.task.id, options_.timeout,
+      step<result_meta>([](task_call& call, result_meta m) { call.finish(std::move(m)); }));
+}
+
 void task_call::finish(expected<result_meta> r) {
-  stage_ = task_call_stage::done;
+  if (r) stage_ = task_call_stage::done;  // a failure keeps the step it happened in
   if (auto done = std::exchange(done_, nullptr)) done(std::move(r));
 }
 

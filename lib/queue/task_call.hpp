@@ -1,10 +1,11 @@
 #pragma once
 /// One task sent and its result awaited, as Celery's `delay().get()`: what `vmterm-worker call
 /// --wait` and vmterm-health's --task probe share. Connects to the broker and to the result
-/// backend, SUBSCRIBEs to the task's result channel BEFORE sending (as Celery's on_task_call,
-/// so a fast worker's PUBLISH is never missed), sends through queue::producer (its PRODUCER
-/// span is a child of the caller's current span, and the message carries its traceparent),
-/// then waits up to `timeout` for the ready result (SUCCESS, FAILURE or REVOKED).
+/// backend at once, SUBSCRIBEs to the task's result channel and sends through queue::producer
+/// at once (its PRODUCER span is a child of the caller's current span, and the message carries
+/// its traceparent), then, both confirmed, GETs the result once (a fast worker's PUBLISH that
+/// Redis saw before the SUBSCRIBE is never missed: Celery stores before it publishes) and
+/// waits up to `timeout` for the ready result (SUCCESS, FAILURE or REVOKED).
 ///
 /// Single-threaded: start() and every callback run on the executor's one thread. `done` is
 /// called exactly once, unless close() comes first; the caller closes the call afterwards.
@@ -48,6 +49,7 @@ class task_call : public std::enable_shared_from_this<task_call> {
   task_call(const task_call&) = delete;
   task_call& operator=(const task_call&) = delete;
 
+  /// The step the call is in; after a failure, the step that failed (done after a result).
   [[nodiscard]] task_call_stage stage() const noexcept { return stage_; }
   [[nodiscard]] const std::string& task_id() const noexcept { return options_.task.id; }
   /// Closes both connections; no callback comes after it. Idempotent.
@@ -58,7 +60,8 @@ class task_call : public std::enable_shared_from_this<task_call> {
   template <class T, class Next>
   auto step(Next next);
   void begin();
-  void send();
+  void subscribe_and_send();
+  void wait();
   void finish(expected<result_meta> r);
 
   boost::asio::any_io_executor executor_;
@@ -69,6 +72,7 @@ class task_call : public std::enable_shared_from_this<task_call> {
   std::shared_ptr<result_waiter> waiter_;
   trace::context parent_;  ///< the caller's context at start(): the producer span's parent
   bool closed_ = false;
+  bool broker_up_ = false, backend_up_ = false, subscribed_ = false, sent_ = false;
   task_call_stage stage_ = task_call_stage::connect;
 };
 

@@ -25,7 +25,10 @@ namespace {
 
 void global_init() {
   static std::once_flag once;
-  std::call_once(once, [] { libssh2_init(0); });
+  // Without libssh2's crypto set-up: for OpenSSL >= 1.1 it only loads and registers every
+  // built-in ENGINE (and reads openssl.cnf), which no SSH algorithm here uses; OpenSSL
+  // initialises itself on first use. That set-up was ~1 MiB of a probe's resident memory.
+  std::call_once(once, [] { libssh2_init(LIBSSH2_INIT_NO_CRYPTO); });
 }
 
 }  // namespace
@@ -228,11 +231,33 @@ void session::async_connect(trace::context parent, new_key_policy policy, done_f
   });
   span_ = start_span("ssh.connect", parent_);
   phase_ = "resolving " + options_.target.host;
-  resolver_.async_resolve(
-      options_.target.host, std::to_string(options_.target.port),
-      [self = shared_from_this()](boost::system::error_code ec, tcp::resolver::results_type r) {
-        self->on_resolved(ec, std::move(r));
-      });
+  const auto family = options_.family;
+  const auto port = std::to_string(options_.target.port);
+  // An IP literal of the family asked for needs no resolver (Asio's asynchronous resolver
+  // starts a thread of its own).
+  boost::system::error_code not_literal;
+  const auto literal = net::ip::make_address(options_.target.host, not_literal);
+  if (!not_literal && (family == ssh_options::ip_family::any ||
+                       literal.is_v4() == (family == ssh_options::ip_family::v4))) {
+    auto r = tcp::resolver::results_type::create(tcp::endpoint(literal, options_.target.port),
+                                                 options_.target.host, port);
+    net::post(socket_.get_executor(), [self = shared_from_this(), r = std::move(r)]() mutable {
+      self->on_resolved({}, std::move(r));
+    });
+    return;
+  }
+  auto resolved = [self = shared_from_this()](boost::system::error_code ec,
+                                              tcp::resolver::results_type r) {
+    self->on_resolved(ec, std::move(r));
+  };
+  if (family == ssh_options::ip_family::any) {
+    resolver_.async_resolve(options_.target.host, port, std::move(resolved));
+  } else {
+    // Flags 0: no v4-mapped IPv6 answers for -6, only the family asked for.
+    resolver_.async_resolve(family == ssh_options::ip_family::v4 ? tcp::v4() : tcp::v6(),
+                            options_.target.host, port, tcp::resolver::flags(),
+                            std::move(resolved));
+  }
 }
 
 void session::on_resolved(boost::system::error_code ec, tcp::resolver::results_type r) {

@@ -44,6 +44,8 @@ struct ssh_options {
   std::string term = "xterm-256color";
   /// vmterm_ssh_* metrics; not owned; null: none.
   metrics::registry* registry = nullptr;
+  /// Addresses tried: any family, or only IPv4 / IPv6 (vmterm-health -4/-6).
+  enum class ip_family { any, v4, v6 } family = ip_family::any;
   /// Tracer for the ssh.* CLIENT spans; nullopt: trace::get_tracer("vmterm.ssh").
   std::optional<trace::tracer> tracer{};
   /// The fixes' words for the tool's settings.

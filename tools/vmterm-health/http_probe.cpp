@@ -194,7 +194,7 @@ health::check_result probe_http(const http::url& target, const options& opt,
 
   auto co = client_options_for(target, opt);
   co.timeout = remaining(s);
-  if (!co.proxy.empty()) r.detail.push_back("through proxy " + co.proxy);
+  if (!co.proxy.empty()) r.detail.push_back("through proxy " + redacted_proxy(co.proxy));
   co.body_limit = std::size_t{1} << 20;
   http::client client(co);
 

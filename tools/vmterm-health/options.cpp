@@ -120,13 +120,14 @@ void add_flags(config::flag_set& f, options& o) {
   f.add(o.proxy, flag<std::string>{.name = "--proxy",
                                    .value_name = "URL",
                                    .help = "send HTTP probes and pings through this http:// "
-                                           "proxy (CONNECT for https://)"});
+                                           "proxy (CONNECT for https://); "
+                                           "http://USER:PASSWORD@HOST:PORT authenticates"});
   f.add(o.proxy_from_env,
         flag<bool>{.name = "--proxy-from-env",
                    .help = "use the http_proxy, https_proxy and no_proxy variables (ignored "
                            "otherwise)"});
-  f.add(o.ipv4, flag<bool>{.name = "-4,--ipv4", .help = "HTTP probes connect over IPv4 only"});
-  f.add(o.ipv6, flag<bool>{.name = "-6,--ipv6", .help = "HTTP probes connect over IPv6 only"});
+  f.add(o.ipv4, flag<bool>{.name = "-4,--ipv4", .help = "every probe connects over IPv4 only"});
+  f.add(o.ipv6, flag<bool>{.name = "-6,--ipv6", .help = "every probe connects over IPv6 only"});
   f.add(o.retries, flag<int>{.name = "--retries",
                              .value_name = "N",
                              .help = "try a failing probe up to N more times, within --timeout",
@@ -303,10 +304,15 @@ std::optional<std::string> check(options& o) {
     o.cert_days = *days;
   }
   if (!o.proxy.empty()) {
-    auto p = http::parse_url(o.proxy);
+    // Credentials go to lib/http's Proxy-Authorization: the address is checked without them.
+    std::string address = redacted_proxy(o.proxy);
+    if (const auto stars = address.find("://***@"); stars != std::string::npos)
+      address.erase(stars + 3, 4);
+    auto p = http::parse_url(address);
     if (!p) return "--proxy: " + p.error().message;
     if (p->tls()) {
-      return "--proxy '" + o.proxy + "': an https:// proxy is not supported; give http://HOST:PORT";
+      return "--proxy '" + redacted_proxy(o.proxy) +
+             "': an https:// proxy is not supported; give http://HOST:PORT";
     }
   }
   if (!o.ping_url.empty()) {
@@ -347,6 +353,15 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
   if (opt.verbose > 3) opt.verbose = 3;
   if (auto problem = check(opt)) return usage(*problem);
   return std::nullopt;
+}
+
+std::string redacted_proxy(const std::string& proxy) {
+  const auto start = proxy.find("://");
+  if (start == std::string::npos) return proxy;
+  const auto end = proxy.find_first_of("/?#", start + 3);
+  const auto at = proxy.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at == std::string::npos || at < start) return proxy;
+  return proxy.substr(0, start + 3) + "***" + proxy.substr(at);
 }
 
 }  // namespace vmterm::health_tool

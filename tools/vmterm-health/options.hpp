@@ -82,4 +82,8 @@ struct options {
 /// usage hint on stderr); nullopt to go on.
 [[nodiscard]] std::optional<int> parse_command_line(int argc, char** argv, options& opt);
 
+/// A proxy URL for people: "http://***@proxy:3128" when it carries user:password (which goes
+/// only into Proxy-Authorization, never into output, logs or spans).
+[[nodiscard]] std::string redacted_proxy(const std::string& proxy);
+
 }  // namespace vmterm::health_tool

@@ -1,6 +1,11 @@
 #include "probe.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <cstdio>
+#include <memory>
 
 #include "trace/semconv.hpp"
 
@@ -73,6 +78,34 @@ void fail(health::check_result& r, const probe_settings& s, std::string_view err
   r.output = std::move(output);
   r.perf.clear();
   r.perf.push_back(time_perfdata(s, r.latency_s));
+}
+
+expected<std::string> address_for(const std::string& host, const probe_settings& s) {
+  if (s.family == AF_UNSPEC || host.empty()) return host;
+  const char* flag = s.family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)";
+  ::addrinfo hints{};
+  hints.ai_family = s.family;
+  hints.ai_socktype = SOCK_STREAM;
+  ::addrinfo* found = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (rc != 0 || found == nullptr) {
+    return vmterm::fail(std::errc::host_unreachable,
+                        "cannot resolve host '" + host + "' over " + flag + ": " +
+                            (rc != 0 ? ::gai_strerror(rc) : "no address"));
+  }
+  std::unique_ptr<::addrinfo, decltype(&::freeaddrinfo)> owned(found, &::freeaddrinfo);
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* where =
+      found->ai_family == AF_INET
+          ? static_cast<const void*>(
+                &reinterpret_cast<const ::sockaddr_in*>(found->ai_addr)->sin_addr)
+          : static_cast<const void*>(
+                &reinterpret_cast<const ::sockaddr_in6*>(found->ai_addr)->sin6_addr);
+  if (::inet_ntop(found->ai_family, where, text, sizeof text) == nullptr) {
+    return vmterm::fail(std::errc::host_unreachable,
+                        "cannot resolve host '" + host + "' over " + flag);
+  }
+  return std::string(text);
 }
 
 void record_result(trace::span& span, const health::check_result& r, const probe_settings& s) {

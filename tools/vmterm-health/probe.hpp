@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/error.hpp"
 #include "health/range.hpp"
 #include "health/report.hpp"
 #include "trace/context.hpp"
@@ -24,7 +25,14 @@ struct probe_settings {
   std::string perf_prefix;  ///< "http", "http2", "redis" ...
   trace::context parent;    ///< the health.run span
   int attempt = 1;          ///< 1, then 2... with --retries
+  /// -4/-6: AF_INET or AF_INET6 only; AF_UNSPEC (0) for either.
+  int family = 0;
 };
+
+/// For -4/-6 with a host name: its first address of `s.family` as text ("::1"), so that a
+/// client that resolves by itself (hiredis) connects there; `host` as it is for AF_UNSPEC or
+/// an IP literal. A host without such an address is an error naming it and the flag.
+[[nodiscard]] expected<std::string> address_for(const std::string& host, const probe_settings& s);
 
 /// Time left before the deadline, at least 1 ms (0 would mean "no limit" to the clients).
 [[nodiscard]] std::chrono::milliseconds remaining(const probe_settings& s);

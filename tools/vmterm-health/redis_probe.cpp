@@ -63,9 +63,17 @@ health::check_result probe_redis(const redis::url& target, const probe_settings&
   span.set_attribute(trace::semconv::server_port, static_cast<std::int64_t>(target.port));
   trace::context_scope scope(trace::context{span.context(), s.parent.baggage});
 
+  const auto address = address_for(target.host, s);
+  if (!address) {
+    fail(r, s, et::dns, address.error().message);
+    record_result(span, r, s);
+    span.end();
+    return r;
+  }
   boost::asio::io_context ioc{1};
   redis::connection_options co;
   co.url = target;
+  co.url.host = *address;  // -4/-6: the address of that family hiredis is to connect to
   co.connect_timeout = remaining(s);
   co.command_timeout = remaining(s);
   co.reconnect = false;
@@ -102,7 +110,7 @@ health::check_result probe_redis(const redis::url& target, const probe_settings&
          "timeout after " + format_latency(std::chrono::duration<double>(s.timeout).count()) +
              (ponged ? " (ROLE)" : " (connect or PING)"));
   } else if (!*outcome && !ponged) {
-    auto why = describe_redis_error(outcome->error(), target);
+    auto why = describe_redis_error(outcome->error(), co.url);
     fail(r, s, why.error_type, std::move(why.reason));
   } else {
     pass(r, s, std::chrono::duration<double>(*ponged - started).count(), "PONG",

@@ -1,5 +1,6 @@
 #include "run.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -96,6 +97,7 @@ int run(const options& opt, std::ostream& out, std::ostream& err, trace::install
   base.warning = opt.warning;
   base.critical = opt.critical;
   base.timeout_state = opt.timeout_state;
+  base.family = opt.ipv4 ? AF_INET : opt.ipv6 ? AF_INET6 : AF_UNSPEC;
 
   auto root = trace::get_tracer("vmterm-health").start_span("health.run");
   root.set_attribute("test.suite.name", "vmterm-health");

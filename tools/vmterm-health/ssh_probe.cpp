@@ -1,5 +1,7 @@
 #include "ssh_probe.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 
 #include "ssh/errors.hpp"
@@ -83,6 +85,9 @@ health::check_result probe_ssh(const ssh::target& target, const std::filesystem:
   so.known_hosts = known_hosts;
   so.timeout = remaining(s);
   so.advice.timeout = "raise --timeout";  // lib/ssh's fix in this tool's flag
+  so.family = s.family == AF_INET    ? ssh::ssh_options::ip_family::v4
+              : s.family == AF_INET6 ? ssh::ssh_options::ip_family::v6
+                                     : ssh::ssh_options::ip_family::any;
   boost::asio::io_context ioc{1};
   std::optional<expected<void>> outcome;
   const auto started = clock::now();

@@ -48,8 +48,19 @@ health::check_result probe_task(const std::string& name, const options& opt,
   // The task's own deadline, inside the run's.
   const auto limit = std::min(opt.task_timeout, remaining(s));
   const auto deadline = std::min(s.deadline, started + limit);
-  queue::task_call_options co{
-      connection(*opt.broker_url, limit), connection(*opt.backend_url, limit), {}, limit};
+  // -4/-6: the broker's and the backend's addresses of that family.
+  redis::url broker = *opt.broker_url, backend = *opt.backend_url;
+  for (auto* u : {&broker, &backend}) {
+    auto address = address_for(u->host, s);
+    if (!address) {
+      fail(r, s, et::dns, address.error().message);
+      record_result(span, r, s);
+      span.end();
+      return r;
+    }
+    u->host = *address;
+  }
+  queue::task_call_options co{connection(broker, limit), connection(backend, limit), {}, limit};
   co.task.task = name;
   co.task.queue = opt.queue;
   co.task.expires_in = std::chrono::duration_cast<std::chrono::microseconds>(limit);
@@ -82,7 +93,7 @@ health::check_result probe_task(const std::string& name, const options& opt,
     if (stage == queue::task_call_stage::result && e.code == std::errc::timed_out) {
       fail(r, s, et::task_timeout, no_result);
     } else {
-      const auto& u = stage == queue::task_call_stage::connect ? *opt.broker_url : *opt.backend_url;
+      const auto& u = stage == queue::task_call_stage::connect ? broker : backend;
       auto why = describe_redis_error(e, u);
       fail(r, s, why.error_type, std::move(why.reason));
     }

@@ -75,3 +75,21 @@ TEST_CASE("all probes hung and the collector black-holed still exit within --tim
   CHECK(first_line(r.out).starts_with("HEALTH CRITICAL - "));
   CHECK(took < std::chrono::milliseconds(1200));
 }
+
+TEST_CASE("IPv4 or IPv6 only holds for Redis: a host is reached over that family only",
+          "[health][redis]") {
+  redis_server redis;
+  const auto port = std::to_string(redis.port());
+  auto v4 = health({"--nagios", "-4", "--redis", "redis://localhost:" + port});
+  INFO(v4.out << v4.err);
+  CHECK(v4.exit_code == 0);
+  CHECK(v4.out.find("\nredis OK - localhost:" + port + ": PONG in ") != std::string::npos);
+  // 127.0.0.1 has no IPv6 address: not connected to at all, a dns failure naming the flag.
+  auto v6 = health({"--json", "-6", "--redis", redis.url()});
+  INFO(v6.out << v6.err);
+  CHECK(v6.exit_code == 2);
+  const auto check = nlohmann::json::parse(v6.out)["checks"][0];
+  CHECK(check["error_type"] == "dns");
+  CHECK_THAT(check["output"].get<std::string>(),
+             Catch::StartsWith("cannot resolve host '127.0.0.1' over IPv6 (-6): "));
+}

@@ -8,6 +8,7 @@
 #include "http_test_server.hpp"
 #include "ports.hpp"
 #include "silent_listener.hpp"
+#include "temp_dir.hpp"
 
 using namespace vmterm::test;
 
@@ -126,6 +127,54 @@ TEST_CASE("a proxy tunnels https:// with CONNECT and reports a refusal", "[healt
   REQUIRE(proxy.requests().size() == 1);
   CHECK(proxy.requests()[0].method == "CONNECT");
   CHECK(proxy.requests()[0].target == "secure.invalid:443");
+}
+
+TEST_CASE("a proxy URL's user:password goes in Proxy-Authorization and nowhere else",
+          "[health][proxy]") {
+  http_test_server proxy;
+  proxy.set_fallback(ok_json());
+  temp_dir dir{"vmterm-health-proxy"};
+  const auto traces = dir / "traces.jsonl";
+  const env_changes tracing{{"OTEL_TRACES_EXPORTER", "file"},
+                            {"VMTERM_TRACES_FILE", traces.string()}};
+  // "us@er" and "p:ss", percent-encoded in the URL: Basic base64("us@er:p:ss").
+  const std::string with_credentials =
+      "http://us%40er:p%3Ass@127.0.0.1:" + std::to_string(proxy.port());
+  const std::string url = "http://probe.invalid:8080/health-check/";
+  auto r = health({"--nagios", "-vvv", "--http", url, "--proxy", with_credentials}, tracing);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  REQUIRE(proxy.requests().size() == 1);
+  CHECK(proxy.requests()[0].header("Proxy-Authorization") == "Basic dXNAZXI6cDpzcw==");
+  CHECK(r.out.find("\n  through proxy http://***@127.0.0.1:" + std::to_string(proxy.port()) +
+                   "\n") != std::string::npos);
+  // A CONNECT for https:// carries it too; the refusal's line names no credentials.
+  proxy.push({.status = 407});
+  auto t =
+      health({"--json", "--http", "https://secure.invalid/", "--proxy", with_credentials}, tracing);
+  INFO(t.out << t.err);
+  CHECK(t.exit_code == 2);
+  REQUIRE(proxy.requests().size() == 2);
+  CHECK(proxy.requests()[1].method == "CONNECT");
+  CHECK(proxy.requests()[1].header("Proxy-Authorization") == "Basic dXNAZXI6cDpzcw==");
+  // An https:// proxy is refused without echoing the password.
+  auto u = health({"--nagios", "--http", url, "--proxy", "https://us:secret@127.0.0.1:1"});
+  CHECK(u.exit_code == 3);
+  CHECK(first_line(u.out) ==
+        "UNKNOWN - --proxy 'https://***@127.0.0.1:1': an https:// proxy is not supported; give "
+        "http://HOST:PORT");
+  const std::string spans = read_file(traces);
+  CHECK(spans.find("GET") != std::string::npos);  // the spans were written
+  for (const auto& text : {r.out, r.err, t.out, t.err, u.out, u.err, spans}) {
+    for (const std::string secret : {"p:ss", "p%3Ass", "dXNAZXI6cDpzcw", "secret"}) {
+      CHECK(text.find(secret) == std::string::npos);
+    }
+  }
+  // Without credentials, no such header.
+  auto plain = health({"--nagios", "--http", url, "--proxy", proxy.url()});
+  CHECK(plain.exit_code == 0);
+  REQUIRE(proxy.requests().size() == 3);
+  CHECK_FALSE(proxy.requests()[2].header("Proxy-Authorization").has_value());
 }
 
 TEST_CASE("IPv4 or IPv6 only (-4/-6) connects to one address family only", "[health][http]") {

@@ -89,3 +89,19 @@ TEST_CASE("a refused SSH port is CRITICAL", "[health][ssh]") {
   CHECK(r.exit_code == 2);
   CHECK(nlohmann::json::parse(r.out)["checks"][0]["error_type"] == "refused");
 }
+
+TEST_CASE("IPv4 or IPv6 only holds for SSH: a host is reached over that family only",
+          "[health][ssh]") {
+  sshd_server sshd;
+  const auto known = sshd.known_hosts_file().string();
+  auto v4 = health({"--nagios", "-4", "--ssh", target_of(sshd), "--known-hosts", known});
+  INFO(v4.out << v4.err);
+  CHECK(v4.exit_code == 0);
+  auto v6 = health({"--json", "-6", "--ssh", target_of(sshd), "--known-hosts", known});
+  INFO(v6.out << v6.err);
+  CHECK(v6.exit_code == 2);
+  const auto check = nlohmann::json::parse(v6.out)["checks"][0];
+  CHECK(check["error_type"] == "dns");
+  CHECK_THAT(check["output"].get<std::string>(),
+             Catch::StartsWith("cannot resolve host '127.0.0.1'"));
+}

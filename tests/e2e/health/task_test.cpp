@@ -88,6 +88,28 @@ TEST_CASE("a refused broker is CRITICAL with error_type refused", "[health][task
   CHECK(check["output"].get<std::string>().find("connection refused") != std::string::npos);
 }
 
+TEST_CASE("a refused broker beside a live backend is the broker's failure", "[health][task]") {
+  worker_world w;
+  const auto url = "redis://127.0.0.1:" + std::to_string(free_loopback_port()) + "/0";
+  auto r = health({"--json", "--task", "noop", "--broker", url, "--result-backend", w.backend()});
+  INFO(r.out);
+  CHECK(r.exit_code == 2);
+  const auto check = nlohmann::json::parse(r.out)["checks"][0];
+  CHECK(check["error_type"] == "refused");
+  CHECK(check["output"] == "connection refused");  // the broker's URL, cut from its message
+}
+
+TEST_CASE("IPv4 or IPv6 only holds for the task's broker and backend", "[health][task]") {
+  worker_world w;
+  auto r = health(with_queue(w, {"--json", "-6", "--task", "noop"}));
+  INFO(r.out);
+  CHECK(r.exit_code == 2);
+  const auto check = nlohmann::json::parse(r.out)["checks"][0];
+  CHECK(check["error_type"] == "dns");
+  CHECK_THAT(check["output"].get<std::string>(),
+             Catch::StartsWith("cannot resolve host '127.0.0.1' over IPv6 (-6): "));
+}
+
 TEST_CASE("the worker's run span joins the probe's trace through the producer span",
           "[health][task][trace]") {
   worker_world w;
