@@ -366,12 +366,17 @@ void worker::on_hold_timer() {
 }
 
 void worker::start_ready() {
+  // Not reentrant: a built-in task finishes inside start_one, and its outcome frees its
+  // place at once; the loop below then starts the next one (no recursion per task).
+  if (starting_) return;
+  starting_ = true;
   while (!stopping_ && !ready_.empty() &&
          active_.size() < static_cast<std::size_t>(settings_.concurrency)) {
     auto d = std::move(ready_.front());
     ready_.pop_front();
     start_one(std::move(d));
   }
+  starting_ = false;
   if (metrics_) {
     metrics_->prefetched.labels().set(static_cast<double>(ready_.size()));
     metrics_->active.labels().set(static_cast<double>(active_.size()));
@@ -427,8 +432,15 @@ void worker::start_one(queue::delivery d) {
 }
 
 void worker::on_outcome(const std::string& tag, task_outcome o) {
+  if (!active_.contains(tag)) return;
+  finish_outcome(tag, std::move(o));
+  // A finished task's place is free now, not only once its result and ack are written (those
+  // are batched, and still count against the prefetch window through finishing_).
+  start_ready();
+}
+
+void worker::finish_outcome(const std::string& tag, task_outcome o) {
   auto it = active_.find(tag);
-  if (it == active_.end()) return;
   running r = std::move(it->second);
   active_.erase(it);
   ++finishing_;
@@ -602,20 +614,9 @@ void worker::shutdown(std::function<void()> done) {
   if (!held_.empty()) {
     log::info("giving back " + std::to_string(held_.size()) + " held (ETA) messages");
   }
-  while (!held_.empty()) {
-    std::vector<held_entry> batch;
-    while (!held_.empty() && batch.size() < held_fetch_batch) batch.push_back(pop_held());
+  if (!held_.empty()) {
     ++finishing_;
-    fetch_held(std::move(batch), [self](expected<std::vector<queue::delivery>> r) {
-      if (!r || r->empty()) {
-        if (!r) log::warn("give back held messages: " + r.error().message);
-        return self->release_slot();
-      }
-      self->consumer_->give_back(*r, [self](expected<void> g) {
-        if (!g) log::warn("give back: " + g.error().message);
-        self->release_slot();
-      });
-    });
+    give_back_held();
   }
   if (back.empty()) {
     net::post(ex_, [self] { self->release_slot(); });
@@ -639,6 +640,23 @@ void worker::shutdown(std::function<void()> done) {
       }
     });
   }
+}
+
+void worker::give_back_held() {
+  // One batch after the other (one HMGET and one script call each), by tag: nothing decoded.
+  if (held_.empty()) return release_slot();
+  std::vector<std::string> tags;
+  while (!held_.empty() && tags.size() < held_fetch_batch) {
+    const auto e = pop_held();
+    auto tag = held_tag(e);
+    if (e.long_tag != 0) long_tags_.erase(e.long_tag);
+    if (!tag.empty()) tags.push_back(std::move(tag));
+  }
+  consumer_->give_back_tags(std::move(tags), [self = shared_from_this()](expected<void> r) {
+    // On failure they stay owned: once the lease is gone another worker recovers them.
+    if (!r) log::warn("give back held messages: " + r.error().message);
+    self->give_back_held();
+  });
 }
 
 void worker::maybe_shutdown_done() {
