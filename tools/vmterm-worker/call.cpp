@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 #include "app.hpp"
@@ -143,9 +144,9 @@ int send_bulk(const call_settings& s, std::ostream& out, std::ostream& err,
   std::function<void()> send_next = [&] {
     while (!failed && in_flight < 2 && next < batch->size()) {
       const std::size_t n = std::min(bulk_batch, batch->size() - next);
-      std::vector<queue::send_options> chunk(
-          batch->begin() + static_cast<std::ptrdiff_t>(next),
-          batch->begin() + static_cast<std::ptrdiff_t>(next + n));
+      std::vector<queue::send_options> chunk(  // moved out: each is sent once
+          std::make_move_iterator(batch->begin() + static_cast<std::ptrdiff_t>(next)),
+          std::make_move_iterator(batch->begin() + static_cast<std::ptrdiff_t>(next + n)));
       next += n;
       ++in_flight;
       producer.send_many(std::move(chunk), [&](expected<std::vector<queue::sent>> r) {
