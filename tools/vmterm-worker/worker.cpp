@@ -96,6 +96,12 @@ void worker::start(std::function<void(expected<void>)> started) {
   // kept the worker, its consumer and its connections alive after exit). Once the worker is
   // gone a flush is dropped (its messages stay owned and are recovered like a crash's).
   std::weak_ptr<worker> weak = self;
+  // A quarter of the window per batch: the first acks free places (and a take fills them)
+  // while the rest are still being written, instead of the whole window waiting for one write.
+  const std::size_t batch_max =
+      std::max<std::size_t>(16, (static_cast<std::size_t>(settings_.concurrency) +
+                                 static_cast<std::size_t>(settings_.prefetch)) /
+                                    4);
   result_batcher_ = std::make_shared<batcher<queue::result_meta>>(
       ex_,
       [weak](const std::vector<queue::result_meta>& ms, std::function<void(expected<void>)> done) {
@@ -106,7 +112,7 @@ void worker::start(std::function<void(expected<void>)> started) {
           done({});
         });
       },
-      [](const error& e) { log::warn("store results: " + e.message + "; retrying"); });
+      [](const error& e) { log::warn("store results: " + e.message + "; retrying"); }, batch_max);
   ack_batcher_ = std::make_shared<batcher<std::string>>(
       ex_,
       [weak](const std::vector<std::string>& tags, std::function<void(expected<void>)> done) {
@@ -114,7 +120,7 @@ void worker::start(std::function<void(expected<void>)> started) {
         if (!w) return;
         w->consumer_->ack(tags, std::move(done));
       },
-      [](const error& e) { log::warn("ack: " + e.message + "; retrying"); });
+      [](const error& e) { log::warn("ack: " + e.message + "; retrying"); }, batch_max);
   results_conn_->async_connect([self, started](expected<void> r) {
     if (!r) return started(tl::unexpected(r.error()));
     self->consumer_->start([self, started](expected<void> c) {
