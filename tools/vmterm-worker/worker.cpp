@@ -649,20 +649,25 @@ void worker::shutdown(std::function<void()> done) {
 }
 
 void worker::give_back_held() {
-  // One batch after the other (one HMGET and one script call each), by tag: nothing decoded.
-  if (held_.empty()) return release_slot();
-  std::vector<std::string> tags;
-  while (!held_.empty() && tags.size() < held_fetch_batch) {
-    const auto e = pop_held();
-    auto tag = held_tag(e);
-    if (e.long_tag != 0) long_tags_.erase(e.long_tag);
-    if (!tag.empty()) tags.push_back(std::move(tag));
+  // By tag, nothing decoded, 1,000 a batch (one HMGET and one script call each); two batches
+  // in flight, so Redis works on one while the worker prepares the next.
+  while (giving_back_ < 2 && !held_.empty()) {
+    std::vector<std::string> tags;
+    while (!held_.empty() && tags.size() < held_fetch_batch) {
+      const auto e = pop_held();
+      auto tag = held_tag(e);
+      if (e.long_tag != 0) long_tags_.erase(e.long_tag);
+      if (!tag.empty()) tags.push_back(std::move(tag));
+    }
+    ++giving_back_;
+    consumer_->give_back_tags(std::move(tags), [self = shared_from_this()](expected<void> r) {
+      // On failure they stay owned: once the lease is gone another worker recovers them.
+      if (!r) log::warn("give back held messages: " + r.error().message);
+      --self->giving_back_;
+      self->give_back_held();
+    });
   }
-  consumer_->give_back_tags(std::move(tags), [self = shared_from_this()](expected<void> r) {
-    // On failure they stay owned: once the lease is gone another worker recovers them.
-    if (!r) log::warn("give back held messages: " + r.error().message);
-    self->give_back_held();
-  });
+  if (giving_back_ == 0 && held_.empty()) release_slot();
 }
 
 void worker::maybe_shutdown_done() {

@@ -157,6 +157,7 @@ class worker : public std::enable_shared_from_this<worker> {
   bool taking_ = false, stopping_ = false, gave_back_ = false, releasing_ = false;
   bool recycle_requested_ = false;
   bool starting_ = false;  ///< inside start_ready()
+  int giving_back_ = 0;    ///< give_back_held() batches in flight
 };
 
 }  // namespace vmterm::worker
