@@ -563,6 +563,45 @@ void consumer::fetch(std::vector<std::string> tags, std::vector<std::string> que
     done(std::move(out));
   });
 }
+void consumer::give_back_tags(std::vector<std::string> tags, done_fn done) {
+  if (tags.empty()) {
+    boost::asio::post(impl_->ex, [done = std::move(done)] { done({}); });
+    return;
+  }
+  redis::command hmget{"HMGET", impl_->o.layout.unacked()};
+  for (const auto& t : tags) hmget.arg(t);
+  impl_->conn->exec(std::move(hmget), [self = impl_, tags = std::move(tags),
+                                       done = std::move(done)](expected<redis::reply> r) mutable {
+    if (!r) {
+      done(tl::unexpected(r.error()));
+      return;
+    }
+    const auto& el = r->elements();
+    std::vector<std::string> args{self->o.layout.prefix, "RPUSH", "own"};
+    args.reserve(3 + 3 * el.size());
+    for (std::size_t i = 0; i < el.size() && i < tags.size(); ++i) {
+      if (el[i].is_nil()) continue;
+      auto payload = restore_payload(el[i].text());
+      if (!payload) continue;  // not JSON: the restore paths handle it
+      args.push_back(self->o.worker);
+      args.push_back(std::move(tags[i]));
+      args.push_back(std::move(*payload));
+    }
+    if (args.size() == 3) {
+      done({});
+      return;
+    }
+    self->conn->eval(detail::restore_script(),
+                     {self->o.layout.unacked(), self->o.layout.unacked_index()}, std::move(args),
+                     [done = std::move(done)](expected<redis::reply> x) {
+                       if (!x) {
+                         done(tl::unexpected(x.error()));
+                         return;
+                       }
+                       done({});
+                     });
+  });
+}
 void consumer::ack(std::vector<std::string> tags, done_fn done) {
   impl_->ack(std::move(tags), std::move(done));
 }

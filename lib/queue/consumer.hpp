@@ -122,6 +122,10 @@ class consumer : public std::enable_shared_from_this<consumer> {
   /// Warm-shutdown give-back: redelivered = true, RPUSH to its queue (consumed next), acked,
   /// atomically; only if still in unacked.
   void give_back(const std::vector<delivery>& ds, done_fn done);
+  /// give_back() by tag, for messages held as tag only (ETA messages): their entries are read
+  /// from unacked (one HMGET) and put back without decoding, in one script call. Tags no
+  /// longer in unacked are skipped.
+  void give_back_tags(std::vector<std::string> tags, done_fn done);
   /// Moves a poison message to layout.dead(queue) (LPUSH dead_letter_envelope(...)) and acks
   /// it, atomically. Reason as poison::reason.
   void dead_letter(const delivery& d, std::string reason, done_fn done);

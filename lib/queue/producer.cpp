@@ -87,6 +87,9 @@ void producer::send_many(std::vector<send_options> batch,
   std::vector<sent> ids;
   auto spans = std::make_shared<std::vector<trace::span>>();
   cmds.reserve(batch.size() + 1);
+  constexpr std::size_t max_values_per_lpush = 1000;
+  std::string last_key;
+  std::size_t pushed = 0;
   for (auto& o : batch) {
     auto m = make_message(o, now, origin_);
     auto span = tracer_.start_span(producer_span_name(m.task), caller, trace::span_kind::producer);
@@ -98,8 +101,17 @@ void producer::send_many(std::vector<send_options> batch,
                                     layout::binding_member(m.routing_key)});
     }
     auto key = layout_.key(bucket_key(m.routing_key, m.priority));
-    ids.push_back(sent{m.id, key});
-    cmds.push_back(redis::command{"LPUSH", key, encode_message(m)});
+    // Consecutive messages for one key go in one LPUSH (as many LPUSHes would, in order):
+    // Redis does one command's work for the run, not one per message.
+    if (!cmds.empty() && last_key == key && pushed < max_values_per_lpush) {
+      cmds.back().arg(encode_message(m));
+      ++pushed;
+    } else {
+      cmds.push_back(redis::command{"LPUSH", key, encode_message(m)});
+      last_key = key;
+      pushed = 1;
+    }
+    ids.push_back(sent{m.id, std::move(key)});
     spans->push_back(std::move(span));
   }
   if (cmds.empty()) {

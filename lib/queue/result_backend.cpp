@@ -30,6 +30,37 @@ return 1
   return s;
 }
 
+/// store_script for many results at once. KEYS: the result keys. ARGV: ttl seconds, then one
+/// JSON per key. Returns one 1 (stored) or 0 (kept) per key.
+const redis::script& store_many_script() {
+  static const redis::script s("vmterm.store_results", R"lua(
+local ttl = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  local key, json = KEYS[i], ARGV[i + 1]
+  local cur = redis.call('GET', key)
+  local keep = false
+  if cur then
+    local ok, j = pcall(cjson.decode, cur)
+    keep = ok and type(j) == 'table' and j.status == 'SUCCESS'
+  end
+  if keep then
+    out[i] = 0
+  else
+    if ttl > 0 then
+      redis.call('SETEX', key, ARGV[1], json)
+    else
+      redis.call('SET', key, json)
+    end
+    redis.call('PUBLISH', key, json)
+    out[i] = 1
+  end
+end
+return out
+)lua");
+  return s;
+}
+
 }  // namespace
 
 result_backend::result_backend(std::shared_ptr<redis::connection> conn,
@@ -54,46 +85,34 @@ void result_backend::store_many(const std::vector<result_meta>& ms,
     done(std::vector<bool>{});
     return;
   }
-  // The first through eval() (loads the script after a restart), the rest pipelined by SHA;
-  // any NOSCRIPT among them is stored again one by one.
-  auto texts = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-  for (const auto& m : ms) texts->emplace_back(result_key(m.task_id), encode_result(m));
-  auto conn = conn_;
-  auto ttl = std::to_string(expires_.count());
-  conn->eval(store_script(), {texts->front().first}, {texts->front().second, ttl},
-             [conn, texts, ttl, done = std::move(done)](expected<redis::reply> first) mutable {
-               if (!first) {
-                 done(tl::unexpected(first.error()));
-                 return;
-               }
-               auto out = std::make_shared<std::vector<bool>>(texts->size(), false);
-               (*out)[0] = first->integer() == 1;
-               if (texts->size() == 1) {
-                 done(std::move(*out));
-                 return;
-               }
-               std::vector<redis::command> cmds;
-               for (std::size_t i = 1; i < texts->size(); ++i) {
-                 cmds.push_back(redis::command{"EVALSHA", store_script().sha1(), "1",
-                                               (*texts)[i].first, (*texts)[i].second, ttl});
-               }
-               conn->pipeline(std::move(cmds), [out, done = std::move(done)](
-                                                   expected<std::vector<redis::reply>> rs) mutable {
-                 if (!rs) {
-                   done(tl::unexpected(rs.error()));
-                   return;
-                 }
-                 for (std::size_t i = 0; i < rs->size(); ++i) {
-                   const auto& x = (*rs)[i];
-                   if (x.is_error()) {
-                     done(fail(std::errc::io_error, "storing a result: " + x.text()));
-                     return;
-                   }
-                   (*out)[i + 1] = x.integer() == 1;
-                 }
-                 done(std::move(*out));
-               });
-             });
+  // One script call for the whole batch (eval() loads the script again after a restart).
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+  keys.reserve(ms.size());
+  args.reserve(ms.size() + 1);
+  args.push_back(std::to_string(expires_.count()));
+  for (const auto& m : ms) {
+    keys.push_back(result_key(m.task_id));
+    args.push_back(encode_result(m));
+  }
+  const auto n = ms.size();
+  conn_->eval(store_many_script(), std::move(keys), std::move(args),
+              [n, done = std::move(done)](expected<redis::reply> r) mutable {
+                if (!r) {
+                  done(tl::unexpected(r.error()));
+                  return;
+                }
+                const auto& el = r->elements();
+                if (el.size() != n) {
+                  done(fail(std::errc::io_error, "storing results: the script answered " +
+                                                     std::to_string(el.size()) + " flags for " +
+                                                     std::to_string(n) + " results"));
+                  return;
+                }
+                std::vector<bool> out(n, false);
+                for (std::size_t i = 0; i < n; ++i) out[i] = el[i].integer() == 1;
+                done(std::move(out));
+              });
 }
 
 void result_backend::get(std::string task_id,

@@ -1,21 +1,21 @@
 #include "redis/script.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
+#include <boost/uuid/detail/sha1.hpp>
 
 namespace vmterm::redis {
 
 script::script(std::string name, std::string source)
     : name_(std::move(name)), source_(std::move(source)) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(source_.data(), source_.size(), digest.data(), &length, EVP_sha1(), nullptr);
+  // Boost's header-only SHA-1, not OpenSSL's EVP: the first EVP_sha1() of OpenSSL 3 loads its
+  // default provider and configuration, about 3 MiB of libcrypto paged into every worker.
+  boost::uuids::detail::sha1 h;
+  h.process_bytes(source_.data(), source_.size());
+  boost::uuids::detail::sha1::digest_type digest{};
+  h.get_digest(digest);
   static constexpr char hex[] = "0123456789abcdef";
-  sha1_.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    sha1_ += hex[digest[i] >> 4];
-    sha1_ += hex[digest[i] & 0xf];
+  sha1_.reserve(40);
+  for (const unsigned int word : digest) {
+    for (int shift = 28; shift >= 0; shift -= 4) sha1_ += hex[(word >> shift) & 0xfu];
   }
 }
 

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 #include "app.hpp"
@@ -136,21 +137,32 @@ int send_bulk(const call_settings& s, std::ostream& out, std::ostream& err,
   queue::producer producer(conn);
   int code = 0;
   std::size_t next = 0;
+  std::size_t in_flight = 0;
+  bool failed = false;
+  // Two batches in flight on the one connection: Redis works on one while the next is built
+  // and written. Replies come in order, so the ids are printed in the file's order.
   std::function<void()> send_next = [&] {
-    if (next >= batch->size()) return conn->close();
-    const std::size_t n = std::min(bulk_batch, batch->size() - next);
-    std::vector<queue::send_options> chunk(batch->begin() + static_cast<std::ptrdiff_t>(next),
-                                           batch->begin() + static_cast<std::ptrdiff_t>(next + n));
-    next += n;
-    producer.send_many(std::move(chunk), [&](expected<std::vector<queue::sent>> r) {
-      if (!r) {
-        err << "vmterm-worker: " << r.error().message << '\n';
-        code = to_int(exit_code::failure);
-        return conn->close();
-      }
-      for (const auto& sent : *r) out << sent.id << '\n';
-      send_next();
-    });
+    while (!failed && in_flight < 2 && next < batch->size()) {
+      const std::size_t n = std::min(bulk_batch, batch->size() - next);
+      std::vector<queue::send_options> chunk(  // moved out: each is sent once
+          std::make_move_iterator(batch->begin() + static_cast<std::ptrdiff_t>(next)),
+          std::make_move_iterator(batch->begin() + static_cast<std::ptrdiff_t>(next + n)));
+      next += n;
+      ++in_flight;
+      producer.send_many(std::move(chunk), [&](expected<std::vector<queue::sent>> r) {
+        --in_flight;
+        if (failed) return;
+        if (!r) {
+          err << "vmterm-worker: " << r.error().message << '\n';
+          code = to_int(exit_code::failure);
+          failed = true;
+          return conn->close();
+        }
+        for (const auto& sent : *r) out << sent.id << '\n';
+        send_next();
+      });
+    }
+    if (!failed && in_flight == 0 && next >= batch->size()) conn->close();
   };
   conn->async_connect([&](expected<void> r) {
     if (!r) {

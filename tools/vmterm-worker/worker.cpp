@@ -96,6 +96,12 @@ void worker::start(std::function<void(expected<void>)> started) {
   // kept the worker, its consumer and its connections alive after exit). Once the worker is
   // gone a flush is dropped (its messages stay owned and are recovered like a crash's).
   std::weak_ptr<worker> weak = self;
+  // A quarter of the window per batch: the first acks free places (and a take fills them)
+  // while the rest are still being written, instead of the whole window waiting for one write.
+  const std::size_t batch_max =
+      std::max<std::size_t>(16, (static_cast<std::size_t>(settings_.concurrency) +
+                                 static_cast<std::size_t>(settings_.prefetch)) /
+                                    4);
   result_batcher_ = std::make_shared<batcher<queue::result_meta>>(
       ex_,
       [weak](const std::vector<queue::result_meta>& ms, std::function<void(expected<void>)> done) {
@@ -106,7 +112,7 @@ void worker::start(std::function<void(expected<void>)> started) {
           done({});
         });
       },
-      [](const error& e) { log::warn("store results: " + e.message + "; retrying"); });
+      [](const error& e) { log::warn("store results: " + e.message + "; retrying"); }, batch_max);
   ack_batcher_ = std::make_shared<batcher<std::string>>(
       ex_,
       [weak](const std::vector<std::string>& tags, std::function<void(expected<void>)> done) {
@@ -114,7 +120,7 @@ void worker::start(std::function<void(expected<void>)> started) {
         if (!w) return;
         w->consumer_->ack(tags, std::move(done));
       },
-      [](const error& e) { log::warn("ack: " + e.message + "; retrying"); });
+      [](const error& e) { log::warn("ack: " + e.message + "; retrying"); }, batch_max);
   results_conn_->async_connect([self, started](expected<void> r) {
     if (!r) return started(tl::unexpected(r.error()));
     self->consumer_->start([self, started](expected<void> c) {
@@ -366,12 +372,17 @@ void worker::on_hold_timer() {
 }
 
 void worker::start_ready() {
+  // Not reentrant: a built-in task finishes inside start_one, and its outcome frees its
+  // place at once; the loop below then starts the next one (no recursion per task).
+  if (starting_) return;
+  starting_ = true;
   while (!stopping_ && !ready_.empty() &&
          active_.size() < static_cast<std::size_t>(settings_.concurrency)) {
     auto d = std::move(ready_.front());
     ready_.pop_front();
     start_one(std::move(d));
   }
+  starting_ = false;
   if (metrics_) {
     metrics_->prefetched.labels().set(static_cast<double>(ready_.size()));
     metrics_->active.labels().set(static_cast<double>(active_.size()));
@@ -427,8 +438,15 @@ void worker::start_one(queue::delivery d) {
 }
 
 void worker::on_outcome(const std::string& tag, task_outcome o) {
+  if (!active_.contains(tag)) return;
+  finish_outcome(tag, std::move(o));
+  // A finished task's place is free now, not only once its result and ack are written (those
+  // are batched, and still count against the prefetch window through finishing_).
+  start_ready();
+}
+
+void worker::finish_outcome(const std::string& tag, task_outcome o) {
   auto it = active_.find(tag);
-  if (it == active_.end()) return;
   running r = std::move(it->second);
   active_.erase(it);
   ++finishing_;
@@ -602,20 +620,9 @@ void worker::shutdown(std::function<void()> done) {
   if (!held_.empty()) {
     log::info("giving back " + std::to_string(held_.size()) + " held (ETA) messages");
   }
-  while (!held_.empty()) {
-    std::vector<held_entry> batch;
-    while (!held_.empty() && batch.size() < held_fetch_batch) batch.push_back(pop_held());
+  if (!held_.empty()) {
     ++finishing_;
-    fetch_held(std::move(batch), [self](expected<std::vector<queue::delivery>> r) {
-      if (!r || r->empty()) {
-        if (!r) log::warn("give back held messages: " + r.error().message);
-        return self->release_slot();
-      }
-      self->consumer_->give_back(*r, [self](expected<void> g) {
-        if (!g) log::warn("give back: " + g.error().message);
-        self->release_slot();
-      });
-    });
+    give_back_held();
   }
   if (back.empty()) {
     net::post(ex_, [self] { self->release_slot(); });
@@ -639,6 +646,28 @@ void worker::shutdown(std::function<void()> done) {
       }
     });
   }
+}
+
+void worker::give_back_held() {
+  // By tag, nothing decoded, 1,000 a batch (one HMGET and one script call each); two batches
+  // in flight, so Redis works on one while the worker prepares the next.
+  while (giving_back_ < 2 && !held_.empty()) {
+    std::vector<std::string> tags;
+    while (!held_.empty() && tags.size() < held_fetch_batch) {
+      const auto e = pop_held();
+      auto tag = held_tag(e);
+      if (e.long_tag != 0) long_tags_.erase(e.long_tag);
+      if (!tag.empty()) tags.push_back(std::move(tag));
+    }
+    ++giving_back_;
+    consumer_->give_back_tags(std::move(tags), [self = shared_from_this()](expected<void> r) {
+      // On failure they stay owned: once the lease is gone another worker recovers them.
+      if (!r) log::warn("give back held messages: " + r.error().message);
+      --self->giving_back_;
+      self->give_back_held();
+    });
+  }
+  if (giving_back_ == 0 && held_.empty()) release_slot();
 }
 
 void worker::maybe_shutdown_done() {

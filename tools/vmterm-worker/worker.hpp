@@ -98,6 +98,7 @@ class worker : public std::enable_shared_from_this<worker> {
   void start_ready();
   void start_one(queue::delivery d);
   void on_outcome(const std::string& tag, task_outcome o);
+  void finish_outcome(const std::string& tag, task_outcome o);
   void finish(queue::delivery d, std::optional<queue::result_meta> result, bool ack,
               trace::context ctx = {});
   void store_revoked(queue::delivery d, const std::string& reason);
@@ -112,6 +113,7 @@ class worker : public std::enable_shared_from_this<worker> {
   };
   void hold(queue::delivery d, queue::timestamp until);
   [[nodiscard]] held_entry pop_held();
+  void give_back_held();  ///< at shutdown: every held message, a batch at a time
   [[nodiscard]] std::string held_tag(const held_entry& e) const;
   void fetch_held(std::vector<held_entry> due,
                   std::function<void(expected<std::vector<queue::delivery>>)> done);
@@ -154,6 +156,8 @@ class worker : public std::enable_shared_from_this<worker> {
   std::map<std::string, std::uint64_t> processed_by_task_;
   bool taking_ = false, stopping_ = false, gave_back_ = false, releasing_ = false;
   bool recycle_requested_ = false;
+  bool starting_ = false;  ///< inside start_ready()
+  int giving_back_ = 0;    ///< give_back_held() batches in flight
 };
 
 }  // namespace vmterm::worker

@@ -39,56 +39,119 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seq = 0
+-- scores as text, formatted once (a Lua number argument is formatted with %.17g per element)
+local now_s, nowms_s = string.format('%.6f', now), string.format('%d', nowms)
 -- record(msg, queue, unacked, index, owned, deadprefix, worker, at) -> tag, queue, reason
 -- The fields take needs, without decoding: kombu writes the envelope with Python's json.dumps
 -- (": " and ", "), properties last and delivery_info's exchange then routing_key. Plain finds
 -- read them from the last properties object; any other shape (or any doubt) goes through
 -- cjson in record(). A message that looks right here but is not valid JSON is still caught:
 -- the worker's decode makes it poison and dead-letters it.
-local function fast_fields(msg)
-  if string.byte(msg, 1) ~= 123 or string.byte(msg, -1) ~= 125 then return nil end
-  local p, from = nil, 1
+local find, match, byte = string.find, string.match, string.byte
+local function last_properties(msg, from)
+  local p = nil
   while true do
-    local s = string.find(msg, '"properties": {', from, true)
-    if not s then break end
+    local s = find(msg, '"properties": {', from, true)
+    if not s then return p end
     p, from = s, s + 15
   end
-  if not p or not string.find(msg, '"headers": {', 1, true) then return nil end
-  local tag = string.match(msg, '"delivery_tag": "([%w%-_%.:]+)"', p)
+end
+local function fast_fields(msg)
+  if byte(msg, 1) ~= 123 or byte(msg, -1) ~= 125 then return nil end
+  -- properties come last and are short: look in the tail first, the whole message otherwise
+  local p = #msg > 640 and last_properties(msg, #msg - 639) or last_properties(msg, 1)
+  if not p or not find(msg, '"headers": {', 1, true) then return nil end
+  local s = find(msg, '"delivery_tag": "', p, true)
+  if not s then return nil end
+  local tag = match(msg, '^([%w%-_%.:]+)"', s + 17)
   if not tag then return nil end
-  local exchange, rk = string.match(msg,
-    '"delivery_info": {"exchange": "([^"\\]*)", "routing_key": "([^"\\]*)"}', p)
+  s = find(msg, '"delivery_info": {"exchange": "', p, true)
+  if not s then return nil end
+  local exchange, rk = match(msg, '^([^"\\]*)", "routing_key": "([^"\\]*)"}', s + 31)
   if not exchange then return nil end
   return tag, exchange, rk
 end
-local function record(msg, queue, unacked, index, owned, deadprefix, worker, at)
+-- parse(msg, queue, deadprefix, worker, at) -> tag, exchange, rk, reason: the fields a record
+-- needs, or (nil, nil, queue, reason) after dead-lettering an element that is not an envelope.
+local function parse(msg, queue, deadprefix, worker, at)
   local tag, exchange, rk = fast_fields(msg)
-  if not tag then
-    local ok, env = pcall(cjson.decode, msg)
-    if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
-      local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
-      local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
-        ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
-        '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
-      redis.call('LPUSH', deadprefix .. queue, wrapped)
-      return '', queue, reason
-    end
-    local p = env.properties
-    tag = p.delivery_tag
-    exchange, rk = '', queue
-    if type(p.delivery_info) == 'table' then
-      if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
-      if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+  if tag then return tag, exchange, rk, '' end
+  local ok, env = pcall(cjson.decode, msg)
+  if not ok or type(env) ~= 'table' or type(env.properties) ~= 'table' or type(env.headers) ~= 'table' then
+    local reason = 'message is not a kombu JSON envelope (a JSON object with headers and properties); only kombu\'s JSON envelope can be consumed (send with Celery or vmterm-worker call)'
+    local wrapped = '{"body": "' .. b64(msg) .. '", "content-encoding": "binary", "content-type": "application/x-vmterm-undecodable", "headers": {"x-vmterm-dead-reason": ' .. jstr(reason) ..
+      ', "x-vmterm-dead-at": ' .. jstr(at) .. ', "x-vmterm-dead-worker": ' .. jstr(worker) ..
+      '}, "properties": {"body_encoding": "base64", "delivery_info": {"exchange": "", "routing_key": ' .. jstr(queue) .. '}}}'
+    redis.call('LPUSH', deadprefix .. queue, wrapped)
+    return nil, nil, queue, reason
+  end
+  local p = env.properties
+  tag = p.delivery_tag
+  exchange, rk = '', queue
+  if type(p.delivery_info) == 'table' then
+    if type(p.delivery_info.exchange) == 'string' then exchange = p.delivery_info.exchange end
+    if type(p.delivery_info.routing_key) == 'string' then rk = p.delivery_info.routing_key end
+  end
+  if type(tag) ~= 'string' then tag = '' end
+  return tag, exchange, rk, ''
+end
+-- Runs cmd key a1 a2 ... over a flat list in chunks (Lua's unpack is limited to ~8,000 values).
+local function chunked(cmd, key, list)
+  for i = 1, #list, 1000 do
+    redis.call(cmd, key, unpack(list, i, math.min(i + 999, #list)))
+  end
+end
+-- record(msgs, queues, unacked, index, owned, deadprefix, worker, at, out): the popped elements
+-- -> unacked + unacked_index + owned (one HSET and two ZADDs for the whole batch), or the
+-- dead-letter list when one is not a kombu JSON object. Appends a (tag, raw, queue, reason)
+-- quadruple per element to out (tag "" = dead-lettered). A tag that is empty, already in
+-- unacked or repeated in the batch gets a fresh one.
+local quoted = {}
+local function q(s)
+  local v = quoted[s]
+  if not v then v = jstr(s); quoted[s] = v end
+  return v
+end
+local function record(msgs, queues, unacked, index, owned, deadprefix, worker, at, out)
+  local tags, rks, entries, check = {}, {}, {}, {}
+  for i = 1, #msgs do
+    local msg = msgs[i]
+    local tag, exchange, rk, reason = parse(msg, queues[i], deadprefix, worker, at)
+    if tag then
+      tags[i] = tag; rks[i] = rk
+      entries[i] = '[' .. msg .. ', ' .. q(exchange) .. ', ' .. q(rk) .. ']'
+      check[#check + 1] = tag ~= '' and tag or '-'
+    else
+      tags[i] = false; rks[i] = rk; entries[i] = reason
     end
   end
-  if type(tag) ~= 'string' or tag == '' or redis.call('HEXISTS', unacked, tag) == 1 then
-    seq = seq + 1
-    tag = 'vmterm-' .. redis.sha1hex(msg .. nowms .. worker .. seq)
+  local taken = {}
+  for s = 1, #check, 1000 do
+    local found = redis.call('HMGET', unacked, unpack(check, s, math.min(s + 999, #check)))
+    for k = 1, #found do
+      if found[k] then taken[check[s + k - 1]] = true end
+    end
   end
-  redis.call('HSET', unacked, tag, '[' .. msg .. ', ' .. jstr(exchange) .. ', ' .. jstr(rk) .. ']')
-  redis.call('ZADD', index, now, tag)
-  redis.call('ZADD', owned, nowms, tag)
-  return tag, rk, ''
+  local hs, zi, zo = {}, {}, {}
+  for i = 1, #msgs do
+    local tag = tags[i]
+    if tag then
+      if tag == '' or taken[tag] then
+        seq = seq + 1
+        tag = 'vmterm-' .. redis.sha1hex(msgs[i] .. nowms .. worker .. seq)
+      end
+      taken[tag] = true
+      hs[#hs + 1] = tag; hs[#hs + 1] = entries[i]
+      zi[#zi + 1] = now_s; zi[#zi + 1] = tag
+      zo[#zo + 1] = nowms_s; zo[#zo + 1] = tag
+      out[#out + 1] = tag; out[#out + 1] = msgs[i]; out[#out + 1] = rks[i]; out[#out + 1] = ''
+    else
+      out[#out + 1] = ''; out[#out + 1] = msgs[i]; out[#out + 1] = rks[i]; out[#out + 1] = entries[i]
+    end
+  end
+  chunked('HSET', unacked, hs)
+  chunked('ZADD', index, zi)
+  chunked('ZADD', owned, zo)
 end
 )lua";
 
@@ -98,25 +161,18 @@ end
 inline const redis::script& take_script() {
   static const redis::script s("vmterm.take", std::string(lua_prelude) + R"lua(
 local max = tonumber(ARGV[1])
-local out = {}
-local n = 0
-while n < max do
-  local msg = redis.call('RPOP', KEYS[1])
-  if not msg then break end
-  local tag, q, reason = record(msg, ARGV[5], KEYS[3], KEYS[4], KEYS[2], ARGV[2], ARGV[3], ARGV[4])
-  out[#out + 1] = tag; out[#out + 1] = msg; out[#out + 1] = q; out[#out + 1] = reason
-  n = n + 1
-end
-for i = 5, #KEYS do
-  while n < max do
-    local msg = redis.call('RPOP', KEYS[i])
-    if not msg then break end
-    local tag, q, reason = record(msg, ARGV[i], KEYS[3], KEYS[4], KEYS[2], ARGV[2], ARGV[3], ARGV[4])
-    out[#out + 1] = tag; out[#out + 1] = msg; out[#out + 1] = q; out[#out + 1] = reason
-    n = n + 1
+local out, msgs, queues = {}, {}, {}
+local function pop(key, queue)
+  if #msgs >= max then return end
+  local got = redis.call('RPOP', key, max - #msgs)
+  if not got then return end
+  for _, m in ipairs(got) do
+    msgs[#msgs + 1] = m; queues[#queues + 1] = queue
   end
-  if n >= max then break end
 end
+pop(KEYS[1], ARGV[5])
+for i = 5, #KEYS do pop(KEYS[i], ARGV[i]) end
+record(msgs, queues, KEYS[3], KEYS[4], KEYS[2], ARGV[2], ARGV[3], ARGV[4], out)
 return out
 )lua");
   return s;
@@ -131,43 +187,82 @@ return out
 inline const redis::script& restore_script() {
   static const redis::script s("vmterm.restore", R"lua(
 local prefix, cmd, cutoff = ARGV[1], ARGV[2], ARGV[3]
+local unpack, match = unpack, string.match
 local n = 0
-for i = 4, #ARGV, 3 do
-  local owner, tag, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local drop, drop_owned, pushes, order, leases, seen = {}, {}, {}, {}, {}, {}
+-- exchange and routing key of an entry [envelope, "exchange", "routing_key"]: read from its
+-- tail when both are plain strings (as the take script writes them), else decoded
+local function route(entry)
+  -- (greedy from the start of the tail: the match is found backtracking from the end)
+  local tail = #entry > 256 and string.sub(entry, -256) or entry
+  local exchange, rk = match(tail, '^.*, "([^"\\]*)", "([^"\\]*)"%]$')
+  if exchange then return exchange, rk end
+  local ok, e = pcall(cjson.decode, entry)
+  exchange, rk = '', nil
+  if ok and type(e) == 'table' then
+    if type(e[2]) == 'string' then exchange = e[2] end
+    if type(e[3]) == 'string' then rk = e[3] end
+  end
+  return exchange, rk
+end
+local function push(q, payload)
+  local l = pushes[q]
+  if not l then l = {}; pushes[q] = l; order[#order + 1] = q end
+  l[#l + 1] = payload
+end
+local function one(owner, tag, payload)
   local entry = redis.call('HGET', KEYS[1], tag)
   local go = entry ~= false
-  if go and cutoff == 'recover' and redis.call('EXISTS', prefix .. 'vmterm.worker.' .. owner) == 1 then
-    go = false  -- the owner came back: it still has it
+  if go and cutoff == 'recover' then
+    local alive = leases[owner]
+    if alive == nil then
+      alive = redis.call('EXISTS', prefix .. 'vmterm.worker.' .. owner) == 1
+      leases[owner] = alive
+    end
+    if alive then go = false end  -- the owner came back: it still has it
   end
   if go and cutoff ~= 'recover' and cutoff ~= 'own' then
     local sc = redis.call('ZSCORE', KEYS[2], tag)
     if sc and tonumber(sc) > tonumber(cutoff) then go = false end
   end
   if go then
-    local ok, e = pcall(cjson.decode, entry)
-    local exchange, rk = '', nil
-    if ok and type(e) == 'table' then
-      if type(e[2]) == 'string' then exchange = e[2] end
-      if type(e[3]) == 'string' then rk = e[3] end
-    end
+    local exchange, rk = route(entry)
     local queues = {}
     if exchange ~= '' then
       for _, m in ipairs(redis.call('SMEMBERS', prefix .. '_kombu.binding.' .. exchange)) do
-        local r, _, q = string.match(m, '^(.-)\6\22(.-)\6\22(.*)$')
+        local r, _, q = match(m, '^(.-)\6\22(.-)\6\22(.*)$')
         if r == rk and q then queues[#queues + 1] = q end
       end
     end
     if #queues == 0 and rk then queues[1] = rk end
-    for _, q in ipairs(queues) do redis.call(cmd, prefix .. q, payload) end
-    redis.call('HDEL', KEYS[1], tag)
-    redis.call('ZREM', KEYS[2], tag)
-    if owner ~= '' then redis.call('ZREM', prefix .. 'vmterm.owned.' .. owner, tag) end
+    for _, q in ipairs(queues) do push(prefix .. q, payload) end
+    drop[#drop + 1] = tag
     n = n + 1
-  elseif entry == false then
-    redis.call('ZREM', KEYS[2], tag)
-    if owner ~= '' then redis.call('ZREM', prefix .. 'vmterm.owned.' .. owner, tag) end
+  end
+  if go or entry == false then
+    if owner ~= '' then
+      local l = drop_owned[owner]
+      if not l then l = {}; drop_owned[owner] = l end
+      l[#l + 1] = tag
+    end
+    if not go then drop[#drop + 1] = tag end
   end
 end
+for i = 4, #ARGV, 3 do
+  local tag = ARGV[i + 1]
+  if not seen[tag] then  -- a tag given twice is put back once
+    seen[tag] = true
+    one(ARGV[i], tag, ARGV[i + 2])
+  end
+end
+-- the writes, one command per 1,000 elements: pushes in the order given, per queue
+local function chunked(c, key, list)
+  for i = 1, #list, 1000 do redis.call(c, key, unpack(list, i, math.min(i + 999, #list))) end
+end
+for _, q in ipairs(order) do chunked(cmd, q, pushes[q]) end
+chunked('HDEL', KEYS[1], drop)
+chunked('ZREM', KEYS[2], drop)
+for owner, tags in pairs(drop_owned) do chunked('ZREM', prefix .. 'vmterm.owned.' .. owner, tags) end
 return n
 )lua");
   return s;
@@ -214,9 +309,11 @@ for _, w in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if w ~= self and redis.call('EXISTS', prefix .. 'vmterm.worker.' .. w) == 0 then
     local hold, owned = prefix .. 'vmterm.hold.' .. w, prefix .. 'vmterm.owned.' .. w
     while true do
-      local msg = redis.call('RPOP', hold)
-      if not msg then break end
-      record(msg, ARGV[5], KEYS[2], KEYS[3], owned, prefix .. 'vmterm.dead.', w, ARGV[4])
+      local msgs = redis.call('RPOP', hold, 1000)
+      if not msgs then break end
+      local queues = {}
+      for i = 1, #msgs do queues[i] = ARGV[5] end
+      record(msgs, queues, KEYS[2], KEYS[3], owned, prefix .. 'vmterm.dead.', w, ARGV[4], {})
     end
     local tags = redis.call('ZRANGE', owned, 0, max - n - 1)
     if #tags == 0 then

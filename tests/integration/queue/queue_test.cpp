@@ -5,8 +5,10 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "process.hpp"
@@ -85,6 +87,16 @@ struct harness {
   std::int64_t num(redis::command c) { return cmd(std::move(c)).integer(); }
 };
 
+/// Calls of `command` that did not fail, from INFO commandstats (a NOSCRIPT answer, after
+/// which the script is loaded and run again, is a failed call).
+long succeeded_calls(const std::string& stats, const std::string& command) {
+  const auto at = stats.find("cmdstat_" + command + ":calls=");
+  if (at == std::string::npos) return 0;
+  const long calls = std::stol(stats.substr(at + command.size() + 15));
+  const auto f = stats.find("failed_calls=", at);
+  return calls - (f == std::string::npos ? 0 : std::stol(stats.substr(f + 13)));
+}
+
 send_options task(std::string name, int priority = 0, std::string queue = "celery") {
   send_options o;
   o.task = std::move(name);
@@ -124,6 +136,45 @@ TEST_CASE("take records kombu's unacked entry and our ownership; ack removes all
   h.done([&](auto cb) { c->release(cb); });
   CHECK(h.num({"EXISTS", "vmterm.worker.w1@vm"}) == 0);
   CHECK(h.num({"ZCARD", "vmterm.workers"}) == 0);
+}
+
+TEST_CASE("a batch take records the whole batch at once, and a tag taken twice gets a fresh one",
+          "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  h.send(p, task("app.a"));
+  auto c = h.start("w1@vm");
+  auto first = h.take(*c, 10);
+  REQUIRE(first.size() == 1);
+  // the same envelope three times more: its tag is in unacked already, and twice in the batch
+  for (int i = 0; i < 3; ++i) h.cmd({"LPUSH", "celery", first[0].raw});
+  h.send(p, task("app.b"));
+  h.cmd({"CONFIG", "RESETSTAT"});
+  auto ds = h.take(*c, 10);
+  REQUIRE(ds.size() == 4);
+  std::set<std::string> tags{first[0].tag};
+  for (const auto& d : ds) tags.insert(d.tag);
+  CHECK(tags.size() == 5);
+  for (int i = 0; i < 3; ++i) CHECK(ds[static_cast<std::size_t>(i)].tag.starts_with("vmterm-"));
+  CHECK(ds[3].tag == ds[3].message->delivery_tag);
+  CHECK(h.num({"HLEN", "unacked"}) == 5);
+  CHECK(h.num({"ZCARD", "unacked_index"}) == 5);
+  CHECK(h.num({"ZCARD", "vmterm.owned.w1@vm"}) == 5);
+  for (const auto& d : ds) {
+    CHECK(h.cmd({"HGET", "unacked", d.tag}).text() == "[" + d.raw + ", \"\", \"celery\"]");
+  }
+  // unacked_index in seconds (kombu's time()), owned in milliseconds, both of now
+  const auto now_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double index_score = std::stod(h.cmd({"ZSCORE", "unacked_index", ds[3].tag}).text());
+  const double owned_score = std::stod(h.cmd({"ZSCORE", "vmterm.owned.w1@vm", ds[3].tag}).text());
+  CHECK(std::abs(index_score - now_s) < 5);
+  CHECK(std::abs(owned_score / 1000 - now_s) < 5);
+  // one HSET and one ZADD per set for the batch, not one per message
+  const auto stats = h.cmd({"INFO", "commandstats"}).text();
+  CHECK(succeeded_calls(stats, "hset") == 1);
+  CHECK(succeeded_calls(stats, "zadd") == 2);
+  CHECK(succeeded_calls(stats, "evalsha") == 1);
 }
 
 TEST_CASE("all four buckets are served in priority order, queues priority-major, in batches",
@@ -379,6 +430,33 @@ TEST_CASE("requeue puts it back at the producer end; give_back at the consuming 
   CHECK(h.num({"LLEN", "celery"}) == 2);
 }
 
+TEST_CASE("give_back_tags puts held messages back by tag, each once, in one script call",
+          "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  for (const char* t : {"first", "second", "third"}) h.send(p, task(t));
+  auto c = h.start("w1@vm");
+  auto ds = h.take(*c, 10);
+  REQUIRE(ds.size() == 3);
+  h.cmd({"CONFIG", "RESETSTAT"});
+  h.done([&](auto cb) { c->give_back_tags({ds[0].tag, ds[1].tag, ds[1].tag, "no-such-tag"}, cb); });
+  CHECK(succeeded_calls(h.cmd({"INFO", "commandstats"}).text(), "evalsha") == 1);
+  CHECK(succeeded_calls(h.cmd({"INFO", "commandstats"}).text(), "hdel") == 1);
+  CHECK(h.num({"LLEN", "celery"}) == 2);
+  CHECK(h.num({"HLEN", "unacked"}) == 1);
+  CHECK(h.num({"HEXISTS", "unacked", ds[2].tag}) == 1);
+  CHECK(h.num({"ZCARD", "unacked_index"}) == 1);
+  CHECK(h.num({"ZCARD", "vmterm.owned.w1@vm"}) == 1);
+  // RPUSHed in the order given: consumed next, the last given first; redelivered as kombu marks
+  auto again = h.take(*c, 10);
+  REQUIRE(again.size() == 2);
+  CHECK(again[0].message->task == "second");
+  CHECK(again[1].message->task == "first");
+  CHECK(again[0].message->redelivered);
+  CHECK(again[1].message->redelivered);
+  CHECK(again[1].raw == *mark_redelivered(ds[0].raw));
+}
+
 TEST_CASE("results: stored in Celery's JSON with a TTL, SUCCESS final, waited for",
           "[integration][queue][results]") {
   harness h;
@@ -432,15 +510,21 @@ TEST_CASE("results: stored in Celery's JSON with a TTL, SUCCESS final, waited fo
   CHECK(got->error().message ==
         "task t2: no result within 0.2 s (is a worker consuming its queue?)");
 
-  // store_many: one pipeline
-  std::vector<result_meta> many(20, ok);
+  // store_many: one script call for the batch; the stored SUCCESS among them stays final
+  std::vector<result_meta> many(20, failed);
   for (int i = 0; i < 20; ++i) many[static_cast<std::size_t>(i)].task_id = "m" + std::to_string(i);
+  many[7].task_id = "t1";
+  h.loop.exec(*rc, {"CONFIG", "RESETSTAT"});
   std::optional<expected<std::vector<bool>>> sm;
   backend.store_many(many, [&](expected<std::vector<bool>> r) { sm = std::move(r); });
   REQUIRE(h.loop.run_until([&] { return sm.has_value(); }));
   REQUIRE(sm->has_value());
-  CHECK((*sm)->size() == 20);
-  CHECK(h.loop.exec(*rc, {"EXISTS", "celery-task-meta-m19"})->integer() == 1);
+  REQUIRE((*sm)->size() == 20);
+  for (std::size_t i = 0; i < 20; ++i) CHECK((*sm)->at(i) == (i != 7));
+  CHECK(h.loop.exec(*rc, {"GET", "celery-task-meta-t1"})->text() == encode_result(ok));
+  CHECK(h.loop.exec(*rc, {"GET", "celery-task-meta-m19"})->text() == encode_result(many[19]));
+  CHECK(h.loop.exec(*rc, {"TTL", "celery-task-meta-m19"})->integer() > 86390);
+  CHECK(succeeded_calls(h.loop.exec(*rc, {"INFO", "commandstats"})->text(), "evalsha") == 1);
 }
 
 TEST_CASE("the producer's span is the message's parent and the LPUSH's parent",
