@@ -22,6 +22,11 @@ struct batch_processor::state {
   bool wake_pending = false;
   bool stop = false;
   bool exited = false;
+  /// The worker is waiting for work (set and cleared under the mutex around its wait).
+  bool idle = false;
+  /// shutdown_at_exit found the worker idle and exports on the exiting thread instead: the
+  /// worker, when it next wakes, leaves without touching the exporter.
+  bool taken_over = false;
   std::atomic<std::uint64_t> dropped{0};
 
   /// Exported records waiting for reuse (take_recycled). Its own mutex: callers take records
@@ -92,9 +97,12 @@ struct batch_processor::state {
     std::unique_lock lock(mutex);
     auto deadline = std::chrono::steady_clock::now() + options.schedule_delay;
     while (true) {
+      idle = true;
       wake.wait_until(lock, deadline, [&] {
         return stop || flush_requested != flush_completed || count >= options.max_export_batch_size;
       });
+      idle = false;
+      if (taken_over) break;
       const bool flushing = stop || flush_requested != flush_completed;
       const std::uint64_t target = flush_requested;
       do {
@@ -119,11 +127,46 @@ struct batch_processor::state {
       if (stop) break;
       deadline = std::chrono::steady_clock::now() + options.schedule_delay;
     }
-    lock.unlock();
-    if (exp) exp->shutdown(options.export_timeout);
-    lock.lock();
+    if (!taken_over) {
+      lock.unlock();
+      if (exp) exp->shutdown(options.export_timeout);
+      lock.lock();
+    }
     exited = true;
     done.notify_all();
+  }
+
+  /// shutdown_at_exit's fast path, on the exiting thread with the mutex held and the worker
+  /// idle: exports what is queued, flushes and shuts the exporter down here, so the exit does
+  /// not wait for the worker thread to be scheduled (a scheduler round trip, milliseconds on a
+  /// loaded machine, for every short-lived process). Returns false if the worker is busy.
+  bool take_over(std::unique_lock<std::mutex>& lock) noexcept {
+    if (!idle || stop || exited) return false;
+    taken_over = true;
+    stop = true;
+    std::vector<std::unique_ptr<span_data>> taken;
+    std::vector<span_data> batch;
+    while (count > 0) {
+      take(taken);
+      lock.unlock();
+      try {
+        export_batch(taken, batch);
+      } catch (...) {
+        taken.clear();
+        batch.clear();
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    if (exp) {
+      (void)exp->force_flush(options.export_timeout);
+      exp->shutdown(options.export_timeout);
+    }
+    lock.lock();
+    flush_completed = flush_requested;
+    done.notify_all();
+    wake.notify_one();  // the worker leaves whenever it is scheduled; nobody waits for it
+    return true;
   }
 };
 
@@ -226,6 +269,17 @@ std::uint64_t batch_processor::shutdown_at_exit(std::chrono::milliseconds bound)
   };
   const std::uint64_t before = lost();
   if (s.exp) s.exp->exit_by(std::chrono::steady_clock::now() + bound);
+  {
+    std::lock_guard join_lock(join_mutex_);
+    std::unique_lock lock(s.mutex);
+    if (worker_.joinable() && s.take_over(lock)) {
+      // The worker sleeps until its next deadline (or the process ends), then leaves without
+      // touching the exporter; it holds its own reference to the state.
+      lock.unlock();
+      worker_.detach();
+      return lost() - before;
+    }
+  }
   shutdown(bound);
   std::uint64_t left = 0;
   {

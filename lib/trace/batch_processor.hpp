@@ -55,6 +55,9 @@ class batch_processor final : public span_processor {
   /// shutdown() for a process that is exiting: the exporter is told so (exporter::exit_by), so
   /// what is queued gets one export attempt, and the whole takes at most `bound`. Returns the
   /// spans lost meanwhile: given up by the exporter, dropped, or still queued at the bound.
+  /// When the worker is idle the calling thread exports and shuts the exporter down itself and
+  /// the worker is left to end on its own: a short-lived process does not wait for the worker
+  /// thread to be scheduled.
   std::uint64_t shutdown_at_exit(std::chrono::milliseconds bound) noexcept;
   /// Exported records, for reuse by the tracer (at most max_queue_size are kept). Any thread.
   std::size_t take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept override;

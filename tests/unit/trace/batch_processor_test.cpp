@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "fixture.hpp"
 
@@ -137,6 +139,50 @@ TEST_CASE("a stuck exporter never blocks the caller; a full queue drops and coun
   CHECK(bp.force_flush(5s));
   bp.shutdown(5s);
   CHECK(store->size() + dropped == 5000);
+}
+
+namespace {
+
+/// Records which thread exported and shut down.
+class thread_recording_exporter final : public exporter {
+ public:
+  export_result export_spans(std::span<const span_data> spans) noexcept override {
+    std::lock_guard lock(mutex);
+    for (std::size_t i = 0; i < spans.size(); ++i)
+      export_threads.push_back(std::this_thread::get_id());
+    return export_result::success;
+  }
+  void shutdown(std::chrono::milliseconds /*timeout*/) noexcept override {
+    std::lock_guard lock(mutex);
+    shutdown_thread = std::this_thread::get_id();
+  }
+  std::mutex mutex;
+  std::vector<std::thread::id> export_threads;
+  std::thread::id shutdown_thread;
+};
+
+}  // namespace
+
+TEST_CASE("shutdown_at_exit exports on the exiting thread when the worker is idle, losing nothing",
+          "[trace][batch]") {
+  auto owned = std::make_unique<thread_recording_exporter>();
+  auto& exp = *owned;
+  batch_processor bp(std::move(owned), slow_schedule());
+  bp.on_end(make_span());
+  // force_flush returns once the worker has exported and gone back to waiting (it holds the
+  // queue's mutex from the flush's completion until its wait releases it): idle from here.
+  REQUIRE(bp.force_flush(5s));
+  for (int i = 0; i < 3; ++i) bp.on_end(make_span());
+  const auto start = steady::now();
+  CHECK(bp.shutdown_at_exit(5s) == 0);
+  CHECK(steady::now() - start < 500ms);
+  std::lock_guard lock(exp.mutex);
+  REQUIRE(exp.export_threads.size() == 4);
+  CHECK(exp.export_threads[0] != std::this_thread::get_id());  // the flush: on the worker
+  for (std::size_t i = 1; i < 4; ++i) CHECK(exp.export_threads[i] == std::this_thread::get_id());
+  CHECK(exp.shutdown_thread == std::this_thread::get_id());
+  bp.on_end(make_span());  // after it: dropped and counted, as after shutdown
+  CHECK(bp.dropped_spans() == 1);
 }
 
 TEST_CASE("shutdown gives up after its timeout when the exporter is stuck", "[trace][batch]") {
