@@ -23,8 +23,8 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -150,7 +150,6 @@ class deflate_layer {
   }
 
  private:
-
   /// Whether a frame whose first byte is `b0` is (part of) a compressed message.
   [[nodiscard]] bool captures(std::uint8_t b0) const noexcept {
     const std::uint8_t op = b0 & pmd::frame::opcode_mask;
@@ -217,7 +216,8 @@ class deflate_layer {
     msg_.append(raw_, hlen, static_cast<std::size_t>(len));
     if (p[1] & 0x80) {
       const std::uint8_t* key = p + hlen - 4;
-      for (std::size_t i = 0; i < len; ++i) msg_[old + i] = static_cast<char>(msg_[old + i] ^ key[i % 4]);
+      for (std::size_t i = 0; i < len; ++i)
+        msg_[old + i] = static_cast<char>(msg_[old + i] ^ key[i % 4]);
     }
     raw_.erase(0, hlen + static_cast<std::size_t>(len));
     want_ = 0;
@@ -272,8 +272,8 @@ class deflate_layer {
   /// Where the next read from the next layer goes when raw_ must grow.
   boost::asio::mutable_buffer raw_room() {
     raw_used_ = raw_.size();
-    const std::size_t room = std::clamp<std::size_t>(want_ > raw_used_ ? want_ - raw_used_ : 0,
-                                                     1536, 64 << 10);
+    const std::size_t room =
+        std::clamp<std::size_t>(want_ > raw_used_ ? want_ - raw_used_ : 0, 1536, 64 << 10);
     raw_.resize(raw_used_ + room);
     return boost::asio::buffer(raw_.data() + raw_used_, room);
   }
@@ -304,23 +304,23 @@ class deflate_layer {
   /// Reads from the next layer: straight into Beast's buffer between compressed frames.
   void read_next(io_handler h) {
     if (raw_.empty() && skip_left_ == 0) {
-      next_.async_read_some(read_out_, [this, h = std::move(h)](error_code ec,
-                                                                std::size_t n) mutable {
-        if (ec) return complete(std::move(h), ec, n);
-        const auto* p = static_cast<const std::uint8_t*>(read_out_.data());
-        const std::size_t pass = scan(p, n);
-        raw_.append(reinterpret_cast<const char*>(p) + pass, n - pass);
-        if (pass > 0) return complete(std::move(h), {}, pass);
-        continue_read(std::move(h));
-      });
+      next_.async_read_some(read_out_,
+                            [this, h = std::move(h)](error_code ec, std::size_t n) mutable {
+                              if (ec) return complete(std::move(h), ec, n);
+                              const auto* p = static_cast<const std::uint8_t*>(read_out_.data());
+                              const std::size_t pass = scan(p, n);
+                              raw_.append(reinterpret_cast<const char*>(p) + pass, n - pass);
+                              if (pass > 0) return complete(std::move(h), {}, pass);
+                              continue_read(std::move(h));
+                            });
       return;
     }
-    next_.async_read_some(raw_room(), [this, h = std::move(h)](error_code ec,
-                                                               std::size_t n) mutable {
-      raw_.resize(raw_used_ + (ec ? 0 : n));
-      if (ec) return complete(std::move(h), ec, 0);
-      continue_read(std::move(h));
-    });
+    next_.async_read_some(raw_room(),
+                          [this, h = std::move(h)](error_code ec, std::size_t n) mutable {
+                            raw_.resize(raw_used_ + (ec ? 0 : n));
+                            if (ec) return complete(std::move(h), ec, 0);
+                            continue_read(std::move(h));
+                          });
   }
 
   void start_write(io_handler h) {
@@ -349,7 +349,8 @@ class deflate_layer {
       }
     }
     // Passes through what is left of the frame (or everything, if it could not be parsed).
-    std::size_t part = w_left_ == 0 ? size : static_cast<std::size_t>(std::min<std::uint64_t>(w_left_, size));
+    std::size_t part =
+        w_left_ == 0 ? size : static_cast<std::size_t>(std::min<std::uint64_t>(w_left_, size));
     std::size_t count = 0;
     for (; count < w_count_ && part > 0; ++count) {
       if (w_bufs_[count].size() > part) w_bufs_[count] = boost::asio::buffer(w_bufs_[count], part);
@@ -403,7 +404,7 @@ class deflate_layer {
   std::string ready_;  ///< an inflated message as one frame, being handed on
   std::size_t ready_pos_ = 0;
   std::size_t raw_used_ = 0;
-  std::size_t want_ = 0;  ///< the size of the compressed frame at raw_'s front, once known
+  std::size_t want_ = 0;         ///< the size of the compressed frame at raw_'s front, once known
   std::uint64_t pass_left_ = 0;  ///< bytes of the frame passing through still to come
   std::uint64_t skip_left_ = 0;  ///< bytes of a message over the limit still to drop
   std::array<std::uint8_t, 14> hdr_{};

@@ -57,8 +57,7 @@ class echo_server {
       if (ec) return;
       ws_.emplace(beast::tcp_stream(std::move(s)));
       beast::http::async_read(
-          ws_->next_layer().next_layer(), buffer_, req_,
-          [this](beast::error_code e, std::size_t) {
+          ws_->next_layer().next_layer(), buffer_, req_, [this](beast::error_code e, std::size_t) {
             if (e) return;
             std::string offers(req_[beast::http::field::sec_websocket_extensions]);
             auto a = pmd::negotiate(offers);
@@ -104,7 +103,8 @@ class echo_server {
 
 std::string output_like(std::size_t n) {
   std::string s;
-  for (int i = 0; s.size() < n; ++i) s += "drwxr-xr-x 2 root root 4096 Dec  6 file-" + std::to_string(i) + "\r\n";
+  for (int i = 0; s.size() < n; ++i)
+    s += "drwxr-xr-x 2 root root 4096 Dec  6 file-" + std::to_string(i) + "\r\n";
   s.resize(n);
   return s;
 }
@@ -141,7 +141,8 @@ struct raw_client {
     std::string f = frame::header(b0, payload.size(), true);
     const char key[4] = {1, 2, 3, 4};
     f.replace(f.size() - 4, 4, key, 4);
-    for (std::size_t i = 0; i < payload.size(); ++i) f += static_cast<char>(payload[i] ^ key[i % 4]);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+      f += static_cast<char>(payload[i] ^ key[i % 4]);
     net::write(sock, net::buffer(f));
   }
 
@@ -197,7 +198,7 @@ TEST_CASE("deflate layer: Beast's deflating client and the server agree, message
     CHECK(client.got_text() == text);
     return beast::buffers_to_string(b.data());
   };
-  CHECK(round_trip("k", true) == "k");                          // a keystroke
+  CHECK(round_trip("k", true) == "k");                            // a keystroke
   CHECK(round_trip(output_like(200), true) == output_like(200));  // echoed below the threshold
   CHECK(round_trip(output_like(300000), true) == output_like(300000));
   CHECK(round_trip(random_bytes(70000, 3), false) == random_bytes(70000, 3));
@@ -209,9 +210,10 @@ TEST_CASE("deflate layer: Beast's deflating client and the server agree, message
   client.close(websocket::close_code::normal);
 }
 
-TEST_CASE("deflate layer: large frames go out compressed, small ones plain; fragments and a "
-          "ping between them are read",
-          "[integration][term][deflate]") {
+TEST_CASE(
+    "deflate layer: large frames go out compressed, small ones plain; fragments and a "
+    "ping between them are read",
+    "[integration][term][deflate]") {
   echo_server server;
   server.start();
   raw_client c(server.port(), "permessage-deflate");

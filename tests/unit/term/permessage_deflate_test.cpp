@@ -48,10 +48,12 @@ TEST_CASE("permessage-deflate: an offer the server cannot honour is declined, th
   CHECK_FALSE(pmd::negotiate("permessage-deflate; server_max_window_bits=16"));
   CHECK_FALSE(pmd::negotiate("permessage-deflate; client_max_window_bits=7"));
   CHECK_FALSE(pmd::negotiate("permessage-deflate; mystery"));
-  CHECK_FALSE(pmd::negotiate("permessage-deflate; server_no_context_takeover; "
-                             "server_no_context_takeover"));
+  CHECK_FALSE(
+      pmd::negotiate("permessage-deflate; server_no_context_takeover; "
+                     "server_no_context_takeover"));
   auto a = pmd::negotiate(
-      "permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=12");
+      "permessage-deflate; server_max_window_bits=8, permessage-deflate; "
+      "server_max_window_bits=12");
   REQUIRE(a);
   CHECK(a->server_window_bits == 12);
   a = pmd::negotiate("foo, permessage-deflate");
