@@ -51,10 +51,10 @@ struct hub_options {
   std::size_t coalesce_bytes{64 << 10};  ///< largest output frame
   std::chrono::microseconds coalesce_delay{std::chrono::milliseconds(2)};
   bool readonly{false};
-  /// permessage-deflate (RFC 7692) when the client offers it: no context takeover on the
-  /// server's side and a 1 KiB window, so a connection's compressor costs 12 KiB while output
-  /// flows and nothing until its first large frame; frames below 256 bytes (echoes, prompts)
-  /// are sent as they are.
+  /// permessage-deflate (RFC 7692) when the client offers it: no context takeover either way
+  /// (the answer asks the client for client_no_context_takeover), so a connection keeps no
+  /// zlib state: each I/O thread has one compressor (8 KiB window) and one decompressor,
+  /// shared by its connections; frames below 256 bytes (echoes, prompts) are sent as they are.
   bool compression{true};
   /// http_server_*-style metrics: vmterm_terminal_sessions (gauge), _sessions_total,
   /// _output_bytes_total, _input_bytes_total, _resumes_total. Not owned; null: none.

@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "http/upgrade.hpp"
+#include "term/detail/deflate_layer.hpp"
+#include "term/detail/permessage_deflate.hpp"
 #include "term/detail/terminal_session.hpp"
 
 namespace vmterm::term {
@@ -26,24 +28,18 @@ constexpr auto handshake_timeout = std::chrono::seconds(30);
 /// The most one read appends to a message being received.
 constexpr std::size_t read_piece = 64 << 10;
 
-/// permessage-deflate as the session offers it (see hub_options::compression): zlib's smallest
-/// windows that Beast supports (2^10 for ours, asked of the client when it lets us), fast
-/// compression, and no compressor for frames below `compress_min`.
-constexpr int compress_window_bits = 10;
-constexpr int compress_level = 1;
-constexpr int compress_mem_level = 4;
+/// Frames below this size (keystroke echoes) are sent uncompressed.
 constexpr std::size_t compress_min = 256;
 
-websocket::permessage_deflate deflate_options() {
-  websocket::permessage_deflate pmd;
-  pmd.server_enable = true;
-  pmd.server_no_context_takeover = true;
-  pmd.server_max_window_bits = compress_window_bits;
-  pmd.client_max_window_bits = compress_window_bits;
-  pmd.compLevel = compress_level;
-  pmd.memLevel = compress_mem_level;
-  pmd.msg_size_threshold = compress_min;
-  return pmd;
+/// The request's Sec-WebSocket-Extensions values, joined by commas.
+std::string extension_offers(const raw_request& req) {
+  std::string offers;
+  const auto [first, last] = req.equal_range(beast::http::field::sec_websocket_extensions);
+  for (auto it = first; it != last; ++it) {
+    if (!offers.empty()) offers += ',';
+    offers.append(it->value().data(), it->value().size());
+  }
+  return offers;
 }
 
 /// A close frame's code and reason (cut to the 123 bytes a close frame holds).
@@ -60,6 +56,7 @@ std::string ended_because(const beast::error_code& ec) {
   if (ec == websocket::error::closed) return "client closed";
   if (ec == websocket::error::message_too_big) return "message too big";
   if (ec == beast::error::timeout) return "no pong (ping timeout)";
+  if (ec == websocket::error::bad_frame_payload) return "invalid frame payload";
   if (ec == net::error::operation_aborted) return "aborted";
   return "connection lost";
 }
@@ -110,7 +107,18 @@ class ws_connection final : public session_link,
     // --max-message is enforced in on_read rather than by Beast, whose 1009 has no reason.
     ws_.read_message_max(0);
     ws_.auto_fragment(false);  // one frame per coalesced chunk
-    if (o.compression) ws_.set_option(deflate_options());
+    // permessage-deflate is the layer under Beast's stream (deflate_layer.hpp), not Beast's.
+    if (o.compression) {
+      deflate_ = pmd::negotiate(extension_offers(raw_));
+      if (deflate_) {
+        ws_.set_option(websocket::stream_base::decorator(
+            [response = deflate_->response](websocket::response_type& res) {
+              if (res.result() == beast::http::status::switching_protocols) {
+                res.set(beast::http::field::sec_websocket_extensions, response);
+              }
+            }));
+      }
+    }
     websocket::stream_base::timeout t{};
     t.handshake_timeout = handshake_timeout;
     // Beast pings after half the idle timeout without traffic, and gives up after the whole.
@@ -134,6 +142,11 @@ class ws_connection final : public session_link,
       return;
     }
     open_ = true;
+    if (deflate_) {
+      ws_.next_layer().enable(deflate_->server_window_bits, setup_.options->max_message,
+                              compress_min);
+      deflate_.reset();
+    }
     // An echo is one small frame: it goes now, not after the previous frame's ACK (Nagle).
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
@@ -260,7 +273,8 @@ class ws_connection final : public session_link,
     pull_if_idle();
   }
 
-  websocket::stream<Stream> ws_;
+  websocket::stream<deflate_layer<Stream>> ws_;
+  std::optional<pmd::agreement> deflate_;  ///< agreed, until the handshake is answered
   raw_request raw_;
   net::any_io_executor strand_;
   connection_setup setup_;

@@ -1,0 +1,206 @@
+#include "term/detail/permessage_deflate.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <memory>
+
+namespace vmterm::term::pmd {
+namespace {
+
+constexpr int compress_level = 1;  // fastest: terminal output compresses well anyway
+constexpr int compress_mem_level = 5;
+constexpr int min_window_bits = 9;  // zlib cannot write a raw stream for a 256-byte window
+constexpr int max_window_bits = 15;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+/// A window-bits value (8..15), quoted or not; none when it is not one.
+std::optional<int> window_bits(std::string_view v) {
+  v = trim(v);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int bits = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), bits);
+  if (ec != std::errc{} || end != v.data() + v.size() || v.empty() || bits < 8 ||
+      bits > max_window_bits) {
+    return std::nullopt;
+  }
+  return bits;
+}
+
+/// One offer ("permessage-deflate; a; b=1"): the agreement, or none when it is declined.
+std::optional<agreement> accept_offer(std::string_view offer) {
+  auto next_part = [&offer]() {
+    const auto semi = offer.find(';');
+    const std::string_view part = trim(offer.substr(0, semi));
+    offer = semi == std::string_view::npos ? std::string_view{} : offer.substr(semi + 1);
+    return part;
+  };
+  if (!iequals(next_part(), "permessage-deflate")) return std::nullopt;
+  bool seen_snct = false, seen_cnct = false, seen_smwb = false, seen_cmwb = false;
+  std::optional<int> server_max;
+  while (!offer.empty()) {
+    const std::string_view param = next_part();
+    const auto eq = param.find('=');
+    const std::string_view name = trim(param.substr(0, eq));
+    const bool has_value = eq != std::string_view::npos;
+    const std::string_view value = has_value ? param.substr(eq + 1) : std::string_view{};
+    if (iequals(name, "server_no_context_takeover") && !has_value && !seen_snct) {
+      seen_snct = true;
+    } else if (iequals(name, "client_no_context_takeover") && !has_value && !seen_cnct) {
+      seen_cnct = true;
+    } else if (iequals(name, "server_max_window_bits") && has_value && !seen_smwb) {
+      seen_smwb = true;
+      server_max = window_bits(value);
+      if (!server_max || *server_max < min_window_bits) return std::nullopt;
+    } else if (iequals(name, "client_max_window_bits") && !seen_cmwb &&
+               (!has_value || window_bits(value))) {
+      seen_cmwb = true;  // any client window: the server inflates with 32 KiB
+    } else {
+      return std::nullopt;
+    }
+  }
+  agreement a;
+  a.response = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+  if (server_max) {
+    a.server_window_bits = std::min(*server_max, default_window_bits);
+    a.response += "; server_max_window_bits=" + std::to_string(*server_max);
+  }
+  return a;
+}
+
+/// This thread's compressors (one per window size, made on first use) and decompressor.
+struct zlib_states {
+  std::array<std::unique_ptr<z_stream>, max_window_bits + 1> deflaters{};
+  std::unique_ptr<z_stream> inflater;
+
+  zlib_states() = default;
+  zlib_states(const zlib_states&) = delete;
+  zlib_states& operator=(const zlib_states&) = delete;
+  ~zlib_states() {
+    for (auto& d : deflaters) {
+      if (d) deflateEnd(d.get());
+    }
+    if (inflater) inflateEnd(inflater.get());
+  }
+
+  z_stream* deflater(int bits) {
+    auto& d = deflaters.at(static_cast<std::size_t>(bits));
+    if (d) {
+      deflateReset(d.get());
+      return d.get();
+    }
+    auto z = std::make_unique<z_stream>();
+    if (deflateInit2(z.get(), compress_level, Z_DEFLATED, -bits, compress_mem_level,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+      return nullptr;
+    }
+    d = std::move(z);
+    return d.get();
+  }
+
+  z_stream* inflater_reset() {
+    if (inflater) {
+      inflateReset(inflater.get());
+      return inflater.get();
+    }
+    auto z = std::make_unique<z_stream>();
+    if (inflateInit2(z.get(), -max_window_bits) != Z_OK) return nullptr;
+    inflater = std::move(z);
+    return inflater.get();
+  }
+};
+
+zlib_states& states() {
+  thread_local zlib_states s;
+  return s;
+}
+
+Bytef* bytes(const char* p) {
+  // zlib's next_in is not const; it never writes through it.
+  return reinterpret_cast<Bytef*>(const_cast<char*>(p));  // NOLINT
+}
+
+}  // namespace
+
+std::optional<agreement> negotiate(std::string_view offers) {
+  while (!offers.empty()) {
+    const auto comma = offers.find(',');
+    if (auto a = accept_offer(offers.substr(0, comma))) return a;
+    if (comma == std::string_view::npos) break;
+    offers.remove_prefix(comma + 1);
+  }
+  return std::nullopt;
+}
+
+bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
+                     std::string& out) {
+  window_bits = std::clamp(window_bits, min_window_bits, max_window_bits);
+  z_stream* z = states().deflater(window_bits);
+  if (!z) return false;
+  std::size_t total = 0;
+  for (auto p : pieces) total += p.size();
+  // deflateBound covers a finished stream; a sync flush adds at most its 5-byte empty block.
+  out.resize(deflateBound(z, static_cast<uLong>(total)) + 16);
+  z->next_out = reinterpret_cast<Bytef*>(out.data());
+  z->avail_out = static_cast<uInt>(out.size());
+  for (auto p : pieces) {
+    z->next_in = bytes(p.data());
+    z->avail_in = static_cast<uInt>(p.size());
+    while (z->avail_in > 0) {
+      if (deflate(z, Z_NO_FLUSH) != Z_OK || z->avail_out == 0) return false;
+    }
+  }
+  if (deflate(z, Z_SYNC_FLUSH) != Z_OK || z->avail_out == 0) return false;
+  const std::size_t size = out.size() - z->avail_out;
+  if (size < 4 || size - 4 >= total) return false;
+  out.resize(size - 4);  // the 00 00 ff ff the receiver adds back
+  return true;
+}
+
+inflate_result inflate_message(std::string_view in, std::size_t limit, std::string& out) {
+  z_stream* z = states().inflater_reset();
+  out.clear();
+  if (!z) return inflate_result::bad;
+  static constexpr char tail[4] = {'\x00', '\x00', '\xff', '\xff'};
+  const std::array<std::string_view, 2> parts{in, std::string_view(tail, sizeof tail)};
+  std::size_t size = 0;
+  for (auto part : parts) {
+    z->next_in = bytes(part.data());
+    z->avail_in = static_cast<uInt>(part.size());
+    for (;;) {
+      if (size == out.size()) {
+        if (size > limit) return inflate_result::too_big;
+        out.resize(std::min(limit + 1, std::max<std::size_t>(1024, 2 * size)));
+      }
+      z->next_out = reinterpret_cast<Bytef*>(out.data() + size);
+      z->avail_out = static_cast<uInt>(out.size() - size);
+      const int rc = inflate(z, Z_SYNC_FLUSH);
+      size = out.size() - z->avail_out;
+      if (rc == Z_STREAM_END) {  // a final block: what follows it is ignored
+        out.resize(size);
+        return size > limit ? inflate_result::too_big : inflate_result::ok;
+      }
+      if (rc != Z_OK && rc != Z_BUF_ERROR) return inflate_result::bad;
+      if (z->avail_out > 0) break;  // all of this part's input used
+    }
+  }
+  out.resize(size);
+  return size > limit ? inflate_result::too_big : inflate_result::ok;
+}
+
+}  // namespace vmterm::term::pmd
