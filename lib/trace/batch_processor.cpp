@@ -76,6 +76,23 @@ struct batch_processor::state {
     taken.clear();
   }
 
+  /// Takes one batch from the ring and exports it with the mutex released (held on entry and
+  /// on return).
+  void export_next(std::unique_lock<std::mutex>& lock,
+                   std::vector<std::unique_ptr<span_data>>& taken,
+                   std::vector<span_data>& batch) noexcept {
+    take(taken);
+    wake_pending = false;
+    lock.unlock();
+    try {
+      export_batch(taken, batch);
+    } catch (...) {
+      taken.clear();
+      batch.clear();
+    }
+    lock.lock();
+  }
+
   std::size_t take_pooled(std::span<std::unique_ptr<span_data>> out) noexcept {
     std::lock_guard lock(pool_mutex);
     const std::size_t n = std::min(out.size(), pool.size());
@@ -106,16 +123,7 @@ struct batch_processor::state {
       const bool flushing = stop || flush_requested != flush_completed;
       const std::uint64_t target = flush_requested;
       do {
-        take(taken);
-        wake_pending = false;
-        lock.unlock();
-        try {
-          export_batch(taken, batch);
-        } catch (...) {
-          taken.clear();
-          batch.clear();
-        }
-        lock.lock();
+        export_next(lock, taken, batch);
       } while (count >= options.max_export_batch_size || (flushing && count > 0));
       if (flushing) {
         lock.unlock();
@@ -146,17 +154,7 @@ struct batch_processor::state {
     stop = true;
     std::vector<std::unique_ptr<span_data>> taken;
     std::vector<span_data> batch;
-    while (count > 0) {
-      take(taken);
-      lock.unlock();
-      try {
-        export_batch(taken, batch);
-      } catch (...) {
-        taken.clear();
-        batch.clear();
-      }
-      lock.lock();
-    }
+    while (count > 0) export_next(lock, taken, batch);
     lock.unlock();
     if (exp) {
       (void)exp->force_flush(options.export_timeout);
