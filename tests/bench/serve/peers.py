@@ -14,7 +14,8 @@ peerbench runs the Node client (peerbench-fast.mjs, with wetty's `ws`) after the
 
   /usr/bin/python3 tests/bench/serve/peers.py run --rounds 3 --out var/peers.json \
       [--vmterm build/bin/vmterm-serve] [--ttyd PATH] [--wetty PATH] [--shellinabox PATH] \
-      [--peerbench PATH] [--peers vmterm,vmterm-deflate,ttyd,ttyd-deflate,wetty,shellinabox]
+      [--peerbench PATH] [--peers vmterm,vmterm-deflate,ttyd,ttyd-deflate,wetty,shellinabox] \
+      [--memory-only]      (only the idle-session memory: minutes instead of an hour)
   /usr/bin/python3 tests/bench/serve/peers.py report --out var/peers.json
 
 Run from the project root. Peers: ../shared/peers/setup-peers.sh installs them.
@@ -127,6 +128,27 @@ def instrument(pb):
     pb.cpu_s, pb.throughput = cpu_s, throughput
 
 
+def memory_only(pb):
+    """peerbench.run_peer's first part alone: a fresh server, its RSS with 0 sessions, then 300
+    idle ones (a few minutes for every peer instead of an hour: for memory changes)."""
+    def run_peer(peer, sizes, logdir, spin=False):
+        out = {"peer": peer, "load_before": pb.loadavg()}
+        srv = pb.Server(peer, logdir)
+        out["argv"] = srv.argv
+        try:
+            srv.wait_ready()
+            out["mem"] = pb.asyncio.run(pb.suite_mem(peer, srv, sizes["sessions"], sizes["idle"]))
+        except Exception as e:  # noqa
+            out["mem"] = {"error": repr(e)}
+        finally:
+            out["mem_leftover_killed"] = srv.stop()
+        out["load_after"] = pb.loadavg()
+        pb.wait_quiet()
+        return out
+
+    pb.run_peer = run_peer
+
+
 def paths(a):
     return {
         "vmterm": a.vmterm, "vmterm-deflate": a.vmterm, "ttyd": a.ttyd,
@@ -137,6 +159,8 @@ def paths(a):
 def run(a):
     pb = load_peerbench(a.peerbench)
     instrument(pb)
+    if a.memory_only:
+        memory_only(pb)
     pb.VMTERM, pb.TTYD = os.path.abspath(a.vmterm), os.path.abspath(a.ttyd)
     pb.WETTY, pb.SIAB = os.path.abspath(a.wetty), os.path.abspath(a.shellinabox)
     if not os.path.isdir(pb.PEERS_CACHE):  # the servers' working directory
@@ -214,6 +238,8 @@ def main():
     ap.add_argument("--peers", default=",".join(ALL))
     ap.add_argument("--out", default=os.path.join(ROOT, "var", "peers.json"))
     ap.add_argument("--spin", action="store_true")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the idle-session memory suite (fresh server, 0 then 300 sessions)")
     ap.add_argument("--peerbench", default=DEFAULT_PEERBENCH)
     ap.add_argument("--vmterm", default=os.environ.get(
         "VMTERM_SERVE", os.path.join(ROOT, "build", "bin", "vmterm-serve")))
