@@ -60,8 +60,7 @@ expected<std::unique_ptr<metrics_endpoint>> metrics_endpoint::start(boost::asio:
   if (o.token.empty() && !loopback) {
     return tl::unexpected(
         error{std::make_error_code(std::errc::invalid_argument),
-              named + ": metrics on a non-loopback address need a token; give --token-file or "
-                      "VMTERM_TOKEN"});
+              named + ": metrics on a non-loopback address need a token; " + o.token_advice});
   }
   server_options so{.listen = o.listen, .registry = &registry, .server_name = o.server_name};
   // Without a token only the Host check keeps a rebinding page from reading the metrics.

@@ -23,18 +23,21 @@ class server;
 [[nodiscard]] router metrics_router(const metrics::registry& registry, std::string token);
 
 struct metrics_endpoint_options {
-  std::string listen;                     ///< HOST:PORT (port 0: any free port)
-  std::string token;                      ///< "" = none (then `listen` must be a loopback address)
-  std::string server_name;                ///< the Server header, e.g. "vmterm-beat"
-  std::string flag = "--metrics-listen";  ///< named in errors
+  std::string listen;       ///< HOST:PORT (port 0: any free port)
+  std::string token;        ///< "" = none (then `listen` must be a loopback address)
+  std::string server_name;  ///< the Server header, e.g. "vmterm-beat"
+  /// How errors name the listen address and what they advise for a token: a tool passes its
+  /// own flags ("--metrics-listen", "give --token-file or VMTERM_TOKEN").
+  std::string flag = "metrics listen address";
+  std::string token_advice = "give the endpoint a bearer token";
 };
 
 /// A running /metrics server; stops when destroyed.
 class metrics_endpoint {
  public:
-  /// Binds at once. Errors name the flag and the value: "--metrics-listen '0.0.0.0:9100':
-  /// metrics on a non-loopback address need a token; give --token-file or VMTERM_TOKEN", or
-  /// the listen error ("address already in use; …").
+  /// Binds at once. Errors name `flag` and the value: "metrics listen address '0.0.0.0:9100':
+  /// metrics on a non-loopback address need a token; <token_advice>", or the listen error
+  /// ("address already in use; …").
   [[nodiscard]] static expected<std::unique_ptr<metrics_endpoint>> start(
       boost::asio::io_context& ioc, metrics::registry& registry, metrics_endpoint_options o);
   ~metrics_endpoint();
@@ -50,11 +53,12 @@ class metrics_endpoint {
   endpoint bound_;
 };
 
-/// The bearer token on the first line of `file` (surrounding blanks trimmed). Errors:
-/// "--token-file '/x': no such file or directory; write the token into the file" and
-/// "--token-file '/x': its first line is empty; write the token into the file".
+/// The bearer token on the first line of `file` (surrounding blanks trimmed). Errors name the
+/// file as `flag` says (a tool passes its flag): "token file '/x': no such file or directory;
+/// write the token into the file" and "token file '/x': its first line is empty; write the
+/// token into the file".
 [[nodiscard]] expected<std::string> read_token_file(const std::string& file,
-                                                    const std::string& flag = "--token-file");
+                                                    const std::string& flag = "token file");
 
 /// Whether a listen address names only this machine (127.0.0.0/8, ::1, localhost).
 [[nodiscard]] bool is_loopback_listen(std::string_view listen) noexcept;

@@ -119,7 +119,7 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
     if (auto ok = f->resolve(); !ok) return config::refuse(tool, ok.error());
   }
   if (!opt.run.token_file.empty()) {
-    auto token = http::read_token_file(opt.run.token_file);
+    auto token = http::read_token_file(opt.run.token_file, "--token-file");
     if (!token) {
       std::cerr << tool << ": " << token.error().message << '\n';
       return to_int(exit_code::usage);

@@ -517,9 +517,13 @@ int run_beat(const run_options& opt) {
   beat_metrics bm(registry);
   std::unique_ptr<http::metrics_endpoint> metrics_server;
   if (!opt.metrics_listen.empty()) {
-    auto started = http::metrics_endpoint::start(
-        ioc, registry,
-        {.listen = opt.metrics_listen, .token = opt.metrics_token, .server_name = "vmterm-beat"});
+    auto started =
+        http::metrics_endpoint::start(ioc, registry,
+                                      {.listen = opt.metrics_listen,
+                                       .token = opt.metrics_token,
+                                       .server_name = "vmterm-beat",
+                                       .flag = "--metrics-listen",
+                                       .token_advice = "give --token-file or VMTERM_TOKEN"});
     if (!started) {
       std::cerr << "vmterm-beat: " << started.error().message << '\n';
       return to_int(exit_code::usage);

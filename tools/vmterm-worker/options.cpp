@@ -4,10 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <fstream>
 
 #include "core/flags.hpp"
 #include "core/parse.hpp"
+#include "http/metrics_endpoint.hpp"
 #include "task_registry.hpp"
 
 namespace vmterm::worker {
@@ -268,15 +268,7 @@ expected<void> resolve_tasks(const raw_flags& raw, run_settings& s) {
 
 expected<std::string> read_token(const std::optional<std::string>& file) {
   if (!file) return config::process_env()("VMTERM_TOKEN").value_or("");
-  std::ifstream in(*file);
-  std::string line;
-  if (!in || !std::getline(in, line) || parse::trim(line).empty()) {
-    return fail(std::errc::invalid_argument,
-                "--token-file '" + *file +
-                    "': cannot read a token from its first line; write "
-                    "the token into the file");
-  }
-  return std::string(parse::trim(line));
+  return http::read_token_file(*file, "--token-file");  // the same words as vmterm-beat's
 }
 
 /// What the flags left as text, turned into the settings' types.

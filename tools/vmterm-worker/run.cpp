@@ -37,9 +37,13 @@ int run_worker(const run_settings& s) {
   worker_metrics wm(registry);
   std::unique_ptr<http::metrics_endpoint> server;
   if (!s.metrics_listen.empty()) {
-    auto started = http::metrics_endpoint::start(
-        ioc, registry,
-        {.listen = s.metrics_listen, .token = s.metrics_token, .server_name = "vmterm-worker"});
+    auto started =
+        http::metrics_endpoint::start(ioc, registry,
+                                      {.listen = s.metrics_listen,
+                                       .token = s.metrics_token,
+                                       .server_name = "vmterm-worker",
+                                       .flag = "--metrics-listen",
+                                       .token_advice = "give --token-file or VMTERM_TOKEN"});
     if (!started) {
       log::error(started.error().message);
       return to_int(exit_code::usage);
