@@ -57,7 +57,10 @@ TEST_CASE("acks of many finished tasks go in one MULTI, even with one task at a 
       },
       60s));
   // A place held until the task's ack was written made every ack a batch of one: n MULTIs.
-  CHECK(calls(w, "exec") <= n / 4);
+  // How many acks share one depends on how many tasks finish during a round trip, so on the
+  // build's speed (89 MULTIs for 300 tasks in one ASan run): the bound only says "batched",
+  // well below one per task.
+  CHECK(calls(w, "exec") < n * 2 / 3);
   CHECK(calls(w, "exec") >= 1);
   p.signal(SIGTERM);
   CHECK(wait_for([&] { return !p.running(); }, 20s));

@@ -42,16 +42,12 @@ TEST_CASE("a token file is named as the caller says, with the fix", "[http][metr
         "token file '/nonexistent/token': no such file or directory; write the token into the "
         "file");
   const std::string path = "metrics_endpoint_test.token";
-  {
-    std::ofstream(path) << "\n";
-  }
+  { std::ofstream(path) << "\n"; }
   auto empty = http::read_token_file(path, "--token-file");
   REQUIRE_FALSE(empty);
   CHECK(empty.error().message ==
         "--token-file '" + path + "': its first line is empty; write the token into the file");
-  {
-    std::ofstream(path) << "  s3cret \nignored\n";
-  }
+  { std::ofstream(path) << "  s3cret \nignored\n"; }
   auto ok = http::read_token_file(path, "--token-file");
   REQUIRE(ok);
   CHECK(*ok == "s3cret");
