@@ -11,6 +11,9 @@
 # Needs root (mmdebstrap --mode=root), mmdebstrap (`apt-get install mmdebstrap`) and Debian's
 # registry (about 60 MB downloaded once, then kept in ~/.cache/vmterm-image-debs).
 # Usage: tests/bench/image/run.sh [BUILD_DIR]      (BUILD_DIR: a built tree, default build)
+# Exit codes: 0 measured and printed; 1 mmdebstrap failed (its log is printed); 2 a
+# precondition is missing (mmdebstrap, root, or the built tools: the message names the fix);
+# 3 compose/Dockerfile's runtime stage is not shaped as this script reads it (update both).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 command -v mmdebstrap >/dev/null ||
