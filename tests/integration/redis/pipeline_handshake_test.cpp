@@ -1,8 +1,8 @@
 // connection_options::pipeline_handshake: what is issued while connecting rides behind the
 // handshake in the first packet, its results wait for the handshake's outcome, and a refused
 // handshake fails them with its own error.
-#include <boost/asio/ip/tcp.hpp>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <thread>
 
 #include "ports.hpp"
