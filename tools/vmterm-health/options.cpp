@@ -95,6 +95,10 @@ void add_flags(config::flag_set& f, options& o) {
         flag<std::string>{.name = "--expect-regex",
                           .value_name = "REGEX",
                           .help = "the HTTP body matches this ECMAScript regular expression"});
+  f.add(o.invert_regex,
+        flag<bool>{.name = "--invert-regex",
+                   .help = "CRITICAL when the body matches --expect-regex, instead of when it "
+                           "does not (check_http's --invert-regex)"});
   f.add(o.header_text, list_flag<std::string>{.name = "--header",
                                               .value_name = "'NAME: VALUE'",
                                               .help = "send this header with HTTP probes "
@@ -267,6 +271,10 @@ std::optional<std::string> check(options& o) {
     } catch (const std::regex_error& e) {
       return "--expect-regex '" + o.expect_regex_text + "': " + e.what();
     }
+  }
+  if (o.invert_regex && !o.expect_regex) {
+    return "--invert-regex needs --expect-regex; give the regular expression the body must not "
+           "match";
   }
   for (const auto& text : o.header_text) {
     const auto colon = text.find(':');

@@ -38,6 +38,7 @@ struct options {
   std::vector<std::string> expect_json_text;
   std::string expect_body;
   std::string expect_regex_text;
+  bool invert_regex = false;
   std::vector<std::string> header_text;
   bool insecure = false;
   std::string cacert;

@@ -61,6 +61,18 @@ TEST_CASE("a wrong status, body or JSON value is CRITICAL naming what was found"
   server.push(json_body(204, ""));
   auto e = health({"--nagios", "--http", server.url("/x"), "--expect-status", "200,204"});
   CHECK(e.exit_code == 0);
+
+  // check_http's --invert-regex: the body must not match.
+  server.push(json_body(200, "down for maintenance"));
+  auto m = health(
+      {"--nagios", "--http", server.url("/"), "--expect-regex", "mainten[a-z]+", "--invert-regex"});
+  CHECK(m.exit_code == 2);
+  CHECK(status_text(m) ==
+        "HEALTH CRITICAL - http " + server.url("/") + ": 200 but body matches /mainten[a-z]+/");
+  server.push(json_body(200, "all good"));
+  auto g = health(
+      {"--nagios", "--http", server.url("/"), "--expect-regex", "mainten[a-z]+", "--invert-regex"});
+  CHECK(g.exit_code == 0);
 }
 
 TEST_CASE("same-host redirects are followed and reported", "[health][http]") {
