@@ -40,6 +40,7 @@ struct options {
   std::string expect_regex_text;
   bool invert_regex = false;
   std::vector<std::string> header_text;
+  std::string basic_auth;  ///< USER:PASSWORD; a secret
   bool insecure = false;
   std::string cacert;
   std::string cert;
