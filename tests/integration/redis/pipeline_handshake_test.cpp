@@ -35,9 +35,20 @@ struct mute_listener {
   /// Collects until `marker` has arrived or 5 s have passed.
   void start(std::string marker) {
     thread = std::thread([this, marker = std::move(marker)] {
-      boost::asio::ip::tcp::socket s(ioc);
-      acceptor.accept(s);
+      // Accepts with a deadline too: a client that never connects must not hang the join.
       const auto deadline = std::chrono::steady_clock::now() + 5s;
+      boost::asio::ip::tcp::socket s(ioc);
+      acceptor.non_blocking(true);
+      boost::system::error_code accepted;
+      do {
+        acceptor.accept(s, accepted);
+        if (accepted == boost::asio::error::would_block) std::this_thread::sleep_for(1ms);
+      } while (accepted == boost::asio::error::would_block &&
+               std::chrono::steady_clock::now() < deadline);
+      if (accepted) {
+        done = true;
+        return;
+      }
       char buf[4096];
       while (received.find(marker) == std::string::npos &&
              std::chrono::steady_clock::now() < deadline) {
