@@ -58,12 +58,10 @@ void task_call::begin() {
   conn_ = redis::connection::create(executor_, options_.broker);
   producer_ = std::make_unique<producer>(conn_);
   waiter_ = result_waiter::create(executor_, options_.backend);
-  // Both connections at once (a round trip each, overlapped); the stage names the one still
-  // missing, the broker's while neither is up.
+  // Both connections at once (a round trip each, overlapped), their errors named as such.
   conn_->async_connect(step<void>([](task_call& self) {
     self.broker_up_ = true;
-    if (self.backend_up_) return self.subscribe_and_send();
-    self.stage_ = task_call_stage::connect_backend;
+    self.advance();
   }));
   waiter_->async_connect([weak = weak_from_this()](expected<void> r) {
     auto self = weak.lock();
@@ -73,25 +71,38 @@ void task_call::begin() {
       return self->finish(tl::unexpected(r.error()));
     }
     self->backend_up_ = true;
-    if (self->broker_up_) self->subscribe_and_send();
+    self->advance();
   });
-}
-
-void task_call::subscribe_and_send() {
-  // SUBSCRIBE and send at once, as Celery subscribes before sending: a PUBLISH that reaches
-  // Redis before the SUBSCRIBE is found by the waiter's GET, issued once both are confirmed
-  // (the result is stored before it is published).
-  stage_ = task_call_stage::subscribe;
+  // SUBSCRIBE and send at once, as Celery subscribes before sending, issued now: they wait for
+  // their connections, or ride behind the handshakes (redis::connection_options::
+  // pipeline_handshake). A PUBLISH that reaches Redis before the SUBSCRIBE is found by the
+  // waiter's GET, issued once all four are confirmed (the result is stored before it is
+  // published).
   waiter_->subscribe(options_.task.id, step<void>([](task_call& self) {
                        self.subscribed_ = true;
-                       if (self.sent_) return self.wait();
-                       self.stage_ = task_call_stage::send;
+                       self.advance();
                      }));
   trace::context_scope scope(parent_);  // the PRODUCER span is the caller's span's child
   producer_->send(options_.task, step<sent>([](task_call& self, sent) {
                     self.sent_ = true;
-                    if (self.subscribed_) self.wait();
+                    self.advance();
                   }));
+}
+
+void task_call::advance() {
+  if (!done_) return;  // failed already: the stage stays the one that failed
+  // The stage names the first step still missing: a caller's deadline reports that one.
+  if (!broker_up_) {
+    stage_ = task_call_stage::connect;
+  } else if (!backend_up_) {
+    stage_ = task_call_stage::connect_backend;
+  } else if (!subscribed_) {
+    stage_ = task_call_stage::subscribe;
+  } else if (!sent_) {
+    stage_ = task_call_stage::send;
+  } else if (stage_ != task_call_stage::result && stage_ != task_call_stage::done) {
+    wait();
+  }
 }
 
 void task_call::wait() {

@@ -1,11 +1,12 @@
 #pragma once
 /// One task sent and its result awaited, as Celery's `delay().get()`: what `vmterm-worker call
 /// --wait` and vmterm-health's --task probe share. Connects to the broker and to the result
-/// backend at once, SUBSCRIBEs to the task's result channel and sends through queue::producer
-/// at once (its PRODUCER span is a child of the caller's current span, and the message carries
-/// its traceparent), then, both confirmed, GETs the result once (a fast worker's PUBLISH that
-/// Redis saw before the SUBSCRIBE is never missed: Celery stores before it publishes) and
-/// waits up to `timeout` for the ready result (SUCCESS, FAILURE or REVOKED).
+/// backend, SUBSCRIBEs to the task's result channel and sends through queue::producer, all at
+/// once (the commands wait for their connections, or ride behind the handshakes with
+/// pipeline_handshake; the PRODUCER span is a child of the caller's current span, and the
+/// message carries its traceparent), then, all confirmed, GETs the result once (a fast worker's
+/// PUBLISH that Redis saw before the SUBSCRIBE is never missed: Celery stores before it publishes)
+/// and waits up to `timeout` for the ready result (SUCCESS, FAILURE or REVOKED).
 ///
 /// Single-threaded: start() and every callback run on the executor's one thread. `done` is
 /// called exactly once, unless close() comes first; the caller closes the call afterwards.
@@ -60,7 +61,7 @@ class task_call : public std::enable_shared_from_this<task_call> {
   template <class T, class Next>
   auto step(Next next);
   void begin();
-  void subscribe_and_send();
+  void advance();
   void wait();
   void finish(expected<result_meta> r);
 

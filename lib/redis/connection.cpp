@@ -96,7 +96,7 @@ struct connection::impl final : detail::link {
                  "canceled (the connection was closed)");
       return;
     }
-    if (ready()) {
+    if (ready() || early()) {
       send_batch(std::move(b));
       return;
     }
@@ -105,6 +105,10 @@ struct connection::impl final : detail::link {
     arm_wait_timer();
     if (state() == connection_state::idle) connect({});
   }
+
+  /// Commands ride behind the handshake (pipeline_handshake): only on db 0, where a refused
+  /// SELECT cannot leave them on another db.
+  [[nodiscard]] bool early() const noexcept { return early_sending() && options().url.db == 0; }
 
   void send_batch(batch_ptr b) {
     std::size_t sent = 0;
@@ -142,7 +146,9 @@ struct connection::impl final : detail::link {
   }
 
   void after_io() override {
-    if (done_.empty()) return;
+    // Replies to commands sent behind the handshake wait for its outcome (delivered after
+    // on_ready, failed by on_attempt_failed).
+    if (done_.empty() || held_) return;
     auto list = std::move(done_);
     done_.clear();
     for (auto& b : list) finish(std::move(b));
@@ -254,7 +260,22 @@ struct connection::impl final : detail::link {
 
   // ---- the link's events ----
 
+  void on_connecting() override {
+    if (!early()) return;
+    held_ = true;
+    while (!waiting_.empty() && early()) {
+      auto b = std::move(waiting_.front());
+      waiting_.pop_front();
+      send_batch(std::move(b));
+    }
+  }
+
   void on_ready() override {
+    // Sent behind the handshake: their command timeout counts from now.
+    held_ = false;
+    const auto now = clock_type::now();
+    for (auto& b : inflight_) b->sent = std::max(b->sent, now);
+    arm_command_timer();
     while (!waiting_.empty() && ready()) {
       auto b = std::move(waiting_.front());
       waiting_.pop_front();
@@ -263,8 +284,13 @@ struct connection::impl final : detail::link {
   }
 
   void on_lost(const error& why) override {
-    after_io();  // replies that arrived before the loss are delivered first
     std::vector<batch_ptr> list;
+    if (held_) {  // closed before the handshake was answered: nothing it carried succeeded
+      held_ = false;
+      for (auto& b : done_) list.push_back(std::move(b));
+      done_.clear();
+    }
+    after_io();  // replies that arrived before the loss are delivered first
     for (auto& b : inflight_) list.push_back(std::move(b));
     inflight_.clear();
     if (state() == connection_state::closed) {
@@ -284,7 +310,13 @@ struct connection::impl final : detail::link {
 
   void on_attempt_failed(const error& why) override {
     if (options().reconnect) return;  // waiting commands wait (bounded) for the next attempt
+    held_ = false;
     std::vector<batch_ptr> list;
+    // Sent behind the handshake (pipeline_handshake), answered or not: they fail with it.
+    for (auto& b : done_) list.push_back(std::move(b));
+    done_.clear();
+    for (auto& b : inflight_) list.push_back(std::move(b));
+    inflight_.clear();
     for (auto& b : waiting_) list.push_back(std::move(b));
     waiting_.clear();
     fail_all_later(std::move(list), why.code, reason_of(why));
@@ -323,7 +355,7 @@ struct connection::impl final : detail::link {
     command_timer_.expires_at(inflight_.front()->sent + limit);
     command_timer_.async_wait([self = self(), limit](boost::system::error_code ec) {
       self->command_armed_ = false;
-      if (ec || self->inflight_.empty()) return;
+      if (ec || self->inflight_.empty() || !self->ready()) return;  // on_ready arms it again
       const auto& front = *self->inflight_.front();
       if (clock_type::now() < front.sent + limit) {
         self->arm_command_timer();
@@ -344,6 +376,7 @@ struct connection::impl final : detail::link {
   net::steady_timer command_timer_;
   bool wait_armed_ = false;
   bool command_armed_ = false;
+  bool held_ = false;  ///< replies to commands sent behind the handshake wait for its outcome
 };
 
 namespace {

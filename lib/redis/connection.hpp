@@ -50,8 +50,16 @@ struct connection_options {
   std::chrono::milliseconds command_timeout{0};     ///< 0 = none (needed for blocking commands)
   std::chrono::milliseconds reconnect_min{50};
   std::chrono::milliseconds reconnect_max{1000};  ///< so a restarted Redis is back within ~1 s
-  bool reconnect = true;                 ///< false: a lost connection stays lost (one-shot CLIs)
-  std::string client_name;               ///< CLIENT SETNAME when non-empty
+  bool reconnect = true;    ///< false: a lost connection stays lost (one-shot CLIs)
+  std::string client_name;  ///< CLIENT SETNAME when non-empty
+  /// With reconnect off: commands and subscriptions issued while the connection is being set
+  /// up are written right behind the handshake (AUTH, SELECT, CLIENT SETNAME, PING), in the
+  /// same packet, instead of a round trip later, after its answer. Their results are delivered
+  /// once the handshake has succeeded; when it fails they fail with its error (they may have
+  /// run: a refused AUTH leaves them running as Redis's default user, which needs no password
+  /// then). Commands ride early only on db 0, where a refused SELECT cannot send them to another
+  /// db; subscriptions (not tied to a db) on any.
+  bool pipeline_handshake = false;
   bool keys_in_spans = false;            ///< sanitized_text(keep_keys) for db.query.text
   bool trace_commands = true;            ///< false: no spans (e.g. the worker's idle blocking wait)
   metrics::registry* metrics = nullptr;  ///< vmterm_redis_* when set

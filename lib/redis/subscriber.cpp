@@ -39,7 +39,7 @@ struct subscriber::impl final : detail::link {
       if (done) net::post(executor(), [done = std::move(done)] { done({}); });
       return;
     }
-    if (ready()) {
+    if (ready() || (early_sending() && sent_early_)) {
       send_subscribe(names, patterns, std::move(done), false);
       return;
     }
@@ -74,7 +74,24 @@ struct subscriber::impl final : detail::link {
     (void)send(args, true);
   }
 
+  /// pipeline_handshake: the subscription rides behind the handshake (channels are not tied to
+  /// a db, so any db); its confirmations are delivered once the handshake has succeeded.
+  void on_connecting() override {
+    subscribe_all();
+    sent_early_ = true;
+  }
+
   void on_ready() override {
+    if (std::exchange(sent_early_, false)) {
+      connected_before_ = true;
+      return;  // subscribed behind the handshake
+    }
+    subscribe_all();
+  }
+
+  /// SUBSCRIBE/PSUBSCRIBE of every channel and pattern, the waiting callers told when all are
+  /// confirmed.
+  void subscribe_all() {
     std::vector<std::string> channels(channels_.begin(), channels_.end());
     std::vector<std::string> patterns(patterns_.begin(), patterns_.end());
     const bool again = connected_before_ && (!channels.empty() || !patterns.empty());
@@ -123,6 +140,7 @@ struct subscriber::impl final : detail::link {
   void on_reply(redisReply* /*r*/) override {}  // nothing but the handshake uses replies
 
   void after_io() override {
+    if (sent_early_) return;  // the handshake's outcome first (on_ready, on_attempt_failed)
     auto keep = self();
     if (!messages_.empty()) {
       auto list = std::move(messages_);
@@ -143,6 +161,12 @@ struct subscriber::impl final : detail::link {
   }
 
   void on_lost(const error& why) override {
+    if (std::exchange(sent_early_, false)) {
+      // Closed before the handshake was answered: not confirmed after all.
+      for (auto& req : confirmed_) requests_.push_front(std::move(req));
+      confirmed_.clear();
+      messages_.clear();
+    }
     after_io();
     std::vector<done_fn> pending;
     for (auto& req : requests_) {
@@ -161,8 +185,19 @@ struct subscriber::impl final : detail::link {
 
   void on_attempt_failed(const error& why) override {
     if (options().reconnect) return;
+    sent_early_ = false;
     auto list = std::move(waiting_);
     waiting_.clear();
+    // Sent behind the handshake (pipeline_handshake): they fail with it.
+    for (auto& req : requests_) {
+      for (auto& d : req.done) list.push_back(std::move(d));
+    }
+    requests_.clear();
+    for (auto& req : confirmed_) {
+      for (auto& d : req.done) list.push_back(std::move(d));
+    }
+    confirmed_.clear();
+    messages_.clear();
     fail_later(std::move(list), why);
   }
 
@@ -189,6 +224,7 @@ struct subscriber::impl final : detail::link {
   std::vector<done_fn> waiting_;
   std::vector<pubsub_message> messages_;
   bool connected_before_ = false;
+  bool sent_early_ = false;  ///< subscribed behind the handshake, which is not answered yet
 };
 
 std::shared_ptr<subscriber> subscriber::create(net::any_io_executor executor,

@@ -70,8 +70,9 @@ std::optional<std::string> body_problem(const http::url& u, const options& opt,
   if (!opt.expect_body.empty() && body.find(opt.expect_body) == std::string::npos) {
     return "body does not contain '" + opt.expect_body + "'";
   }
-  if (opt.expect_regex && !std::regex_search(body, *opt.expect_regex)) {
-    return "body does not match /" + opt.expect_regex_text + "/";
+  if (opt.expect_regex && std::regex_search(body, *opt.expect_regex) == opt.invert_regex) {
+    return std::string(opt.invert_regex ? "body matches /" : "body does not match /") +
+           opt.expect_regex_text + "/";
   }
   for (const auto& e : expectations(u, opt)) {
     if (auto m = health::match(e, body); !m) return m.error().message;

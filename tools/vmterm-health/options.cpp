@@ -12,6 +12,8 @@
 #include "core/flags.hpp"
 #include "core/parse.hpp"
 #include "health/report.hpp"
+#include "http/message.hpp"
+#include "ssh/host_key.hpp"
 
 namespace vmterm::health_tool {
 
@@ -95,10 +97,21 @@ void add_flags(config::flag_set& f, options& o) {
         flag<std::string>{.name = "--expect-regex",
                           .value_name = "REGEX",
                           .help = "the HTTP body matches this ECMAScript regular expression"});
+  f.add(o.invert_regex,
+        flag<bool>{.name = "--invert-regex",
+                   .help = "CRITICAL when the body matches --expect-regex, instead of when it "
+                           "does not (check_http's --invert-regex)"});
   f.add(o.header_text, list_flag<std::string>{.name = "--header",
                                               .value_name = "'NAME: VALUE'",
                                               .help = "send this header with HTTP probes "
                                                       "(repeatable)"});
+  f.add(o.basic_auth,
+        flag<std::string>{.name = "--basic-auth",
+                          .env = {"VMTERM_HEALTH_BASIC_AUTH"},
+                          .value_name = "USER:PASSWORD",
+                          .help = "send these HTTP Basic credentials with HTTP probes "
+                                  "(check_http's -a); the variable keeps the password out of ps",
+                          .secret = true});
   f.add(o.insecure, flag<bool>{.name = "--insecure",
                                .help = "do not verify HTTPS certificates (verified by default)"});
   f.add(o.cacert, flag<std::string>{.name = "--cacert",
@@ -268,6 +281,10 @@ std::optional<std::string> check(options& o) {
       return "--expect-regex '" + o.expect_regex_text + "': " + e.what();
     }
   }
+  if (o.invert_regex && !o.expect_regex) {
+    return "--invert-regex needs --expect-regex; give the regular expression the body must not "
+           "match";
+  }
   for (const auto& text : o.header_text) {
     const auto colon = text.find(':');
     if (colon == std::string::npos || colon == 0 ||
@@ -278,6 +295,20 @@ std::optional<std::string> check(options& o) {
     auto value = text.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     o.headers.emplace_back(text.substr(0, colon), value);
+  }
+  if (!o.basic_auth.empty()) {
+    // The value is never repeated: it holds a password.
+    if (o.basic_auth.find(':') == std::string::npos ||
+        o.basic_auth.find_first_of("\r\n") != std::string::npos) {
+      return "--basic-auth: not USER:PASSWORD; give e.g. monitor:PASSWORD (or set "
+             "VMTERM_HEALTH_BASIC_AUTH)";
+    }
+    for (const auto& [name, value] : o.headers) {
+      if (http::iequals(name, "Authorization")) {
+        return "--basic-auth and --header 'Authorization: ...' cannot be combined; choose one";
+      }
+    }
+    o.headers.emplace_back("Authorization", "Basic " + ssh::base64_encode(o.basic_auth));
   }
   if (!o.warning_text.empty()) {
     auto r = health::parse_range(o.warning_text);

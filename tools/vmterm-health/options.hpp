@@ -38,7 +38,9 @@ struct options {
   std::vector<std::string> expect_json_text;
   std::string expect_body;
   std::string expect_regex_text;
+  bool invert_regex = false;
   std::vector<std::string> header_text;
+  std::string basic_auth;  ///< USER:PASSWORD; a secret
   bool insecure = false;
   std::string cacert;
   std::string cert;

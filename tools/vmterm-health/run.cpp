@@ -144,12 +144,12 @@ int run(const options& opt, std::ostream& out, std::ostream& err, trace::install
       report.checks[i].output = std::string("internal error: ") + e.what();
     }
   };
-  if (probes.size() == 1) {
-    run_one(0);
-  } else {
-    // Each probe bounds itself by the deadline, so joining cannot outlast it.
+  {
+    // The first probe on this thread, the others beside it on threads of their own (one thread
+    // fewer to start). Each probe bounds itself by the deadline, so joining cannot outlast it.
     std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < probes.size(); ++i) threads.emplace_back(run_one, i);
+    for (std::size_t i = 1; i < probes.size(); ++i) threads.emplace_back(run_one, i);
+    if (!probes.empty()) run_one(0);
     for (auto& t : threads) t.join();
   }
   if (root.context().trace.valid()) report.trace_id = root.context().trace.hex();

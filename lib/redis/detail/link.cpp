@@ -144,6 +144,7 @@ void link::start_attempt() {
     handshake({"CLIENT", "SETNAME", options_.client_name}, "CLIENT SETNAME");
   }
   handshake({"PING"}, "PING");
+  if (early_sending()) on_connecting();
 
   deadline_.expires_after(options_.connect_timeout);
   deadline_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code e) {
@@ -218,7 +219,12 @@ void link::after_hiredis() {
   if (context_gone_) {
     context_gone_ = false;
     if (state_ == connection_state::connecting) {
-      attempt_failed(failure_from_hiredis(gone_words_, true));
+      // A refused handshake explains more than the disconnect that followed it (hiredis drops
+      // a context on an error reply to a SUBSCRIBE sent behind the handshake).
+      auto why =
+          handshake_error_ ? std::move(*handshake_error_) : failure_from_hiredis(gone_words_, true);
+      handshake_error_.reset();
+      attempt_failed(std::move(why));
     } else {
       lost(failure_from_hiredis(gone_words_, false));
     }

@@ -68,6 +68,15 @@ class link : public std::enable_shared_from_this<link> {
   /// confirmations and messages go to on_push). False when there is no connection.
   bool send(const std::vector<std::string>& args, bool subscription = false);
 
+  /// A connect attempt has its context and the handshake is queued in it (the socket may not
+  /// be connected yet): with options().pipeline_handshake the owner may send() now.
+  virtual void on_connecting() {}
+  /// True while an attempt's context exists and its handshake is unanswered, with
+  /// pipeline_handshake on and reconnect off: send() now rides behind the handshake.
+  [[nodiscard]] bool early_sending() const noexcept {
+    return options_.pipeline_handshake && !options_.reconnect &&
+           state_ == connection_state::connecting && ac_ != nullptr;
+  }
   /// The handshake succeeded: the owner sends what waits.
   virtual void on_ready() = 0;
   /// The connection broke or was shut down (state() tells which): fail what is in flight.

@@ -8,6 +8,9 @@
 # Targets on loopback: a python HTTP server answering /health-check/ with {"status":"ok"}, a
 # redis-server, an sshd with its own host key and config; tracing to a file.
 # Usage: tests/bench/health/run.sh [BUILD_DIR] [RUNS]     (default RUNS 100)
+# VMTERM_HEALTH_BEFORE=/path/to/an/older/vmterm-health adds its --http, --ssh, --task and
+# --version rows ("before ...") to the same round robin: a change measured against its parent in
+# one run, as the README's figures require.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 runs=${2:-100}
@@ -94,6 +97,16 @@ cmds=(
 if [ -x "$worker" ]; then
   cmds+=("vmterm-health task noop|$health --nagios --task noop --broker redis://127.0.0.1:$rport/0")
   cmds+=("vmterm-worker call --wait|$worker call noop --wait --broker redis://127.0.0.1:$rport/0")
+fi
+before=${VMTERM_HEALTH_BEFORE:-}
+if [ -n "$before" ]; then
+  [ -x "$before" ] || { echo "VMTERM_HEALTH_BEFORE: '$before' is not an executable; give the path of an older vmterm-health" >&2; exit 2; }
+  cmds+=("before http|$before --nagios --http $url")
+  cmds+=("before --version|$before --version")
+  cmds+=("before ssh|$before --nagios --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts")
+  if [ -x "$worker" ]; then
+    cmds+=("before task noop|$before --nagios --task noop --broker redis://127.0.0.1:$rport/0")
+  fi
 fi
 if [ -x $plugins/check_http ]; then
   cmds+=("check_http|$plugins/check_http -I 127.0.0.1 -p $hport -u /health-check/ -s ok")

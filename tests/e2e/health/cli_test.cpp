@@ -79,6 +79,15 @@ TEST_CASE("bad retry, proxy, ping and TLS settings are usage errors naming the v
               "UNKNOWN - --cert-days '7,14': WARN is below CRIT; give WARN,CRIT in days, e.g. "
               "30,14");
   check_usage({"--http", h, "--key", "/k.pem"}, "UNKNOWN - --key '/k.pem' needs --cert too");
+  check_usage({"--http", h, "--basic-auth", "only-a-password"},
+              "UNKNOWN - --basic-auth: not USER:PASSWORD; give e.g. monitor:PASSWORD (or set "
+              "VMTERM_HEALTH_BASIC_AUTH)");
+  check_usage({"--http", h, "--basic-auth", "u:p", "--header", "authorization: Bearer x"},
+              "UNKNOWN - --basic-auth and --header 'Authorization: ...' cannot be combined; "
+              "choose one");
+  check_usage({"--http", h, "--invert-regex"},
+              "UNKNOWN - --invert-regex needs --expect-regex; give the regular expression the "
+              "body must not match");
   check_usage({"--http", h, "--cert", "/nonexistent/c.pem"},
               "UNKNOWN - --cert '/nonexistent/c.pem': cannot read it (No such file or "
               "directory); give a readable PEM file");

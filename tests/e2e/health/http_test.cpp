@@ -1,6 +1,7 @@
 // vmterm-health --http against a live scripted server and dead targets: the exact first line
 // and the exit code of each outcome.
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,44 @@ TEST_CASE("a wrong status, body or JSON value is CRITICAL naming what was found"
   server.push(json_body(204, ""));
   auto e = health({"--nagios", "--http", server.url("/x"), "--expect-status", "200,204"});
   CHECK(e.exit_code == 0);
+
+  // check_http's --invert-regex: the body must not match.
+  server.push(json_body(200, "down for maintenance"));
+  auto m = health(
+      {"--nagios", "--http", server.url("/"), "--expect-regex", "mainten[a-z]+", "--invert-regex"});
+  CHECK(m.exit_code == 2);
+  CHECK(status_text(m) ==
+        "HEALTH CRITICAL - http " + server.url("/") + ": 200 but body matches /mainten[a-z]+/");
+  server.push(json_body(200, "all good"));
+  auto g = health(
+      {"--nagios", "--http", server.url("/"), "--expect-regex", "mainten[a-z]+", "--invert-regex"});
+  CHECK(g.exit_code == 0);
+}
+
+TEST_CASE("basic auth: --basic-auth sends check_http's -a credentials, never into the trace",
+          "[health][http]") {
+  http_test_server server;
+  temp_dir dir{"vmterm-health-basic"};
+  const auto file = dir / "traces.jsonl";
+  server.push(json_body(200, "ok"));
+  server.push(json_body(200, "ok"));
+  const env_changes env{{"OTEL_TRACES_EXPORTER", "file"}, {"VMTERM_TRACES_FILE", file.string()}};
+  auto r = health({"--nagios", "--http", server.url("/"), "--basic-auth", "monitor:s3cret"}, env);
+  CHECK(r.exit_code == 0);
+  auto from_env = env;
+  from_env["VMTERM_HEALTH_BASIC_AUTH"] = "monitor:s3cret";
+  auto e = health({"--nagios", "--http", server.url("/")}, from_env);
+  CHECK(e.exit_code == 0);
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  for (const auto& req : requests) {
+    CHECK(req.header("Authorization") == std::optional<std::string>("Basic bW9uaXRvcjpzM2NyZXQ="));
+  }
+  std::ifstream in(file);
+  const std::string traces((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_FALSE(traces.empty());
+  CHECK(traces.find("s3cret") == std::string::npos);
+  CHECK(traces.find("bW9uaXRvcjpzM2NyZXQ") == std::string::npos);
 }
 
 TEST_CASE("same-host redirects are followed and reported", "[health][http]") {
