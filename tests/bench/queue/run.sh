@@ -193,6 +193,24 @@ done
 x_p50=$(awk '{print $1}' "$tmp/x_rt" | median); x_p99=$(awk '{print $2}' "$tmp/x_rt" | median)
 kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
 
+# Redis restarted under an idle worker: from Redis answering again to the worker consuming a
+# task sent then (its reconnect backoff is capped at 1 s), RUNS times.
+"$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
+wp=$!; pids+=($wp); sleep 1
+for r in $(seq "$runs"); do
+  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
+  sleep 0.5
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
+  redis_pid=$!; pids+=($redis_pid)
+  until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.01; done
+  t0=$(now)
+  "$worker" call noop --ignore-result >/dev/null
+  while [ "$(rc LLEN celery)" != 0 ] || [ "$(rc HLEN unacked)" != 0 ]; do sleep 0.01; done
+  t1=$(now)
+  echo "$t1 - $t0" | bc >> "$tmp/restart"
+done
+kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '\n%-58s %-22s %-22s\n' "measure (median of $runs)" "vmterm-worker" "Celery 5.2.6 (solo)"
 printf '%-58s %-22s %-22s\n' "drain no-op, no results (tasks/s)" "$(median < "$tmp/vm_drain")" "$(median < "$tmp/c_drain")"
@@ -208,3 +226,4 @@ printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 
 printf '%-58s %-22s %-22s\n' "worker RSS idle (KiB)" "$idle_rss" "$c_rss (after 220 tasks)"
 printf '%-58s %-22s %-22s\n' "worker RSS with $n ETA tasks waiting (KiB)" "$eta_rss" "-"
 printf '%-58s %-22s %-22s\n' "redelivery after SIGKILL (s)" "$redeliver" "kombu: 3600 + ~100"
+printf '%-58s %-22s %-22s\n' "Redis restarted: answering -> a task consumed (s)" "$(median < "$tmp/restart")" "-"
