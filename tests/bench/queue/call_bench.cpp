@@ -66,8 +66,8 @@ int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_
   net::io_context ioc(1);
   auto conn = redis::connection::create(ioc.get_executor(), options_for(broker, "call_bench"));
   queue::producer producer(conn);
-  auto waiter = queue::result_waiter::create(ioc.get_executor(),
-                                             options_for(backend, "call_bench-results"));
+  auto waiter =
+      queue::result_waiter::create(ioc.get_executor(), options_for(backend, "call_bench-results"));
   std::vector<double> times;
   times.reserve(n);
   std::size_t i = 0;
