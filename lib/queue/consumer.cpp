@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 
 #include "queue/detail/message_decode.hpp"
 #include "queue/detail/scripts.hpp"
@@ -73,7 +74,17 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   bool renewing = false;
   std::size_t wait_max = 0;
   take_fn wait_cb;
-  bool take_in_flight = false;
+  /// Messages a waiter's take brought in while nobody waited (or more than asked for): owned
+  /// like any taken message, served first by the next take, given back by stop().
+  std::deque<delivery> surplus;
+  /// The last take found the buckets empty (it took fewer than it asked for), so the next
+  /// take_wait goes straight to the blocking wait (whose take runs behind it).
+  bool last_short = false;
+  /// The hold list may hold elements no take has drained (at start, after a waiter failed).
+  bool hold_dirty = true;
+  /// When the last renewal that succeeded was sent: the lease lives at least lease_ttl from
+  /// then.
+  clock::time_point renewed_at{};
   clock::time_point next_visible{};
   std::string token = uuid4();
   bool recovering = false;
@@ -106,16 +117,18 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   }
 
   void renew(done_fn done) {
+    const auto sent = clock::now();
     conn->eval(detail::renew_script(),
                {o.layout.lease(o.worker), o.layout.workers(), o.layout.owned(o.worker),
                 o.layout.unacked_index()},
                {std::to_string(o.lease_ttl.count()), lease_value(),
                 std::to_string(refresh_age().count()), "10000", o.worker},
-               [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) {
+               [self = shared_from_this(), sent, done = std::move(done)](expected<redis::reply> r) {
                  if (!r) {
                    if (done) done(tl::unexpected(r.error()));
                    return;
                  }
+                 self->renewed_at = std::max(self->renewed_at, sent);
                  const auto& el = r->elements();
                  if (!el.empty() && el[0].integer() == 0 && self->renewing)
                    ++self->stats.lease_lost;
@@ -284,27 +297,64 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
   }
 
   // ---- take
-  void take(std::size_t max, take_fn done) {
+  std::vector<std::string> take_keys() const {
     std::vector<std::string> keys{o.layout.hold(o.worker), o.layout.owned(o.worker),
                                   o.layout.unacked(), o.layout.unacked_index()};
     keys.insert(keys.end(), buckets.begin(), buckets.end());
+    return keys;
+  }
+  std::vector<std::string> take_args(std::size_t max) const {
     std::vector<std::string> args{std::to_string(max == 0 ? 1 : max), o.layout.key("vmterm.dead."),
                                   o.worker, format_iso8601(utc_now())};
     args.insert(args.end(), bucket_queue.begin(), bucket_queue.end());
+    return args;
+  }
+  /// After a take of up to `max` that brought `n`: fewer means every list it popped from (the
+  /// hold list first) was empty.
+  void took(std::size_t n, std::size_t max) {
+    last_short = n < std::max<std::size_t>(1, max);
+    if (last_short) hold_dirty = false;
+  }
+  std::vector<delivery> from_surplus(std::size_t max) {
+    const std::size_t n = std::min(std::max<std::size_t>(1, max), surplus.size());
+    std::vector<delivery> out(
+        std::make_move_iterator(surplus.begin()),
+        std::make_move_iterator(surplus.begin() + static_cast<std::ptrdiff_t>(n)));
+    surplus.erase(surplus.begin(), surplus.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+  }
+
+  void take(std::size_t max, take_fn done) {
+    if (!surplus.empty()) {
+      boost::asio::post(ex, [done = std::move(done), out = from_surplus(max)]() mutable {
+        done(std::move(out));
+      });
+      return;
+    }
     conn->eval(
-        detail::take_script(), std::move(keys), std::move(args),
-        [self = shared_from_this(), done = std::move(done)](expected<redis::reply> r) mutable {
+        detail::take_script(), take_keys(), take_args(max),
+        [self = shared_from_this(), max, done = std::move(done)](expected<redis::reply> r) mutable {
           if (!r) {
             done(tl::unexpected(r.error()));
             return;
           }
-          done(parse_take(*r, self->stats));
+          auto ds = parse_take(*r, self->stats);
+          self->took(ds.size(), max);
+          done(std::move(ds));
         });
   }
 
   void take_wait(std::size_t max, take_fn done) {
     if (taking_stopped) {
       done(fail(std::errc::operation_canceled, "consumer '" + o.worker + "': stopped"));
+      return;
+    }
+    if (surplus.empty() && last_short && !hold_dirty) {
+      // The buckets were empty at the last take: wait at once (a waiter's BLMOVE returns at
+      // once when something came meanwhile, and the take behind it brings it in).
+      wait_max = max;
+      wait_cb = std::move(done);
+      arm_waiters();
       return;
     }
     take(max, [self = shared_from_this(), max,
@@ -339,51 +389,106 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     }
   }
 
+  /// BLMOVE on waiter i with the take script written right behind it on the same connection:
+  /// Redis runs the take the moment the BLMOVE returns, so a message that wakes an idle worker
+  /// is taken without another round trip (the BLMOVE's element is in the hold list, which the
+  /// take drains first).
   void blmove(std::size_t i) {
     waiting[i] = true;
+    const std::size_t max = std::max<std::size_t>(1, wait_max);
     auto secs = std::max<std::int64_t>(
         1, std::chrono::duration_cast<std::chrono::seconds>(o.wait_timeout).count());
     waiters[i]->exec(redis::command{"BLMOVE", buckets[i], o.layout.hold(o.worker), "RIGHT", "LEFT",
                                     std::to_string(secs)},
-                     [self = shared_from_this(), i](expected<redis::reply> r) {
+                     [self = shared_from_this()](expected<redis::reply> r) {
+                       // nil: timed out; an element: it is in the hold list, and the take
+                       // behind this BLMOVE answers next. A failure fails that take too.
+                       if (!r) self->hold_dirty = true;
+                     });
+    waiters[i]->eval(detail::take_script(), take_keys(), take_args(max),
+                     [self = shared_from_this(), i, max](expected<redis::reply> r) {
                        self->waiting[i] = false;
-                       if (self->released || self->taking_stopped) {
-                         self->fail_wait();
-                         return;
-                       }
+                       if (self->released) return;
                        if (!r) {
+                         self->hold_dirty = true;
+                         if (self->taking_stopped) return self->fail_wait();
                          // connection trouble: lib/redis reconnects; try again shortly
                          auto t = std::make_shared<boost::asio::steady_timer>(self->ex);
                          t->expires_after(std::chrono::milliseconds(100));
                          t->async_wait([self, i, t](boost::system::error_code) {
-                           if (self->wait_cb && !self->waiting[i] && !self->taking_stopped) {
+                           if (self->wait_cb && !self->waiting[i] && !self->taking_stopped)
                              self->blmove(i);
-                           }
                          });
                          return;
                        }
-                       if (r->is_nil()) {
-                         if (self->wait_cb) self->blmove(i);  // timed out: wait again
-                         return;
+                       auto ds = parse_take(*r, self->stats);
+                       self->took(ds.size(), max);
+                       if (!ds.empty() && clock::now() - self->renewed_at > self->o.lease_ttl / 2) {
+                         // Redis may have run this take long before we read its answer (the process
+                         // was stopped): if the lease lapsed meanwhile, a recovery may have given
+                         // these back.
+                         return self->keep_owned(std::move(ds), i);
                        }
-                       self->woken();
+                       self->taken_by_waiter(std::move(ds), i);
                      });
   }
 
-  void woken() {
-    if (!wait_cb || take_in_flight) return;  // a message is in the hold list: taken next time
-    take_in_flight = true;
-    take(wait_max, [self = shared_from_this()](expected<std::vector<delivery>> r) {
-      self->take_in_flight = false;
-      if (!self->wait_cb) return;
-      if (r && r->empty()) {  // another waiter's message was taken already: wait on
-        self->arm_waiters();
-        return;
-      }
-      auto cb = std::move(self->wait_cb);
-      self->wait_cb = nullptr;
-      cb(std::move(r));
-    });
+  /// Keeps what a waiter's take brought in, then serves a pending wait or waits on.
+  void taken_by_waiter(std::vector<delivery> ds, std::size_t i) {
+    for (auto& d : ds) surplus.push_back(std::move(d));
+    if (taking_stopped) {
+      give_back_surplus();
+      return fail_wait();
+    }
+    if (!wait_cb) return;  // kept for the next take
+    if (surplus.empty()) {
+      blmove(i);  // timed out, or another take had it first: wait on
+      return;
+    }
+    auto cb = std::move(wait_cb);
+    wait_cb = nullptr;
+    cb(from_surplus(wait_max));
+  }
+
+  /// Renews the lease and keeps only the deliveries still owned (see owned_check_script).
+  void keep_owned(std::vector<delivery> ds, std::size_t i) {
+    std::vector<std::string> args{std::to_string(o.lease_ttl.count()), lease_value()};
+    for (const auto& d : ds) args.push_back(d.tag.empty() ? std::string("-") : d.tag);
+    const auto sent = clock::now();
+    conn->eval(
+        detail::owned_check_script(), {o.layout.lease(o.worker), o.layout.owned(o.worker)},
+        std::move(args),
+        [self = shared_from_this(), i, sent, ds = std::move(ds)](expected<redis::reply> r) mutable {
+          if (self->released) return;
+          if (!r || r->elements().size() != ds.size()) {
+            // Redis trouble: ask again shortly (they stay owned meanwhile)
+            auto t = std::make_shared<boost::asio::steady_timer>(self->ex);
+            t->expires_after(std::chrono::milliseconds(100));
+            t->async_wait([self, i, t, ds = std::move(ds)](boost::system::error_code) mutable {
+              if (!self->released) self->keep_owned(std::move(ds), i);
+            });
+            return;
+          }
+          self->renewed_at = std::max(self->renewed_at, sent);
+          std::vector<delivery> mine;
+          const auto& el = r->elements();
+          for (std::size_t k = 0; k < ds.size(); ++k) {
+            // a dead-lettered element (no tag) is only reported
+            if (ds[k].tag.empty() || el[k].integer() == 1) mine.push_back(std::move(ds[k]));
+          }
+          self->stats.taken -= std::min<std::uint64_t>(self->stats.taken, ds.size() - mine.size());
+          self->taken_by_waiter(std::move(mine), i);
+        });
+  }
+
+  /// What the waiters brought in and nobody ran goes back to its queue (redelivered, at the
+  /// head: consumed next), as a warm shutdown gives back prefetched messages.
+  void give_back_surplus() {
+    if (surplus.empty()) return;
+    std::vector<delivery> back(std::make_move_iterator(surplus.begin()),
+                               std::make_move_iterator(surplus.end()));
+    surplus.clear();
+    put_back(back, "RPUSH", false, [](expected<void>) {});
   }
 
   void fail_wait() {
@@ -631,12 +736,14 @@ void consumer::recover_now(done_fn done) {
 void consumer::stop() noexcept {
   impl_->taking_stopped = true;
   for (auto& w : impl_->waiters) w->close();
+  impl_->give_back_surplus();
   impl_->fail_wait();
 }
 void consumer::release(done_fn done) {
   auto p = impl_;
   p->taking_stopped = true;
   for (auto& w : p->waiters) w->close();
+  p->give_back_surplus();  // ahead of the release script on the same connection
   p->fail_wait();
   p->conn->eval(detail::release_script(),
                 {p->o.layout.lease(p->o.worker), p->o.layout.workers(),

@@ -11,7 +11,10 @@
 ///    unacked_index and vmterm.owned.<w>. Either all of it happened or none of it did.
 ///  - the blocking wait (only when take found nothing): BLMOVE <bucket> vmterm.hold.<w>, one
 ///    per bucket key on its own connection, atomic: a woken message is in the hold list, which
-///    belongs to the worker like its owned set; the take script drains it next.
+///    belongs to the worker like its owned set; the take script, written behind the BLMOVE on
+///    the same connection, runs as soon as it returns and drains it (no round trip between
+///    the wake-up and the take). What such a take brings in while nobody waits is kept for the
+///    next take, and given back by stop().
 ///  - ack/requeue/dead-letter: one MULTI or Lua script each, conditional on the tag still being
 ///    in unacked (HEXISTS), so a message restored meanwhile is never pushed twice.
 ///  - recovery: a worker's lease key vmterm.worker.<w> (PX lease_ttl, renewed every
@@ -33,8 +36,9 @@
 ///    renewal refreshes their unacked_index score every visibility_timeout/4, so neither vmterm
 ///    nor a real Celery worker restores a message whose vmterm owner is alive.
 ///
-/// Idle cost: one EVALSHA per renew_every (lease + recovery), and one BLMOVE per bucket key
-/// per wait_timeout (default 10 s; a new message wakes it at once).
+/// Idle cost: one EVALSHA per renew_every (lease + recovery), and one BLMOVE and one take per
+/// bucket key per wait_timeout (default 10 s; a new message wakes it at once). The waiters'
+/// commands are not traced (a span per idle wait would be noise), their takes included.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
@@ -107,7 +111,8 @@ class consumer : public std::enable_shared_from_this<consumer> {
   void take(std::size_t max, take_fn done);
   /// take(), but when nothing is there waits (BLMOVE on every bucket key) until something
   /// arrives, then takes up to `max`. Wakes within a millisecond of an LPUSH. stop() ends the
-  /// wait with errc::operation_canceled.
+  /// wait with errc::operation_canceled. When the last take found the buckets empty, it waits
+  /// at once (no take first).
   void take_wait(std::size_t max, take_fn done);
 
   /// Reads messages this worker holds (taken, not acked: e.g. ETA messages the worker keeps

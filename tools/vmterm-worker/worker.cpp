@@ -177,7 +177,10 @@ void worker::on_taken(expected<std::vector<queue::delivery>> r) {
   }
   for (auto& d : *r) route(std::move(d));
   start_ready();
-  take();
+  // The next take on a later turn: the results and acks of the tasks that just ran (their
+  // writes are posted) go out first, so a lone task's result is not queued behind the next
+  // blocking wait.
+  net::post(ex_, [self = shared_from_this()] { self->take(); });
 }
 
 void worker::route(queue::delivery d) {

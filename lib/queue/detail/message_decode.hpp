@@ -21,6 +21,10 @@ namespace vmterm::queue::detail {
 [[nodiscard]] std::optional<task_message> decode_message_fast(std::string_view envelope);
 [[nodiscard]] tl::expected<task_message, poison> decode_message_full(std::string_view envelope);
 
+/// encode_message through a JSON tree: what it does for messages with extra headers or
+/// properties; for the others, tests compare it with the direct path byte for byte.
+[[nodiscard]] std::string encode_message_tree(const task_message& m);
+
 /// Every field equal, JSON values compared by type and value (an unsigned 5 is not an int 5).
 [[nodiscard]] bool same_message(const task_message& a, const task_message& b);
 

@@ -397,6 +397,23 @@ return 0
   return s;
 }
 
+/// A waiter's take answered after a pause of the worker long enough for its lease to have
+/// lapsed (a stopped process, a suspended VM): renews the lease (SET PX, so no recovery starts
+/// from now on) and tells which of the taken tags are still the worker's own (a recovery meanwhile
+/// gave the others back to their queues, and another worker may run them).
+/// KEYS: lease, owned. ARGV: ttl ms, lease value, tags... Returns a 1 (still owned) or 0 per tag.
+inline const redis::script& owned_check_script() {
+  static const redis::script s("vmterm.owned_check", R"lua(
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+local out = {}
+for i = 3, #ARGV do
+  out[#out + 1] = redis.call('ZSCORE', KEYS[2], ARGV[i]) and 1 or 0
+end
+return out
+)lua");
+  return s;
+}
+
 /// A worker leaving: its hold list goes back to its queues (RPUSH, consumed next), the lease
 /// is deleted, and it leaves vmterm.workers when it owns nothing (else the others recover
 /// what it still owns). KEYS: lease, workers, hold, owned. ARGV: worker, default queue,

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # vmterm-worker beside stock Celery 5.2.6 on the same redis-server in the same run (2 cores
 # shared by Redis, producer and worker): enqueue one round trip each and --bulk, drain of no-op
-# tasks without and with Redis results, `call --wait` round trip, worker RSS idle and with ETA
+# tasks without and with Redis results, `call --wait` round trip (in-process: bench/call_bench,
+# lib/queue's producer and result waiter, N_RT calls one after another; and a process per call),
+# a real Celery client's round trip to vmterm-worker and to Celery, worker RSS idle and with ETA
 # tasks waiting, redelivery after SIGKILL. Medians of RUNS runs.
 # Usage: tests/bench/queue/run.sh [BUILD_DIR] [N] [N_CELERY] [RUNS]
 #   N tasks for vmterm (default 100000), N_CELERY for Celery (default 5000: it drains ~800/s).
+#   N_RT (environment): in-process `call --wait` round trips per run (default 2000, at most N).
 set -euo pipefail
 build=${1:-build}
 n=${2:-100000}
@@ -12,6 +15,8 @@ nc=${3:-5000}
 runs=${4:-3}
 build=$(cd "$build" && pwd)  # absolute: the Celery part runs from a temp dir
 worker=$build/bin/vmterm-worker
+call_bench=$build/bench/call_bench
+n_rt=${N_RT:-$((n < 2000 ? n : 2000))}
 tmp=$(mktemp -d)
 pids=()
 # A child forked for `cmd &` and signalled before it execs runs the EXIT trap as a copy of this
@@ -68,8 +73,12 @@ for r in $(seq "$runs"); do
   kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
   echo "$(rate "$n" "$(echo "$t1 - $t0" | bc)")" >> "$tmp/vm_drain_results"
 done
-# one round trip each: 1,000 separate `call` processes would measure process start; the
-# in-process figure is the round trip below. Here: calls in a loop, per second.
+# one round trip each: in-process (call_bench: one send after another, each waiting for its
+# LPUSH's reply, no worker running, as Celery's enqueue below), and `call` processes in a loop.
+for r in $(seq "$runs"); do
+  rc FLUSHALL >/dev/null
+  "$call_bench" enqueue "$VMTERM_REDIS_URL" "$((n < 20000 ? n : 20000))" >> "$tmp/vm_enqueue"
+done
 rc FLUSHALL >/dev/null
 t0=$(now); for i in $(seq 200); do "$worker" call noop --ignore-result >/dev/null; done; t1=$(now)
 vm_call_loop=$(rate 200 "$(echo "$t1 - $t0" | bc)")
@@ -85,6 +94,12 @@ for i in $(seq 200); do
 done
 rt_p50=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.5)]*1000}')
 rt_p99=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.99)]*1000}')
+# call --wait in-process: RUNS runs of N_RT calls (after 20 unmeasured), medians of p50 and p99
+for r in $(seq "$runs"); do
+  "$call_bench" roundtrip "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" >> "$tmp/vm_inproc"
+done
+inproc_p50=$(awk '{print $1}' "$tmp/vm_inproc" | median)
+inproc_p99=$(awk '{print $2}' "$tmp/vm_inproc" | median)
 # RSS with N ETA tasks waiting
 "$worker" call noop --ignore-result --countdown 1h --bulk "$tmp/bulk.jsonl" >/dev/null
 while [ "$(rc LLEN celery)" != 0 ]; do sleep 0.1; done
@@ -111,7 +126,7 @@ while [ "$(wc -l < "$tmp/marks")" -lt 2 ]; do sleep 0.05; done
 redeliver=$(echo "$(tail -1 "$tmp/marks") - $tk" | bc)
 kill -TERM "$wp2"; wait "$wp2" 2>/dev/null || true
 
-echo "vmterm (medians so far): bulk $(median < "$tmp/vm_bulk")/s, drain $(median < "$tmp/vm_drain")/s, drain+results $(median < "$tmp/vm_drain_results")/s, call loop ${vm_call_loop}/s, call --wait p50/p99 $rt_p50/$rt_p99 ms, RSS idle $idle_rss KiB, with ETA $eta_rss KiB, redelivery ${redeliver} s"
+echo "vmterm (medians so far): call --wait in-process p50/p99 $inproc_p50/$inproc_p99 ms, bulk $(median < "$tmp/vm_bulk")/s, drain $(median < "$tmp/vm_drain")/s, drain+results $(median < "$tmp/vm_drain_results")/s, call loop ${vm_call_loop}/s, call --wait p50/p99 $rt_p50/$rt_p99 ms, RSS idle $idle_rss KiB, with ETA $eta_rss KiB, redelivery ${redeliver} s"
 
 # --- stock Celery 5.2.6, same redis-server
 cat > "$tmp/app.py" <<PY
@@ -163,13 +178,37 @@ BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 -m celery -A app worker
   --without-mingle --without-gossip --loglevel=WARNING >"$tmp/cw.log" 2>&1 &
 cp=$!; pids+=($cp); sleep 3
 # A failed Celery run (e.g. a timeout under load) is reported as such, not the end of the table.
-read -r c_p50 c_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" || echo "failed failed")
+for r in $(seq "$runs"); do
+  BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" >> "$tmp/c_rt" || echo "failed failed" >> "$tmp/c_rt"
+done
+c_p50=$(awk '{print $1}' "$tmp/c_rt" | median); c_p99=$(awk '{print $2}' "$tmp/c_rt" | median)
 c_rss=$(awk '/VmRSS/ {print $2}' "/proc/$cp/status")
 kill -TERM "$cp"; wait "$cp" 2>/dev/null || true
 # a real Celery client -> vmterm-worker round trip
 "$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
 wp=$!; pids+=($wp); sleep 1
-read -r x_p50 x_p99 < <(BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" || echo "failed failed")
+for r in $(seq "$runs"); do
+  BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" >> "$tmp/x_rt" || echo "failed failed" >> "$tmp/x_rt"
+done
+x_p50=$(awk '{print $1}' "$tmp/x_rt" | median); x_p99=$(awk '{print $2}' "$tmp/x_rt" | median)
+kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+
+# Redis restarted under an idle worker: from Redis answering again to the worker consuming a
+# task sent then (its reconnect backoff is capped at 1 s), RUNS times.
+"$worker" -c 4 --log-level warn >"$tmp/w.log" 2>&1 &
+wp=$!; pids+=($wp); sleep 1
+for r in $(seq "$runs"); do
+  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
+  sleep 0.5
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
+  redis_pid=$!; pids+=($redis_pid)
+  until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.01; done
+  t0=$(now)
+  "$worker" call noop --ignore-result >/dev/null
+  while [ "$(rc LLEN celery)" != 0 ] || [ "$(rc HLEN unacked)" != 0 ]; do sleep 0.01; done
+  t1=$(now)
+  echo "$t1 - $t0" | bc >> "$tmp/restart"
+done
 kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -179,9 +218,12 @@ printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(medi
 printf '%-58s %-22s %-22s\n' "drain no-op, Redis results (tasks/s)" "$(median < "$tmp/vm_drain_results")" "$(median < "$tmp/c_drain_results")"
 printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(median < "$tmp/vm_drain_results_cpu") / $(median < "$tmp/vm_drain_results_rcpu")" "$(median < "$tmp/c_drain_results_cpu") / $(median < "$tmp/c_drain_results_rcpu")"
 printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "$tmp/vm_bulk")" "-"
-printf '%-58s %-22s %-22s\n' "enqueue one at a time (tasks/s; vmterm: a process per call)" "$vm_call_loop" "$(median < "$tmp/c_enqueue")"
-printf '%-58s %-22s %-22s\n' "call --wait round trip p50/p99 ms (vmterm: process incl.)" "$rt_p50 / $rt_p99" "$c_p50 / $c_p99"
-printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 ms" "$x_p50 / $x_p99" "-"
+printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
+printf '%-58s %-22s %-22s\n' "enqueue, a \`call\` process each (tasks/s)" "$vm_call_loop" "-"
+printf '%-58s %-22s %-22s\n' "call --wait round trip, in-process client, p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
+printf '%-58s %-22s %-22s\n' "call --wait round trip, a process each, p50/p99 ms" "$rt_p50 / $rt_p99" "-"
+printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 ms" "$x_p50 / $x_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "worker RSS idle (KiB)" "$idle_rss" "$c_rss (after 220 tasks)"
 printf '%-58s %-22s %-22s\n' "worker RSS with $n ETA tasks waiting (KiB)" "$eta_rss" "-"
 printf '%-58s %-22s %-22s\n' "redelivery after SIGKILL (s)" "$redeliver" "kombu: 3600 + ~100"
+printf '%-58s %-22s %-22s\n' "Redis restarted: answering -> a task consumed (s)" "$(median < "$tmp/restart")" "-"

@@ -238,6 +238,103 @@ TEST_CASE("take_wait wakes at once when a message arrives in any bucket", "[inte
   CHECK(r->error().code == std::errc::operation_canceled);
 }
 
+TEST_CASE(
+    "what a waiter's take brings in while nobody waits is kept for the next take; stop() "
+    "gives it back",
+    "[integration][queue]") {
+  harness h;
+  producer p(h.conn);
+  auto c = h.start("w1@vm");
+  const std::string bucket6 = bucket_key("celery", 6);
+  // Two buckets at once, while waiting for one message: each waiter's BLMOVE moves one into the
+  // hold list and the take behind it brings one in; one answers the wait, the other is kept.
+  auto two_at_once = [&] {
+    std::optional<expected<std::vector<delivery>>> r;
+    c->take_wait(1, [&](expected<std::vector<delivery>> x) { r = std::move(x); });
+    h.loop.run_for(200ms);
+    REQUIRE_FALSE(r.has_value());
+    std::optional<expected<std::vector<sent>>> s;
+    p.send_many({task("first", 0), task("second", 6)},
+                [&](expected<std::vector<sent>> x) { s = std::move(x); });
+    REQUIRE(h.loop.run_until([&] { return r.has_value() && s.has_value(); }, 5s));
+    REQUIRE(r->has_value());
+    REQUIRE((*r)->size() == 1);
+    return std::move(**r);
+  };
+  auto got = two_at_once();
+  REQUIRE(h.loop.run_until([&] { return h.num({"HLEN", "unacked"}) == 2; }, 5s));
+  CHECK(h.num({"LLEN", "celery"}) + h.num({"LLEN", bucket6}) == 0);
+  CHECK(h.num({"LLEN", "vmterm.hold.w1@vm"}) == 0);
+  auto kept = h.take(*c, 10);  // served from what was kept
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].message->task != got[0].message->task);
+  CHECK(c->stats().taken == 2);
+  // Kept and not run when the consumer stops: back in its queue, redelivered.
+  h.done([&](consumer::done_fn d) { c->ack({got[0].tag, kept[0].tag}, std::move(d)); });
+  got = two_at_once();
+  REQUIRE(h.loop.run_until([&] { return h.num({"HLEN", "unacked"}) == 2; }, 5s));
+  c->stop();
+  REQUIRE(h.loop.run_until(
+      [&] {
+        return h.num({"LLEN", "celery"}) + h.num({"LLEN", bucket6}) == 1;
+      },
+      5s));
+  CHECK(h.num({"HLEN", "unacked"}) == 1);  // the one taken by the wait, not acked here
+  auto back = h.cmd({"LINDEX", got[0].message->task == "first" ? bucket6 : "celery", "0"});
+  auto m = decode_message(back.text());
+  REQUIRE(m.has_value());
+  CHECK(m->redelivered);
+  CHECK(m->task != got[0].message->task);
+}
+
+TEST_CASE(
+    "a waiter's take answered after a pause longer than the lease: what was recovered "
+    "meanwhile is not run again",
+    "[integration][queue][crash]") {
+  harness h;
+  producer p(h.conn);
+  consumer_options fast;
+  fast.lease_ttl = 1500ms;
+  fast.renew_every = 300ms;
+  // The paused worker runs on an io_context of its own: not running it is the pause.
+  boost::asio::io_context paused_ioc(1);
+  auto po = fast;
+  po.redis = redis_options(h.server.url());
+  po.worker = "paused@vm";
+  auto paused = consumer::create(paused_ioc.get_executor(), po);
+  std::optional<expected<void>> st;
+  paused->start([&](expected<void> x) { st = std::move(x); });
+  while (!st) paused_ioc.run_one_for(100ms);
+  REQUIRE(st->has_value());
+  std::optional<expected<std::vector<delivery>>> got;
+  paused->take_wait(10, [&](expected<std::vector<delivery>> x) { got = std::move(x); });
+  paused_ioc.run_for(200ms);  // its waiters' BLMOVE and take are written: now it stops
+  REQUIRE_FALSE(got.has_value());
+  auto id = h.send(p, task("app.once"));
+  // Redis runs the paused worker's take at once; its lease lapses; a live worker recovers it.
+  REQUIRE(h.loop.run_until([&] { return h.num({"ZCARD", "vmterm.owned.paused@vm"}) == 1; }, 5s));
+  auto live = h.start("live@vm", fast);
+  std::vector<delivery> ran;
+  REQUIRE(h.loop.run_until(
+      [&] {
+        if (ran.empty()) ran = h.take(*live, 10);
+        return !ran.empty();
+      },
+      10s));
+  REQUIRE(ran.size() == 1);
+  CHECK(ran[0].message->id == id);
+  CHECK(ran[0].message->redelivered);
+  // The paused worker resumes and reads its take's answer: the message is not its own any more.
+  paused_ioc.run_for(1s);
+  CHECK_FALSE(got.has_value());
+  CHECK(h.num({"ZCARD", "vmterm.owned.paused@vm"}) == 0);
+  CHECK(h.num({"ZCARD", "vmterm.owned.live@vm"}) == 1);
+  CHECK(h.num({"EXISTS", "vmterm.worker.paused@vm"}) == 1);  // its lease is back
+  paused->stop();
+  paused_ioc.run_for(100ms);
+  live->stop();
+}
+
 TEST_CASE("a worker that took messages and died: they are back within 10 s, redelivered",
           "[integration][queue][crash]") {
   harness h;
