@@ -4,6 +4,7 @@
 /// convenience. All members are thread-safe. Families and their children live as long as the
 /// registry, so references returned here stay valid until it is destroyed.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,6 +60,7 @@ class registry {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<family_base>, std::less<>> families_;
   std::vector<collector> collectors_;
+  mutable std::atomic<std::size_t> last_size_{0};  ///< of the last expose(), to reserve
 };
 
 /// A process-wide registry for code that has no registry passed in. Prefer passing one.
