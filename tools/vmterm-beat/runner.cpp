@@ -169,6 +169,53 @@ class beat : public std::enable_shared_from_this<beat> {
     m_.entries.labels().set(static_cast<double>(entries_.size()));
   }
 
+  /// The entries whose missed ticks one wake coalesced: logged as one line per wake, not one
+  /// per entry (a beat 15 s behind with 10,000 entries would log 10,000 lines a second).
+  struct coalesced_note {
+    std::string first_entry;
+    std::uint64_t entries = 0, ticks = 0;
+    bool at_least = false;
+    void note(const std::string& entry, std::uint64_t n, bool more) {
+      if (entries++ == 0) first_entry = entry;
+      ticks += n;
+      at_least = at_least || more;
+    }
+  };
+
+  /// At the end of a wake that looked at due ticks: the coalesced ticks' log line, the
+  /// behind-seconds gauge, and (at most every 10 s) a warning while the beat is behind.
+  struct report_on_exit {
+    beat& b;
+    sys_ms sys_now;
+    report_on_exit(beat& self, sys_ms now) : b(self), sys_now(now) {
+      b.behind_ = milliseconds(0);
+      b.wake_coalesced_ = {};
+    }
+    report_on_exit(const report_on_exit&) = delete;
+    report_on_exit& operator=(const report_on_exit&) = delete;
+    ~report_on_exit() { b.report_wake(sys_now); }
+  };
+
+  void report_wake(sys_ms sys_now) noexcept {
+    const auto& c = wake_coalesced_;
+    if (c.entries == 1) {
+      log::info("missed ticks coalesced into one",
+                {{"entry", c.first_entry}, {"coalesced", c.ticks}, {"at_least", c.at_least}});
+    } else if (c.entries > 1) {
+      log::info("missed ticks coalesced into one", {{"entries", c.entries},
+                                                    {"coalesced", c.ticks},
+                                                    {"at_least", c.at_least},
+                                                    {"first_entry", c.first_entry}});
+    }
+    m_.behind.labels().set(duration<double>(behind_).count());
+    if (behind_ >= seconds(1) && sys_now - last_behind_log_ >= seconds(10)) {
+      last_behind_log_ = sys_now;
+      log::warn(
+          "behind schedule: due ticks are sent late (or coalesced past three leases)",
+          {{"behind_ms", behind_.count()}, {"coalesced_total", coalesced_}, {"sent_total", sent_}});
+    }
+  }
+
   /// Every entry is looked at on the next wake (after a reload or a change of leadership).
   void rebuild_heap() {
     std::vector<due_item> all;
@@ -206,6 +253,7 @@ class beat : public std::enable_shared_from_this<beat> {
     // 3. the ticks that are due (on_sent wakes the loop when a batch in flight is answered)
     if (lease_.may_send(now) && loaded_ && batches_in_flight_ < max_batches_in_flight) {
       const auto sys_now = now_sys();
+      const report_on_exit report(*this, sys_now);
       batch b;
       while (!heap_.empty() && heap_.top().first <= sys_now) {
         const auto i = heap_.top().second;
@@ -359,13 +407,13 @@ class beat : public std::enable_shared_from_this<beat> {
     if (ticks.empty() || ticks.back() != d.tick) {
       ticks = {d.tick};
       if (d.coalesced > 0) {
-        ++coalesced_;
-        m_.coalesced.labels(e.name).inc();
-        log::info(
-            "missed ticks coalesced into one",
-            {{"entry", e.name}, {"coalesced", d.coalesced}, {"at_least", d.coalesced_at_least}});
+        // Each folded tick is counted: every due tick is sent, skipped or coalesced.
+        coalesced_ += d.coalesced;
+        m_.coalesced.labels(e.name).inc(static_cast<double>(d.coalesced));
+        wake_coalesced_.note(e.name, d.coalesced, d.coalesced_at_least);
       }
     }
+    behind_ = std::max(behind_, sys_now - ticks.front());
     const auto between = d.next - d.tick;
     in_flight_[i] = ticks.size();
     b.generation = generation_;
@@ -501,6 +549,9 @@ class beat : public std::enable_shared_from_this<beat> {
   bool stopping_ = false;
   milliseconds catch_up_;
   std::uint64_t sent_ = 0, skipped_ = 0, coalesced_ = 0, failed_ = 0;
+  milliseconds behind_{0};         ///< this wake: now minus the oldest due tick taken
+  coalesced_note wake_coalesced_;  ///< this wake's coalesced entries, logged at its end
+  sys_ms last_behind_log_{};
 };
 
 }  // namespace
