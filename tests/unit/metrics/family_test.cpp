@@ -10,10 +10,9 @@
 using namespace vmterm::metrics;
 using namespace std::string_literals;
 
-TEST_CASE("label values join into one key that orders as the tuple and splits back",
-          "[metrics]") {
-  const std::vector<std::vector<std::string>> tuples = {
-      {"a", "b"}, {"a\0"s, "b"}, {"a\0b"s, ""}, {"", "z"}, {"ab", ""}, {"a", ""}};
+TEST_CASE("label values join into one key that orders as the tuple and splits back", "[metrics]") {
+  const std::vector<std::vector<std::string>> tuples = {{"a", "b"}, {"a\0"s, "b"}, {"a\0b"s, ""},
+                                                        {"", "z"},  {"ab", ""},    {"a", ""}};
   for (const auto& x : tuples) {
     const std::vector<std::string_view> xv(x.begin(), x.end());
     const auto kx = detail::join_label_values(xv);
