@@ -16,6 +16,7 @@
 #include "core/exit_code.hpp"
 #include "core/log.hpp"
 #include "http/metrics_endpoint.hpp"
+#include "http/metrics_flags.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "queue/layout.hpp"
@@ -578,13 +579,12 @@ int run_beat(const run_options& opt) {
   beat_metrics bm(registry);
   std::unique_ptr<http::metrics_endpoint> metrics_server;
   if (!opt.metrics_listen.empty()) {
-    auto started =
-        http::metrics_endpoint::start(ioc, registry,
-                                      {.listen = opt.metrics_listen,
-                                       .token = opt.metrics_token,
-                                       .server_name = "vmterm-beat",
-                                       .flag = "--metrics-listen",
-                                       .token_advice = "give --token-file or VMTERM_TOKEN"});
+    auto started = http::metrics_endpoint::start(ioc, registry,
+                                                 {.listen = opt.metrics_listen,
+                                                  .token = opt.metrics_token,
+                                                  .server_name = "vmterm-beat",
+                                                  .flag = http::metrics_listen_flag,
+                                                  .token_advice = http::metrics_token_advice});
     if (!started) {
       std::cerr << "vmterm-beat: " << started.error().message << '\n';
       return to_int(exit_code::usage);
