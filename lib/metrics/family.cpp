@@ -196,6 +196,19 @@ void family<Metric>::write_text(std::string& out) const {
   }
 }
 
+template <class Metric>
+std::size_t family<Metric>::text_size_hint() const {
+  const std::lock_guard lock(mu_);
+  if (children_.empty()) return 0;
+  std::size_t keys = 0;
+  for (const auto& c : children_) keys += c.key.size();
+  std::size_t per_line = name_.size() + 32;  // suffix, braces, quotes, the value
+  for (const auto& l : label_names_) per_line += l.size() + 4;
+  const std::size_t lines = type_ == metric_type::histogram ? bounds_.size() + 3 : 1;
+  return 2 * (name_.size() + 12) + help_.size() + 16 +
+         lines * (children_.size() * per_line + keys + children_.size() * 16);
+}
+
 template class family<counter>;
 template class family<gauge>;
 template class family<histogram>;

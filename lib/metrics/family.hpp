@@ -51,6 +51,10 @@ class family_base {
   /// series costs the text, not a sample object per line. Nothing when it has no children.
   virtual void write_text(std::string& out) const = 0;
 
+  /// About how many bytes write_text appends (a little more rather than less), so that a
+  /// scrape reserves its text once instead of doubling it (old and new buffer alive at once).
+  [[nodiscard]] virtual std::size_t text_size_hint() const = 0;
+
  protected:
   family_base(std::string name, std::string help, metric_type type,
               std::vector<std::string> label_names, std::vector<double> bounds);
@@ -138,6 +142,7 @@ class family final : public family_base {
 
   [[nodiscard]] family_snapshot collect() const override;
   void write_text(std::string& out) const override;
+  [[nodiscard]] std::size_t text_size_hint() const override;
 
  private:
   struct child {

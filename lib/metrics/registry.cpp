@@ -130,11 +130,14 @@ std::vector<family_snapshot> registry::collect() const {
 
 std::string registry::expose() const {
   std::string out;
-  // The last scrape's size and a little more: one allocation, not a doubling chain that holds
-  // the old and the new buffer (a 460 KB scrape of 10,000 series peaked at ~1.9 MB).
-  out.reserve(last_size_.load(std::memory_order_relaxed) * 9 / 8 + 4096);
   {
     const std::lock_guard lock(mu_);
+    // One allocation, not a doubling chain that holds the old and the new buffer (a 460 KB
+    // scrape of 10,000 series peaked at ~1.9 MB): the families' estimate, or the last scrape's
+    // size and a little more.
+    std::size_t hint = 4096;
+    for (const auto& [name, f] : families_) hint += f->text_size_hint();
+    out.reserve(std::max(hint, last_size_.load(std::memory_order_relaxed) * 9 / 8 + 4096));
     std::vector<family_snapshot> extra;
     for (const auto& c : collectors_) {
       std::vector<family_snapshot> got;

@@ -68,3 +68,16 @@ TEST_CASE("10,000 series: each found again by its values, exposed in order", "[m
   CHECK(text.find("ticks_total{entry=\"e9999\"} 0\n") != std::string::npos);
   CHECK(reg.expose() == text);  // the second scrape, reserved from the first, is the same
 }
+
+TEST_CASE("a scrape's text fits the size the families announce, reserved once", "[metrics]") {
+  registry reg;
+  auto& f = reg.add_counter("vmterm_beat_ticks_sent_total", "Ticks sent.", {"entry"});
+  auto& h = reg.add_histogram("lateness_seconds", "Lateness.", {"entry"}, {0.001, 0.01, 0.1});
+  for (int i = 0; i < 1000; ++i) {
+    f.labels("entry-" + std::to_string(i)).inc(1e12);
+    h.labels("e" + std::to_string(i)).observe(123456.5);
+  }
+  const auto text = reg.expose();
+  CHECK(text.size() <= f.text_size_hint() + h.text_size_hint());
+  CHECK(f.text_size_hint() + h.text_size_hint() < 2 * text.size());  // and not far more
+}
