@@ -56,6 +56,8 @@ class registry {
  private:
   family_base& add(metric_type type, std::string_view name, std::string_view help,
                    std::vector<std::string> label_names, std::vector<double> bounds);
+  /// Appends every collector's families (under mu_).
+  void run_collectors(std::vector<family_snapshot>& out) const;
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<family_base>, std::less<>> families_;

@@ -48,6 +48,16 @@ struct fixture {
     return *beats.back();
   }
 
+  /// start() with --metrics-listen on a free loopback port (metrics_port, metrics_host).
+  std::uint16_t metrics_port = 0;
+  std::string metrics_host;
+  child_process& start_with_metrics() {
+    metrics_port = free_loopback_port();
+    metrics_host = "127.0.0.1:" + std::to_string(metrics_port);
+    return start("1s", {"--metrics-listen", metrics_host});
+  }
+  [[nodiscard]] std::string scrape_metrics() const;
+
   std::string cli(std::vector<std::string> args) const {
     std::vector<std::string> argv{"redis-cli", "-p", std::to_string(redis.port())};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -118,6 +128,8 @@ std::string scrape(std::uint16_t port, const std::string& host, const std::strin
   if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
   return tcp_exchange(port, req + "\r\n", 1 << 20, 2s).value_or("");
 }
+
+std::string fixture::scrape_metrics() const { return scrape(metrics_port, metrics_host); }
 
 /// The value of the sample line that starts with `series ` (0 when absent).
 double sample(const std::string& exposition, const std::string& series) {
@@ -222,9 +234,7 @@ TEST_CASE("ticks resume after Redis restarts", "[e2e][beat][redis]") {
 TEST_CASE("SIGHUP reloads a good schedule and refuses a bad one, keeping the old",
           "[e2e][beat][redis]") {
   fixture f("100ms");
-  const auto port = free_loopback_port();
-  const auto host = "127.0.0.1:" + std::to_string(port);
-  auto& a = f.start("1s", {"--metrics-listen", host});
+  auto& a = f.start_with_metrics();
   REQUIRE(wait_until([&] { return f.tasks().count("t") >= 3; }, 5s));
   // A bad file, then no file at all: both refused, and the old schedule goes on sending.
   write_file(f.dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"nope\"\n");
@@ -234,7 +244,7 @@ TEST_CASE("SIGHUP reloads a good schedule and refuses a bad one, keeping the old
   a.signal(SIGHUP);
   REQUIRE(wait_until(
       [&] {
-        return sample(scrape(port, host),
+        return sample(f.scrape_metrics(),
                       "vmterm_beat_schedule_reloads_total{result=\"refused\"}") == 2;
       },
       5s, 100ms));
@@ -247,7 +257,7 @@ TEST_CASE("SIGHUP reloads a good schedule and refuses a bad one, keeping the old
              "[t]\ntask = \"t\"\nevery = \"200ms\"\n[u]\ntask = \"u\"\nevery = \"500ms\"\n");
   a.signal(SIGHUP);
   CHECK(wait_until([&] { return f.tasks().count("u") >= 1; }, 5s));
-  const auto metrics = scrape(port, host);
+  const auto metrics = f.scrape_metrics();
   CHECK(sample(metrics, "vmterm_beat_schedule_reloads_total{result=\"ok\"}") == 1);
   CHECK(sample(metrics, "vmterm_beat_schedule_entries") == 2);
   const auto log = read_file(f.dir / "beat0.log");
@@ -265,23 +275,21 @@ TEST_CASE("every due tick is counted: sent, skipped or coalesced after a long pa
   // A beat stopped for longer than three leases misses ticks; on SIGCONT it steps down, takes
   // the lease again and folds the missed ticks into one send (as Celery does), counting each.
   fixture f("100ms");
-  const auto port = free_loopback_port();
-  const auto host = "127.0.0.1:" + std::to_string(port);
-  auto& a = f.start("1s", {"--metrics-listen", host});
+  auto& a = f.start_with_metrics();
   REQUIRE(wait_until([&] { return f.ticks().size() >= 3; }, 5s));
   a.signal(SIGSTOP);
   std::this_thread::sleep_for(4s);
   a.signal(SIGCONT);
   REQUIRE(wait_until(
       [&] {
-        return sample(scrape(port, host), "vmterm_beat_ticks_coalesced_total{entry=\"t\"}") > 0;
+        return sample(f.scrape_metrics(), "vmterm_beat_ticks_coalesced_total{entry=\"t\"}") > 0;
       },
       10s, 100ms));
   // Quiesce: every 1h, so no tick is due any more, then count.
   write_file(f.dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"1h\"\n");
   a.signal(SIGHUP);
   std::this_thread::sleep_for(1s);
-  const auto metrics = scrape(port, host);
+  const auto metrics = f.scrape_metrics();
   const auto ticks = f.ticks();
   REQUIRE(ticks.size() >= 3);
   const auto due = (ticks.rbegin()->first - ticks.begin()->first) / 100 + 1;
