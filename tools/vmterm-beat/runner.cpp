@@ -414,7 +414,9 @@ class beat : public std::enable_shared_from_this<beat> {
         wake_coalesced_.note(e.name, d.coalesced, d.coalesced_at_least);
       }
     }
-    behind_ = std::max(behind_, sys_now - ticks.front());
+    // How late the oldest due tick is: the first one after last_run_at, sent or coalesced.
+    const auto oldest = d.coalesced > 0 ? schedule::next_due(e, last, tz_) : d.tick;
+    behind_ = std::max(behind_, sys_now - std::min(oldest, ticks.front()));
     const auto between = d.next - d.tick;
     in_flight_[i] = ticks.size();
     b.generation = generation_;

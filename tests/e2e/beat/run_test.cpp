@@ -300,8 +300,10 @@ TEST_CASE("every due tick is counted: sent, skipped or coalesced after a long pa
   CHECK(sent == static_cast<double>(ticks.size()));
   CHECK(coalesced >= 20);  // 4 s at 100 ms, less the three leases sent one by one at most
   CHECK(sent + skipped + coalesced == static_cast<double>(due));
-  CHECK(read_file(f.dir / "beat0.log").find("missed ticks coalesced into one") !=
-        std::string::npos);
+  const auto log = read_file(f.dir / "beat0.log");
+  CHECK(log.find("missed ticks coalesced into one") != std::string::npos);
+  CHECK(log.find("behind schedule: due ticks are sent late") != std::string::npos);
+  CHECK(sample(metrics, "vmterm_beat_behind_seconds") == 0);  // caught up
 }
 
 TEST_CASE("status without a running beat: no leader, entries never run", "[e2e][beat][redis]") {
