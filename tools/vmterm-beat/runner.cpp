@@ -428,8 +428,8 @@ class beat : public std::enable_shared_from_this<beat> {
     const auto due = tick.time_since_epoch().count();
     queue::send_options o;
     o.task = e.task;
-    o.args = e.args;
-    o.kwargs = e.kwargs;
+    o.args = e.args_json();
+    o.kwargs = e.kwargs_json();
     o.queue = e.queue;
     o.priority = e.priority.value_or(0);
     o.expires_in = duration_cast<microseconds>(e.expires.value_or(between));
