@@ -9,7 +9,7 @@
 namespace vmterm::metrics {
 namespace {
 
-void append_value(std::string& out, double v) {
+void append_value_impl(std::string& out, double v) {
   if (std::isnan(v)) {
     out.append("NaN");
     return;
@@ -70,11 +70,19 @@ void append_sample(std::string& out, const sample& s) {
     out.push_back('}');
   }
   out.push_back(' ');
-  append_value(out, s.value);
+  append_value_impl(out, s.value);
   out.push_back('\n');
 }
 
 }  // namespace
+
+void append_value(std::string& out, double v) { append_value_impl(out, v); }
+void append_escaped_help(std::string& out, std::string_view help) {
+  append_escaped(out, help, false);
+}
+void append_escaped_label_value(std::string& out, std::string_view value) {
+  append_escaped(out, value, true);
+}
 
 std::string format_value(double v) {
   std::string out;

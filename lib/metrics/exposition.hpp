@@ -23,6 +23,12 @@ inline constexpr std::string_view text_content_type = "text/plain; version=0.0.4
 /// Label value: `\` → `\\`, `"` → `\"`, newline → `\n`; invalid UTF-8 bytes become U+FFFD.
 [[nodiscard]] std::string escape_label_value(std::string_view value);
 
+/// format_value, escape_help and escape_label_value appending to `out` (for writers that
+/// stream a family's text without building snapshots: family_base::write_text).
+void append_value(std::string& out, double v);
+void append_escaped_help(std::string& out, std::string_view help);
+void append_escaped_label_value(std::string& out, std::string_view value);
+
 /// Appends each family that has samples, in the order given: `# HELP`, `# TYPE`, then its
 /// sample lines. Families without samples are left out (as the Go client does).
 void write_text(std::string& out, std::span<const family_snapshot> families);

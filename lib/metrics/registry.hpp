@@ -4,6 +4,7 @@
 /// convenience. All members are thread-safe. Families and their children live as long as the
 /// registry, so references returned here stay valid until it is destroyed.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,10 +56,13 @@ class registry {
  private:
   family_base& add(metric_type type, std::string_view name, std::string_view help,
                    std::vector<std::string> label_names, std::vector<double> bounds);
+  /// Appends every collector's families (under mu_).
+  void run_collectors(std::vector<family_snapshot>& out) const;
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<family_base>, std::less<>> families_;
   std::vector<collector> collectors_;
+  mutable std::atomic<std::size_t> last_size_{0};  ///< of the last expose(), to reserve
 };
 
 /// A process-wide registry for code that has no registry passed in. Prefer passing one.

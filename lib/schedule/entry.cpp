@@ -15,7 +15,7 @@ std::string duration_text(milliseconds d) {
 
 std::string entry::when_text() const {
   if (const auto* i = std::get_if<interval>(&when)) return "every " + duration_text(i->every);
-  return "crontab " + std::get<crontab>(when).text;
+  return "crontab " + cron()->text;
 }
 
 sys_ms next_due(const entry& e, sys_ms t, const time_zone& tz) noexcept {
@@ -27,7 +27,7 @@ sys_ms next_due(const entry& e, sys_ms t, const time_zone& tz) noexcept {
     if (now % p != 0 && now < 0) --k;
     return sys_ms(milliseconds((k + 1) * p));
   }
-  const auto& c = std::get<crontab>(e.when);
+  const auto& c = *e.cron();
   // Crontab times are whole minutes: everything within t's second is "at or before t".
   const auto s = next_after(c, floor<seconds>(t), tz);
   if (s == sys_seconds::max()) return sys_ms::max();

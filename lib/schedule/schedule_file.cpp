@@ -88,7 +88,7 @@ expected<entry> build_entry(std::string name, int line, const std::vector<field_
       if (!s) return tl::unexpected(s.error());
       auto c = parse_crontab(*s);
       if (!c) return at(f.line, "crontab \"" + *s + "\": " + c.error().message);
-      e.when = std::move(*c);
+      e.when = std::make_shared<const crontab>(std::move(*c));
       has_cron = true;
       if (has_every) return at(f.line, self + "has both every and crontab; keep one");
     } else if (f.key == "args") {

@@ -16,8 +16,10 @@ struct beat_metrics {
                            {"entry"})),
         skipped(r.add_counter("vmterm_beat_ticks_skipped_total",
                               "due ticks found already sent (by this or another beat)", {"entry"})),
-        coalesced(r.add_counter("vmterm_beat_ticks_coalesced_total",
-                                "times missed ticks were folded into one send", {"entry"})),
+        coalesced(r.add_counter(
+            "vmterm_beat_ticks_coalesced_total",
+            "due ticks not sent, folded into a later one (missed for longer than three leases)",
+            {"entry"})),
         failed(r.add_counter("vmterm_beat_send_failures_total", "sends that Redis did not confirm",
                              {"entry"})),
         lateness(r.add_histogram("vmterm_beat_tick_lateness_seconds",
@@ -31,7 +33,10 @@ struct beat_metrics {
         reloads(r.add_counter("vmterm_beat_schedule_reloads_total",
                               "SIGHUP reloads of the schedule, by result (ok, refused)",
                               {"result"})),
-        entries(r.add_gauge("vmterm_beat_schedule_entries", "entries in the loaded schedule")) {}
+        entries(r.add_gauge("vmterm_beat_schedule_entries", "entries in the loaded schedule")),
+        behind(r.add_gauge("vmterm_beat_behind_seconds",
+                           "how late the oldest due tick was when the beat last took due ticks "
+                           "(about 0 while it keeps up)")) {}
 
   metrics::family<metrics::counter>& sent;
   metrics::family<metrics::counter>& skipped;
@@ -43,6 +48,7 @@ struct beat_metrics {
   metrics::family<metrics::counter>& losses;
   metrics::family<metrics::counter>& reloads;
   metrics::family<metrics::gauge>& entries;
+  metrics::family<metrics::gauge>& behind;
 };
 
 }  // namespace vmterm::beat

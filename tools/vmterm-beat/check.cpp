@@ -22,10 +22,10 @@ json entry_json(const schedule::entry& e, const std::vector<schedule::sys_ms>& n
   if (const auto* i = std::get_if<schedule::interval>(&e.when)) {
     j["every_ms"] = i->every.count();
   } else {
-    j["crontab"] = std::get<schedule::crontab>(e.when).text;
+    j["crontab"] = e.cron()->text;
   }
-  j["args"] = e.args;
-  j["kwargs"] = e.kwargs;
+  j["args"] = e.args_json();
+  j["kwargs"] = e.kwargs_json();
   j["queue"] = e.queue;
   j["priority"] = e.priority ? json(*e.priority) : json(nullptr);
   j["expires_ms"] = e.expires ? json(e.expires->count()) : json(nullptr);

@@ -1,12 +1,11 @@
 #include "options.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 
 #include "core/exit_code.hpp"
 #include "core/flags.hpp"
-#include "http/metrics_endpoint.hpp"
+#include "http/metrics_flags.hpp"
 
 namespace vmterm::beat {
 
@@ -53,19 +52,7 @@ void add_run_flags(config::flag_set& f, run_options& o) {
                                         .fallback = 1s,
                                         .check = at_least(1ms, "1ms")});
   config::add_log_flags(f, o.log_format, o.log_level);
-  f.add(o.metrics_listen,
-        flag<std::string>{.name = "--metrics-listen",
-                          .env = {"VMTERM_METRICS_LISTEN"},
-                          .value_name = "HOST:PORT",
-                          .help = "serve Prometheus metrics at http://HOST:PORT/metrics",
-                          .fallback_text = "none"});
-  f.add(o.token_file,
-        flag<std::string>{.name = "--token-file",
-                          .env = {"VMTERM_TOKEN_FILE"},
-                          .value_name = "FILE",
-                          .help = "the bearer token /metrics requires is this file's first line "
-                                  "(or the token itself in VMTERM_TOKEN)",
-                          .fallback_text = "none: loopback only"});
+  http::add_metrics_flags(f, o.metrics_listen, o.token_file);
 }
 
 }  // namespace
@@ -118,16 +105,12 @@ std::optional<int> parse_command_line(int argc, char** argv, options& opt) {
     if (f == nullptr) continue;
     if (auto ok = f->resolve(); !ok) return config::refuse(tool, ok.error());
   }
-  if (!opt.run.token_file.empty()) {
-    auto token = http::read_token_file(opt.run.token_file, "--token-file");
-    if (!token) {
-      std::cerr << tool << ": " << token.error().message << '\n';
-      return to_int(exit_code::usage);
-    }
-    opt.run.metrics_token = std::move(*token);
-  } else if (const char* t = std::getenv("VMTERM_TOKEN"); t != nullptr) {
-    opt.run.metrics_token = t;
+  auto token = http::metrics_token(opt.run.token_file);
+  if (!token) {
+    std::cerr << tool << ": " << token.error().message << '\n';
+    return to_int(exit_code::usage);
   }
+  opt.run.metrics_token = std::move(*token);
   if (opt.command != "check" && opt.run.schedule_file.empty()) {
     std::cerr << tool << ": no schedule file; give --schedule FILE or set VMTERM_SCHEDULE\n";
     return to_int(exit_code::usage);

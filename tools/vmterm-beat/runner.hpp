@@ -5,6 +5,7 @@
 /// (a bad file is refused with its error, the old one kept).
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace vmterm::beat {
@@ -16,10 +17,10 @@ struct run_options {
   std::chrono::milliseconds lease{5000};
   std::chrono::milliseconds max_interval{1000};
   std::string prefix = "vmterm.beat";
-  std::string log_format = "json";  ///< --log-format (checked while parsing)
-  std::string log_level = "info";   ///< --log-level (checked while parsing)
-  std::string metrics_listen;       ///< "" = no /metrics endpoint
-  std::string token_file;           ///< --token-file (read into metrics_token while parsing)
+  std::string log_format = "json";        ///< --log-format (checked while parsing)
+  std::string log_level = "info";         ///< --log-level (checked while parsing)
+  std::string metrics_listen;             ///< "" = no /metrics endpoint
+  std::optional<std::string> token_file;  ///< --token-file (read into metrics_token while parsing)
   std::string metrics_token;  ///< from --token-file or VMTERM_TOKEN; "" = none (loopback only)
 };
 

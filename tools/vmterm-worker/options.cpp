@@ -8,6 +8,7 @@
 #include "core/flags.hpp"
 #include "core/parse.hpp"
 #include "http/metrics_endpoint.hpp"
+#include "http/metrics_flags.hpp"
 #include "task_registry.hpp"
 
 namespace vmterm::worker {
@@ -150,20 +151,7 @@ void add_run_limits(config::flag_set& f, run_settings& s, raw_flags& raw) {
 }
 
 void add_run_services(config::flag_set& f, run_settings& s, raw_flags& raw) {
-  f.add(s.metrics_listen, flag<std::string>{.name = "--metrics-listen",
-                                            .env = {"VMTERM_METRICS_LISTEN"},
-                                            .value_name = "HOST:PORT",
-                                            .help = "serve Prometheus metrics at "
-                                                    "http://HOST:PORT/metrics",
-                                            .default_note = ": none"});
-  f.add(raw.token_file,
-        flag<std::optional<std::string>>{
-            .name = "--token-file",
-            .env = {"VMTERM_TOKEN_FILE"},
-            .value_name = "FILE",
-            .help = "the bearer token /metrics requires is the first line of this file (or the "
-                    "token itself in VMTERM_TOKEN)",
-            .default_note = ": none, only on a loopback address"});
+  http::add_metrics_flags(f, s.metrics_listen, raw.token_file);
   f.add(raw.tasks, list_flag<std::string>{.name = "--task",
                                           .value_name = "NAME=COMMAND",
                                           .help = "a shell task: NAME=COMMAND, run with /bin/sh "

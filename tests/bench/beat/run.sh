@@ -33,6 +33,11 @@ start_beat() {  # schedule-file metrics-port [lease] -> pid on stdout
   echo $!
 }
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
+# The sum of a family's samples over all label values (e.g. ticks sent by every entry).
+metric_sum() {
+  curl -s "http://127.0.0.1:$1/metrics" |
+    awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%.0f\n", s}'
+}
 # The p-th percentile of a Prometheus histogram, as the upper bound of its bucket.
 hist_p() {
   curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2_bucket" -v p="$3" '
@@ -118,9 +123,16 @@ PY
   kill -9 "$p"; wait "$p" 2>/dev/null || true
 done
 
-# --- 4. many entries at 1 s each, one beat.
+# --- 4. many entries at 1 s each, one beat. Every due tick is sent, skipped (already sent) or
+# coalesced (folded into a later one after falling more than three leases behind); what is
+# left is the backlog, `behind` seconds of ticks not yet taken when the window closes.
 python3 -c "
 for i in range($entries): print(f'[e{i}]\ntask = \"noop\"\nevery = \"1s\"\n')" > "$tmp/many.toml"
+snap() {  # metrics-port -> "sent skipped coalesced failed cpu"
+  echo "$(metric_sum "$1" vmterm_beat_ticks_sent_total) $(metric_sum "$1" vmterm_beat_ticks_skipped_total)" \
+    "$(metric_sum "$1" vmterm_beat_ticks_coalesced_total) $(metric_sum "$1" vmterm_beat_send_failures_total)" \
+    "$(metric "$1" process_cpu_seconds_total)"
+}
 for r in $(seq "$runs"); do
   rc FLUSHALL >/dev/null
   mp=$(free_port)
@@ -128,10 +140,12 @@ for r in $(seq "$runs"); do
   pids+=("$p")
   until [ "$(metric "$mp" vmterm_beat_leader)" = 1 ]; do sleep 0.05; done
   sleep 2
-  s0=$(metric "$mp" vmterm_beat_tick_lateness_seconds_count); c0=$(metric "$mp" process_cpu_seconds_total)
+  read -r s0 k0 o0 f0 c0 <<<"$(snap "$mp")"
   sleep "$secs"
-  s1=$(metric "$mp" vmterm_beat_tick_lateness_seconds_count); c1=$(metric "$mp" process_cpu_seconds_total)
-  echo "$(echo "($s1 - $s0) / ($entries * $secs)" | bc -l) $(hist_p "$mp" vmterm_beat_tick_lateness_seconds 50) $(hist_p "$mp" vmterm_beat_tick_lateness_seconds 99) $(echo "($c1 - $c0) / $secs" | bc -l) $(hwm_kib "$p")" >> "$tmp/many"
+  read -r s1 k1 o1 f1 c1 <<<"$(snap "$mp")"
+  behind=$(metric "$mp" vmterm_beat_behind_seconds)
+  due=$((entries * secs))
+  echo "$(echo "($s1 - $s0) / $due" | bc -l) $(hist_p "$mp" vmterm_beat_tick_lateness_seconds 50) $(hist_p "$mp" vmterm_beat_tick_lateness_seconds 99) $(echo "($c1 - $c0) / $secs" | bc -l) $(hwm_kib "$p") $(echo "($k1 - $k0) / $due" | bc -l) $(echo "($o1 - $o0) / $due" | bc -l) $((f1 - f0)) $behind" >> "$tmp/many"
   kill -9 "$p"; wait "$p" 2>/dev/null || true
 done
 
@@ -152,4 +166,5 @@ echo "| 3 beats for ${secs} s: duplicate sends / ticks missing / ticks sent | $(
 echo "| failover after SIGKILL of the leader (lease 5 s) | $(median < "$tmp/failover" | xargs printf '%.2f') s | (no failover: every beat sends) |"
 echo "| tick lateness p50 / p99 (due → in the queue), one entry every 100 ms | $(cat "$tmp"/late_* | awk '{print $1}' | median) / $(cat "$tmp"/late_* | awk '{print $2}' | median) ms | not measured (polls every max_interval) |"
 echo "| $entries entries every 1 s: share of due ticks sent / lateness p50 / p99 (bucket bound) / CPU / peak RSS | $(col 1 "$tmp/many" | xargs printf '%.3f') / ≤ $(col 2 "$tmp/many") s / ≤ $(col 3 "$tmp/many") s / $(col 4 "$tmp/many" | xargs printf '%.2f') CPU s per s / $(col 5 "$tmp/many" | awk '{printf "%.1f", $1 / 1024}') MiB | — |"
+echo "| $entries entries: share of due ticks skipped / coalesced, send failures, behind at the end (backlog) | $(col 6 "$tmp/many" | xargs printf '%.3f') / $(col 7 "$tmp/many" | xargs printf '%.3f'), $(col 8 "$tmp/many") failures, $(col 9 "$tmp/many" | xargs printf '%.3f') s | — |"
 echo "| peak RSS, one entry, idle | $(awk -v k="$vm_idle" 'BEGIN {printf "%.1f", k / 1024}') MiB | $(awk -v k="$celery_idle" 'BEGIN {printf "%.1f", k / 1024}') MiB |"

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -47,6 +48,16 @@ struct fixture {
     return *beats.back();
   }
 
+  /// start() with --metrics-listen on a free loopback port (metrics_port, metrics_host).
+  std::uint16_t metrics_port = 0;
+  std::string metrics_host;
+  child_process& start_with_metrics() {
+    metrics_port = free_loopback_port();
+    metrics_host = "127.0.0.1:" + std::to_string(metrics_port);
+    return start("1s", {"--metrics-listen", metrics_host});
+  }
+  [[nodiscard]] std::string scrape_metrics() const;
+
   std::string cli(std::vector<std::string> args) const {
     std::vector<std::string> argv{"redis-cli", "-p", std::to_string(redis.port())};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -69,6 +80,29 @@ struct fixture {
     }
     return out;
   }
+
+  /// task name -> how many messages of it are in the queue.
+  std::map<std::string, std::size_t> tasks_map() const {
+    std::map<std::string, std::size_t> out;
+    const auto text = cli({"LRANGE", "celery", "0", "-1"});
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      auto nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      ++out[nlohmann::json::parse(text.substr(pos, nl - pos))["headers"]["task"]
+                .get<std::string>()];
+      pos = nl + 1;
+    }
+    return out;
+  }
+  struct task_counts {
+    std::map<std::string, std::size_t> m;
+    [[nodiscard]] std::size_t count(const std::string& task) const {
+      const auto it = m.find(task);
+      return it == m.end() ? 0 : it->second;
+    }
+  };
+  [[nodiscard]] task_counts tasks() const { return {tasks_map()}; }
 
   /// The pid in the leader's token ("host:pid:random"), 0 when none.
   pid_t leader_pid() const {
@@ -94,6 +128,8 @@ std::string scrape(std::uint16_t port, const std::string& host, const std::strin
   if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
   return tcp_exchange(port, req + "\r\n", 1 << 20, 2s).value_or("");
 }
+
+std::string fixture::scrape_metrics() const { return scrape(metrics_port, metrics_host); }
 
 /// The value of the sample line that starts with `series ` (0 when absent).
 double sample(const std::string& exposition, const std::string& series) {
@@ -198,22 +234,93 @@ TEST_CASE("ticks resume after Redis restarts", "[e2e][beat][redis]") {
 TEST_CASE("SIGHUP reloads a good schedule and refuses a bad one, keeping the old",
           "[e2e][beat][redis]") {
   fixture f("100ms");
-  auto& a = f.start();
-  std::this_thread::sleep_for(1s);
+  auto& a = f.start_with_metrics();
+  REQUIRE(wait_until([&] { return f.tasks().count("t") >= 3; }, 5s));
+  // A bad file, then no file at all: both refused, and the old schedule goes on sending.
   write_file(f.dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"nope\"\n");
   a.signal(SIGHUP);
-  std::this_thread::sleep_for(500ms);
-  write_file(f.dir / "s.toml",
-             "[t]\ntask = \"t\"\nevery = \"200ms\"\n[u]\ntask = \"u\"\nevery = \"1s\"\n");
+  std::this_thread::sleep_for(300ms);
+  std::filesystem::remove(f.dir / "s.toml");
   a.signal(SIGHUP);
-  std::this_thread::sleep_for(1500ms);
+  REQUIRE(wait_until(
+      [&] {
+        return sample(f.scrape_metrics(),
+                      "vmterm_beat_schedule_reloads_total{result=\"refused\"}") == 2;
+      },
+      5s, 100ms));
+  const auto before = f.tasks().count("t");
+  std::this_thread::sleep_for(500ms);
+  CHECK(f.tasks().count("t") > before);
+  CHECK(f.tasks().count("u") == 0);
+  // A good file: its new entry sends too.
+  write_file(f.dir / "s.toml",
+             "[t]\ntask = \"t\"\nevery = \"200ms\"\n[u]\ntask = \"u\"\nevery = \"500ms\"\n");
+  a.signal(SIGHUP);
+  CHECK(wait_until([&] { return f.tasks().count("u") >= 1; }, 5s));
+  const auto metrics = f.scrape_metrics();
+  CHECK(sample(metrics, "vmterm_beat_schedule_reloads_total{result=\"ok\"}") == 1);
+  CHECK(sample(metrics, "vmterm_beat_schedule_entries") == 2);
   const auto log = read_file(f.dir / "beat0.log");
   CHECK(log.find("schedule reload refused; keeping the old one") != std::string::npos);
   const bool names_input = log.find("every \\\"nope\\\"") != std::string::npos ||
                            log.find("every \"nope\"") != std::string::npos;
   CHECK(names_input);
+  CHECK(log.find("No such file or directory") != std::string::npos);
   CHECK(log.find("schedule reloaded") != std::string::npos);
   CHECK(a.running());
+}
+
+TEST_CASE("every due tick is counted: sent, skipped or coalesced after a long pause",
+          "[e2e][beat][redis]") {
+  // A beat stopped for longer than three leases misses ticks; on SIGCONT it steps down, takes
+  // the lease again and folds the missed ticks into one send (as Celery does), counting each.
+  fixture f("100ms");
+  auto& a = f.start_with_metrics();
+  REQUIRE(wait_until([&] { return f.ticks().size() >= 3; }, 5s));
+  a.signal(SIGSTOP);
+  std::this_thread::sleep_for(4s);
+  a.signal(SIGCONT);
+  REQUIRE(wait_until(
+      [&] {
+        return sample(f.scrape_metrics(), "vmterm_beat_ticks_coalesced_total{entry=\"t\"}") > 0;
+      },
+      10s, 100ms));
+  // Quiesce: every 1h, so no tick is due any more, then count.
+  write_file(f.dir / "s.toml", "[t]\ntask = \"t\"\nevery = \"1h\"\n");
+  a.signal(SIGHUP);
+  std::this_thread::sleep_for(1s);
+  const auto metrics = f.scrape_metrics();
+  const auto ticks = f.ticks();
+  REQUIRE(ticks.size() >= 3);
+  const auto due = (ticks.rbegin()->first - ticks.begin()->first) / 100 + 1;
+  const double sent = sample(metrics, "vmterm_beat_ticks_sent_total{entry=\"t\"}");
+  const double skipped = sample(metrics, "vmterm_beat_ticks_skipped_total{entry=\"t\"}");
+  const double coalesced = sample(metrics, "vmterm_beat_ticks_coalesced_total{entry=\"t\"}");
+  INFO("due " << due << " sent " << sent << " skipped " << skipped << " coalesced " << coalesced);
+  CHECK(sent == static_cast<double>(ticks.size()));
+  CHECK(coalesced >= 20);  // 4 s at 100 ms, less the three leases sent one by one at most
+  CHECK(sent + skipped + coalesced == static_cast<double>(due));
+  const auto log = read_file(f.dir / "beat0.log");
+  CHECK(log.find("missed ticks coalesced into one") != std::string::npos);
+  CHECK(log.find("behind schedule: due ticks are sent late") != std::string::npos);
+  CHECK(sample(metrics, "vmterm_beat_behind_seconds") == 0);  // caught up
+}
+
+TEST_CASE("status without a running beat: no leader, entries never run", "[e2e][beat][redis]") {
+  fixture f("1m");
+  const auto r = run_tool("vmterm-beat", {"--schedule", (f.dir / "s.toml").string(), "--broker",
+                                          f.redis.url(), "status", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["leader"].is_null());
+  CHECK(j["lease_ms_left"].is_null());
+  REQUIRE(j["entries"].size() == 1);
+  CHECK(j["entries"][0]["last_run_at"].is_null());
+  const auto next = j["entries"][0]["next"].get<std::string>();  // the next whole minute, UTC
+  CHECK((next.ends_with(":00Z") || next.ends_with(":00+00:00")));
+  const auto text = run_tool("vmterm-beat", {"--schedule", (f.dir / "s.toml").string(), "--broker",
+                                             f.redis.url(), "status"});
+  CHECK(text.out.starts_with("leader: none\n[t] last never, next "));
 }
 
 TEST_CASE("status shows the leader and each entry's last and next run", "[e2e][beat][redis]") {

@@ -21,7 +21,7 @@ inline entry cron_entry(const std::string& expr) {
   entry e;
   e.name = "t";
   e.task = "t";
-  e.when = *parse_crontab(expr);
+  e.when = std::make_shared<const crontab>(*parse_crontab(expr));
   return e;
 }
 

@@ -37,8 +37,10 @@ expires = "1h"
   CHECK(a.name == "health_check");
   CHECK(a.task == "health_check");
   CHECK(std::get<interval>(a.when).every == 60s);
-  CHECK(a.args == json::array());
-  CHECK(a.kwargs == json::object());
+  CHECK(a.args.is_null());  // none given: no allocation per entry
+  CHECK(a.kwargs.is_null());
+  CHECK(a.args_json() == json::array());
+  CHECK(a.kwargs_json() == json::object());
   CHECK(a.queue == "celery");
   CHECK_FALSE(a.priority);
   CHECK_FALSE(a.expires);
