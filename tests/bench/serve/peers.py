@@ -67,6 +67,19 @@ def ctx_switches(pid):
     return total
 
 
+def cpu_ns(pid):
+    """CPU time of every thread of `pid` so far, in ns (schedstat: the tick-counted utime and
+    stime are 10 ms coarse, a keystroke costs tens of microseconds)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass
+    return total
+
+
 def rss_split(pid):
     """(RssAnon, RssFile) of `pid` in KiB."""
     out = {}
@@ -211,8 +224,14 @@ def only(pb, suites):
                 if key in suites:
                     res[key] = await pb.throughput(term, sizes[key], srv, sizes["timeout"])
             if "echo" in suites and sizes["keys"]:
-                res["lat_typing"] = await pb.latency(term, sizes["keys"], 0.010)
-                res["lat_b2b"] = await pb.latency(term, sizes["keys"], 0)
+                for key, pause in (("lat_typing", 0.010), ("lat_b2b", 0)):
+                    # the server's CPU and context switches per key beside the latency (the
+                    # sync lines before and after are in it too: a few keys' worth of 500)
+                    c0, x0 = cpu_ns(srv.pid), ctx_switches(srv.pid)
+                    res[key] = await pb.latency(term, sizes["keys"], pause)
+                    c1, x1 = cpu_ns(srv.pid), ctx_switches(srv.pid)
+                    res[key]["server_cpu_us_per_key"] = (c1 - c0) / 1e3 / sizes["keys"]
+                    res[key]["server_ctx_per_key"] = (x1 - x0) / sizes["keys"]
         finally:
             try:
                 await pb.asyncio.wait_for(term.close(), 5)
@@ -291,6 +310,17 @@ def report(a):
         mem_row("KiB per idle session, warm (one session opened and closed first)",
                 "kib_per_session")
         mem_row("  of which anonymous (heap)", "anon_kib_per_session")
+    for label, lat, key in (
+            ("server CPU us per key, 10 ms between keys", "lat_typing", "server_cpu_us_per_key"),
+            ("server CPU us per key, back to back", "lat_b2b", "server_cpu_us_per_key"),
+            ("server context switches per key, back to back", "lat_b2b", "server_ctx_per_key")):
+        cells = []
+        for p in ALL:
+            v = [t["io"][lat][key] for t in res["trials"] if t["peer"] == p
+                 and isinstance(t.get("io"), dict) and key in t["io"].get(lat, {})]
+            if any(t["peer"] == p for t in res["trials"]):
+                cells.append(f"{statistics.median(v):.1f}" if v else "n/a")
+        print(f"| {label} | " + " | ".join(cells) + " |")
     for label, key in (("server context switches per 100 MB", "server_ctx_switches"),
                        ("server CPU s per 100 MB", "server_cpu_s")):
         cells = []
