@@ -10,7 +10,7 @@ namespace vmterm::ssh {
 enum class errc {
   dns = 1,           ///< the host name does not resolve
   refused,           ///< TCP connection refused or unreachable
-  timeout,           ///< --ssh-timeout elapsed before the session was up
+  timeout,           ///< the connect deadline (ssh_options::timeout) passed first
   host_key_unknown,  ///< not in known_hosts (and --accept-new-host-key not given)
   host_key_changed,  ///< known_hosts holds another key for this host
   host_key_revoked,  ///< an @revoked line names the key

@@ -1,6 +1,6 @@
 #pragma once
-/// Everything an SSH session needs, filled from a tool's settings (vmterm-serve's flags,
-/// vmterm-health's probe).
+/// Everything an SSH session needs, filled from the tool's settings (a terminal server's or a
+/// probe's): the library knows none of their flags.
 
 #include <chrono>
 #include <filesystem>
@@ -15,7 +15,7 @@
 namespace vmterm::ssh {
 
 /// How a message's fix names the tool's settings: the library knows no tool's flags, so each
-/// tool may give its own words (vmterm-serve: "raise --ssh-timeout", ...).
+/// tool may give its own words (e.g. "raise --ssh-timeout" for a tool with that flag).
 struct ssh_advice {
   /// "...; check that the host is up, ..., or <timeout>".
   std::string timeout = "raise the SSH timeout";
@@ -28,14 +28,14 @@ struct ssh_advice {
 };
 
 struct ssh_options {
-  ssh::target target{};                     ///< --ssh USER@HOST[:PORT]
-  std::filesystem::path identity{};         ///< --identity; empty: keys from ssh-agent
-  std::filesystem::path passphrase_file{};  ///< --identity-passphrase-file; empty: none
-  std::filesystem::path known_hosts{};      ///< --known-hosts; empty: ~/.ssh/known_hosts
-  bool accept_new_host_key = false;         ///< --accept-new-host-key
-  /// --ssh-timeout: resolve + TCP connect + handshake + auth + channel, all together.
+  ssh::target target{};                     ///< the host to log in to: USER@HOST[:PORT]
+  std::filesystem::path identity{};         ///< private key file; empty: keys from ssh-agent
+  std::filesystem::path passphrase_file{};  ///< the identity's passphrase file; empty: none
+  std::filesystem::path known_hosts{};      ///< known_hosts file; empty: ~/.ssh/known_hosts
+  bool accept_new_host_key = false;         ///< trust (and record) a host key not yet known
+  /// The connect deadline: resolve + TCP connect + handshake + auth + channel, all together.
   std::chrono::milliseconds timeout{std::chrono::seconds(15)};
-  /// --ssh-keepalive: interval of keepalive requests; 0 = none.
+  /// Interval of keepalive requests; 0 = none.
   std::chrono::seconds keepalive{std::chrono::seconds(30)};
   /// ssh-agent socket; empty: $SSH_AUTH_SOCK (used only when no identity file is given).
   std::string agent_socket{};
@@ -44,7 +44,7 @@ struct ssh_options {
   std::string term = "xterm-256color";
   /// vmterm_ssh_* metrics; not owned; null: none.
   metrics::registry* registry = nullptr;
-  /// Addresses tried: any family, or only IPv4 / IPv6 (vmterm-health -4/-6).
+  /// Addresses tried: any family, or only IPv4 / IPv6.
   enum class ip_family { any, v4, v6 } family = ip_family::any;
   /// Tracer for the ssh.* CLIENT spans; nullopt: trace::get_tracer("vmterm.ssh").
   std::optional<trace::tracer> tracer{};

@@ -75,7 +75,14 @@ std::optional<agreement> accept_offer(std::string_view offer) {
     }
   }
   agreement a;
-  a.response = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+  // The server keeps its window from message to message unless the client asked it not to
+  // (RFC 7692 7.1.1.1: it may then drop that window whenever it likes: a message that starts
+  // a new stream needs nothing the client's decompressor does not have). The client is always
+  // asked for no context takeover (7.1.1.2): the server inflates with the thread's state.
+  a.server_context_takeover = !seen_snct;
+  a.response = seen_snct
+                   ? "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+                   : "permessage-deflate; client_no_context_takeover";
   if (server_max) {
     a.server_window_bits = std::min(*server_max, default_window_bits);
     a.response += "; server_max_window_bits=" + std::to_string(*server_max);
@@ -125,6 +132,25 @@ struct zlib_states {
   }
 };
 
+/// Room for one compressed message, reused by the thread's messages: deflateBound's worth of
+/// bytes, never zero-filled (a std::string's resize would write them all first).
+struct scratch_buffer {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+  char* room(std::size_t n) {
+    if (n > size) {
+      data = std::make_unique_for_overwrite<char[]>(n);
+      size = n;
+    }
+    return data.get();
+  }
+};
+
+char* scratch(std::size_t n) {
+  thread_local scratch_buffer s;
+  return s.room(n);
+}
+
 zlib_states& states() {
   thread_local zlib_states s;
   return s;
@@ -147,17 +173,17 @@ std::optional<agreement> negotiate(std::string_view offers) {
   return std::nullopt;
 }
 
-bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
-                     std::string& out) {
-  window_bits = std::clamp(window_bits, min_window_bits, max_window_bits);
-  z_stream* z = states().deflater(window_bits);
-  if (!z) return false;
+namespace {
+
+/// One message through `z` (its window as it is), into `out`; see deflate_message.
+bool compress(z_stream* z, const std::vector<std::string_view>& pieces, std::string& out) {
   std::size_t total = 0;
   for (auto p : pieces) total += p.size();
   // deflateBound covers a finished stream; a sync flush adds at most its 5-byte empty block.
-  out.resize(deflateBound(z, static_cast<uLong>(total)) + 16);
-  z->next_out = reinterpret_cast<Bytef*>(out.data());
-  z->avail_out = static_cast<uInt>(out.size());
+  const std::size_t room = deflateBound(z, static_cast<uLong>(total)) + 16;
+  char* buf = scratch(room);
+  z->next_out = reinterpret_cast<Bytef*>(buf);
+  z->avail_out = static_cast<uInt>(room);
   for (auto p : pieces) {
     z->next_in = bytes(p.data());
     z->avail_in = static_cast<uInt>(p.size());
@@ -166,10 +192,41 @@ bool deflate_message(const std::vector<std::string_view>& pieces, int window_bit
     }
   }
   if (deflate(z, Z_SYNC_FLUSH) != Z_OK || z->avail_out == 0) return false;
-  const std::size_t size = out.size() - z->avail_out;
+  const std::size_t size = room - z->avail_out;
   if (size < 4 || size - 4 >= total) return false;
-  out.resize(size - 4);  // the 00 00 ff ff the receiver adds back
+  out.assign(buf, size - 4);  // without the 00 00 ff ff the receiver adds back
   return true;
+}
+
+}  // namespace
+
+bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
+                     std::string& out) {
+  window_bits = std::clamp(window_bits, min_window_bits, max_window_bits);
+  z_stream* z = states().deflater(window_bits);
+  return z != nullptr && compress(z, pieces, out);
+}
+
+void deflater::free_state::operator()(z_stream_s* z) const noexcept {
+  deflateEnd(z);
+  delete z;  // NOLINT(cppcoreguidelines-owning-memory): made by new in compress()
+}
+
+bool deflater::compress(const std::vector<std::string_view>& pieces, int window_bits,
+                        std::string& out) {
+  if (!z_) {
+    auto z = std::make_unique<z_stream>();
+    if (deflateInit2(z.get(), compress_level, Z_DEFLATED,
+                     -std::clamp(window_bits, min_window_bits, max_window_bits), compress_mem_level,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+      return false;
+    }
+    z_.reset(z.release());
+  }
+  if (pmd::compress(z_.get(), pieces, out)) return true;
+  // The window now holds bytes the client will not see compressed: start afresh next time.
+  z_.reset();
+  return false;
 }
 
 inflate_result inflate_message(std::string_view in, std::size_t limit, std::string& out) {

@@ -60,6 +60,10 @@ std::array<char, 65536>& read_buffer() {
   return buffer;
 }
 
+/// A read of less than this is taken as all the PTY holds (see on_readable): a stream's reads
+/// return a few KiB each (the line discipline's buffer), a keystroke's echo a few bytes.
+constexpr std::size_t interactive_read = 512;
+
 /// argv and envp prepared before fork: the child may only call async-signal-safe functions.
 struct exec_plan {
   std::vector<std::string> argv;
@@ -307,6 +311,11 @@ void pty_terminal::on_readable(boost::system::error_code ec) {
         d.master.read_some(net::buffer(buffer.data() + n, buffer.size() - n), read_ec);
     n += got;
     if (read_ec || got == 0) break;
+    // A first read this small is an answer (an echo, a prompt), not a stream: the PTY held no
+    // more, so no read that would only say EAGAIN (one syscall in ten of a keystroke's). The
+    // next wait re-arms epoll, which reports at once anything that came meanwhile. Once the
+    // shell has exited the loop reads on to EAGAIN: that is how it knows the output is complete.
+    if (n == got && got < interactive_read && !d.reaped) break;
   }
   if (n > 0 && d.handlers.on_output) d.handlers.on_output({buffer.data(), n});
   const bool drained = read_ec == net::error::would_block || read_ec == net::error::try_again;

@@ -198,7 +198,7 @@ void terminal_session::start_backend(term_size size) {
   // The backend's own spans (ssh.connect, ssh.auth, ...) belong under this WebSocket's span.
   std::optional<trace::context_scope> scope;
   if (att_) scope.emplace(trace::context{att_->span.context(), {}});
-  if (auto ok = backend_->start(size, std::move(h)); !ok) {
+  if (auto ok = backend()->start(size, std::move(h)); !ok) {
     if (att_) att_->span.set_status(trace::status_code::error, "backend failed");
     end(close_code::normal, "backend failed", ok.error().message);  // created → ended
     return;
@@ -208,7 +208,7 @@ void terminal_session::start_backend(term_size size) {
     att_->span.add_event("start",
                          {{"cols", std::int64_t{size.cols}}, {"rows", std::int64_t{size.rows}}});
   }
-  if (!early_input_.empty() && !options_->readonly) backend_->write(early_input_);
+  if (!early_input_.empty() && !options_->readonly) backend()->write(early_input_);
   early_input_.clear();
   early_input_.shrink_to_fit();
   apply_gate("start");
@@ -219,7 +219,15 @@ void terminal_session::on_output(std::string_view bytes) {
   replay_.append(bytes);
   flow_.on_sent(bytes.size());
   apply_gate("window");
-  if (att_ && !att_->closing) att_->link->wake();
+  if (!att_ || att_->closing) return;
+  // From the backend's own handler (the PTY was readable): the session is done with it, so
+  // the link may write now, without a post and one more pass of the event loop per echo.
+  // From inside one of the session's calls into the backend: the session is mid-method.
+  if (backend_calls_ == 0) {
+    att_->link->ready();
+  } else {
+    att_->link->wake();
+  }
 }
 
 void terminal_session::on_exit(int code, std::string_view reason) {
@@ -250,7 +258,7 @@ void terminal_session::on_binary(const session_link* link, std::string_view byte
   if (options_->readonly) return;  // the page hides input; a crafted client is ignored
   if (phase_ == session_phase::running) {
     coalescer_.input();  // its echo is sent at once
-    backend_->write(bytes);
+    backend()->write(bytes);
   } else if (phase_ == session_phase::created && early_input_.size() < early_input_max) {
     early_input_.append(bytes.substr(0, early_input_max - early_input_.size()));
   }
@@ -275,7 +283,7 @@ void terminal_session::on_control(const client_message& msg) {
     if (phase_ == session_phase::created) {
       start_backend(size);
     } else if (phase_ == session_phase::running) {
-      backend_->resize(size);
+      backend()->resize(size);
     }
   } else if (const auto* a = std::get_if<ack_message>(&msg)) {
     if (a->bytes > att_->sent || !flow_.on_ack(a->bytes)) {
@@ -309,9 +317,9 @@ void terminal_session::apply_gate(std::string_view why) {
                           {"in_flight", static_cast<std::int64_t>(flow_.in_flight())}});
   }
   if (stop) {
-    backend_->pause();
+    backend()->pause();
   } else {
-    backend_->resume();
+    backend()->resume();
   }
 }
 
@@ -343,7 +351,7 @@ void terminal_session::end(std::uint16_t code, std::string reason, std::string m
   idle_timer_.cancel();
   if (att_ && !exit_queued_) close_connection(code, std::move(reason), std::move(message));
   if (drain) {
-    backend_->close();
+    backend()->close();
     apply_gate("end");  // let it drain to its exit
     // A backend that never reports its exit must not keep the session (or a shutdown) forever.
     grace_timer_.expires_after(backend_exit_wait);

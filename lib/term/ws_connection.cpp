@@ -30,6 +30,9 @@ constexpr std::size_t read_piece = 64 << 10;
 
 /// Frames below this size (keystroke echoes) are sent uncompressed.
 constexpr std::size_t compress_min = 256;
+/// Output quiet this long frees the connection's compression window (~50 KiB of zlib state):
+/// an idle session holds none; the next burst starts a new window.
+constexpr auto deflate_idle = std::chrono::seconds(2);
 
 /// The request's Sec-WebSocket-Extensions values, joined by commas.
 std::string extension_offers(const raw_request& req) {
@@ -89,6 +92,9 @@ class ws_connection final : public session_link,
     });
   }
 
+  /// The session is done with its state: no post, the writer pulls now if it is idle.
+  void ready() override { pull_if_idle(); }
+
   void abort() noexcept override {
     open_ = false;
     timer_.cancel();
@@ -144,7 +150,7 @@ class ws_connection final : public session_link,
     open_ = true;
     if (deflate_) {
       ws_.next_layer().enable(deflate_->server_window_bits, setup_.options->max_message,
-                              compress_min);
+                              compress_min, deflate_->server_context_takeover);
       deflate_.reset();
     }
     // An echo is one small frame: it goes now, not after the previous frame's ACK (Nagle).
@@ -235,6 +241,8 @@ class ws_connection final : public session_link,
     out_.clear();
     switch (item.type) {
       case outgoing::kind::none:
+        quiet_since_ = std::chrono::steady_clock::now();
+        if (ws_.next_layer().holds_window() && !drop_armed_) arm_window_drop(deflate_idle);
         return;
       case outgoing::kind::text:
       case outgoing::kind::binary:
@@ -263,6 +271,22 @@ class ws_connection final : public session_link,
     }
   }
 
+  /// Frees the compression window once the output has been quiet for deflate_idle. One timer
+  /// arm per quiet spell, not per frame: when it fires early it waits out the rest. Shares
+  /// timer_ with the coalescer's waits, which only come while output flows (a wait cancels it;
+  /// the next quiet moment arms it again).
+  void arm_window_drop(std::chrono::steady_clock::duration after) {
+    drop_armed_ = true;
+    timer_.expires_after(after);
+    timer_.async_wait(on_strand([self = this->shared_from_this()](beast::error_code e) {
+      self->drop_armed_ = false;
+      if (e || self->writing_ || self->waiting_ || !self->open_) return;
+      const auto quiet = std::chrono::steady_clock::now() - self->quiet_since_;
+      if (quiet < deflate_idle) return self->arm_window_drop(deflate_idle - quiet);
+      self->ws_.next_layer().release_window();
+    }));
+  }
+
   void on_write(beast::error_code ec) {
     writing_ = false;
     out_.clear();  // kept for the next frame; pull() drops it when nothing follows
@@ -286,6 +310,8 @@ class ws_connection final : public session_link,
   bool waiting_ = false;
   bool closing_ = false;
   bool wake_posted_ = false;
+  bool drop_armed_ = false;  ///< timer_ waits to free the compression window
+  std::chrono::steady_clock::time_point quiet_since_{};  ///< the writer last found nothing
 };
 
 }  // namespace

@@ -1,9 +1,11 @@
 #pragma once
 /// The stream under the terminal's Beast WebSocket that does permessage-deflate (RFC 7692)
 /// for it (internal to lib/term). Beast 1.81's own deflate keeps ~13 KiB of zlib state in every
-/// connection that agreed to it, for the connection's life; this layer keeps none: the
-/// negotiation asks for no context takeover both ways, so one message's compression or
-/// decompression uses the thread's shared zlib state (permessage_deflate.hpp).
+/// connection that agreed to it, for the connection's life; this layer keeps one only while
+/// output flows: decompression uses the thread's shared zlib state (the client is asked for no
+/// context takeover), compression the connection's own window (context takeover, unless the
+/// client asked for none), which the connection frees when its output goes quiet
+/// (release_window) and makes again for the next burst (permessage_deflate.hpp).
 ///
 /// Beast runs with its own deflate off and sees plain frames:
 /// - reading, a compressed message's frames (RSV1 on its first) are taken out of the byte
@@ -103,13 +105,21 @@ class deflate_layer {
 
   /// Turns the layer on after a handshake that agreed to permessage-deflate: messages from
   /// the client up to `limit` bytes, frames to it compressed from `threshold` bytes.
-  void enable(int window_bits, std::size_t limit, std::size_t threshold) {
+  /// With `context_takeover`, frames to the client are compressed with the connection's own
+  /// window (pmd::deflater) until release_window(); without, each alone.
+  void enable(int window_bits, std::size_t limit, std::size_t threshold,
+              bool context_takeover = false) {
     on_ = true;
     window_bits_ = window_bits;
     limit_ = limit;
     threshold_ = threshold;
+    takeover_ = context_takeover;
   }
   [[nodiscard]] bool enabled() const noexcept { return on_; }
+  /// Whether the connection holds a compression window (zlib state) now.
+  [[nodiscard]] bool holds_window() const noexcept { return deflater_.holds_state(); }
+  /// Frees the compression window (the output went quiet): the next frame starts afresh.
+  void release_window() noexcept { deflater_.release(); }
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
   NextLayer& next_layer() noexcept { return next_; }
@@ -386,7 +396,10 @@ class deflate_layer {
       want -= n;
     }
     std::string payload;
-    if (!pmd::deflate_message(pieces, window_bits_, payload)) return false;
+    if (takeover_ ? !deflater_.compress(pieces, window_bits_, payload)
+                  : !pmd::deflate_message(pieces, window_bits_, payload)) {
+      return false;
+    }
     out_ = pmd::frame::header(static_cast<std::uint8_t>(h[0] | pmd::frame::rsv1), payload.size(),
                               false);
     out_ += payload;
@@ -398,6 +411,8 @@ class deflate_layer {
   int window_bits_ = pmd::default_window_bits;
   std::size_t limit_ = 0;
   std::size_t threshold_ = 0;
+  bool takeover_ = false;
+  pmd::deflater deflater_;  ///< with takeover_: the window, while output flows
   // reading
   std::string raw_;    ///< read but not yet handed on (only around compressed frames)
   std::string msg_;    ///< the compressed message so far, unmasked

@@ -1,15 +1,21 @@
 #pragma once
 /// permessage-deflate (RFC 7692) for the terminal's WebSocket (internal to lib/term): the
-/// negotiation and one message's compression. Both directions run without context takeover
+/// negotiation and one message's compression. Client to server runs without context takeover
 /// (the response asks the client for client_no_context_takeover, which RFC 7692 7.1.1.2 lets a
-/// server do whatever the offer said), so no session keeps a zlib state: each thread has one
-/// compressor per window size and one decompressor, reset before every message.
+/// server do whatever the offer said): each thread has one decompressor, reset before every
+/// message. Server to client keeps its window from message to message (a connection's
+/// `deflater`) unless the client asked for server_no_context_takeover; then, and for the
+/// thread's compressors, each message is compressed alone. A connection drops its deflater
+/// when its output goes quiet (deflate_layer), so an idle session holds no zlib state.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct z_stream_s;  // zlib's z_stream
 
 namespace vmterm::term::pmd {
 
@@ -19,7 +25,9 @@ inline constexpr int default_window_bits = 13;
 
 struct agreement {
   int server_window_bits = default_window_bits;  ///< 9..13
-  std::string response;                          ///< the Sec-WebSocket-Extensions answer
+  /// The client did not ask for server_no_context_takeover: messages may use earlier ones.
+  bool server_context_takeover = true;
+  std::string response;  ///< the Sec-WebSocket-Extensions answer
 };
 
 /// The first permessage-deflate offer in `offers` (the request's Sec-WebSocket-Extensions
@@ -32,6 +40,28 @@ struct agreement {
 /// `out` unspecified) when the result would not be smaller than the message.
 [[nodiscard]] bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
                                    std::string& out);
+
+/// One connection's server-to-client compressor with context takeover: each message may refer
+/// back to the earlier ones (a terminal's output repeats itself: `ls -lR`'s columns, prompts),
+/// which is what the ratio needs. Its zlib state (~50 KiB at 13 window bits) is made by the
+/// first message and freed by release(); a message compressed after release() starts a new
+/// stream, which the client's decompressor reads as it reads any other block.
+class deflater {
+ public:
+  /// As deflate_message, with the window of the messages since release(). False (and `out`
+  /// unspecified) when the result would not be smaller: the state is then freed (the window
+  /// would hold bytes the client's decompressor never sees).
+  [[nodiscard]] bool compress(const std::vector<std::string_view>& pieces, int window_bits,
+                              std::string& out);
+  void release() noexcept { z_.reset(); }
+  [[nodiscard]] bool holds_state() const noexcept { return z_ != nullptr; }
+
+ private:
+  struct free_state {
+    void operator()(z_stream_s* z) const noexcept;
+  };
+  std::unique_ptr<z_stream_s, free_state> z_;
+};
 
 enum class inflate_result { ok, too_big, bad };
 

@@ -61,6 +61,9 @@ class session_link {
   /// into the session before returning (the session calls it mid-method, with its state half
   /// changed): an implementation posts the pull to the session's strand, as ws_connection does.
   virtual void wake() = 0;
+  /// Like wake(), but the session has finished with its state (it calls this last, from the
+  /// backend's own handler): an idle writer may pull at once. By default, a wake().
+  virtual void ready() { wake(); }
   /// Drops the connection without a close handshake (another connection took the session over).
   virtual void abort() noexcept = 0;
 };
@@ -164,6 +167,21 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
   [[nodiscard]] outgoing output_frame(std::size_t max_bytes, clock::time_point now,
                                       std::string frame);
 
+  /// backend_ for one call: output the backend hands in during the call finds
+  /// `backend_calls_` above 0 (the session is mid-method) and is only woken for, never pulled.
+  class backend_ref {
+   public:
+    explicit backend_ref(terminal_session& s) noexcept : s_(s) { ++s_.backend_calls_; }
+    ~backend_ref() { --s_.backend_calls_; }
+    backend_ref(const backend_ref&) = delete;
+    backend_ref& operator=(const backend_ref&) = delete;
+    terminal* operator->() const noexcept { return s_.backend_.get(); }
+
+   private:
+    terminal_session& s_;
+  };
+  backend_ref backend() noexcept { return backend_ref(*this); }
+
   boost::asio::any_io_executor strand_;
   std::string id_;
   std::string public_id_;
@@ -186,6 +204,7 @@ class terminal_session : public std::enable_shared_from_this<terminal_session> {
 
   session_phase phase_ = session_phase::created;
   bool backend_paused_ = false;  ///< the flow gate, not the lifecycle
+  int backend_calls_ = 0;        ///< calls into the backend under way (backend_ref)
   bool exit_queued_ = false;     ///< the exit message and close are queued to the connection
   /// The exit (or backend error) message, kept for a client that resumes after the exit.
   std::optional<std::string> final_message_;

@@ -16,6 +16,7 @@ peerbench runs the Node client (peerbench-fast.mjs, with wetty's `ws`) after the
       [--vmterm build/bin/vmterm-serve] [--ttyd PATH] [--wetty PATH] [--shellinabox PATH] \
       [--peerbench PATH] [--peers vmterm,vmterm-deflate,ttyd,ttyd-deflate,wetty,shellinabox] \
       [--memory-only]      (only the idle-session memory: minutes instead of an hour)
+      [--suites echo,zero] (only these: mem, zero, seq, echo, fast)
   /usr/bin/python3 tests/bench/serve/peers.py report --out var/peers.json
 
 Run from the project root. Peers: ../shared/peers/setup-peers.sh installs them.
@@ -61,6 +62,19 @@ def ctx_switches(pid):
                 for ln in f:
                     if ln.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
                         total += int(ln.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def cpu_ns(pid):
+    """CPU time of every thread of `pid` so far, in ns (schedstat: the tick-counted utime and
+    stime are 10 ms coarse, a keystroke costs tens of microseconds)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
         except OSError:
             pass
     return total
@@ -149,6 +163,85 @@ def memory_only(pb):
     pb.run_peer = run_peer
 
 
+SUITES = ["mem", "zero", "seq", "echo", "fast"]
+
+
+def only(pb, suites):
+    """peerbench.run_peer with only the chosen suites: "mem" (a fresh server, 0 then 300 idle
+    sessions), "zero" / "seq" (100 MB of `a`, `seq 1 5000000`: MB/s, server CPU, context
+    switches; after the warm-up stream), "echo" (500 keys with 10 ms between them, then back to
+    back), "fast" (the Node client's throughput). One fresh server for all but "mem", as
+    peerbench does; minutes instead of an hour when a change touches one row."""
+    def run_peer(peer, sizes, logdir, spin=False):
+        out = {"peer": peer, "load_before": pb.loadavg(), "suites": sorted(suites)}
+        if "mem" in suites:
+            srv = pb.Server(peer, logdir)
+            out["argv"] = srv.argv
+            try:
+                srv.wait_ready()
+                out["mem"] = pb.asyncio.run(
+                    pb.suite_mem(peer, srv, sizes["sessions"], sizes["idle"]))
+            except Exception as e:  # noqa
+                out["mem"] = {"error": repr(e)}
+            finally:
+                out["mem_leftover_killed"] = srv.stop()
+            pb.wait_quiet()
+        if suites & {"zero", "seq", "echo", "fast"}:
+            srv = pb.Server(peer, logdir)
+            out["argv"] = srv.argv
+            spinners = []
+            try:
+                srv.wait_ready()
+                if spin:
+                    spinners = [pb.subprocess.Popen(["nice", "-n", "19", "/usr/bin/python3",
+                                                     "-c", "while True: pass"])
+                                for _ in range(2)]
+                    pb.time.sleep(0.5)
+                out["io"] = pb.asyncio.run(suite_io(peer, srv, sizes))
+                if "fast" in suites:
+                    out["fast"] = pb.fast_io(peer, srv, sizes)
+            except Exception as e:  # noqa
+                out["io"] = {"error": repr(e)}
+            finally:
+                for sp in spinners:
+                    os.kill(sp.pid, pb.signal.SIGKILL)
+                    sp.wait()
+                out["io_leftover_killed"] = srv.stop()
+            pb.wait_quiet()
+        out["load_after"] = pb.loadavg()
+        return out
+
+    async def suite_io(peer, srv, sizes):
+        term = pb.make_term(peer, srv)
+        await term.open(pb.COLS, pb.ROWS)
+        res = {}
+        try:
+            await pb.read_until(term, b"#", 30)
+            await pb.drain_idle(term)
+            if suites & {"zero", "seq"}:
+                await pb.throughput(term, sizes["warm"], srv, sizes["timeout"])  # not reported
+            for key in ("zero", "seq"):
+                if key in suites:
+                    res[key] = await pb.throughput(term, sizes[key], srv, sizes["timeout"])
+            if "echo" in suites and sizes["keys"]:
+                for key, pause in (("lat_typing", 0.010), ("lat_b2b", 0)):
+                    # the server's CPU and context switches per key beside the latency (the
+                    # sync lines before and after are in it too: a few keys' worth of 500)
+                    c0, x0 = cpu_ns(srv.pid), ctx_switches(srv.pid)
+                    res[key] = await pb.latency(term, sizes["keys"], pause)
+                    c1, x1 = cpu_ns(srv.pid), ctx_switches(srv.pid)
+                    res[key]["server_cpu_us_per_key"] = (c1 - c0) / 1e3 / sizes["keys"]
+                    res[key]["server_ctx_per_key"] = (x1 - x0) / sizes["keys"]
+        finally:
+            try:
+                await pb.asyncio.wait_for(term.close(), 5)
+            except Exception:  # noqa
+                pass
+        return res
+
+    pb.run_peer = run_peer
+
+
 def paths(a):
     return {
         "vmterm": a.vmterm, "vmterm-deflate": a.vmterm, "ttyd": a.ttyd,
@@ -161,6 +254,12 @@ def run(a):
     instrument(pb)
     if a.memory_only:
         memory_only(pb)
+    elif a.suites:
+        chosen = set(a.suites.split(","))
+        if not chosen <= set(SUITES):
+            sys.exit(f"peers.py: unknown suite in --suites {a.suites!r}; choose from "
+                     f"{','.join(SUITES)}")
+        only(pb, chosen)
     pb.VMTERM, pb.TTYD = os.path.abspath(a.vmterm), os.path.abspath(a.ttyd)
     pb.WETTY, pb.SIAB = os.path.abspath(a.wetty), os.path.abspath(a.shellinabox)
     if not os.path.isdir(pb.PEERS_CACHE):  # the servers' working directory
@@ -211,6 +310,17 @@ def report(a):
         mem_row("KiB per idle session, warm (one session opened and closed first)",
                 "kib_per_session")
         mem_row("  of which anonymous (heap)", "anon_kib_per_session")
+    for label, lat, key in (
+            ("server CPU us per key, 10 ms between keys", "lat_typing", "server_cpu_us_per_key"),
+            ("server CPU us per key, back to back", "lat_b2b", "server_cpu_us_per_key"),
+            ("server context switches per key, back to back", "lat_b2b", "server_ctx_per_key")):
+        cells = []
+        for p in ALL:
+            v = [t["io"][lat][key] for t in res["trials"] if t["peer"] == p
+                 and isinstance(t.get("io"), dict) and key in t["io"].get(lat, {})]
+            if any(t["peer"] == p for t in res["trials"]):
+                cells.append(f"{statistics.median(v):.1f}" if v else "n/a")
+        print(f"| {label} | " + " | ".join(cells) + " |")
     for label, key in (("server context switches per 100 MB", "server_ctx_switches"),
                        ("server CPU s per 100 MB", "server_cpu_s")):
         cells = []
@@ -240,6 +350,9 @@ def main():
     ap.add_argument("--spin", action="store_true")
     ap.add_argument("--memory-only", action="store_true",
                     help="only the idle-session memory suite (fresh server, 0 then 300 sessions)")
+    ap.add_argument("--suites", default="",
+                    help="only these suites, comma-separated: " + ",".join(SUITES) +
+                    " (default: peerbench's whole procedure)")
     ap.add_argument("--peerbench", default=DEFAULT_PEERBENCH)
     ap.add_argument("--vmterm", default=os.environ.get(
         "VMTERM_SERVE", os.path.join(ROOT, "build", "bin", "vmterm-serve")))
