@@ -44,17 +44,30 @@ struct batch_processor::state {
     count -= n;
   }
 
-  /// Exports `taken` (moved into one contiguous batch, as exporters take a std::span), then
-  /// moves each span's buffers back into its record and returns the records to the pool. The
-  /// batch's slots persist (move-assigned both ways), so no span_data is built or destroyed.
-  void export_batch(std::vector<std::unique_ptr<span_data>>& taken, std::vector<span_data>& batch) {
+  /// Scratch the worker (or shutdown_at_exit's thread) exports with; reused batch to batch.
+  struct scratch {
+    std::vector<std::unique_ptr<span_data>> taken;
+    std::vector<const span_data*> pointers;  ///< export_records' view of `taken`
+    std::vector<span_data> batch;            ///< export_spans' contiguous copy, slots kept
+  };
+
+  /// Exports `taken`: as pointers when the exporter reads records in place (export_records),
+  /// else moved into one contiguous batch for export_spans and each span's buffers moved back
+  /// into its record (the batch's slots persist, so no span_data is built or destroyed). Then
+  /// returns the records to the pool.
+  void export_batch(scratch& x) {
+    auto& taken = x.taken;
     if (taken.empty()) return;
     if (exp) {
       const std::size_t n = taken.size();
-      if (batch.size() < n) batch.resize(n);
-      for (std::size_t i = 0; i < n; ++i) batch[i] = std::move(*taken[i]);
-      (void)exp->export_spans(std::span<const span_data>(batch.data(), n));
-      for (std::size_t i = 0; i < n; ++i) *taken[i] = std::move(batch[i]);
+      x.pointers.clear();
+      for (const auto& t : taken) x.pointers.push_back(t.get());
+      if (!exp->export_records(x.pointers)) {
+        if (x.batch.size() < n) x.batch.resize(n);
+        for (std::size_t i = 0; i < n; ++i) x.batch[i] = std::move(*taken[i]);
+        (void)exp->export_spans(std::span<const span_data>(x.batch.data(), n));
+        for (std::size_t i = 0; i < n; ++i) *taken[i] = std::move(x.batch[i]);
+      }
     }
     recycle(taken);
   }
@@ -78,17 +91,15 @@ struct batch_processor::state {
 
   /// Takes one batch from the ring and exports it with the mutex released (held on entry and
   /// on return).
-  void export_next(std::unique_lock<std::mutex>& lock,
-                   std::vector<std::unique_ptr<span_data>>& taken,
-                   std::vector<span_data>& batch) noexcept {
-    take(taken);
+  void export_next(std::unique_lock<std::mutex>& lock, scratch& x) noexcept {
+    take(x.taken);
     wake_pending = false;
     lock.unlock();
     try {
-      export_batch(taken, batch);
+      export_batch(x);
     } catch (...) {
-      taken.clear();
-      batch.clear();
+      x.taken.clear();
+      x.batch.clear();
     }
     lock.lock();
   }
@@ -104,11 +115,10 @@ struct batch_processor::state {
   }
 
   void run() noexcept {
-    std::vector<std::unique_ptr<span_data>> taken;
-    std::vector<span_data> batch;
+    scratch x;
     try {
-      taken.reserve(options.max_export_batch_size);
-      batch.reserve(options.max_export_batch_size);
+      x.taken.reserve(options.max_export_batch_size);
+      x.pointers.reserve(options.max_export_batch_size);
     } catch (...) {
     }
     std::unique_lock lock(mutex);
@@ -123,7 +133,7 @@ struct batch_processor::state {
       const bool flushing = stop || flush_requested != flush_completed;
       const std::uint64_t target = flush_requested;
       do {
-        export_next(lock, taken, batch);
+        export_next(lock, x);
       } while (count >= options.max_export_batch_size || (flushing && count > 0));
       if (flushing) {
         lock.unlock();
@@ -152,9 +162,8 @@ struct batch_processor::state {
     if (!idle || stop || exited) return false;
     taken_over = true;
     stop = true;
-    std::vector<std::unique_ptr<span_data>> taken;
-    std::vector<span_data> batch;
-    while (count > 0) export_next(lock, taken, batch);
+    scratch x;
+    while (count > 0) export_next(lock, x);
     lock.unlock();
     if (exp) {
       (void)exp->force_flush(options.export_timeout);
