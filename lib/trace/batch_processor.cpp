@@ -24,9 +24,15 @@ struct stage_shard {
   std::mutex mutex;
   std::vector<std::unique_ptr<span_data>> staged;  ///< at most max_stage
   std::vector<std::unique_ptr<span_data>> pool;    ///< exported records for the owner
-  std::atomic<bool> closed{false};       ///< the processor has shut down: spans are dropped
-  bool orphaned = false;                 ///< the owning thread has exited (under mutex)
-  std::atomic<std::size_t> in_queue{0};  ///< of its spans, how many the queue holds
+  std::atomic<bool> closed{false};  ///< the processor has shut down: spans are dropped
+  bool orphaned = false;            ///< the owning thread has exited (under mutex)
+  /// Of its spans, how many the queue holds or an export has not yet returned: the shard is
+  /// dropped from the processor's list only at 0 (the exporting thread returns records to it).
+  std::atomic<std::size_t> in_queue{0};
+  /// The processor (its state), told when the owning thread exits: it queues what the thread
+  /// staged and drops the shard, so shards of short-lived threads do not pile up.
+  std::weak_ptr<void> owner;
+  void (*thread_exited)(void* owner, stage_shard& shard) noexcept = nullptr;
 };
 
 /// This thread's shards, one per batch processor it ended spans through (processors are told
@@ -46,9 +52,14 @@ struct thread_shards {
   thread_shards& operator=(const thread_shards&) = delete;
   ~thread_shards() {
     for (auto& e : entries) {
-      std::lock_guard lock(e.shard->mutex);
-      e.shard->orphaned = true;
-      e.shard->pool.clear();
+      stage_shard& sh = *e.shard;
+      if (auto owner = sh.owner.lock()) {
+        sh.thread_exited(owner.get(), sh);
+      } else {
+        std::lock_guard lock(sh.mutex);
+        sh.orphaned = true;
+        sh.pool.clear();
+      }
     }
   }
 };
@@ -63,7 +74,30 @@ struct queued {
 
 }  // namespace
 
-struct batch_processor::state {
+struct batch_processor::state : std::enable_shared_from_this<batch_processor::state> {
+  static void on_thread_exit(void* self, stage_shard& sh) noexcept {
+    static_cast<state*>(self)->thread_exited(sh);
+  }
+
+  /// The owning thread of `sh` is exiting: queues what it staged (dropped and counted after
+  /// shutdown) and drops the shard unless an export still holds its records (then the
+  /// exporting thread's next drain does).
+  void thread_exited(stage_shard& sh) noexcept {
+    std::array<std::unique_ptr<span_data>, max_stage> chunk;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(sh.mutex);
+      for (auto& span : sh.staged) chunk[n++] = std::move(span);
+      sh.staged.clear();
+      sh.orphaned = true;
+      sh.pool.clear();
+    }
+    if (n > 0) push(chunk.data(), n, nullptr, false);
+    std::lock_guard registry(shards_mutex);
+    if (sh.in_queue.load(std::memory_order_acquire) != 0) return;
+    std::erase_if(shards, [&](const std::shared_ptr<stage_shard>& p) { return p.get() == &sh; });
+  }
+
   explicit state(std::unique_ptr<exporter> e, const batch_options& o)
       : exp(std::move(e)),
         options(o),
@@ -126,6 +160,8 @@ struct batch_processor::state {
       if (found == nullptr) {
         auto sh = std::make_shared<stage_shard>();
         sh->staged.reserve(max_stage);
+        sh->owner = weak_from_this();
+        sh->thread_exited = &state::on_thread_exit;
         t.entries.reserve(t.entries.size() + 1);
         {
           std::lock_guard lock(shards_mutex);
@@ -214,7 +250,6 @@ struct batch_processor::state {
     bool mixed = false;
     for (std::size_t i = 0; i < n; ++i) {
       queued& q = ring[head];
-      if (q.from != nullptr) q.from->in_queue.fetch_sub(1, std::memory_order_relaxed);
       if (!out.empty() && out.back().from != q.from) mixed = true;
       out.push_back(std::move(q));
       head = head + 1 == ring.size() ? 0 : head + 1;
@@ -259,7 +294,7 @@ struct batch_processor::state {
   /// Frees what a new span must not see (events, links) here, on the exporting thread, and
   /// returns each record to the shard of the thread that ended it (or to the shared pool),
   /// up to max_queue_size records each; the rest are freed.
-  void recycle(std::vector<queued>& taken) {
+  void recycle(std::vector<queued>& taken) noexcept {
     for (auto& q : taken) {
       if (!q.span->events.empty()) q.span->events.clear();
       if (!q.span->links.empty()) q.span->links.clear();
@@ -269,14 +304,22 @@ struct batch_processor::state {
       std::size_t j = i;
       while (j < taken.size() && taken[j].from == from) ++j;
       auto& pool_of = from != nullptr ? from->pool : pool;
-      std::lock_guard lock(from != nullptr ? from->mutex : pool_mutex);
-      const bool open =
-          from == nullptr || (!from->orphaned && !from->closed.load(std::memory_order_relaxed));
-      for (; i < j; ++i) {
-        if (open && pool_of.size() < options.max_queue_size) {
-          pool_of.push_back(std::move(taken[i].span));
+      const std::size_t returned = j - i;
+      {
+        std::lock_guard lock(from != nullptr ? from->mutex : pool_mutex);
+        const bool open =
+            from == nullptr || (!from->orphaned && !from->closed.load(std::memory_order_relaxed));
+        for (; i < j; ++i) {
+          if (open && pool_of.size() < options.max_queue_size) {
+            try {
+              pool_of.push_back(std::move(taken[i].span));
+            } catch (...) {  // out of memory: the record is freed instead (never throws)
+            }
+          }
         }
       }
+      // The last touch of `from`: at 0 an exiting owner may drop the shard.
+      if (from != nullptr) from->in_queue.fetch_sub(returned, std::memory_order_release);
     }
     taken.clear();
   }
@@ -290,6 +333,9 @@ struct batch_processor::state {
     try {
       export_batch(x);
     } catch (...) {
+      for (auto& q : x.taken) {
+        if (q.from != nullptr) q.from->in_queue.fetch_sub(1, std::memory_order_release);
+      }
       x.taken.clear();
       x.batch.clear();
     }
@@ -318,6 +364,10 @@ struct batch_processor::state {
   /// A span ended on this thread: staged in its shard, moved into the queue with the spans
   /// staged before it once there are stage_size of them or the queue is nearly full.
   void on_end(std::unique_ptr<span_data> span) noexcept {
+    if (count_hint.load(std::memory_order_relaxed) >= ring.size()) {  // full: drop, no lock
+      dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     stage_shard* sh = local_shard();
     if (sh == nullptr) {
       push(&span, 1, nullptr, false);
