@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jaeger/v1_json_stream.hpp"
 #include "jaeger/v1_span_convert.hpp"
 
 namespace vmterm::jaeger {
@@ -109,6 +110,13 @@ class streaming_decoder {
 }  // namespace
 
 expected<v1_document> decode_v1_json(std::string_view text, std::string_view source) {
+  if (auto doc = detail::stream_v1_json(text)) return std::move(*doc);
+  return detail::decode_v1_json_dom(text, source);
+}
+
+namespace detail {
+
+expected<v1_document> decode_v1_json_dom(std::string_view text, std::string_view source) {
   streaming_decoder decoder;
   json root;
   try {
@@ -127,5 +135,7 @@ expected<v1_document> decode_v1_json(std::string_view text, std::string_view sou
   }
   return std::move(decoder).finish(root, source);
 }
+
+}  // namespace detail
 
 }  // namespace vmterm::jaeger
