@@ -67,21 +67,13 @@ class streaming_decoder {
   }
 
   bool on_trace(const json& parsed) {
-    std::map<std::string, std::shared_ptr<const trace::resource>, std::less<>> processes;
+    detail::process_map processes;
     if (auto p = parsed.find("processes"); p != parsed.end() && p->is_object()) {
       for (const auto& [id, process] : p->items()) {
         processes.emplace(id, detail::convert_process(process));
       }
     }
-    auto empty = std::make_shared<const trace::resource>();
-    for (auto& pending : pending_) {
-      if (!pending.span.resource) {
-        auto it = processes.find(pending.process_id);
-        pending.span.resource = it != processes.end() ? it->second : empty;
-      }
-      doc_.spans.push_back(std::move(pending.span));
-    }
-    pending_.clear();
+    detail::resolve_processes(pending_, processes, doc_.spans);
     ++doc_.trace_count;
     return false;
   }

@@ -382,21 +382,14 @@ class trace_reader {
   /// The trace object has ended.
   void finish() {
     if (!spans_seen_) decline();  // not a trace to the DOM path
-    auto empty = std::make_shared<const trace::resource>();
-    for (auto& p : pending_) {
-      if (!p.span.resource) {
-        auto it = processes_.find(p.process_id);
-        p.span.resource = it != processes_.end() ? it->second : empty;
-      }
-      doc_.spans.push_back(std::move(p.span));
-    }
+    resolve_processes(pending_, processes_, doc_.spans);
     ++doc_.trace_count;
   }
 
  private:
   v1_document& doc_;
   std::vector<pending_span> pending_;
-  std::map<std::string, std::shared_ptr<const trace::resource>, std::less<>> processes_;
+  process_map processes_;
   bool spans_seen_ = false;
   bool processes_seen_ = false;
 };

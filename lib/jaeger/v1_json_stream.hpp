@@ -20,6 +20,6 @@ namespace vmterm::jaeger::detail {
 /// decode_v1_json on nlohmann's DOM alone (the reference the streaming decoder must match;
 /// tests compare the two).
 [[nodiscard]] expected<v1_document> decode_v1_json_dom(std::string_view text,
-                                                      std::string_view source);
+                                                       std::string_view source);
 
 }  // namespace vmterm::jaeger::detail

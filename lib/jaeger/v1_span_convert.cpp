@@ -242,6 +242,19 @@ std::shared_ptr<const trace::resource> make_resource(const std::string& service,
   return r;
 }
 
+void resolve_processes(std::vector<pending_span>& pending, const process_map& processes,
+                       std::vector<trace::span_data>& out) {
+  auto empty = std::make_shared<const trace::resource>();
+  for (auto& p : pending) {
+    if (!p.span.resource) {
+      auto it = processes.find(p.process_id);
+      p.span.resource = it != processes.end() ? it->second : empty;
+    }
+    out.push_back(std::move(p.span));
+  }
+  pending.clear();
+}
+
 std::shared_ptr<const trace::resource> convert_process(const json& process) {
   if (!process.is_object()) return std::make_shared<trace::resource>();
   trace::attributes tags;

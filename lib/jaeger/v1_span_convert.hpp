@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +55,13 @@ void add_reference(trace::span_data& s, bool& have_parent, std::string_view trac
 /// a process's service name and tags become a resource.
 [[nodiscard]] std::shared_ptr<const trace::resource> make_resource(const std::string& service,
                                                                    trace::attributes tags);
+
+/// A trace's `processes`, by id.
+using process_map = std::map<std::string, std::shared_ptr<const trace::resource>, std::less<>>;
+/// Appends the spans of one trace to `out`, each with its process's resource (an empty one for
+/// an unknown processID), and empties `pending`.
+void resolve_processes(std::vector<pending_span>& pending, const process_map& processes,
+                       std::vector<trace::span_data>& out);
 
 /// Parses a Jaeger hex id of up to `digits` hex digits, left-padding with zeros.
 [[nodiscard]] std::string pad_hex(std::string_view hex, std::size_t digits);

@@ -9,20 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "fixture_file.hpp"
 #include "jaeger/v1_json.hpp"
 #include "jaeger/v1_json_stream.hpp"
 #include "trace_otlp/otlp_json.hpp"
 
 namespace vmterm::jaeger {
 namespace {
-
-std::string read_fixture(const std::string& name) {
-  std::ifstream in(std::string(VMTERM_SHARED_DIR) + "/fixtures/jaeger/" + name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string outcome(const expected<v1_document>& r) {
   if (!r) return "error: " + r.error().message;
@@ -78,8 +71,7 @@ TEST_CASE("Streamed v1 JSON: tag types, values as strings, logs, references, war
   }
 }
 
-TEST_CASE("Shapes the streaming v1 decoder leaves to the DOM decoder decode the same",
-          "[jaeger]") {
+TEST_CASE("Shapes the streaming v1 decoder leaves to the DOM decoder decode the same", "[jaeger]") {
   const std::vector<std::string> texts = {
       doc_with(R"(,"tags":[{"key":"a","type":"int64","value":1.5}])"),
       doc_with(R"(,"tags":[{"key":"a","type":"string","value":12}])"),
@@ -110,9 +102,9 @@ TEST_CASE("Shapes the streaming v1 decoder leaves to the DOM decoder decode the 
 }
 
 TEST_CASE("Mutated v1 documents decode the same through both decoders", "[jaeger]") {
-  const std::vector<std::string> seeds = {read_fixture("v1_ui_trace_all_tag_types.json"),
-                                          read_fixture("v1_api_traces_response.json"),
-                                          doc_with(R"(,"references":[{"refType":"CHILD_OF","traceID":"1","spanID":"2"}])")};
+  const std::vector<std::string> seeds = {
+      read_fixture("v1_ui_trace_all_tag_types.json"), read_fixture("v1_api_traces_response.json"),
+      doc_with(R"(,"references":[{"refType":"CHILD_OF","traceID":"1","spanID":"2"}])")};
   std::mt19937 rng(15);
   const std::string alphabet = "{}[]\",:0123456789-.eE tfnulr\\abcdx";
   int streamed = 0;
