@@ -17,15 +17,18 @@ constexpr std::size_t max_stage = 32;
 /// One thread's side of one batch processor: the spans it ended, staged until there are
 /// enough to move into the queue under one lock (so threads ending spans at once do not
 /// contend on the queue's mutex for each span), and the records exported from its spans,
-/// back for its next spans (so records stay with the thread, and in its cache). Its mutex is
-/// taken by the owning thread on each span end and record take, by the exporting thread when
-/// it drains the shard or returns records: rarely contended.
+/// back for its next spans (so records stay with the thread, and in its cache). `mutex` is
+/// taken by the owning thread on each span end and by the exporting thread when it drains the
+/// shard; `pool_mutex` by the owner when it takes records and by the exporting thread when it
+/// returns them: both rarely contended.
 struct stage_shard {
   std::mutex mutex;
   std::vector<std::unique_ptr<span_data>> staged;  ///< at most max_stage
   std::vector<std::unique_ptr<span_data>> pool;    ///< exported records for the owner
-  std::atomic<bool> closed{false};  ///< the processor has shut down: spans are dropped
-  bool orphaned = false;            ///< the owning thread has exited (under mutex)
+  std::atomic<bool> closed{false};    ///< the processor has shut down: spans are dropped
+  std::atomic<bool> orphaned{false};  ///< the owning thread has exited
+  /// Guards `pool` alone, so that a span end never waits for records being returned.
+  std::mutex pool_mutex;
   /// Of its spans, how many the queue holds or an export has not yet returned: the shard is
   /// dropped from the processor's list only at 0 (the exporting thread returns records to it).
   std::atomic<std::size_t> in_queue{0};
@@ -57,7 +60,8 @@ struct thread_shards {
         sh.thread_exited(owner.get(), sh);
       } else {
         std::lock_guard lock(sh.mutex);
-        sh.orphaned = true;
+        sh.orphaned.store(true, std::memory_order_relaxed);
+        std::lock_guard pool_lock(sh.pool_mutex);
         sh.pool.clear();
       }
     }
@@ -89,7 +93,10 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       std::lock_guard lock(sh.mutex);
       for (auto& span : sh.staged) chunk[n++] = std::move(span);
       sh.staged.clear();
-      sh.orphaned = true;
+      sh.orphaned.store(true, std::memory_order_relaxed);
+    }
+    {
+      std::lock_guard pool_lock(sh.pool_mutex);
       sh.pool.clear();
     }
     if (n > 0) push(chunk.data(), n, nullptr, false);
@@ -230,9 +237,10 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
         sh.staged.clear();
         if (close) {
           sh.closed.store(true, std::memory_order_relaxed);
+          std::lock_guard pool_lock(sh.pool_mutex);
           sh.pool.clear();
         }
-        orphaned = sh.orphaned;
+        orphaned = sh.orphaned.load(std::memory_order_relaxed);
       }
       if (n > 0) push(chunk.data(), n, &sh, true);
       if ((orphaned || close) && sh.in_queue.load(std::memory_order_relaxed) == 0) {
@@ -306,9 +314,9 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       auto& pool_of = from != nullptr ? from->pool : pool;
       const std::size_t returned = j - i;
       {
-        std::lock_guard lock(from != nullptr ? from->mutex : pool_mutex);
-        const bool open =
-            from == nullptr || (!from->orphaned && !from->closed.load(std::memory_order_relaxed));
+        std::lock_guard lock(from != nullptr ? from->pool_mutex : pool_mutex);
+        const bool open = from == nullptr || (!from->orphaned.load(std::memory_order_relaxed) &&
+                                              !from->closed.load(std::memory_order_relaxed));
         for (; i < j; ++i) {
           if (open && pool_of.size() < options.max_queue_size) {
             try {
@@ -356,7 +364,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   /// This thread's records first, then the shared pool's.
   std::size_t take_pooled(std::span<std::unique_ptr<span_data>> out) noexcept {
     std::size_t n = 0;
-    if (stage_shard* sh = local_shard()) n = take_from(sh->mutex, sh->pool, out);
+    if (stage_shard* sh = local_shard()) n = take_from(sh->pool_mutex, sh->pool, out);
     if (n == 0) n = take_from(pool_mutex, pool, out);
     return n;
   }
@@ -373,8 +381,6 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       push(&span, 1, nullptr, false);
       return;
     }
-    std::array<std::unique_ptr<span_data>, max_stage> chunk;
-    std::size_t n = 0;
     {
       std::lock_guard lock(sh->mutex);
       if (sh->closed.load(std::memory_order_relaxed)) {
@@ -386,10 +392,20 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
           count_hint.load(std::memory_order_relaxed) + stage_size < ring.size()) {
         return;
       }
-      for (auto& staged : sh->staged) chunk[n++] = std::move(staged);
-      sh->staged.clear();
     }
-    push(chunk.data(), n, sh, false);
+    flush_staged(*sh);
+  }
+
+  /// Moves what `sh` staged into the queue (out of line: the common span end stages only).
+  [[gnu::noinline]] void flush_staged(stage_shard& sh) noexcept {
+    std::array<std::unique_ptr<span_data>, max_stage> chunk;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(sh.mutex);
+      for (auto& staged : sh.staged) chunk[n++] = std::move(staged);
+      sh.staged.clear();
+    }
+    if (n > 0) push(chunk.data(), n, &sh, false);
   }
 
   void run() noexcept {
