@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jaeger/v1_json_stream.hpp"
 #include "jaeger/v1_span_convert.hpp"
 
 namespace vmterm::jaeger {
@@ -66,21 +67,13 @@ class streaming_decoder {
   }
 
   bool on_trace(const json& parsed) {
-    std::map<std::string, std::shared_ptr<const trace::resource>, std::less<>> processes;
+    detail::process_map processes;
     if (auto p = parsed.find("processes"); p != parsed.end() && p->is_object()) {
       for (const auto& [id, process] : p->items()) {
         processes.emplace(id, detail::convert_process(process));
       }
     }
-    auto empty = std::make_shared<const trace::resource>();
-    for (auto& pending : pending_) {
-      if (!pending.span.resource) {
-        auto it = processes.find(pending.process_id);
-        pending.span.resource = it != processes.end() ? it->second : empty;
-      }
-      doc_.spans.push_back(std::move(pending.span));
-    }
-    pending_.clear();
+    detail::resolve_processes(pending_, processes, doc_.spans);
     ++doc_.trace_count;
     return false;
   }
@@ -109,6 +102,13 @@ class streaming_decoder {
 }  // namespace
 
 expected<v1_document> decode_v1_json(std::string_view text, std::string_view source) {
+  if (auto doc = detail::stream_v1_json(text)) return std::move(*doc);
+  return detail::decode_v1_json_dom(text, source);
+}
+
+namespace detail {
+
+expected<v1_document> decode_v1_json_dom(std::string_view text, std::string_view source) {
   streaming_decoder decoder;
   json root;
   try {
@@ -127,5 +127,7 @@ expected<v1_document> decode_v1_json(std::string_view text, std::string_view sou
   }
   return std::move(decoder).finish(root, source);
 }
+
+}  // namespace detail
 
 }  // namespace vmterm::jaeger

@@ -17,16 +17,6 @@ std::string field_text(const json& obj, const char* key) {
   return it->get<std::string>();
 }
 
-std::optional<trace::trace_id> parse_trace_id(std::string_view hex) {
-  if (hex.empty() || hex.size() > 32) return std::nullopt;
-  return trace::trace_id::from_hex(pad_hex(hex, hex.size() <= 16 ? 16 : 32));
-}
-
-std::optional<trace::span_id> parse_span_id(std::string_view hex) {
-  if (hex.empty() || hex.size() > 16) return std::nullopt;
-  return trace::span_id::from_hex(pad_hex(hex, 16));
-}
-
 /// Microseconds (a JSON number or a numeric string) to nanoseconds.
 std::optional<std::uint64_t> micros_to_nanos(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -95,7 +85,16 @@ void apply_status(trace::span_data& s) {
   }
 }
 
-/// Tags that the OTLP -> Jaeger mapping invented go back to their span-model fields.
+trace::link make_link(const trace::trace_id& t, const trace::span_id& id, const char* ref_type) {
+  trace::link l;
+  l.context.trace = t;
+  l.context.span = id;
+  l.attrs.push_back({"opentracing.ref_type", std::string(ref_type)});
+  return l;
+}
+
+}  // namespace
+
 void apply_special_tags(trace::span_data& s) {
   if (auto kind = take(s.attrs, "span.kind")) s.kind = kind_from(text_of(*kind));
   apply_status(s);
@@ -113,6 +112,31 @@ void apply_special_tags(trace::span_data& s) {
   s.dropped_links_count = count_of(take(s.attrs, "otel.dropped_links_count"));
 }
 
+trace::event make_event(std::uint64_t time_unix_nano, trace::attributes fields) {
+  trace::event e;
+  e.time_unix_nano = time_unix_nano;
+  e.attrs = std::move(fields);
+  if (auto name = take(e.attrs, "event")) e.name = text_of(*name);
+  return e;
+}
+
+void add_reference(trace::span_data& s, bool& have_parent, std::string_view trace_hex,
+                   std::string_view span_hex, std::string_view ref_type) {
+  const auto t = parse_trace_id(trace_hex);
+  const auto id = parse_span_id(span_hex);
+  if (!id) return;
+  const trace::trace_id ref_trace = t ? *t : s.trace;
+  const bool child_of = ref_type != "FOLLOWS_FROM";
+  if (child_of && !have_parent) {
+    have_parent = true;
+    s.parent = *id;
+    if (ref_trace == s.trace) return;
+  }
+  s.links.push_back(make_link(ref_trace, *id, child_of ? "child_of" : "follows_from"));
+}
+
+namespace {
+
 /// Logs become events; the field `event` names the event.
 void convert_logs(const json& span, trace::span_data& s) {
   auto logs = span.find("logs");
@@ -120,20 +144,11 @@ void convert_logs(const json& span, trace::span_data& s) {
   s.events.reserve(logs->size());
   for (const auto& log : *logs) {
     if (!log.is_object()) continue;
-    trace::event e;
-    e.time_unix_nano = micros_to_nanos(log, "timestamp").value_or(0);
-    if (auto fields = log.find("fields"); fields != log.end()) e.attrs = convert_tags(*fields);
-    if (auto name = take(e.attrs, "event")) e.name = text_of(*name);
-    s.events.push_back(std::move(e));
+    trace::attributes fields;
+    if (auto f = log.find("fields"); f != log.end()) fields = convert_tags(*f);
+    s.events.push_back(
+        make_event(micros_to_nanos(log, "timestamp").value_or(0), std::move(fields)));
   }
-}
-
-trace::link make_link(const trace::trace_id& t, const trace::span_id& id, const char* ref_type) {
-  trace::link l;
-  l.context.trace = t;
-  l.context.span = id;
-  l.attrs.push_back({"opentracing.ref_type", std::string(ref_type)});
-  return l;
 }
 
 /// The first CHILD_OF reference is the parent (as in Jaeger's UI). When it names another
@@ -145,17 +160,8 @@ void convert_references(const json& span, trace::span_data& s) {
   if (refs != span.end() && refs->is_array()) {
     for (const auto& ref : *refs) {
       if (!ref.is_object()) continue;
-      const auto t = parse_trace_id(field_text(ref, "traceID"));
-      const auto id = parse_span_id(field_text(ref, "spanID"));
-      if (!id) continue;
-      const trace::trace_id ref_trace = t ? *t : s.trace;
-      const bool child_of = field_text(ref, "refType") != "FOLLOWS_FROM";
-      if (child_of && !have_parent) {
-        have_parent = true;
-        s.parent = *id;
-        if (ref_trace == s.trace) continue;
-      }
-      s.links.push_back(make_link(ref_trace, *id, child_of ? "child_of" : "follows_from"));
+      add_reference(s, have_parent, field_text(ref, "traceID"), field_text(ref, "spanID"),
+                    field_text(ref, "refType"));
     }
   }
   if (!have_parent) {  // the deprecated field, still written by old producers
@@ -215,18 +221,45 @@ expected<pending_span> convert_span(const json& j, std::size_t index) {
   return out;
 }
 
-std::shared_ptr<const trace::resource> convert_process(const json& process) {
+std::optional<trace::trace_id> parse_trace_id(std::string_view hex) {
+  if (hex.empty() || hex.size() > 32) return std::nullopt;
+  return trace::trace_id::from_hex(pad_hex(hex, hex.size() <= 16 ? 16 : 32));
+}
+
+std::optional<trace::span_id> parse_span_id(std::string_view hex) {
+  if (hex.empty() || hex.size() > 16) return std::nullopt;
+  return trace::span_id::from_hex(pad_hex(hex, 16));
+}
+
+std::shared_ptr<const trace::resource> make_resource(const std::string& service,
+                                                     trace::attributes tags) {
   auto r = std::make_shared<trace::resource>();
-  if (!process.is_object()) return r;
-  const std::string service = field_text(process, "serviceName");
   if (!service.empty()) r->attrs.push_back({"service.name", service});
-  if (auto tags = process.find("tags"); tags != process.end()) {
-    for (auto& attr : convert_tags(*tags)) {
-      if (attr.key == "service.name" && !service.empty()) continue;
-      r->attrs.push_back(std::move(attr));
-    }
+  for (auto& attr : tags) {
+    if (attr.key == "service.name" && !service.empty()) continue;
+    r->attrs.push_back(std::move(attr));
   }
   return r;
+}
+
+void resolve_processes(std::vector<pending_span>& pending, const process_map& processes,
+                       std::vector<trace::span_data>& out) {
+  auto empty = std::make_shared<const trace::resource>();
+  for (auto& p : pending) {
+    if (!p.span.resource) {
+      auto it = processes.find(p.process_id);
+      p.span.resource = it != processes.end() ? it->second : empty;
+    }
+    out.push_back(std::move(p.span));
+  }
+  pending.clear();
+}
+
+std::shared_ptr<const trace::resource> convert_process(const json& process) {
+  if (!process.is_object()) return std::make_shared<trace::resource>();
+  trace::attributes tags;
+  if (auto t = process.find("tags"); t != process.end()) tags = convert_tags(*t);
+  return make_resource(field_text(process, "serviceName"), std::move(tags));
 }
 
 }  // namespace vmterm::jaeger::detail

@@ -1,22 +1,129 @@
 #include "trace/batch_processor.hpp"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <vector>
 
 namespace vmterm::trace {
+namespace {
 
-struct batch_processor::state {
+std::atomic<std::uint64_t> next_processor_id{1};
+
+/// Spans a thread stages before it moves them into the queue in one go.
+constexpr std::size_t max_stage = 32;
+
+/// One thread's side of one batch processor: the spans it ended, staged until there are
+/// enough to move into the queue under one lock (so threads ending spans at once do not
+/// contend on the queue's mutex for each span), and the records exported from its spans,
+/// back for its next spans (so records stay with the thread, and in its cache). `mutex` is
+/// taken by the owning thread on each span end and by the exporting thread when it drains the
+/// shard; `pool_mutex` by the owner when it takes records and by the exporting thread when it
+/// returns them: both rarely contended.
+struct stage_shard {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<span_data>> staged;  ///< at most max_stage
+  std::vector<std::unique_ptr<span_data>> pool;    ///< exported records for the owner
+  std::atomic<bool> closed{false};    ///< the processor has shut down: spans are dropped
+  std::atomic<bool> orphaned{false};  ///< the owning thread has exited
+  /// Guards `pool` alone, so that a span end never waits for records being returned.
+  std::mutex pool_mutex;
+  /// Of its spans, how many the queue holds or an export has not yet returned: the shard is
+  /// dropped from the processor's list only at 0 (the exporting thread returns records to it).
+  std::atomic<std::size_t> in_queue{0};
+  /// The processor (its state), told when the owning thread exits: it queues what the thread
+  /// staged and drops the shard, so shards of short-lived threads do not pile up.
+  std::weak_ptr<void> owner;
+  void (*thread_exited)(void* owner, stage_shard& shard) noexcept = nullptr;
+};
+
+/// This thread's shards, one per batch processor it ended spans through (processors are told
+/// apart by an id that is never reused). At thread exit each is marked orphaned: the exporting
+/// thread drains it and drops it.
+struct thread_shards {
+  struct entry {
+    std::uint64_t processor;
+    std::shared_ptr<stage_shard> shard;
+  };
+  std::vector<entry> entries;
+  std::uint64_t last_processor = 0;
+  stage_shard* last = nullptr;
+
+  thread_shards() = default;
+  thread_shards(const thread_shards&) = delete;
+  thread_shards& operator=(const thread_shards&) = delete;
+  ~thread_shards() {
+    for (auto& e : entries) {
+      stage_shard& sh = *e.shard;
+      if (auto owner = sh.owner.lock()) {
+        sh.thread_exited(owner.get(), sh);
+      } else {
+        std::lock_guard lock(sh.mutex);
+        sh.orphaned.store(true, std::memory_order_relaxed);
+        std::lock_guard pool_lock(sh.pool_mutex);
+        sh.pool.clear();
+      }
+    }
+  }
+};
+
+thread_local thread_shards tls_shards;
+
+/// A queued span and the shard it came through (nullptr: pushed directly).
+struct queued {
+  std::unique_ptr<span_data> span;
+  stage_shard* from = nullptr;
+};
+
+}  // namespace
+
+struct batch_processor::state : std::enable_shared_from_this<batch_processor::state> {
+  static void on_thread_exit(void* self, stage_shard& sh) noexcept {
+    static_cast<state*>(self)->thread_exited(sh);
+  }
+
+  /// The owning thread of `sh` is exiting: queues what it staged (dropped and counted after
+  /// shutdown) and drops the shard unless an export still holds its records (then the
+  /// exporting thread's next drain does).
+  void thread_exited(stage_shard& sh) noexcept {
+    std::array<std::unique_ptr<span_data>, max_stage> chunk;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(sh.mutex);
+      for (auto& span : sh.staged) chunk[n++] = std::move(span);
+      sh.staged.clear();
+      sh.orphaned.store(true, std::memory_order_relaxed);
+    }
+    {
+      std::lock_guard pool_lock(sh.pool_mutex);
+      sh.pool.clear();
+    }
+    if (n > 0) push(chunk.data(), n, nullptr, false);
+    std::lock_guard registry(shards_mutex);
+    if (sh.in_queue.load(std::memory_order_acquire) != 0) return;
+    std::erase_if(shards, [&](const std::shared_ptr<stage_shard>& p) { return p.get() == &sh; });
+  }
+
   explicit state(std::unique_ptr<exporter> e, const batch_options& o)
-      : exp(std::move(e)), options(o), ring(o.max_queue_size) {}
+      : exp(std::move(e)),
+        options(o),
+        stage_size(std::min(max_stage, o.max_export_batch_size)),
+        ring(o.max_queue_size) {}
 
+  const std::uint64_t id = next_processor_id.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<exporter> exp;
   batch_options options;
+  const std::size_t stage_size;
   std::mutex mutex;
   std::condition_variable wake;  ///< the worker waits here
   std::condition_variable done;  ///< flush and shutdown callers wait here
-  std::vector<std::unique_ptr<span_data>> ring;
+  std::vector<queued> ring;
   std::size_t head = 0;
   std::size_t count = 0;
+  /// `count` for readers without the mutex: a thread stages spans only while the queue has
+  /// room for all it may stage, so that a full queue drops exactly as without staging.
+  std::atomic<std::size_t> count_hint{0};
   std::uint64_t flush_requested = 0;
   std::uint64_t flush_completed = 0;
   bool wake_pending = false;
@@ -29,86 +136,283 @@ struct batch_processor::state {
   bool taken_over = false;
   std::atomic<std::uint64_t> dropped{0};
 
-  /// Exported records waiting for reuse (take_recycled). Its own mutex: callers take records
-  /// in bundles, the worker returns a batch at a time, neither holds the queue mutex.
+  /// Every thread's shard; the exporting thread drains them. Own mutex, taken when a thread
+  /// first ends a span through this processor and by the exporting thread.
+  std::mutex shards_mutex;
+  std::vector<std::shared_ptr<stage_shard>> shards;
+  bool shards_closed = false;  ///< under shards_mutex: new shards start closed
+
+  /// Exported records of spans pushed without a shard, waiting for reuse (take_recycled).
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<span_data>> pool;
 
-  /// Moves up to one batch out of the ring; called with the mutex held.
-  void take(std::vector<std::unique_ptr<span_data>>& out) {
+  /// This thread's shard; nullptr when it could not be made (out of memory).
+  stage_shard* local_shard() noexcept {
+    thread_shards& t = tls_shards;
+    if (t.last_processor == id) return t.last;
+    return local_shard_slow(t);
+  }
+
+  stage_shard* local_shard_slow(thread_shards& t) noexcept {
+    try {
+      std::erase_if(t.entries, [](const thread_shards::entry& e) {
+        return e.shard->closed.load(std::memory_order_relaxed);
+      });
+      t.last_processor = 0;
+      t.last = nullptr;
+      stage_shard* found = nullptr;
+      for (auto& e : t.entries) {
+        if (e.processor == id) found = e.shard.get();
+      }
+      if (found == nullptr) {
+        auto sh = std::make_shared<stage_shard>();
+        sh->staged.reserve(max_stage);
+        sh->owner = weak_from_this();
+        sh->thread_exited = &state::on_thread_exit;
+        t.entries.reserve(t.entries.size() + 1);
+        {
+          std::lock_guard lock(shards_mutex);
+          if (shards_closed) sh->closed.store(true, std::memory_order_relaxed);
+          shards.push_back(sh);
+        }
+        found = sh.get();
+        t.entries.push_back({id, std::move(sh)});
+      }
+      t.last_processor = id;
+      t.last = found;
+      return found;
+    } catch (...) {
+      return nullptr;
+    }
+  }
+
+  /// Moves `n` spans into the queue; those it has no room for are dropped and counted. The
+  /// exporting thread's drain (`draining`) also pushes after stop.
+  void push(std::unique_ptr<span_data>* spans, std::size_t n, stage_shard* from,
+            bool draining) noexcept {
+    bool notify = false;
+    std::size_t lost = 0;
+    {
+      std::lock_guard lock(mutex);
+      std::size_t accepted = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if ((stop && !draining) || count == ring.size()) {
+          ++lost;
+          continue;
+        }
+        std::size_t tail = head + count;
+        if (tail >= ring.size()) tail -= ring.size();
+        ring[tail] = queued{std::move(spans[i]), from};
+        ++count;
+        ++accepted;
+      }
+      if (from != nullptr && accepted > 0) {
+        from->in_queue.fetch_add(accepted, std::memory_order_relaxed);
+      }
+      count_hint.store(count, std::memory_order_relaxed);
+      if (count >= options.max_export_batch_size && !wake_pending) {
+        wake_pending = true;
+        notify = true;
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) spans[i].reset();  // the dropped ones
+    if (lost > 0) dropped.fetch_add(lost, std::memory_order_relaxed);
+    if (notify && !draining) wake.notify_one();
+  }
+
+  /// Moves every thread's staged spans into the queue; with `close`, also closes every shard
+  /// (later spans are dropped) and frees their pooled records. Drops the shards of threads that
+  /// have exited once nothing of theirs is queued. The exporting thread only, without `mutex`.
+  void drain_shards(bool close) noexcept {
+    std::lock_guard registry(shards_mutex);
+    if (close) shards_closed = true;
+    for (std::size_t i = 0; i < shards.size();) {
+      stage_shard& sh = *shards[i];
+      std::array<std::unique_ptr<span_data>, max_stage> chunk;
+      std::size_t n = 0;
+      bool orphaned = false;
+      {
+        std::lock_guard lock(sh.mutex);
+        for (auto& span : sh.staged) chunk[n++] = std::move(span);
+        sh.staged.clear();
+        if (close) {
+          sh.closed.store(true, std::memory_order_relaxed);
+          std::lock_guard pool_lock(sh.pool_mutex);
+          sh.pool.clear();
+        }
+        orphaned = sh.orphaned.load(std::memory_order_relaxed);
+      }
+      if (n > 0) push(chunk.data(), n, &sh, true);
+      if ((orphaned || close) && sh.in_queue.load(std::memory_order_relaxed) == 0) {
+        shards.erase(shards.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  /// Moves up to one batch out of the ring; called with the mutex held. Spans from several
+  /// threads are put in the order they ended (each thread's stay in order on their own).
+  void take(std::vector<queued>& out) {
     const std::size_t n = std::min(count, options.max_export_batch_size);
+    bool mixed = false;
     for (std::size_t i = 0; i < n; ++i) {
-      out.push_back(std::move(ring[head]));
+      queued& q = ring[head];
+      if (!out.empty() && out.back().from != q.from) mixed = true;
+      out.push_back(std::move(q));
       head = head + 1 == ring.size() ? 0 : head + 1;
     }
     count -= n;
+    count_hint.store(count, std::memory_order_relaxed);
+    if (mixed) {
+      std::stable_sort(out.begin(), out.end(), [](const queued& a, const queued& b) {
+        return a.span->end_unix_nano < b.span->end_unix_nano;
+      });
+    }
   }
 
-  /// Exports `taken` (moved into one contiguous batch, as exporters take a std::span), then
-  /// moves each span's buffers back into its record and returns the records to the pool. The
-  /// batch's slots persist (move-assigned both ways), so no span_data is built or destroyed.
-  void export_batch(std::vector<std::unique_ptr<span_data>>& taken, std::vector<span_data>& batch) {
+  /// Scratch the worker (or shutdown_at_exit's thread) exports with; reused batch to batch.
+  struct scratch {
+    std::vector<queued> taken;
+    std::vector<const span_data*> pointers;  ///< export_records' view of `taken`
+    std::vector<span_data> batch;            ///< export_spans' contiguous copy, slots kept
+  };
+
+  /// Exports `taken`: as pointers when the exporter reads records in place (export_records),
+  /// else moved into one contiguous batch for export_spans and each span's buffers moved back
+  /// into its record (the batch's slots persist, so no span_data is built or destroyed). Then
+  /// returns the records to the pool.
+  void export_batch(scratch& x) {
+    auto& taken = x.taken;
     if (taken.empty()) return;
     if (exp) {
       const std::size_t n = taken.size();
-      if (batch.size() < n) batch.resize(n);
-      for (std::size_t i = 0; i < n; ++i) batch[i] = std::move(*taken[i]);
-      (void)exp->export_spans(std::span<const span_data>(batch.data(), n));
-      for (std::size_t i = 0; i < n; ++i) *taken[i] = std::move(batch[i]);
+      x.pointers.clear();
+      for (const auto& t : taken) x.pointers.push_back(t.span.get());
+      if (!exp->export_records(x.pointers)) {
+        if (x.batch.size() < n) x.batch.resize(n);
+        for (std::size_t i = 0; i < n; ++i) x.batch[i] = std::move(*taken[i].span);
+        (void)exp->export_spans(std::span<const span_data>(x.batch.data(), n));
+        for (std::size_t i = 0; i < n; ++i) *taken[i].span = std::move(x.batch[i]);
+      }
     }
     recycle(taken);
   }
 
-  /// Frees what a new span must not see (events, links) here, on the worker, and pools the
-  /// records up to max_queue_size; the rest are freed.
-  void recycle(std::vector<std::unique_ptr<span_data>>& taken) {
-    for (auto& s : taken) {
-      s->events.clear();
-      s->links.clear();
+  /// Frees what a new span must not see (events, links) here, on the exporting thread, and
+  /// returns each record to the shard of the thread that ended it (or to the shared pool),
+  /// up to max_queue_size records each; the rest are freed.
+  void recycle(std::vector<queued>& taken) noexcept {
+    for (auto& q : taken) {
+      if (!q.span->events.empty()) q.span->events.clear();
+      if (!q.span->links.empty()) q.span->links.clear();
     }
-    {
-      std::lock_guard lock(pool_mutex);
-      while (!taken.empty() && pool.size() < options.max_queue_size) {
-        pool.push_back(std::move(taken.back()));
-        taken.pop_back();
+    for (std::size_t i = 0; i < taken.size();) {
+      stage_shard* from = taken[i].from;
+      std::size_t j = i;
+      while (j < taken.size() && taken[j].from == from) ++j;
+      auto& pool_of = from != nullptr ? from->pool : pool;
+      const std::size_t returned = j - i;
+      {
+        std::lock_guard lock(from != nullptr ? from->pool_mutex : pool_mutex);
+        const bool open = from == nullptr || (!from->orphaned.load(std::memory_order_relaxed) &&
+                                              !from->closed.load(std::memory_order_relaxed));
+        for (; i < j; ++i) {
+          if (open && pool_of.size() < options.max_queue_size) {
+            try {
+              pool_of.push_back(std::move(taken[i].span));
+            } catch (...) {  // out of memory: the record is freed instead (never throws)
+            }
+          }
+        }
       }
+      // The last touch of `from`: at 0 an exiting owner may drop the shard.
+      if (from != nullptr) from->in_queue.fetch_sub(returned, std::memory_order_release);
     }
     taken.clear();
   }
 
   /// Takes one batch from the ring and exports it with the mutex released (held on entry and
   /// on return).
-  void export_next(std::unique_lock<std::mutex>& lock,
-                   std::vector<std::unique_ptr<span_data>>& taken,
-                   std::vector<span_data>& batch) noexcept {
-    take(taken);
+  void export_next(std::unique_lock<std::mutex>& lock, scratch& x) noexcept {
+    take(x.taken);
     wake_pending = false;
     lock.unlock();
     try {
-      export_batch(taken, batch);
+      export_batch(x);
     } catch (...) {
-      taken.clear();
-      batch.clear();
+      for (auto& q : x.taken) {
+        if (q.from != nullptr) q.from->in_queue.fetch_sub(1, std::memory_order_release);
+      }
+      x.taken.clear();
+      x.batch.clear();
     }
     lock.lock();
   }
 
-  std::size_t take_pooled(std::span<std::unique_ptr<span_data>> out) noexcept {
-    std::lock_guard lock(pool_mutex);
-    const std::size_t n = std::min(out.size(), pool.size());
+  static std::size_t take_from(std::mutex& m, std::vector<std::unique_ptr<span_data>>& from,
+                               std::span<std::unique_ptr<span_data>> out) noexcept {
+    std::lock_guard lock(m);
+    const std::size_t n = std::min(out.size(), from.size());
     for (std::size_t i = 0; i < n; ++i) {
-      out[i] = std::move(pool.back());
-      pool.pop_back();
+      out[i] = std::move(from.back());
+      from.pop_back();
     }
     return n;
   }
 
+  /// This thread's records first, then the shared pool's.
+  std::size_t take_pooled(std::span<std::unique_ptr<span_data>> out) noexcept {
+    std::size_t n = 0;
+    if (stage_shard* sh = local_shard()) n = take_from(sh->pool_mutex, sh->pool, out);
+    if (n == 0) n = take_from(pool_mutex, pool, out);
+    return n;
+  }
+
+  /// A span ended on this thread: staged in its shard, moved into the queue with the spans
+  /// staged before it once there are stage_size of them or the queue is nearly full.
+  void on_end(std::unique_ptr<span_data> span) noexcept {
+    if (count_hint.load(std::memory_order_relaxed) >= ring.size()) {  // full: drop, no lock
+      dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    stage_shard* sh = local_shard();
+    if (sh == nullptr) {
+      push(&span, 1, nullptr, false);
+      return;
+    }
+    {
+      std::lock_guard lock(sh->mutex);
+      if (sh->closed.load(std::memory_order_relaxed)) {
+        dropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      sh->staged.push_back(std::move(span));  // reserved: no allocation
+      if (sh->staged.size() < stage_size &&
+          count_hint.load(std::memory_order_relaxed) + stage_size < ring.size()) {
+        return;
+      }
+    }
+    flush_staged(*sh);
+  }
+
+  /// Moves what `sh` staged into the queue (out of line: the common span end stages only).
+  [[gnu::noinline]] void flush_staged(stage_shard& sh) noexcept {
+    std::array<std::unique_ptr<span_data>, max_stage> chunk;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(sh.mutex);
+      for (auto& staged : sh.staged) chunk[n++] = std::move(staged);
+      sh.staged.clear();
+    }
+    if (n > 0) push(chunk.data(), n, &sh, false);
+  }
+
   void run() noexcept {
-    std::vector<std::unique_ptr<span_data>> taken;
-    std::vector<span_data> batch;
+    scratch x;
     try {
-      taken.reserve(options.max_export_batch_size);
-      batch.reserve(options.max_export_batch_size);
+      x.taken.reserve(options.max_export_batch_size);
+      x.pointers.reserve(options.max_export_batch_size);
     } catch (...) {
     }
     std::unique_lock lock(mutex);
@@ -122,8 +426,12 @@ struct batch_processor::state {
       if (taken_over) break;
       const bool flushing = stop || flush_requested != flush_completed;
       const std::uint64_t target = flush_requested;
+      const bool closing = stop;
+      lock.unlock();
+      drain_shards(closing);
+      lock.lock();
       do {
-        export_next(lock, taken, batch);
+        export_next(lock, x);
       } while (count >= options.max_export_batch_size || (flushing && count > 0));
       if (flushing) {
         lock.unlock();
@@ -152,9 +460,11 @@ struct batch_processor::state {
     if (!idle || stop || exited) return false;
     taken_over = true;
     stop = true;
-    std::vector<std::unique_ptr<span_data>> taken;
-    std::vector<span_data> batch;
-    while (count > 0) export_next(lock, taken, batch);
+    lock.unlock();
+    drain_shards(true);
+    lock.lock();
+    scratch x;
+    while (count > 0) export_next(lock, x);
     lock.unlock();
     if (exp) {
       (void)exp->force_flush(options.export_timeout);
@@ -212,24 +522,7 @@ batch_processor::~batch_processor() { shutdown(options_.export_timeout); }
 
 void batch_processor::on_end(std::unique_ptr<span_data> span) noexcept {
   if (!span || (span->flags & flag_sampled) == 0) return;
-  auto& s = *state_;
-  bool notify = false;
-  {
-    std::lock_guard lock(s.mutex);
-    if (s.stop || s.count == s.ring.size()) {
-      s.dropped.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
-    std::size_t tail = s.head + s.count;
-    if (tail >= s.ring.size()) tail -= s.ring.size();
-    s.ring[tail] = std::move(span);
-    ++s.count;
-    if (s.count >= options_.max_export_batch_size && !s.wake_pending) {
-      s.wake_pending = true;
-      notify = true;
-    }
-  }
-  if (notify) s.wake.notify_one();
+  state_->on_end(std::move(span));
 }
 
 bool batch_processor::force_flush(std::chrono::milliseconds timeout) noexcept {

@@ -2,12 +2,21 @@
 /// The batch span processor (OpenTelemetry SDK spec, "Batching processor"): ended spans go into
 /// a bounded queue; one background thread exports them in batches every schedule delay, when a
 /// full batch is waiting, or at once on force_flush/shutdown. The ending thread never waits
-/// for an export: it takes a mutex for a pointer push, and when the queue is full the span is
-/// dropped and counted. It wakes the worker only when a full batch is waiting.
+/// for an export: it stages the span in its own shard (a per-thread buffer with its own,
+/// rarely contended mutex) and moves up to 32 staged spans into the queue under one lock, so
+/// threads ending spans at once do not contend for each span; the worker drains every shard
+/// before it exports (on each wake, flush and shutdown), so nothing ended before a flush is
+/// left behind. When the queue is full the span is dropped and counted (a thread stages only
+/// while the queue has room for what it may stage, so drops are as without staging). It wakes
+/// the worker only when a full batch is waiting. Spans of one thread are exported in the order
+/// they ended; a batch mixing threads is put in order of end time.
 ///
 /// Records are recycled: after an export the worker hands them (with their string and vector
-/// capacity) to a bounded pool that the tracer draws from, so in steady state a span neither
-/// allocates nor frees (and the worker frees nothing the caller allocated).
+/// capacity) back to the shard of the thread that ended them, up to max_queue_size each, and
+/// the tracer draws from its own thread's shard, so in steady state a span neither allocates
+/// nor frees, the worker frees nothing the caller allocated, and records stay with the thread
+/// (and in its cache). Exporters that implement exporter::export_records read the records
+/// where they are; the worker writes none of them.
 
 #include <atomic>
 #include <chrono>
@@ -59,7 +68,8 @@ class batch_processor final : public span_processor {
   /// the worker is left to end on its own: a short-lived process does not wait for the worker
   /// thread to be scheduled.
   std::uint64_t shutdown_at_exit(std::chrono::milliseconds bound) noexcept;
-  /// Exported records, for reuse by the tracer (at most max_queue_size are kept). Any thread.
+  /// Exported records, for reuse by the tracer: the calling thread's own first (at most
+  /// max_queue_size are kept per thread). Any thread.
   std::size_t take_recycled(std::span<std::unique_ptr<span_data>> out) noexcept override;
 
   /// Spans dropped because the queue was full or the processor shut down. Any thread.

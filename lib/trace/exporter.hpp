@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "trace/span_data.hpp"
@@ -17,6 +18,17 @@ class exporter {
   virtual ~exporter() = default;
   /// Sends a batch. Never throws; a failure is counted and reported by the exporter itself.
   virtual export_result export_spans(std::span<const span_data> spans) noexcept = 0;
+  /// The same batch as pointers to records that stay where the span-ending threads wrote them.
+  /// An exporter that reads spans in place overrides this: the batch processor then hands it
+  /// the records without moving them, so the export thread writes nothing of theirs and they
+  /// stay in the cache of the thread that reuses them. The default, nullopt, means "not
+  /// supported": the processor moves the records into one contiguous batch for export_spans
+  /// (and back). Same contract as export_spans otherwise.
+  virtual std::optional<export_result> export_records(
+      std::span<const span_data* const> spans) noexcept {
+    (void)spans;
+    return std::nullopt;
+  }
   /// Pushes out anything buffered; true when done within the timeout.
   virtual bool force_flush(std::chrono::milliseconds /*timeout*/) noexcept { return true; }
   /// Flushes and releases resources; later export_spans calls fail. Idempotent.

@@ -8,6 +8,13 @@ void span_store::add(std::span<const span_data> spans) {
   ++batches_;
 }
 
+void span_store::add(std::span<const span_data* const> spans) {
+  std::lock_guard lock(mutex_);
+  spans_.reserve(spans_.size() + spans.size());
+  for (const span_data* s : spans) spans_.push_back(*s);
+  ++batches_;
+}
+
 std::vector<span_data> span_store::spans() const {
   std::lock_guard lock(mutex_);
   return spans_;
@@ -39,14 +46,28 @@ void span_store::mark_shut_down() {
   shut_down_ = true;
 }
 
-export_result in_memory_exporter::export_spans(std::span<const span_data> spans) noexcept {
-  if (store_->shut_down()) return export_result::failure;
+namespace {
+
+template <class Spans>
+export_result add_to(span_store& store, Spans spans) noexcept {
+  if (store.shut_down()) return export_result::failure;
   try {
-    store_->add(spans);
+    store.add(spans);
     return export_result::success;
   } catch (...) {
     return export_result::failure;
   }
+}
+
+}  // namespace
+
+export_result in_memory_exporter::export_spans(std::span<const span_data> spans) noexcept {
+  return add_to(*store_, spans);
+}
+
+std::optional<export_result> in_memory_exporter::export_records(
+    std::span<const span_data* const> spans) noexcept {
+  return add_to(*store_, spans);
 }
 
 void in_memory_exporter::shutdown(std::chrono::milliseconds) noexcept {

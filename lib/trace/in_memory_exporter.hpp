@@ -15,6 +15,7 @@ namespace vmterm::trace {
 class span_store {
  public:
   void add(std::span<const span_data> spans);
+  void add(std::span<const span_data* const> spans);
   [[nodiscard]] std::vector<span_data> spans() const;
   [[nodiscard]] std::size_t size() const;
   void clear();
@@ -35,6 +36,8 @@ class in_memory_exporter final : public exporter {
   explicit in_memory_exporter(std::shared_ptr<span_store> store = std::make_shared<span_store>())
       : store_(std::move(store)) {}
   export_result export_spans(std::span<const span_data> spans) noexcept override;
+  std::optional<export_result> export_records(
+      std::span<const span_data* const> spans) noexcept override;
   void shutdown(std::chrono::milliseconds timeout) noexcept override;
   [[nodiscard]] const std::shared_ptr<span_store>& store() const noexcept { return store_; }
 

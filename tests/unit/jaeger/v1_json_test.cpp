@@ -1,4 +1,5 @@
 #include "jaeger/v1_json.hpp"
+#include "fixture_file.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -6,14 +7,6 @@
 
 namespace vmterm::jaeger {
 namespace {
-
-std::string read_fixture(const std::string& name) {
-  std::ifstream in(std::string(VMTERM_SHARED_DIR) + "/fixtures/jaeger/" + name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string service_of(const trace::span_data& s) {
   const auto* v = trace::find_attribute(s.resource->attrs, "service.name");

@@ -1,5 +1,6 @@
 #include "trace/batch_processor.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -240,4 +241,92 @@ TEST_CASE("OTEL_BSP_* configure the batch processor; bad values warn and keep de
   CHECK(w.lines->at(2) ==
         "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=4096 is larger than OTEL_BSP_MAX_QUEUE_SIZE=2048; "
         "using 2048");
+}
+
+namespace {
+
+/// Counts which of its two entry points the processor used.
+class in_place_exporter final : public exporter {
+ public:
+  export_result export_spans(std::span<const span_data> spans) noexcept override {
+    contiguous += spans.size();
+    return export_result::success;
+  }
+  std::optional<export_result> export_records(
+      std::span<const span_data* const> spans) noexcept override {
+    for (const span_data* s : spans) names.push_back(s->name);
+    return export_result::success;
+  }
+  std::size_t contiguous = 0;
+  std::vector<std::string> names;
+};
+
+}  // namespace
+
+TEST_CASE("an exporter that reads records in place gets pointers, not a contiguous batch",
+          "[trace][batch]") {
+  auto owned = std::make_unique<in_place_exporter>();
+  auto& exp = *owned;
+  batch_processor bp(std::move(owned), slow_schedule());
+  for (int i = 0; i < 3; ++i) {
+    auto s = make_span();
+    s->name = "span " + std::to_string(i);
+    bp.on_end(std::move(s));
+  }
+  REQUIRE(bp.force_flush(5s));
+  bp.shutdown(5s);  // the worker has joined: its writes are visible here
+  CHECK(exp.contiguous == 0);
+  CHECK(exp.names == std::vector<std::string>{"span 0", "span 1", "span 2"});
+}
+
+TEST_CASE("spans staged by threads, exited or not, are exported on flush in the order they ended",
+          "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  std::uint64_t time = 0;
+  const auto ended_at = [&](std::string name) {
+    auto s = make_span();
+    s->name = std::move(name);
+    s->end_unix_nano = ++time;
+    bp.on_end(std::move(s));
+  };
+  ended_at("main 1");
+  std::thread([&] {  // fewer spans than a thread stages: they wait in its shard
+    ended_at("other 1");
+    ended_at("other 2");
+  })
+      .join();
+  ended_at("main 2");
+  REQUIRE(bp.force_flush(5s));
+  std::vector<std::string> names;
+  for (const auto& s : store->spans()) names.push_back(s.name);
+  CHECK(names == std::vector<std::string>{"main 1", "other 1", "other 2", "main 2"});
+  CHECK(bp.dropped_spans() == 0);
+  bp.shutdown(5s);
+  std::thread([&] { ended_at("after shutdown"); }).join();  // a new thread's shard: closed
+  CHECK(bp.dropped_spans() == 1);
+  CHECK(store->size() == 4);
+}
+
+TEST_CASE("records come back to the thread that ended their spans", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  std::vector<span_data*> mine;
+  for (int i = 0; i < 3; ++i) {
+    auto s = make_span();
+    mine.push_back(s.get());
+    bp.on_end(std::move(s));
+  }
+  std::thread([&] { bp.on_end(make_span()); }).join();
+  REQUIRE(bp.force_flush(5s));
+  std::vector<std::unique_ptr<span_data>> out(8);
+  const auto n = bp.take_recycled(out);
+  REQUIRE(n == 3);  // this thread's three first
+  std::vector<span_data*> got;
+  for (std::size_t i = 0; i < n; ++i) got.push_back(out[i].get());
+  std::sort(got.begin(), got.end());
+  std::sort(mine.begin(), mine.end());
+  CHECK(got == mine);
+  CHECK(bp.take_recycled(out) == 1);  // then the exited thread's, from the shared pool
+  CHECK(bp.take_recycled(out) == 0);
 }
