@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <memory>
+
+#include "core/parse.hpp"
+#include "http/message.hpp"
 
 namespace vmterm::term::pmd {
 namespace {
@@ -16,18 +18,8 @@ constexpr int compress_mem_level = 5;
 constexpr int min_window_bits = 9;  // zlib cannot write a raw stream for a 256-byte window
 constexpr int max_window_bits = 15;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using http::iequals;
+using parse::trim;
 
 /// A window-bits value (8..15), quoted or not; none when it is not one.
 std::optional<int> window_bits(std::string_view v) {
