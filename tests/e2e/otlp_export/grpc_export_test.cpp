@@ -68,7 +68,11 @@ TEST_CASE("over gRPC an https endpoint is TLS, verified against the trusted root
                         {"OTEL_EXPORTER_OTLP_ENDPOINT", collector.url()}};
   // The system's roots do not know the receiver's certificate: nothing is delivered.
   auto r = run_tool("vmterm-health", {"--http", target.url("/")}, {.env = env});
-  CHECK(r.exit_code == 0);
+  {
+    // One CI run saw this end in SIGABRT (134); 580 local runs did not: keep its stderr.
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+  }
   CHECK(collector.call_count() == 0);
   // Trusted (grpc's roots file, as a CA bundle would be), the spans arrive.
   auto trusted = env;
