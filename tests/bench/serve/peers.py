@@ -12,9 +12,19 @@ read its README's caveats before quoting a ratio). It takes each peer's path, sa
 peerbench runs the Node client (peerbench-fast.mjs, with wetty's `ws`) after the Python one;
 `--spin` repeats the throughput with two nice-19 busy loops (busy vCPUs).
 
+The SSH row (`--peers vmterm-ssh,ttyd-ssh`): one sshd started here on a free loopback port (its
+own host key, client key and known_hosts in a temp dir; stopped at exit). vmterm-serve logs in
+with `--ssh`; ttyd runs OpenSSH's `ssh -tt` to the same sshd. Both run the same remote command
+(peerbench's shell) with the same cipher and MAC (aes128-ctr, hmac-sha2-256: what libssh2 1.10
+picks first; OpenSSH would pick chacha20-poly1305), so the row compares the servers, not the
+ciphers. ttyd's server CPU includes its `ssh` child's, since vmterm-serve does that work
+in-process. Only the rows where the SSH backend applies run for them: echo and throughput
+(`zero`, `seq`); not the idle-session memory (300 SSH logins) nor the Node client.
+
   /usr/bin/python3 tests/bench/serve/peers.py run --rounds 3 --out var/peers.json \
       [--vmterm build/bin/vmterm-serve] [--ttyd PATH] [--wetty PATH] [--shellinabox PATH] \
-      [--peerbench PATH] [--peers vmterm,vmterm-deflate,ttyd,ttyd-deflate,wetty,shellinabox] \
+      [--peerbench PATH] [--peers vmterm,vmterm-deflate,ttyd,ttyd-deflate,wetty,shellinabox,\
+                                  vmterm-ssh,ttyd-ssh] [--sshd PATH] \
       [--memory-only]      (only the idle-session memory: minutes instead of an hour)
       [--suites echo,zero] (only these: mem, zero, seq, echo, fast)
   /usr/bin/python3 tests/bench/serve/peers.py report --out var/peers.json
@@ -23,11 +33,17 @@ Run from the project root. Peers: ../shared/peers/setup-peers.sh installs them.
 """
 import argparse
 import importlib.util
+import atexit
 import json
 import os
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -41,7 +57,11 @@ def default_peerbench():
 
 
 DEFAULT_PEERBENCH = default_peerbench()
-ALL = ["vmterm", "vmterm-deflate", "ttyd", "ttyd-deflate", "wetty", "shellinabox"]
+ALL = ["vmterm", "vmterm-deflate", "ttyd", "ttyd-deflate", "wetty", "shellinabox",
+       "vmterm-ssh", "ttyd-ssh"]
+SSH_PEERS = ("vmterm-ssh", "ttyd-ssh")
+# The one cipher and MAC both SSH clients use (libssh2 1.10's first choices).
+SSH_CIPHER, SSH_MAC = "aes128-ctr", "hmac-sha2-256"
 
 
 def load_peerbench(path):
@@ -142,6 +162,146 @@ def instrument(pb):
     pb.cpu_s, pb.throughput = cpu_s, throughput
 
 
+class Sshd:
+    """One sshd on a free loopback port, for the SSH row; everything in a temp dir."""
+
+    def __init__(self, sshd):
+        self.dir = tempfile.mkdtemp(prefix="vmterm-peers-sshd-")
+        self.user = os.environ.get("USER") or __import__("pwd").getpwuid(os.getuid()).pw_name
+        os.makedirs("/run/sshd", exist_ok=True)  # sshd's privilege-separation directory
+        for name in ("host_ed25519", "id_ed25519"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "peers",
+                            "-f", os.path.join(self.dir, name)], check=True)
+        shutil.copy(os.path.join(self.dir, "id_ed25519.pub"),
+                    os.path.join(self.dir, "authorized_keys"))
+        self.identity = os.path.join(self.dir, "id_ed25519")
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        with open(os.path.join(self.dir, "host_ed25519.pub")) as f:
+            host_key = " ".join(f.read().split()[:2])
+        self.known_hosts = os.path.join(self.dir, "known_hosts")
+        with open(self.known_hosts, "w") as f:
+            f.write(f"[127.0.0.1]:{self.port} {host_key}\n")
+        config = os.path.join(self.dir, "sshd_config")
+        with open(config, "w") as f:
+            f.write(f"""Port {self.port}
+ListenAddress 127.0.0.1
+HostKey {self.dir}/host_ed25519
+PidFile {self.dir}/sshd.pid
+AuthorizedKeysFile {self.dir}/authorized_keys
+AuthenticationMethods publickey
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowUsers {self.user}
+Ciphers {SSH_CIPHER}
+MACs {SSH_MAC}
+UsePAM no
+StrictModes no
+PrintMotd no
+PrintLastLog no
+UseDNS no
+MaxStartups 100
+""")
+        self.log = open(os.path.join(self.dir, "sshd.log"), "wb")
+        self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", config], stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        atexit.register(self.stop)
+        deadline = time.time() + 20
+        while True:
+            if self.proc.poll() is not None:
+                sys.exit(f"peers.py: sshd exited with {self.proc.returncode}; its log: "
+                         f"{os.path.join(self.dir, 'sshd.log')}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                    if c.recv(8).startswith(b"SSH-2.0-"):
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                sys.exit(f"peers.py: sshd did not answer on 127.0.0.1:{self.port} in 20 s")
+            time.sleep(0.1)
+
+    def ssh_argv(self, command):
+        """OpenSSH's client, as ttyd runs it: a terminal, the same cipher and MAC as libssh2."""
+        return ["ssh", "-tt", "-F", "/dev/null", "-i", self.identity, "-p", str(self.port),
+                "-c", SSH_CIPHER, "-m", SSH_MAC,
+                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "GlobalKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                f"{self.user}@127.0.0.1"] + command.split()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ssh_peers(pb, sshd_path):
+    """Teach peerbench the two SSH peers: how to start them, which client protocol each speaks,
+    and whose CPU is the server's (ttyd's `ssh` child counts: vmterm-serve does that work in
+    its own process). Started before `instrument`, which wraps the CPU reading again."""
+    sshd = Sshd(sshd_path)
+    base = pb.Server
+    counted = set()  # pids of ttyd-ssh servers: their `ssh` children count as server CPU
+
+    class Server(base):
+        def __init__(self, peer, logdir):
+            if peer not in SSH_PEERS:
+                base.__init__(self, peer, logdir)
+                return
+            self.peer, self.port = peer, pb.free_port()
+            self.token = pb.secrets.token_hex(32)
+            env = dict(os.environ)
+            env.pop("VMTERM_TOKEN", None)
+            env.pop("SSH_AUTH_SOCK", None)  # only the fixture's key, never the user's agent
+            if peer == "vmterm-ssh":
+                env.update(VMTERM_TOKEN=self.token, OTEL_TRACES_EXPORTER="none")
+                argv = [pb.VMTERM, "--listen", f"127.0.0.1:{self.port}",
+                        "--ssh", f"{sshd.user}@127.0.0.1:{sshd.port}", "-i", sshd.identity,
+                        "--known-hosts", sshd.known_hosts, "--command", pb.SHELL,
+                        "--max-sessions", "400"]
+            else:
+                argv = [pb.TTYD, "-p", str(self.port), "-i", "127.0.0.1", "-W"] + \
+                    sshd.ssh_argv(pb.SHELL)
+            self.argv = argv
+            self.log = open(os.path.join(logdir, f"{peer}-{self.port}.log"), "wb")
+            self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=self.log, stderr=subprocess.STDOUT,
+                                         cwd=pb.PEERS_CACHE, start_new_session=True)
+            self.pid = self.proc.pid
+            if peer == "ttyd-ssh":
+                counted.add(self.pid)
+
+    pb.Server = Server
+    make_term = pb.make_term
+
+    def make_term_ssh(peer, srv):
+        return make_term({"vmterm-ssh": "vmterm", "ttyd-ssh": "ttyd"}.get(peer, peer), srv)
+
+    pb.make_term = make_term_ssh
+
+    def with_ssh_children(read):
+        def total(pid):
+            pids = [pid] + ([c for c in pb.descendants(pid) if pb._comm(c) == "ssh"]
+                            if pid in counted else [])
+            return sum(read(p) for p in pids)
+        return total
+
+    pb.cpu_s = with_ssh_children(pb.cpu_s)
+    global cpu_ns, ctx_switches
+    cpu_ns, ctx_switches = with_ssh_children(cpu_ns), with_ssh_children(ctx_switches)
+
+
 def memory_only(pb):
     """peerbench.run_peer's first part alone: a fresh server, its RSS with 0 sessions, then 300
     idle ones (a few minutes for every peer instead of an hour: for memory changes)."""
@@ -174,7 +334,7 @@ def only(pb, suites):
     peerbench does; minutes instead of an hour when a change touches one row."""
     def run_peer(peer, sizes, logdir, spin=False):
         out = {"peer": peer, "load_before": pb.loadavg(), "suites": sorted(suites)}
-        if "mem" in suites:
+        if "mem" in suites and peer not in SSH_PEERS:
             srv = pb.Server(peer, logdir)
             out["argv"] = srv.argv
             try:
@@ -198,7 +358,7 @@ def only(pb, suites):
                                 for _ in range(2)]
                     pb.time.sleep(0.5)
                 out["io"] = pb.asyncio.run(suite_io(peer, srv, sizes))
-                if "fast" in suites:
+                if "fast" in suites and peer not in SSH_PEERS:
                     out["fast"] = pb.fast_io(peer, srv, sizes)
             except Exception as e:  # noqa
                 out["io"] = {"error": repr(e)}
@@ -246,11 +406,38 @@ def paths(a):
     return {
         "vmterm": a.vmterm, "vmterm-deflate": a.vmterm, "ttyd": a.ttyd,
         "ttyd-deflate": a.ttyd, "wetty": a.wetty, "shellinabox": a.shellinabox,
+        "vmterm-ssh": a.vmterm, "ttyd-ssh": a.ttyd,
     }
+
+
+def skip_for_ssh(pb):
+    """The SSH peers run only the suites where the SSH backend applies (module docstring)."""
+    inner, fast_io = pb.run_peer, pb.fast_io
+
+    def run_peer(peer, sizes, logdir, spin=False):
+        if peer in SSH_PEERS:
+            sizes = dict(sizes, sessions=0)  # peerbench's own procedure: no memory suite
+        return inner(peer, sizes, logdir, spin)
+
+    def fast(peer, srv, sizes):
+        if peer in SSH_PEERS:
+            return {"error": "not run for the SSH row"}
+        return fast_io(peer, srv, sizes)
+
+    pb.run_peer, pb.fast_io = run_peer, fast
 
 
 def run(a):
     pb = load_peerbench(a.peerbench)
+    wanted = a.peers.split(",")
+    if set(wanted) & set(SSH_PEERS):
+        if a.memory_only:
+            sys.exit("peers.py: --memory-only has no SSH row; drop vmterm-ssh,ttyd-ssh from "
+                     "--peers")
+        if not os.path.isfile(a.sshd):
+            sys.exit(f"peers.py: sshd not found at {a.sshd}; install openssh-server or pass "
+                     "--sshd PATH")
+        ssh_peers(pb, a.sshd)
     instrument(pb)
     if a.memory_only:
         memory_only(pb)
@@ -260,13 +447,14 @@ def run(a):
             sys.exit(f"peers.py: unknown suite in --suites {a.suites!r}; choose from "
                      f"{','.join(SUITES)}")
         only(pb, chosen)
+    skip_for_ssh(pb)
     pb.VMTERM, pb.TTYD = os.path.abspath(a.vmterm), os.path.abspath(a.ttyd)
     pb.WETTY, pb.SIAB = os.path.abspath(a.wetty), os.path.abspath(a.shellinabox)
     if not os.path.isdir(pb.PEERS_CACHE):  # the servers' working directory
         pb.PEERS_CACHE = tempfile.mkdtemp(prefix="vmterm-peers-")
     where = paths(a)
     peers = []
-    for p in a.peers.split(","):
+    for p in wanted:
         if p not in where:
             sys.exit(f"peers.py: unknown peer {p!r} in --peers; choose from {','.join(ALL)}")
         if os.path.isfile(where[p]):
@@ -345,7 +533,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=["smoke", "run", "report"])
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--peers", default=",".join(ALL))
+    ap.add_argument("--peers", default=",".join(p for p in ALL if p not in SSH_PEERS),
+                    help="comma-separated, from: " + ",".join(ALL) + " (default: all but the "
+                    "SSH row)")
     ap.add_argument("--out", default=os.path.join(ROOT, "var", "peers.json"))
     ap.add_argument("--spin", action="store_true")
     ap.add_argument("--memory-only", action="store_true",
@@ -359,6 +549,8 @@ def main():
     ap.add_argument("--ttyd", default=os.path.join(os.path.dirname(DEFAULT_PEERBENCH), "bin/ttyd"))
     ap.add_argument("--wetty", default=os.path.join(cache, "wetty/node_modules/wetty/build/main.js"))
     ap.add_argument("--shellinabox", default="/usr/bin/shellinaboxd")
+    ap.add_argument("--sshd", default="/usr/sbin/sshd",
+                    help="the sshd for the SSH row (vmterm-ssh, ttyd-ssh)")
     a = ap.parse_args()
     if a.mode == "report":
         report(a)
