@@ -174,3 +174,30 @@ TEST_CASE("an https:// probe through a proxy is a CONNECT tunnel, verified end t
   CHECK(untrusted.exit_code == 2);
   CHECK(nlohmann::json::parse(untrusted.out)["checks"][0]["error_type"] == "tls");
 }
+
+TEST_CASE("OpenSSL is loaded only by a probe that needs it", "[health][tls]") {
+  // LD_DEBUG=files names each library the loader maps, at start or by dlopen, on stderr.
+  const env_changes loader_log{{"LD_DEBUG", "files"}};
+  auto version = health({"--version"}, loader_log);
+  REQUIRE(version.exit_code == 0);
+  if (version.err.find("file=libcrypto.so.3 [0];  needed by") != std::string::npos) {
+    WARN("vmterm-health links libcrypto at start (a sanitizer or shared build): nothing to check");
+    return;
+  }
+  CHECK(version.err.find("libcrypto") == std::string::npos);
+  CHECK(version.err.find("libssh2") == std::string::npos);
+  // A plain http:// probe (refused: no server needed) maps neither OpenSSL nor libssh2.
+  const auto port = std::to_string(free_loopback_port());
+  auto plain = health({"--nagios", "--http", "http://127.0.0.1:" + port + "/"}, loader_log);
+  CHECK(plain.exit_code == 2);
+  CHECK(plain.err.find("libcrypto") == std::string::npos);
+  CHECK(plain.err.find("libssl") == std::string::npos);
+  // An https:// probe loads Debian's libssl and libcrypto on its first TLS call, and works.
+  tls_server server(30, false);
+  auto secure = health({"--nagios", "--http", server.url(), "--cacert", server.ca}, loader_log);
+  INFO(secure.out);
+  CHECK(secure.exit_code == 0);
+  CHECK(secure.err.find("file=libssl.so.3 [0];  dynamically loaded by") != std::string::npos);
+  CHECK(secure.err.find("file=libcrypto.so.3 [0];") != std::string::npos);
+  CHECK(secure.err.find("libssh2") == std::string::npos);
+}
