@@ -86,8 +86,8 @@ __attribute__((visibility("hidden"))) void* vmterm_lazy_tls_resolve(unsigned ind
       if (static_cast<unsigned>(entries[i].lib) != lib) continue;
       void* f = ::dlsym(handle, entries[i].name);
       if (f == nullptr) {
-        fail(std::string(sonames[lib]) + " has no function " + entries[i].name +
-             "; install the " + packages[lib] + " package vmterm was built against");
+        fail(std::string(sonames[lib]) + " has no function " + entries[i].name + "; install the " +
+             packages[lib] + " package vmterm was built against");
       }
       __atomic_store_n(&vmterm_lazy_tls_slots[i], f, __ATOMIC_RELEASE);
     }
