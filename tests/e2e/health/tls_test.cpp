@@ -2,6 +2,7 @@
 // openssl(1) in the test: --cacert, a near-expiry certificate against --cert-days in the same
 // run as the content, and client certificates (--cert/--key) for a server that requires one.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "connect_proxy.hpp"
@@ -202,4 +203,33 @@ TEST_CASE("OpenSSL is loaded only by a probe that needs it", "[health][tls]") {
   CHECK(secure.err.find(module) != std::string::npos);
   CHECK(secure.err.find("libssl.so") == std::string::npos);
   CHECK(secure.err.find("libcrypto.so") == std::string::npos);
+}
+
+TEST_CASE("without its TLS module an https probe is UNKNOWN naming the module; http still works",
+          "[health][tls]") {
+  if (!std::filesystem::exists(bin_dir() / "libvmterm_health_tls.so")) {
+    WARN(
+        "no libvmterm_health_tls.so (a sanitizer or shared build links OpenSSL): nothing to check");
+    return;
+  }
+  // The program alone in a directory: neither beside it nor in ../lib/vmterm/ is the module.
+  temp_dir alone{"vmterm-health-alone"};
+  std::filesystem::create_directories(alone / "bin");
+  const auto program = alone / "bin" / "vmterm-health";
+  std::filesystem::copy_file(bin_dir() / "vmterm-health", program);
+  const run_options opt{.env = {{"OTEL_TRACES_EXPORTER", "none"}, {"NO_COLOR", "1"}}};
+  const auto port = std::to_string(free_loopback_port());
+  auto plain = run({program.string(), "--nagios", "--http", "http://127.0.0.1:" + port + "/"}, opt);
+  CHECK(plain.exit_code == 2);  // refused, judged as ever
+  auto secure =
+      run({program.string(), "--nagios", "--http", "https://127.0.0.1:" + port + "/"}, opt);
+  INFO(secure.out << secure.err);
+  CHECK(secure.exit_code == 3);
+  CHECK(first_line(secure.out)
+            .starts_with("UNKNOWN - vmterm-health: cannot load libvmterm_health_tls.so ("));
+  CHECK(first_line(secure.out)
+            .ends_with("), which https and ssh probes need; install it beside vmterm-health or in "
+                       "../lib/vmterm/ "
+                       "from it"));
+  CHECK(secure.err.starts_with("vmterm-health: cannot load libvmterm_health_tls.so ("));
 }
