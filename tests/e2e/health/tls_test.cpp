@@ -9,6 +9,7 @@
 #include "ports.hpp"
 #include "service.hpp"
 #include "silent_listener.hpp"
+#include "sshd_server.hpp"
 #include "temp_dir.hpp"
 
 using namespace vmterm::test;
@@ -232,4 +233,32 @@ TEST_CASE("without its TLS module an https probe is UNKNOWN naming the module; h
                        "../lib/vmterm/ "
                        "from it"));
   CHECK(secure.err.starts_with("vmterm-health: cannot load libvmterm_health_tls.so ("));
+}
+
+TEST_CASE("https and ssh probes of one run load the TLS module once, whichever thread is first",
+          "[health][tls][ssh]") {
+  if (!std::filesystem::exists(bin_dir() / "libvmterm_health_tls.so")) {
+    WARN(
+        "no libvmterm_health_tls.so (a sanitizer or shared build links OpenSSL): nothing to check");
+    return;
+  }
+  tls_server server(30, false);
+  sshd_server sshd;
+  const auto target = "127.0.0.1:" + std::to_string(sshd.port());
+  const std::string loaded = "/libvmterm_health_tls.so [0];  dynamically loaded by";
+  // Three probes on three threads, each making its first OpenSSL or libssh2 call at about the
+  // same moment: one of them loads the module, the others wait for it and use it.
+  for (int run = 0; run < 5; ++run) {
+    auto r = health({"--nagios", "--http", server.url(), "--cacert", server.ca, "--ssh", target,
+                     "--ssh", target, "--known-hosts", sshd.known_hosts_file().string()},
+                    {{"LD_DEBUG", "files"}});
+    INFO(r.out << sshd.log());
+    CHECK(r.exit_code == 0);
+    CHECK(first_line(r.out).starts_with("HEALTH OK - 3 of 3 checks ok | "));
+    std::size_t loads = 0;
+    for (auto at = r.err.find(loaded); at != std::string::npos; at = r.err.find(loaded, at + 1)) {
+      ++loads;
+    }
+    CHECK(loads == 1);
+  }
 }
