@@ -148,6 +148,7 @@ struct result_waiter::impl : std::enable_shared_from_this<result_waiter::impl> {
   redis::connection_options opts;
   std::shared_ptr<redis::subscriber> sub;
   std::shared_ptr<redis::connection> conn;
+  bool borrowed = false;  ///< conn is the caller's: it connects and closes it
   std::map<std::string, pending, std::less<>> waits;  ///< by task id
 
   impl(boost::asio::any_io_executor e, redis::connection_options o)
@@ -163,7 +164,7 @@ struct result_waiter::impl : std::enable_shared_from_this<result_waiter::impl> {
         for (const auto& [id, p] : self->waits) self->get_once(id);
       }
     });
-    conn = redis::connection::create(ex, opts);
+    if (!conn) conn = redis::connection::create(ex, opts);
   }
 
   void on_message(std::string_view channel, const std::string& payload) {
@@ -217,6 +218,17 @@ std::shared_ptr<result_waiter> result_waiter::create(boost::asio::any_io_executo
   return std::shared_ptr<result_waiter>(new result_waiter(std::move(p)));
 }
 
+std::shared_ptr<result_waiter> result_waiter::create(
+    boost::asio::any_io_executor executor, redis::connection_options redis,
+    std::shared_ptr<redis::connection> get_connection) {
+  if (!get_connection) return create(std::move(executor), std::move(redis));
+  auto p = std::make_shared<impl>(std::move(executor), std::move(redis));
+  p->conn = std::move(get_connection);
+  p->borrowed = true;
+  p->init();
+  return std::shared_ptr<result_waiter>(new result_waiter(std::move(p)));
+}
+
 void result_waiter::async_connect(std::function<void(expected<void>)> done) {
   // The subscriber and the GET connection at once: `done` once, with the first error or when
   // both are up.
@@ -224,14 +236,14 @@ void result_waiter::async_connect(std::function<void(expected<void>)> done) {
     std::function<void(expected<void>)> done;
     int pending = 2;
   };
-  auto j = std::make_shared<joint>(joint{std::move(done)});
+  auto j = std::make_shared<joint>(joint{std::move(done), impl_->borrowed ? 1 : 2});
   auto one = [j](expected<void> r) {
     if (!j->done) return;
     if (!r) return std::exchange(j->done, nullptr)(std::move(r));
     if (--j->pending == 0) std::exchange(j->done, nullptr)(expected<void>{});
   };
   impl_->sub->async_connect(one);
-  impl_->conn->async_connect(one);
+  if (!impl_->borrowed) impl_->conn->async_connect(one);
 }
 
 void result_waiter::subscribe(const std::string& task_id,
@@ -269,7 +281,7 @@ void result_waiter::close() noexcept {
   }
   impl_->waits.clear();
   impl_->sub->close();
-  impl_->conn->close();
+  if (!impl_->borrowed) impl_->conn->close();
 }
 
 }  // namespace vmterm::queue

@@ -50,8 +50,15 @@ class result_waiter : public std::enable_shared_from_this<result_waiter> {
   /// the GET.
   [[nodiscard]] static std::shared_ptr<result_waiter> create(boost::asio::any_io_executor executor,
                                                              redis::connection_options redis);
+  /// The same with the GET sent over `get_connection`, a connection to the result db that the
+  /// caller connects and closes (task_call's to the broker, when the backend is the broker's
+  /// server and db): the waiter then opens only its subscriber, one connection fewer.
+  [[nodiscard]] static std::shared_ptr<result_waiter> create(
+      boost::asio::any_io_executor executor, redis::connection_options redis,
+      std::shared_ptr<redis::connection> get_connection);
   ~result_waiter();
 
+  /// Connects the subscriber and, unless the caller gave it, the GET connection.
   void async_connect(std::function<void(expected<void>)> done);
   /// SUBSCRIBE celery-task-meta-<id>; `done` once Redis confirmed (send the task then).
   void subscribe(const std::string& task_id, std::function<void(expected<void>)> done);

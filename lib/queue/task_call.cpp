@@ -30,6 +30,16 @@ task_call::task_call(boost::asio::any_io_executor executor, task_call_options op
 
 task_call::~task_call() { close(); }
 
+namespace {
+
+/// True when both options reach the same server and db as the same user: one connection serves.
+bool same_db(const redis::url& a, const redis::url& b) {
+  return a.host == b.host && a.port == b.port && a.unix_path == b.unix_path && a.user == b.user &&
+         a.password == b.password && a.db == b.db;
+}
+
+}  // namespace
+
 std::shared_ptr<task_call> task_call::start(boost::asio::any_io_executor executor,
                                             task_call_options options, done_fn done) {
   std::shared_ptr<task_call> call(
@@ -57,7 +67,11 @@ auto task_call::step(Next next) {
 void task_call::begin() {
   conn_ = redis::connection::create(executor_, options_.broker);
   producer_ = std::make_unique<producer>(conn_);
-  waiter_ = result_waiter::create(executor_, options_.backend);
+  // Celery's default layout keeps results in the broker's db: then the waiter's GET goes over
+  // the broker connection, and the call opens two connections, not three.
+  waiter_ = same_db(options_.broker.url, options_.backend.url)
+                ? result_waiter::create(executor_, options_.backend, conn_)
+                : result_waiter::create(executor_, options_.backend);
   // Both connections at once (a round trip each, overlapped), their errors named as such.
   conn_->async_connect(step<void>([](task_call& self) {
     self.broker_up_ = true;

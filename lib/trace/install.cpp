@@ -32,6 +32,7 @@ current_ids current_span_ids() {
 installation::installation(installation&& other) noexcept
     : provider_(std::move(other.provider_)),
       batch_(std::exchange(other.batch_, nullptr)),
+      deferred_(std::exchange(other.deferred_, nullptr)),
       shutdown_timeout_(other.shutdown_timeout_) {}
 
 installation& installation::operator=(installation&& other) noexcept {
@@ -39,6 +40,7 @@ installation& installation::operator=(installation&& other) noexcept {
     shutdown();
     provider_ = std::move(other.provider_);
     batch_ = std::exchange(other.batch_, nullptr);
+    deferred_ = std::exchange(other.deferred_, nullptr);
     shutdown_timeout_ = other.shutdown_timeout_;
   }
   return *this;
@@ -60,6 +62,7 @@ void installation::shutdown() noexcept {
   provider_->shutdown(shutdown_timeout_);
   provider_.reset();
   batch_ = nullptr;
+  deferred_ = nullptr;
 }
 
 std::uint64_t installation::shutdown_within(std::chrono::milliseconds bound) noexcept {
@@ -68,15 +71,20 @@ std::uint64_t installation::shutdown_within(std::chrono::milliseconds bound) noe
     provider::reset();
     log::set_context_source(nullptr);
   }
-  const std::uint64_t lost = batch_ != nullptr ? batch_->shutdown_at_exit(bound) : 0;
+  const std::uint64_t lost = batch_ != nullptr      ? batch_->shutdown_at_exit(bound)
+                             : deferred_ != nullptr ? deferred_->shutdown_at_exit(bound)
+                                                    : 0;
   provider_->shutdown(bound);  // the processor is already down; the rest is quick
   provider_.reset();
   batch_ = nullptr;
+  deferred_ = nullptr;
   return lost;
 }
 
 std::uint64_t installation::dropped_spans() const noexcept {
-  return batch_ != nullptr ? batch_->dropped_spans() : 0;
+  return batch_ != nullptr      ? batch_->dropped_spans()
+         : deferred_ != nullptr ? deferred_->dropped_spans()
+                                : 0;
 }
 
 installation install(std::string_view default_service_name, std::unique_ptr<exporter> exp,
@@ -86,7 +94,7 @@ installation install(std::string_view default_service_name, std::unique_ptr<expo
 }
 
 installation install(std::string_view default_service_name, std::unique_ptr<exporter> exp,
-                     const config::env_lookup& env, const warn_fn& warn) {
+                     const config::env_lookup& env, const warn_fn& warn, span_delivery delivery) {
   installation inst;
   try {
     // Propagation works whatever the exporter: a tool that exports nothing still passes the
@@ -100,16 +108,25 @@ installation install(std::string_view default_service_name, std::unique_ptr<expo
     }
     if (env_bool(env, "OTEL_SDK_DISABLED", warn) || !exp) return inst;
     const auto bsp = batch_options::from_env(env, warn);
-    auto batch = std::make_unique<batch_processor>(std::move(exp), bsp);
-    auto* batch_raw = batch.get();
+    batch_processor* batch_raw = nullptr;
+    deferred_processor* deferred_raw = nullptr;
     tracer_provider_options options;
+    if (delivery == span_delivery::at_exit) {
+      auto deferred = std::make_unique<deferred_processor>(std::move(exp), bsp.max_queue_size);
+      deferred_raw = deferred.get();
+      options.processor = std::move(deferred);
+    } else {
+      auto batch = std::make_unique<batch_processor>(std::move(exp), bsp);
+      batch_raw = batch.get();
+      options.processor = std::move(batch);
+    }
     options.resource = make_resource(default_service_name, env, warn);
     options.sampler = sampler_from_env(env, warn);
-    options.processor = std::move(batch);
     options.limits = span_limits::from_env(env, warn);
     options.default_parent = extract_env(env);
     inst.provider_ = std::make_shared<tracer_provider>(std::move(options));
     inst.batch_ = batch_raw;
+    inst.deferred_ = deferred_raw;
     inst.shutdown_timeout_ = bsp.export_timeout;
     provider::set(inst.provider_);
     log::set_context_source(&log_source);
@@ -117,6 +134,7 @@ installation install(std::string_view default_service_name, std::unique_ptr<expo
     if (warn) warn("tracing setup failed; tracing is off");
     inst.provider_.reset();
     inst.batch_ = nullptr;
+    inst.deferred_ = nullptr;
   }
   return inst;
 }

@@ -15,11 +15,17 @@
 
 #include "core/config.hpp"
 #include "trace/batch_processor.hpp"
+#include "trace/deferred_processor.hpp"
 #include "trace/env.hpp"
 #include "trace/exporter.hpp"
 #include "trace/tracer.hpp"
 
 namespace vmterm::trace {
+
+/// How ended spans reach the exporter: `batch` through batch_processor's worker thread (servers
+/// and anything long-running), `at_exit` kept by a deferred_processor and exported by the
+/// thread that flushes or shuts down (a short-lived tool such as vmterm-health: no thread).
+enum class span_delivery { batch, at_exit };
 
 /// RAII owner of the installed pipeline. Destruction = force_flush + shutdown + reset of the
 /// global provider to no-op (and of the log-correlation hook). Move-only; the methods may be
@@ -58,9 +64,10 @@ class installation {
 
  private:
   friend installation install(std::string_view, std::unique_ptr<exporter>,
-                              const config::env_lookup&, const warn_fn&);
+                              const config::env_lookup&, const warn_fn&, span_delivery);
   std::shared_ptr<tracer_provider> provider_;
-  batch_processor* batch_ = nullptr;  ///< owned by provider_
+  batch_processor* batch_ = nullptr;        ///< owned by provider_
+  deferred_processor* deferred_ = nullptr;  ///< owned by provider_ (span_delivery::at_exit)
   std::chrono::milliseconds shutdown_timeout_{30000};
 };
 
@@ -72,10 +79,13 @@ class installation {
                                    std::unique_ptr<exporter> exp,
                                    const config::env_lookup& env = config::process_env());
 
-/// The same with the warnings sent to `warn` (tests read them).
+/// The same with the warnings sent to `warn` (tests read them) and the delivery chosen
+/// (`at_exit`: OTEL_BSP_MAX_QUEUE_SIZE bounds the spans kept; the other OTEL_BSP_* settings have
+/// nothing to act on).
 [[nodiscard]] installation install(std::string_view default_service_name,
                                    std::unique_ptr<exporter> exp, const config::env_lookup& env,
-                                   const warn_fn& warn);
+                                   const warn_fn& warn,
+                                   span_delivery delivery = span_delivery::batch);
 
 /// The current span's ids as hex (empty strings when none): the log-correlation source.
 struct current_ids {

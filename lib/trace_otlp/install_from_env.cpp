@@ -53,11 +53,11 @@ trace::installation install_from_env(std::string_view tool_name, const config::e
 }
 
 trace::installation install_from_env(std::string_view tool_name, const config::env_lookup& env,
-                                     const trace::warn_fn& warn) {
+                                     const trace::warn_fn& warn, trace::span_delivery delivery) {
   try {
     // Checked here too so that a disabled SDK builds no exporter and prints no exporter warnings.
     if (trace::env_bool(env, "OTEL_SDK_DISABLED", {})) return {};
-    return trace::install(tool_name, make_exporter_from_env(env, warn), env, warn);
+    return trace::install(tool_name, make_exporter_from_env(env, warn), env, warn, delivery);
   } catch (...) {
     if (warn) warn("tracing setup failed; tracing is off");
     return {};

@@ -34,9 +34,10 @@ inline constexpr std::string_view default_traces_file = "./var/traces.jsonl";
 [[nodiscard]] trace::installation install_from_env(
     std::string_view tool_name, const config::env_lookup& env = config::process_env());
 
-/// The same with the warnings sent to `warn` (tests read them).
-[[nodiscard]] trace::installation install_from_env(std::string_view tool_name,
-                                                   const config::env_lookup& env,
-                                                   const trace::warn_fn& warn);
+/// The same with the warnings sent to `warn` (tests read them) and the span delivery chosen
+/// (trace::span_delivery::at_exit for a short-lived tool: no worker thread).
+[[nodiscard]] trace::installation install_from_env(
+    std::string_view tool_name, const config::env_lookup& env, const trace::warn_fn& warn,
+    trace::span_delivery delivery = trace::span_delivery::batch);
 
 }  // namespace vmterm::trace_otlp

@@ -21,7 +21,11 @@ int main(int argc, char** argv) {
   if (auto code = vmterm::health_tool::parse_command_line(argc, argv, opt)) return *code;
   try {
     vmterm::core::ignore_sigpipe();  // hiredis writes with write(2)
-    auto tracing = vmterm::trace_otlp::install_from_env("vmterm-health");
+    // Spans kept and exported once, on this thread, at exit: no exporter thread to start in a
+    // process that lives milliseconds (tests/bench/health).
+    auto tracing = vmterm::trace_otlp::install_from_env(
+        "vmterm-health", vmterm::config::process_env(), vmterm::trace::stderr_warn("vmterm-health"),
+        vmterm::trace::span_delivery::at_exit);
     return vmterm::health_tool::run(opt, std::cout, std::cerr, tracing);
   } catch (const std::exception& e) {
     std::cout << vmterm::health::usage_line(std::string("internal error: ") + e.what()) << '\n';

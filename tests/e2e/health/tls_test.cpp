@@ -2,12 +2,14 @@
 // openssl(1) in the test: --cacert, a near-expiry certificate against --cert-days in the same
 // run as the content, and client certificates (--cert/--key) for a server that requires one.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "connect_proxy.hpp"
 #include "ports.hpp"
 #include "service.hpp"
 #include "silent_listener.hpp"
+#include "sshd_server.hpp"
 #include "temp_dir.hpp"
 
 using namespace vmterm::test;
@@ -173,4 +175,90 @@ TEST_CASE("an https:// probe through a proxy is a CONNECT tunnel, verified end t
                           {{"SSL_CERT_FILE", std::nullopt}, {"SSL_CERT_DIR", std::nullopt}});
   CHECK(untrusted.exit_code == 2);
   CHECK(nlohmann::json::parse(untrusted.out)["checks"][0]["error_type"] == "tls");
+}
+
+TEST_CASE("OpenSSL is loaded only by a probe that needs it", "[health][tls]") {
+  // LD_DEBUG=files names each library the loader maps, at start or by dlopen, on stderr.
+  const env_changes loader_log{{"LD_DEBUG", "files"}};
+  auto version = health({"--version"}, loader_log);
+  REQUIRE(version.exit_code == 0);
+  if (version.err.find("file=libcrypto.so.3 [0];  needed by") != std::string::npos) {
+    WARN("vmterm-health links libcrypto at start (a sanitizer or shared build): nothing to check");
+    return;
+  }
+  const std::string module = "/libvmterm_health_tls.so [0];  dynamically loaded by";
+  CHECK(version.err.find("libvmterm_health_tls") == std::string::npos);
+  CHECK(version.err.find("libcrypto") == std::string::npos);
+  // A plain http:// probe (refused: no server needed) maps no OpenSSL.
+  const auto port = std::to_string(free_loopback_port());
+  auto plain = health({"--nagios", "--http", "http://127.0.0.1:" + port + "/"}, loader_log);
+  CHECK(plain.exit_code == 2);
+  CHECK(plain.err.find("libvmterm_health_tls") == std::string::npos);
+  CHECK(plain.err.find("libcrypto") == std::string::npos);
+  // An https:// probe loads the module (OpenSSL inside it) on its first TLS call, and works;
+  // Debian's shared libssl and libcrypto stay unmapped.
+  tls_server server(30, false);
+  auto secure = health({"--nagios", "--http", server.url(), "--cacert", server.ca}, loader_log);
+  INFO(secure.out);
+  CHECK(secure.exit_code == 0);
+  CHECK(secure.err.find(module) != std::string::npos);
+  CHECK(secure.err.find("libssl.so") == std::string::npos);
+  CHECK(secure.err.find("libcrypto.so") == std::string::npos);
+}
+
+TEST_CASE("without its TLS module an https probe is UNKNOWN naming the module; http still works",
+          "[health][tls]") {
+  if (!std::filesystem::exists(bin_dir() / "libvmterm_health_tls.so")) {
+    WARN(
+        "no libvmterm_health_tls.so (a sanitizer or shared build links OpenSSL): nothing to check");
+    return;
+  }
+  // The program alone in a directory: neither beside it nor in ../lib/vmterm/ is the module.
+  temp_dir alone{"vmterm-health-alone"};
+  std::filesystem::create_directories(alone / "bin");
+  const auto program = alone / "bin" / "vmterm-health";
+  std::filesystem::copy_file(bin_dir() / "vmterm-health", program);
+  const run_options opt{.env = {{"OTEL_TRACES_EXPORTER", "none"}, {"NO_COLOR", "1"}}};
+  const auto port = std::to_string(free_loopback_port());
+  auto plain = run({program.string(), "--nagios", "--http", "http://127.0.0.1:" + port + "/"}, opt);
+  CHECK(plain.exit_code == 2);  // refused, judged as ever
+  auto secure =
+      run({program.string(), "--nagios", "--http", "https://127.0.0.1:" + port + "/"}, opt);
+  INFO(secure.out << secure.err);
+  CHECK(secure.exit_code == 3);
+  CHECK(first_line(secure.out)
+            .starts_with("UNKNOWN - vmterm-health: cannot load libvmterm_health_tls.so ("));
+  CHECK(first_line(secure.out)
+            .ends_with("), which https and ssh probes need; install it beside vmterm-health or in "
+                       "../lib/vmterm/ "
+                       "from it"));
+  CHECK(secure.err.starts_with("vmterm-health: cannot load libvmterm_health_tls.so ("));
+}
+
+TEST_CASE("https and ssh probes of one run load the TLS module once, whichever thread is first",
+          "[health][tls][ssh]") {
+  if (!std::filesystem::exists(bin_dir() / "libvmterm_health_tls.so")) {
+    WARN(
+        "no libvmterm_health_tls.so (a sanitizer or shared build links OpenSSL): nothing to check");
+    return;
+  }
+  tls_server server(30, false);
+  sshd_server sshd;
+  const auto target = "127.0.0.1:" + std::to_string(sshd.port());
+  const std::string loaded = "/libvmterm_health_tls.so [0];  dynamically loaded by";
+  // Three probes on three threads, each making its first OpenSSL or libssh2 call at about the
+  // same moment: one of them loads the module, the others wait for it and use it.
+  for (int run = 0; run < 5; ++run) {
+    auto r = health({"--nagios", "--http", server.url(), "--cacert", server.ca, "--ssh", target,
+                     "--ssh", target, "--known-hosts", sshd.known_hosts_file().string()},
+                    {{"LD_DEBUG", "files"}});
+    INFO(r.out << sshd.log());
+    CHECK(r.exit_code == 0);
+    CHECK(first_line(r.out).starts_with("HEALTH OK - 3 of 3 checks ok | "));
+    std::size_t loads = 0;
+    for (auto at = r.err.find(loaded); at != std::string::npos; at = r.err.find(loaded, at + 1)) {
+      ++loads;
+    }
+    CHECK(loads == 1);
+  }
 }

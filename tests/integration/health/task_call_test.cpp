@@ -141,3 +141,44 @@ TEST_CASE("task_call: a refused broker or backend is named by the stage", "[heal
   ioc.restart();
   ioc.poll();
 }
+
+TEST_CASE("task_call: results in the broker's db take two connections, another db three",
+          "[health][task]") {
+  early = GENERATE(false, true);
+  const bool same_db = GENERATE(true, false);
+  test::redis_server server;
+  const auto backend_url = server.url(same_db ? 0 : 1);
+  boost::asio::io_context ioc{1};
+  auto conn = redis::connection::create(ioc.get_executor(), options_for(backend_url));
+  queue::result_backend backend(conn);
+  std::optional<bool> stored;
+  conn->async_connect([&](expected<void> up) {
+    REQUIRE(up);
+    backend.store(success("conns-1"), [&](expected<bool> r) { stored = r && *r; });
+  });
+  REQUIRE(run_until(ioc, stored));
+  // Redis counts every connection it accepted (INFO stats: total_connections_received).
+  auto accepted = [&] {
+    std::optional<long> n;
+    conn->exec({"INFO", "stats"}, [&](expected<redis::reply> r) {
+      REQUIRE(r);
+      const auto text = r->text();
+      const auto at = text.find("total_connections_received:");
+      REQUIRE(at != std::string::npos);
+      n = std::stol(text.substr(at + 27));
+    });
+    REQUIRE(run_until(ioc, n));
+    return *n;
+  };
+  const long before = accepted();
+  std::optional<expected<queue::result_meta>> got;
+  auto call = queue::task_call::start(ioc.get_executor(),
+                                      call_options(server.url(), backend_url, "conns-1"),
+                                      [&](expected<queue::result_meta> r) { got = std::move(r); });
+  REQUIRE(run_until(ioc, got));
+  REQUIRE(got->has_value());
+  CHECK((*got)->result == 42);
+  CHECK(accepted() - before == (same_db ? 2 : 3));
+  call->close();
+  conn->close();
+}
