@@ -125,6 +125,7 @@ TEST_CASE("cpack -G DEB builds a package whose tools run from a scratch root", "
   CHECK_THAT(contents.out, Catch::Contains("./usr/share/man/man7/vmterm.7"));
   // The OTLP/gRPC module, where the tools look for it (../lib/vmterm from /usr/bin).
   CHECK_THAT(contents.out, Catch::Contains("./usr/lib/vmterm/libvmterm_otlp_grpc.so\n"));
+  CHECK_THAT(contents.out, Catch::Contains("./usr/lib/vmterm/libvmterm_health_tls.so\n"));
   // Nothing from the build or the tests.
   CHECK(contents.out.find("test") == std::string::npos);
 
