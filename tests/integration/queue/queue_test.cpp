@@ -105,6 +105,31 @@ send_options task(std::string name, int priority = 0, std::string queue = "celer
   return o;
 }
 
+/// Sends "first", "second" and "third" through `p`, starts consumer w1@vm and takes all three
+/// (one take): the start of the cases about what happens to taken messages.
+std::pair<std::shared_ptr<consumer>, std::vector<delivery>> three_taken(harness& h, producer& p) {
+  for (const char* t : {"first", "second", "third"}) h.send(p, task(t));
+  auto c = h.start("w1@vm");
+  auto ds = h.take(*c, 10);
+  REQUIRE(ds.size() == 3);
+  return {c, std::move(ds)};
+}
+
+/// The result side of a case: a connection to db 1, a result_backend on it, and a result_waiter
+/// on db 1, connected.
+struct results_side {
+  std::shared_ptr<redis::connection> rc;
+  result_backend backend;
+  std::shared_ptr<result_waiter> waiter;
+};
+results_side results_of(harness& h) {
+  auto rc = h.loop.open(redis_options(h.server.url(1)));
+  results_side r{rc, result_backend(rc),
+                 result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)))};
+  h.done([&](auto cb) { r.waiter->async_connect(cb); });
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("take records kombu's unacked entry and our ownership; ack removes all three",
@@ -531,10 +556,7 @@ TEST_CASE("give_back_tags puts held messages back by tag, each once, in one scri
           "[integration][queue]") {
   harness h;
   producer p(h.conn);
-  for (const char* t : {"first", "second", "third"}) h.send(p, task(t));
-  auto c = h.start("w1@vm");
-  auto ds = h.take(*c, 10);
-  REQUIRE(ds.size() == 3);
+  auto [c, ds] = three_taken(h, p);
   h.cmd({"CONFIG", "RESETSTAT"});
   h.done([&](auto cb) { c->give_back_tags({ds[0].tag, ds[1].tag, ds[1].tag, "no-such-tag"}, cb); });
   CHECK(succeeded_calls(h.cmd({"INFO", "commandstats"}).text(), "evalsha") == 1);
@@ -557,10 +579,7 @@ TEST_CASE("give_back_tags puts held messages back by tag, each once, in one scri
 TEST_CASE("results: stored in Celery's JSON with a TTL, SUCCESS final, waited for",
           "[integration][queue][results]") {
   harness h;
-  auto rc = h.loop.open(redis_options(h.server.url(1)));
-  result_backend backend(rc);
-  auto waiter = result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)));
-  h.done([&](auto cb) { waiter->async_connect(cb); });
+  auto [rc, backend, waiter] = results_of(h);
   h.done([&](auto cb) { waiter->subscribe("t1", cb); });
   std::optional<expected<result_meta>> got;
   waiter->wait("t1", 5s, [&](expected<result_meta> r) { got = std::move(r); });
@@ -628,18 +647,13 @@ TEST_CASE("store_and_ack: results in the results db and their acks in one script
           "[integration][queue][results]") {
   harness h;
   producer p(h.conn);
-  for (const char* t : {"first", "second", "third"}) h.send(p, task(t));
-  auto c = h.start("w1@vm");
-  auto ds = h.take(*c, 10);
-  REQUIRE(ds.size() == 3);
-  auto rc = h.loop.open(redis_options(h.server.url(1)));
+  auto [c, ds] = three_taken(h, p);
+  auto [rc, backend, waiter] = results_of(h);
   // a SUCCESS stored before (a first run) stays final
   result_meta earlier;
   earlier.task_id = ds[2].message->id;
   earlier.result = "first run";
   h.loop.exec(*rc, {"SET", result_key(earlier.task_id), encode_result(earlier)});
-  auto waiter = result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)));
-  h.done([&](auto cb) { waiter->async_connect(cb); });
   h.done([&](auto cb) { waiter->subscribe(ds[0].message->id, cb); });
   std::optional<expected<result_meta>> got;
   waiter->wait(ds[0].message->id, 5s, [&](expected<result_meta> r) { got = std::move(r); });
@@ -680,10 +694,7 @@ TEST_CASE("store_and_ack: results in the results db and their acks in one script
 TEST_CASE("subscribe_own: one pattern for every id of the waiter; waits need no GET",
           "[integration][queue][results]") {
   harness h;
-  auto rc = h.loop.open(redis_options(h.server.url(1)));
-  result_backend backend(rc);
-  auto waiter = result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)));
-  h.done([&](auto cb) { waiter->async_connect(cb); });
+  auto [rc, backend, waiter] = results_of(h);
   h.done([&](auto cb) { waiter->subscribe_own(cb); });
   const auto a = waiter->next_id();
   const auto b = waiter->next_id();
