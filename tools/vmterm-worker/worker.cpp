@@ -526,7 +526,12 @@ void worker::finish_outcome(const std::string& tag, task_outcome o) {
       retry_meta.exception = exc;
       retry_meta.traceback = o.traceback;
       retry_meta.date_done.reset();
-      result_batcher_->add(std::move(retry_meta), {});
+      // Through the batcher the final result will take, so the RETRY is never stored after it.
+      if (store_ack_batcher_) {
+        store_ack_batcher_->add(result_ack{std::move(retry_meta), {}}, {});
+      } else {
+        result_batcher_->add(std::move(retry_meta), {});
+      }
     }
     consumer_->retry(r.delivery, next, [self = shared_from_this()](expected<void> res) {
       if (!res) log::warn("retry: " + res.error().message);
