@@ -537,6 +537,32 @@ struct consumer::impl : std::enable_shared_from_this<consumer::impl> {
     });
   }
 
+  void store_and_ack(const std::vector<result_meta>& results, int results_db,
+                     std::chrono::seconds expires, std::vector<std::string> tags, done_fn done) {
+    if (results.empty() && tags.empty()) {
+      boost::asio::post(ex, [done = std::move(done)] { done({}); });
+      return;
+    }
+    std::vector<std::string> keys{o.layout.unacked_index(), o.layout.unacked(),
+                                  o.layout.owned(o.worker)};
+    std::vector<std::string> args{std::to_string(o.redis.url.db), std::to_string(results_db),
+                                  std::to_string(expires.count())};
+    keys.reserve(keys.size() + results.size());
+    args.reserve(args.size() + results.size() + tags.size());
+    for (const auto& m : results) {
+      keys.push_back(result_key(m.task_id));
+      args.push_back(encode_result(m));
+    }
+    const auto n = tags.size();
+    for (auto& t : tags) args.push_back(std::move(t));
+    conn->eval(detail::store_ack_script(), std::move(keys), std::move(args),
+               [self = shared_from_this(), n, done = std::move(done)](expected<redis::reply> r) {
+                 if (!r) return done(tl::unexpected(r.error()));
+                 self->stats.acked += n;
+                 done({});
+               });
+  }
+
   void put_back(const std::vector<delivery>& ds, const char* cmd, bool requeue, done_fn done) {
     std::vector<std::string> args{o.layout.prefix, cmd, "own"};
     for (const auto& d : ds) {
@@ -709,6 +735,11 @@ void consumer::give_back_tags(std::vector<std::string> tags, done_fn done) {
 }
 void consumer::ack(std::vector<std::string> tags, done_fn done) {
   impl_->ack(std::move(tags), std::move(done));
+}
+void consumer::store_and_ack(const std::vector<result_meta>& results, int results_db,
+                             std::chrono::seconds expires, std::vector<std::string> tags,
+                             done_fn done) {
+  impl_->store_and_ack(results, results_db, expires, std::move(tags), std::move(done));
 }
 void consumer::requeue(const delivery& d, done_fn done) {
   impl_->put_back({d}, "LPUSH", true, std::move(done));

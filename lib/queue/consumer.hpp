@@ -51,6 +51,7 @@
 #include "core/error.hpp"
 #include "queue/layout.hpp"
 #include "queue/message.hpp"
+#include "queue/result.hpp"
 #include "redis/connection.hpp"
 
 namespace vmterm::queue {
@@ -121,6 +122,13 @@ class consumer : public std::enable_shared_from_this<consumer> {
   void fetch(std::vector<std::string> tags, std::vector<std::string> queues, take_fn done);
   /// Acks many tags in one round trip (MULTI ZREM unacked_index / HDEL unacked / ZREM owned).
   void ack(std::vector<std::string> tags, done_fn done);
+  /// Stores `results` in db `results_db` of the broker's server (as result_backend::store_many:
+  /// a stored SUCCESS is kept, SETEX with `expires` (0: none), PUBLISH) and then acks `tags`,
+  /// in ONE script on the broker's connection: for a result backend on the broker's server
+  /// (same host, port or socket, and user), one round trip instead of two, and no instant at
+  /// which a message is acked before its result is stored.
+  void store_and_ack(const std::vector<result_meta>& results, int results_db,
+                     std::chrono::seconds expires, std::vector<std::string> tags, done_fn done);
   /// Reject with requeue (kombu's restore_by_tag(leftmost=True)): LPUSH back to its queue
   /// (consumed last), then acked, atomically; only if still in unacked.
   void requeue(const delivery& d, done_fn done);

@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "queue/detail/scripts.hpp"
+#include "queue/message.hpp"
 #include "redis/script.hpp"
 
 namespace vmterm::queue {
@@ -13,19 +15,8 @@ namespace {
 /// Celery's _store_result in one atomic step: a stored SUCCESS is final (celery.md §1.5).
 /// KEYS: the result key. ARGV: JSON, ttl seconds (0 = no TTL). Returns 1 stored, 0 kept.
 const redis::script& store_script() {
-  static const redis::script s("vmterm.store_result", R"lua(
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local ok, j = pcall(cjson.decode, cur)
-  if ok and type(j) == 'table' and j.status == 'SUCCESS' then return 0 end
-end
-if tonumber(ARGV[2]) > 0 then
-  redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
-else
-  redis.call('SET', KEYS[1], ARGV[1])
-end
-redis.call('PUBLISH', KEYS[1], ARGV[1])
-return 1
+  static const redis::script s("vmterm.store_result", std::string(detail::lua_store_result) + R"lua(
+return store_result(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 )lua");
   return s;
 }
@@ -33,29 +24,11 @@ return 1
 /// store_script for many results at once. KEYS: the result keys. ARGV: ttl seconds, then one
 /// JSON per key. Returns one 1 (stored) or 0 (kept) per key.
 const redis::script& store_many_script() {
-  static const redis::script s("vmterm.store_results", R"lua(
+  static const redis::script s("vmterm.store_results",
+                               std::string(detail::lua_store_result) + R"lua(
 local ttl = tonumber(ARGV[1])
 local out = {}
-for i = 1, #KEYS do
-  local key, json = KEYS[i], ARGV[i + 1]
-  local cur = redis.call('GET', key)
-  local keep = false
-  if cur then
-    local ok, j = pcall(cjson.decode, cur)
-    keep = ok and type(j) == 'table' and j.status == 'SUCCESS'
-  end
-  if keep then
-    out[i] = 0
-  else
-    if ttl > 0 then
-      redis.call('SETEX', key, ARGV[1], json)
-    else
-      redis.call('SET', key, json)
-    end
-    redis.call('PUBLISH', key, json)
-    out[i] = 1
-  end
-end
+for i = 1, #KEYS do out[i] = store_result(KEYS[i], ARGV[i + 1], ttl) end
 return out
 )lua");
   return s;
@@ -150,6 +123,12 @@ struct result_waiter::impl : std::enable_shared_from_this<result_waiter::impl> {
   std::shared_ptr<redis::connection> conn;
   bool borrowed = false;  ///< conn is the caller's: it connects and closes it
   std::map<std::string, pending, std::less<>> waits;  ///< by task id
+  std::string own_prefix = uuid4().substr(0, 19);     ///< next_id()'s "xxxxxxxx-xxxx-4xxx-"
+  bool own_subscribed = false;                        ///< subscribe_own() confirmed
+
+  [[nodiscard]] bool own(std::string_view id) const {
+    return own_subscribed && id.starts_with(own_prefix);
+  }
 
   impl(boost::asio::any_io_executor e, redis::connection_options o)
       : ex(std::move(e)), opts(std::move(o)) {}
@@ -194,7 +173,7 @@ struct result_waiter::impl : std::enable_shared_from_this<result_waiter::impl> {
     auto p = std::move(it->second);
     waits.erase(it);
     if (p.timer) p.timer->cancel();
-    sub->unsubscribe({result_key(id)});
+    if (!own(id)) sub->unsubscribe({result_key(id)});
     p.done(std::move(r));
   }
 
@@ -251,6 +230,17 @@ void result_waiter::subscribe(const std::string& task_id,
   impl_->sub->subscribe({result_key(task_id)}, std::move(done));
 }
 
+void result_waiter::subscribe_own(std::function<void(expected<void>)> done) {
+  impl_->sub->psubscribe(
+      {result_key(impl_->own_prefix) + "*"},
+      [weak = std::weak_ptr<impl>(impl_), done = std::move(done)](expected<void> r) {
+        if (auto self = weak.lock(); self && r) self->own_subscribed = true;
+        done(std::move(r));
+      });
+}
+
+std::string result_waiter::next_id() { return impl_->own_prefix + uuid4().substr(19); }
+
 void result_waiter::wait(const std::string& task_id, std::chrono::milliseconds timeout,
                          result_fn done, std::function<void(const result_meta&)> progress) {
   auto p = impl_;
@@ -271,7 +261,9 @@ void result_waiter::wait(const std::string& task_id, std::chrono::milliseconds t
     }
   });
   p->waits[task_id] = std::move(w);
-  p->get_once(task_id);  // closes the race with a result published before the SUBSCRIBE
+  // Closes the race with a result published before the SUBSCRIBE (not needed under the
+  // pattern subscribed before the task was sent).
+  if (!p->own(task_id)) p->get_once(task_id);
 }
 
 void result_waiter::close() noexcept {

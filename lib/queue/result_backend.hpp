@@ -62,6 +62,15 @@ class result_waiter : public std::enable_shared_from_this<result_waiter> {
   void async_connect(std::function<void(expected<void>)> done);
   /// SUBSCRIBE celery-task-meta-<id>; `done` once Redis confirmed (send the task then).
   void subscribe(const std::string& task_id, std::function<void(expected<void>)> done);
+  /// For a client that sends many tasks and waits for each (an in-process client): ONE
+  /// PSUBSCRIBE, kept, to the result channels of every id next_id() hands out; `done` once
+  /// Redis confirmed it. A task whose id comes from next_id() then needs no subscribe(), and
+  /// its wait() no GET: the pattern was subscribed before the task was sent, so its PUBLISH
+  /// cannot be missed (after a reconnect the waiter GETs what it waits for, as always).
+  void subscribe_own(std::function<void(expected<void>)> done);
+  /// A fresh uuid4 whose result subscribe_own()'s pattern covers: every id of this waiter
+  /// shares its first 60 random bits ("xxxxxxxx-xxxx-4xxx-"), the other 62 are fresh.
+  [[nodiscard]] std::string next_id();
   /// The ready result, or errc::timed_out after `timeout`:
   /// "task <id>: no result within 5 s (is a worker consuming queue 'celery'?)".
   void wait(const std::string& task_id, std::chrono::milliseconds timeout, result_fn done,

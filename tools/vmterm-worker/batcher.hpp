@@ -5,7 +5,6 @@
 /// its first task), so the Redis span of one task's result is that task's child.
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
@@ -38,8 +37,11 @@ class batcher : public std::enable_shared_from_this<batcher<Item>> {
     dones_.push_back(std::move(done));
     ctxs_.push_back(std::move(ctx));
     if (!busy_) {
+      // Written now, not on a later turn: a lone task's result goes out ahead of the blocking
+      // wait its worker issues next (that wait's write would otherwise go first, and Redis
+      // would wake for it alone). What is added while this batch is in flight forms the next.
       busy_ = true;
-      boost::asio::post(ex_, [self = this->shared_from_this()] { self->flush(); });
+      flush();
     }
   }
   [[nodiscard]] bool idle() const noexcept { return !busy_ && items_.empty(); }
@@ -74,7 +76,7 @@ class batcher : public std::enable_shared_from_this<batcher<Item>> {
       auto dones = std::move(self->sending_done_);
       self->sending_.clear();
       self->sending_done_.clear();
-      // Idle before the callbacks run, so they see idle() and may add (which posts a flush).
+      // Idle before the callbacks run, so they see idle() and may add (which flushes).
       const bool more = !self->items_.empty();
       if (!more) self->busy_ = false;
       for (auto& d : dones) {

@@ -21,6 +21,8 @@ namespace {
 
 /// Celery's revoked set holds 50,000 ids (worker/state.py).
 constexpr std::size_t revoked_limit = 50000;
+/// Celery's result_expires default (1 day), for stored results.
+constexpr std::chrono::seconds result_expires = std::chrono::hours(24);
 
 queue::timestamp now_ts() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
@@ -90,7 +92,7 @@ void worker::start(std::function<void(expected<void>)> started) {
   ro.url = *backend;
   ro.client_name = "vmterm-worker-results";
   results_conn_ = redis::connection::create(ex_, ro);
-  results_ = std::make_unique<queue::result_backend>(results_conn_);
+  results_ = std::make_unique<queue::result_backend>(results_conn_, result_expires);
   auto self = shared_from_this();
   // The batchers belong to the worker: they see it weakly (a strong capture was a cycle that
   // kept the worker, its consumer and its connections alive after exit). Once the worker is
@@ -121,6 +123,30 @@ void worker::start(std::function<void(expected<void>)> started) {
         w->consumer_->ack(tags, std::move(done));
       },
       [](const error& e) { log::warn("ack: " + e.message + "; retrying"); }, batch_max);
+  // Broker and result backend on one server (Celery's default layout: /0 and /1): a result
+  // and its ack go in one script on the broker's connection.
+  const bool one_server = broker->host == backend->host && broker->port == backend->port &&
+                          broker->unix_path == backend->unix_path &&
+                          broker->user == backend->user && broker->password == backend->password;
+  if (one_server) {
+    store_ack_batcher_ = std::make_shared<batcher<result_ack>>(
+        ex_,
+        [weak, db = backend->db](const std::vector<result_ack>& items,
+                                 std::function<void(expected<void>)> done) {
+          auto w = weak.lock();
+          if (!w) return;
+          std::vector<queue::result_meta> results;
+          std::vector<std::string> tags;
+          for (const auto& i : items) {
+            if (i.result) results.push_back(*i.result);
+            if (!i.tag.empty()) tags.push_back(i.tag);
+          }
+          w->consumer_->store_and_ack(results, db, result_expires, std::move(tags),
+                                      std::move(done));
+        },
+        [](const error& e) { log::warn("store results and ack: " + e.message + "; retrying"); },
+        batch_max);
+  }
   results_conn_->async_connect([self, started](expected<void> r) {
     if (!r) return started(tl::unexpected(r.error()));
     self->consumer_->start([self, started](expected<void> c) {
@@ -500,7 +526,12 @@ void worker::finish_outcome(const std::string& tag, task_outcome o) {
       retry_meta.exception = exc;
       retry_meta.traceback = o.traceback;
       retry_meta.date_done.reset();
-      result_batcher_->add(std::move(retry_meta), {});
+      // Through the batcher the final result will take, so the RETRY is never stored after it.
+      if (store_ack_batcher_) {
+        store_ack_batcher_->add(result_ack{std::move(retry_meta), {}}, {});
+      } else {
+        result_batcher_->add(std::move(retry_meta), {});
+      }
     }
     consumer_->retry(r.delivery, next, [self = shared_from_this()](expected<void> res) {
       if (!res) log::warn("retry: " + res.error().message);
@@ -539,6 +570,12 @@ void worker::finish(queue::delivery d, std::optional<queue::result_meta> result,
   // again rather than losing its result. Both are written under the run span (a batch: under
   // its first task's).
   auto self = shared_from_this();
+  if (store_ack_batcher_ && (result || ack)) {
+    store_ack_batcher_->add(
+        result_ack{std::move(result), ack ? d.tag : std::string()},
+        [self] { self->release_slot(); }, std::move(ctx));
+    return;
+  }
   auto do_ack = [self, tag = d.tag, ack, ctx] {
     if (!ack) return self->release_slot();
     self->ack_batcher_->add(
@@ -676,6 +713,7 @@ void worker::give_back_held() {
 void worker::maybe_shutdown_done() {
   if (!stopping_ || releasing_ || taking_ || !active_.empty() || finishing_ > 0) return;
   if (!result_batcher_->idle() || !ack_batcher_->idle()) return;
+  if (store_ack_batcher_ && !store_ack_batcher_->idle()) return;
   releasing_ = true;
   shutdown_timer_.cancel();
   consumer_->release([self = shared_from_this()](expected<void> r) {

@@ -137,6 +137,13 @@ class worker : public std::enable_shared_from_this<worker> {
   std::unique_ptr<queue::result_backend> results_;
   std::shared_ptr<batcher<queue::result_meta>> result_batcher_;
   std::shared_ptr<batcher<std::string>> ack_batcher_;
+  /// A finished task's result and ack together (queue::consumer::store_and_ack), when the
+  /// result backend is on the broker's server; null otherwise (the two batchers above).
+  struct result_ack {
+    std::optional<queue::result_meta> result;
+    std::string tag;  ///< "" = nothing to ack (acked early)
+  };
+  std::shared_ptr<batcher<result_ack>> store_ack_batcher_;
   std::deque<queue::delivery> ready_;
   std::vector<held_entry> held_;  ///< a min-heap on due_us
   std::unordered_map<std::uint32_t, std::string> long_tags_;

@@ -155,6 +155,54 @@ local function record(msgs, queues, unacked, index, owned, deadprefix, worker, a
 end
 )lua";
 
+/// Celery's _store_result as a Lua function, shared by result_backend's store scripts and
+/// store_ack_script: a stored SUCCESS is final (celery.md §1.5); else SETEX (ttl > 0) or SET,
+/// then PUBLISH on the key's channel. Returns 1 stored, 0 kept.
+inline constexpr const char* lua_store_result = R"lua(
+local function store_result(key, json, ttl)
+  local cur = redis.call('GET', key)
+  if cur then
+    local ok, j = pcall(cjson.decode, cur)
+    if ok and type(j) == 'table' and j.status == 'SUCCESS' then return 0 end
+  end
+  if ttl > 0 then
+    redis.call('SETEX', key, ttl, json)
+  else
+    redis.call('SET', key, json)
+  end
+  redis.call('PUBLISH', key, json)
+  return 1
+end
+)lua";
+
+/// Results stored and their messages acked in one atomic step, for a result backend on the
+/// broker's server (one round trip and one Redis wake-up instead of two; the ack can never come
+/// before its result). Runs on the broker's connection; SELECTs the results db for the stores
+/// (a script's SELECT does not change its caller's db) and back for the acks.
+/// KEYS: unacked_index, unacked, owned, then one result key per result.
+/// ARGV: broker db, results db, ttl seconds (0 = none), one JSON per result key, then the tags
+/// to ack. Returns one 1 (stored) or 0 (kept) per result.
+inline const redis::script& store_ack_script() {
+  static const redis::script s("vmterm.store_ack", std::string(lua_store_result) + R"lua(
+local n = #KEYS - 3
+local ttl = tonumber(ARGV[3])
+local other = ARGV[1] ~= ARGV[2]
+local out = {}
+if other then redis.call('SELECT', ARGV[2]) end
+for i = 1, n do out[i] = store_result(KEYS[3 + i], ARGV[3 + i], ttl) end
+if other then redis.call('SELECT', ARGV[1]) end
+-- one ZREM/HDEL/ZREM per 1,000 tags, as the MULTI of consumer::ack
+for i = 4 + n, #ARGV, 1000 do
+  local last = math.min(i + 999, #ARGV)
+  redis.call('ZREM', KEYS[1], unpack(ARGV, i, last))
+  redis.call('HDEL', KEYS[2], unpack(ARGV, i, last))
+  redis.call('ZREM', KEYS[3], unpack(ARGV, i, last))
+end
+return out
+)lua");
+  return s;
+}
+
 /// KEYS: hold, owned, unacked, unacked_index, bucket lists (priority-major)...
 /// ARGV: max, dead prefix ("<prefix>vmterm.dead."), worker, now ISO, queue of each bucket...
 /// Returns a flat array of (tag, raw, queue, reason) quadruples; tag "" = dead-lettered here.

@@ -2,11 +2,15 @@
 // vmterm-worker, then runs this beside Celery's own client in the same run):
 //
 //   call_bench roundtrip BROKER_URL BACKEND_URL N [WARMUP]
-//     N calls one after another, each as `call --wait` makes it (and as Celery's
-//     delay().get()): SUBSCRIBE to the result channel and LPUSH the task at once (lib/queue's
-//     producer), then wait for the ready result (lib/queue's result_waiter: the PUBLISH, or one
-//     GET). One connection each for the producer, the subscriber and the GET, opened once.
+//     N calls one after another, as an in-process client makes them: lib/queue's result_waiter
+//     PSUBSCRIBEs once to the result channels of the ids it hands out (subscribe_own, next_id),
+//     then each call is one LPUSH (lib/queue's producer) and the wait for the PUBLISH.
 //     Prints "p50 p99" in milliseconds.
+//   call_bench roundtrip-each BROKER_URL BACKEND_URL N [WARMUP]
+//     The same, each call as `call --wait` makes it (and as Celery's delay().get()): SUBSCRIBE
+//     to the result channel and LPUSH the task at once, then wait for the ready result (the
+//     PUBLISH, or one GET that closes the race with a fast worker).
+//   Both: one connection each for the producer, the subscriber and the GET, opened once.
 //   call_bench enqueue BROKER_URL N
 //     N sends one after another, each waiting for its LPUSH's reply (one round trip each).
 //     Prints tasks per second.
@@ -62,7 +66,8 @@ std::size_t count(const char* text) {
 
 double ms(clock_type::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_t warmup) {
+int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_t warmup,
+              bool each) {
   net::io_context ioc(1);
   auto conn = redis::connection::create(ioc.get_executor(), options_for(broker, "call_bench"));
   queue::producer producer(conn);
@@ -80,19 +85,27 @@ int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_
     }
     queue::send_options o;
     o.task = "noop";
-    o.id = queue::uuid4();
+    o.id = each ? queue::uuid4() : waiter->next_id();
     const std::string id = o.id;
     t0 = clock_type::now();
+    auto done = [&, id](expected<queue::result_meta> r) {
+      if (!r) die(r.error().message);
+      if (r->status != queue::task_state::success) die("task " + id + " did not succeed");
+      if (i++ >= warmup) times.push_back(ms(clock_type::now() - t0));
+      next();
+    };
+    if (!each) {  // under the pattern subscribed once: send, then wait for the PUBLISH
+      waiter->wait(id, std::chrono::seconds(30), done);
+      producer.send(std::move(o), [](expected<queue::sent> r) {
+        if (!r) die(r.error().message);
+      });
+      return;
+    }
     // Both at once, as task_call does: the waiter's GET after both closes the race.
     auto pending = std::make_shared<int>(2);
-    auto both = [&, pending, id] {
+    auto both = [&, pending, id, done] {
       if (--*pending > 0) return;
-      waiter->wait(id, std::chrono::seconds(30), [&](expected<queue::result_meta> r) {
-        if (!r) die(r.error().message);
-        if (r->status != queue::task_state::success) die("task " + id + " did not succeed");
-        if (i++ >= warmup) times.push_back(ms(clock_type::now() - t0));
-        next();
-      });
+      waiter->wait(id, std::chrono::seconds(30), done);
     };
     waiter->subscribe(id, [both](expected<void> r) {
       if (!r) die(r.error().message);
@@ -103,13 +116,14 @@ int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_
       both();
     });
   };
-  int up = 2;
+  int up = each ? 2 : 3;
   auto connected = [&](expected<void> r) {
     if (!r) die(r.error().message);
     if (--up == 0) next();
   };
   conn->async_connect(connected);
   waiter->async_connect(connected);
+  if (!each) waiter->subscribe_own(connected);
   ioc.run();
   if (times.size() != n) die("only " + std::to_string(times.size()) + " calls finished");
   std::sort(times.begin(), times.end());
@@ -148,12 +162,13 @@ int enqueue(const char* broker, std::size_t n) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "roundtrip" && (argc == 5 || argc == 6)) {
-    return roundtrip(argv[2], argv[3], count(argv[4]), argc == 6 ? count(argv[5]) : 20);
+  if ((mode == "roundtrip" || mode == "roundtrip-each") && (argc == 5 || argc == 6)) {
+    return roundtrip(argv[2], argv[3], count(argv[4]), argc == 6 ? count(argv[5]) : 20,
+                     mode == "roundtrip-each");
   }
   if (mode == "enqueue" && argc == 4) return enqueue(argv[2], count(argv[3]));
   std::fprintf(stderr,
-               "usage: call_bench roundtrip BROKER_URL BACKEND_URL N [WARMUP]\n"
+               "usage: call_bench roundtrip|roundtrip-each BROKER_URL BACKEND_URL N [WARMUP]\n"
                "       call_bench enqueue BROKER_URL N\n");
   return 2;
 }

@@ -3,7 +3,8 @@
 # shared by Redis, producer and worker): enqueue one round trip each and --bulk, drain of no-op
 # tasks without and with Redis results, `call --wait` round trip (in-process: bench/call_bench,
 # lib/queue's producer and result waiter, N_RT calls one after another; and a process per call),
-# a real Celery client's round trip to vmterm-worker and to Celery, worker RSS idle and with ETA
+# a real Celery client's round trip to vmterm-worker, to Celery and to a trivial redis-py
+# responder (the Python client's floor), worker RSS idle and with ETA
 # tasks waiting, redelivery after SIGKILL. Medians of RUNS runs.
 # Usage: tests/bench/queue/run.sh [BUILD_DIR] [N] [N_CELERY] [RUNS]
 #   N tasks for vmterm (default 100000), N_CELERY for Celery (default 5000: it drains ~800/s).
@@ -94,12 +95,22 @@ for i in $(seq 200); do
 done
 rt_p50=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.5)]*1000}')
 rt_p99=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.99)]*1000}')
-# call --wait in-process: RUNS runs of N_RT calls (after 20 unmeasured), medians of p50 and p99
+# call --wait in-process: RUNS runs of N_RT calls (after 20 unmeasured), medians of p50 and p99;
+# alternated: the result channels subscribed once (roundtrip) and per call as `call --wait`
+# and Celery do (roundtrip-each). Context switches per call of the worker and redis-server.
+ctxsw() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/"$1"/task/*/status; }
 for r in $(seq "$runs"); do
+  w0=$(ctxsw "$wp"); r0=$(ctxsw "$redis_pid")
   "$call_bench" roundtrip "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" >> "$tmp/vm_inproc"
+  awk -v a="$w0" -v b="$(ctxsw "$wp")" -v c="$r0" -v d="$(ctxsw "$redis_pid")" -v n="$n_rt" \
+    'BEGIN { printf "%.2f %.2f\n", (b - a) / n, (d - c) / n }' >> "$tmp/vm_inproc_cs"
+  "$call_bench" roundtrip-each "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" >> "$tmp/vm_inproc_each"
 done
 inproc_p50=$(awk '{print $1}' "$tmp/vm_inproc" | median)
 inproc_p99=$(awk '{print $2}' "$tmp/vm_inproc" | median)
+inproc_cs="$(awk '{print $1}' "$tmp/vm_inproc_cs" | median) / $(awk '{print $2}' "$tmp/vm_inproc_cs" | median)"
+each_p50=$(awk '{print $1}' "$tmp/vm_inproc_each" | median)
+each_p99=$(awk '{print $2}' "$tmp/vm_inproc_each" | median)
 # RSS with N ETA tasks waiting
 "$worker" call noop --ignore-result --countdown 1h --bulk "$tmp/bulk.jsonl" >/dev/null
 while [ "$(rc LLEN celery)" != 0 ]; do sleep 0.1; done
@@ -155,6 +166,25 @@ for _ in range(200):
     t0 = time.perf_counter(); noop.delay().get(timeout=30); ts.append(time.perf_counter() - t0)
 ts.sort(); print("%.2f %.2f" % (ts[len(ts)//2] * 1000, ts[int(len(ts)*0.99)] * 1000))
 PY
+# The floor of a Celery client's round trip: the same loop against the least a worker can do,
+# in Python with redis-py (BRPOP, then SETEX + PUBLISH of the SUCCESS in one pipeline), and
+# the client's own CPU per call (process time over the 200 calls).
+sed -e 's/^ts = \[\]$/ts = []; c0 = time.process_time()/' \
+    -e 's/^ts.sort(); print("%.2f %.2f" % (\(.*\)))$/c1 = time.process_time(); ts.sort(); print("%.2f %.2f %.3f" % (\1, (c1 - c0) * 1000 \/ len(ts)))/' \
+    "$tmp/rt.py" > "$tmp/rt_cpu.py"
+cat > "$tmp/responder.py" <<PY
+import datetime, json, redis
+broker = redis.Redis(host="127.0.0.1", port=$port, db=0)
+results = redis.Redis(host="127.0.0.1", port=$port, db=1)
+while True:
+    _, raw = broker.brpop(["celery"], 0)
+    tid = json.loads(raw)["headers"]["id"]
+    meta = json.dumps({"status": "SUCCESS", "result": None, "traceback": None, "children": [],
+                       "date_done": datetime.datetime.utcnow().isoformat(), "task_id": tid})
+    p = results.pipeline(transaction=False)
+    p.setex("celery-task-meta-" + tid, 86400, meta); p.publish("celery-task-meta-" + tid, meta)
+    p.execute()
+PY
 cd "$tmp"
 for r in $(seq "$runs"); do
   for backend in "" "redis://127.0.0.1:$port/1"; do
@@ -190,8 +220,21 @@ wp=$!; pids+=($wp); sleep 1
 for r in $(seq "$runs"); do
   BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt.py 2>>"$tmp/rt.err" >> "$tmp/x_rt" || echo "failed failed" >> "$tmp/x_rt"
 done
+for r in $(seq "$runs"); do
+  BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt_cpu.py 2>>"$tmp/rt.err" >> "$tmp/x_rt_cpu" || echo "failed failed failed" >> "$tmp/x_rt_cpu"
+done
 x_p50=$(awk '{print $1}' "$tmp/x_rt" | median); x_p99=$(awk '{print $2}' "$tmp/x_rt" | median)
+x_cpu=$(awk '{print $3}' "$tmp/x_rt_cpu" | median)
 kill -TERM "$wp"; wait "$wp" 2>/dev/null || true
+# ... and against the trivial responder (the client's floor), the same runs
+/usr/bin/python3 responder.py 2>>"$tmp/rt.err" &
+rp=$!; pids+=($rp); sleep 1
+for r in $(seq "$runs"); do
+  BENCH_BACKEND=redis://127.0.0.1:$port/1 /usr/bin/python3 rt_cpu.py 2>>"$tmp/rt.err" >> "$tmp/f_rt" || echo "failed failed failed" >> "$tmp/f_rt"
+done
+f_p50=$(awk '{print $1}' "$tmp/f_rt" | median); f_p99=$(awk '{print $2}' "$tmp/f_rt" | median)
+f_cpu=$(awk '{print $3}' "$tmp/f_rt" | median)
+kill "$rp"; wait "$rp" 2>/dev/null || true
 
 # Redis restarted under an idle worker: from Redis answering again to the worker consuming a
 # task sent then (its reconnect backoff is capped at 1 s), RUNS times.
@@ -221,8 +264,12 @@ printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "
 printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
 printf '%-58s %-22s %-22s\n' "enqueue, a \`call\` process each (tasks/s)" "$vm_call_loop" "-"
 printf '%-58s %-22s %-22s\n' "call --wait round trip, in-process client, p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
+printf '%-58s %-22s %-22s\n' "  context switches per call: worker / redis-server" "$inproc_cs" "-"
+printf '%-58s %-22s %-22s\n' "  subscribing per call (as call --wait), p50/p99 ms" "$each_p50 / $each_p99" "-"
 printf '%-58s %-22s %-22s\n' "call --wait round trip, a process each, p50/p99 ms" "$rt_p50 / $rt_p99" "-"
 printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 ms" "$x_p50 / $x_p99" "$c_p50 / $c_p99 (Celery->Celery)"
+printf '%-58s %-22s %-22s\n' "  Celery client's CPU per call (ms)" "$x_cpu" "-"
+printf '%-58s %-22s %-22s\n' "Celery client -> trivial redis-py responder p50/p99 ms" "$f_p50 / $f_p99" "(client floor; CPU $f_cpu ms/call)"
 printf '%-58s %-22s %-22s\n' "worker RSS idle (KiB)" "$idle_rss" "$c_rss (after 220 tasks)"
 printf '%-58s %-22s %-22s\n' "worker RSS with $n ETA tasks waiting (KiB)" "$eta_rss" "-"
 printf '%-58s %-22s %-22s\n' "redelivery after SIGKILL (s)" "$redeliver" "kombu: 3600 + ~100"

@@ -105,6 +105,31 @@ send_options task(std::string name, int priority = 0, std::string queue = "celer
   return o;
 }
 
+/// Sends "first", "second" and "third" through `p`, starts consumer w1@vm and takes all three
+/// (one take): the start of the cases about what happens to taken messages.
+std::pair<std::shared_ptr<consumer>, std::vector<delivery>> three_taken(harness& h, producer& p) {
+  for (const char* t : {"first", "second", "third"}) h.send(p, task(t));
+  auto c = h.start("w1@vm");
+  auto ds = h.take(*c, 10);
+  REQUIRE(ds.size() == 3);
+  return {c, std::move(ds)};
+}
+
+/// The result side of a case: a connection to db 1, a result_backend on it, and a result_waiter
+/// on db 1, connected.
+struct results_side {
+  std::shared_ptr<redis::connection> rc;
+  result_backend backend;
+  std::shared_ptr<result_waiter> waiter;
+};
+results_side results_of(harness& h) {
+  auto rc = h.loop.open(redis_options(h.server.url(1)));
+  results_side r{rc, result_backend(rc),
+                 result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)))};
+  h.done([&](auto cb) { r.waiter->async_connect(cb); });
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("take records kombu's unacked entry and our ownership; ack removes all three",
@@ -531,10 +556,7 @@ TEST_CASE("give_back_tags puts held messages back by tag, each once, in one scri
           "[integration][queue]") {
   harness h;
   producer p(h.conn);
-  for (const char* t : {"first", "second", "third"}) h.send(p, task(t));
-  auto c = h.start("w1@vm");
-  auto ds = h.take(*c, 10);
-  REQUIRE(ds.size() == 3);
+  auto [c, ds] = three_taken(h, p);
   h.cmd({"CONFIG", "RESETSTAT"});
   h.done([&](auto cb) { c->give_back_tags({ds[0].tag, ds[1].tag, ds[1].tag, "no-such-tag"}, cb); });
   CHECK(succeeded_calls(h.cmd({"INFO", "commandstats"}).text(), "evalsha") == 1);
@@ -557,10 +579,7 @@ TEST_CASE("give_back_tags puts held messages back by tag, each once, in one scri
 TEST_CASE("results: stored in Celery's JSON with a TTL, SUCCESS final, waited for",
           "[integration][queue][results]") {
   harness h;
-  auto rc = h.loop.open(redis_options(h.server.url(1)));
-  result_backend backend(rc);
-  auto waiter = result_waiter::create(h.loop.ioc.get_executor(), redis_options(h.server.url(1)));
-  h.done([&](auto cb) { waiter->async_connect(cb); });
+  auto [rc, backend, waiter] = results_of(h);
   h.done([&](auto cb) { waiter->subscribe("t1", cb); });
   std::optional<expected<result_meta>> got;
   waiter->wait("t1", 5s, [&](expected<result_meta> r) { got = std::move(r); });
@@ -622,6 +641,87 @@ TEST_CASE("results: stored in Celery's JSON with a TTL, SUCCESS final, waited fo
   CHECK(h.loop.exec(*rc, {"GET", "celery-task-meta-m19"})->text() == encode_result(many[19]));
   CHECK(h.loop.exec(*rc, {"TTL", "celery-task-meta-m19"})->integer() > 86390);
   CHECK(succeeded_calls(h.loop.exec(*rc, {"INFO", "commandstats"})->text(), "evalsha") == 1);
+}
+
+TEST_CASE("store_and_ack: results in the results db and their acks in one script call",
+          "[integration][queue][results]") {
+  harness h;
+  producer p(h.conn);
+  auto [c, ds] = three_taken(h, p);
+  auto [rc, backend, waiter] = results_of(h);
+  // a SUCCESS stored before (a first run) stays final
+  result_meta earlier;
+  earlier.task_id = ds[2].message->id;
+  earlier.result = "first run";
+  h.loop.exec(*rc, {"SET", result_key(earlier.task_id), encode_result(earlier)});
+  h.done([&](auto cb) { waiter->subscribe(ds[0].message->id, cb); });
+  std::optional<expected<result_meta>> got;
+  waiter->wait(ds[0].message->id, 5s, [&](expected<result_meta> r) { got = std::move(r); });
+
+  std::vector<result_meta> results(3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    results[i].task_id = ds[i].message->id;
+    results[i].result = static_cast<int>(i);
+  }
+  h.cmd({"CONFIG", "RESETSTAT"});
+  // the third is acked without a result (ignore_result); the first result's ack is left for later
+  h.done([&](auto cb) {
+    c->store_and_ack(results, 1, std::chrono::hours(1), {ds[1].tag, ds[2].tag}, cb);
+  });
+  CHECK(succeeded_calls(h.cmd({"INFO", "commandstats"}).text(), "evalsha") == 1);
+  REQUIRE(h.loop.run_until([&] { return got.has_value(); }));
+  REQUIRE(got->has_value());
+  CHECK((*got)->result == 0);  // published
+  CHECK(h.loop.exec(*rc, {"GET", result_key(ds[1].message->id)})->text() ==
+        encode_result(results[1]));
+  CHECK(h.loop.exec(*rc, {"GET", result_key(ds[2].message->id)})->text() == encode_result(earlier));
+  const auto ttl = h.loop.exec(*rc, {"TTL", result_key(ds[0].message->id)})->integer();
+  CHECK(ttl > 3590);
+  CHECK(ttl <= 3600);
+  CHECK(h.num({"EXISTS", result_key(ds[0].message->id)}) == 0);  // not in the broker's db
+  CHECK(h.num({"HLEN", "unacked"}) == 1);
+  CHECK(h.num({"HEXISTS", "unacked", ds[0].tag}) == 1);
+  CHECK(h.num({"ZCARD", "unacked_index"}) == 1);
+  CHECK(h.num({"ZCARD", "vmterm.owned.w1@vm"}) == 1);
+  CHECK(c->stats().acked == 2);
+  // the broker connection is still on its own db after the script's SELECTs
+  h.send(p, task("fourth"));
+  auto more = h.take(*c, 10);
+  REQUIRE(more.size() == 1);
+  CHECK(more[0].message->task == "fourth");
+}
+
+TEST_CASE("subscribe_own: one pattern for every id of the waiter; waits need no GET",
+          "[integration][queue][results]") {
+  harness h;
+  auto [rc, backend, waiter] = results_of(h);
+  h.done([&](auto cb) { waiter->subscribe_own(cb); });
+  const auto a = waiter->next_id();
+  const auto b = waiter->next_id();
+  // uuid4s sharing their first 19 characters, version 4
+  REQUIRE(a.size() == 36);
+  CHECK(a != b);
+  CHECK(a.substr(0, 19) == b.substr(0, 19));
+  CHECK(a[14] == '4');
+  CHECK(a.find_first_not_of("0123456789abcdef-") == std::string::npos);
+  CHECK(std::string("89ab").find(a[19]) != std::string::npos);
+  h.loop.exec(*rc, {"CONFIG", "RESETSTAT"});
+  for (const auto& id : {a, b}) {
+    std::optional<expected<result_meta>> got;
+    waiter->wait(id, 5s, [&](expected<result_meta> r) { got = std::move(r); });
+    result_meta m;
+    m.task_id = id;
+    m.result = id;
+    std::optional<expected<bool>> stored;
+    backend.store(m, [&](expected<bool> r) { stored = r; });
+    REQUIRE(h.loop.run_until([&] { return stored.has_value() && got.has_value(); }));
+    REQUIRE(got->has_value());
+    CHECK((*got)->result == id);
+  }
+  const auto stats = h.loop.exec(*rc, {"INFO", "commandstats"})->text();
+  CHECK(succeeded_calls(stats, "get") == 2);  // the store scripts' own GETs: none by the waiter
+  CHECK(succeeded_calls(stats, "subscribe") == 0);
+  CHECK(succeeded_calls(stats, "unsubscribe") == 0);
 }
 
 TEST_CASE("the producer's span is the message's parent and the LPUSH's parent",
