@@ -204,14 +204,13 @@ class ws_connection final : public session_link,
   void on_ping_sent(beast::error_code ec) {
     pinging_ = false;
     if (ec || !close_after_ping_) return;
-    auto why = std::move(*close_after_ping_);
-    close_after_ping_.reset();
-    send_close(std::move(why));
+    const auto why = std::move(close_after_ping_);
+    send_close(*why);
   }
 
-  void send_close(websocket::close_reason why) {
+  void send_close(const websocket::close_reason& why) {
     if (pinging_) {
-      close_after_ping_ = std::move(why);
+      close_after_ping_ = std::make_unique<websocket::close_reason>(why);
       return;
     }
     ws_.async_close(why, on_strand([self = this->shared_from_this()](beast::error_code) {}));
@@ -374,7 +373,8 @@ class ws_connection final : public session_link,
   bool ping_outstanding_ = false;  ///< a ping went out and nothing has come back since
   bool pinging_ = false;           ///< Beast is writing our ping
   bool timed_out_ = false;         ///< dropped for want of a pong
-  std::optional<websocket::close_reason> close_after_ping_;
+  /// A close that waits for our ping's write (held only then: a close_reason is 130 bytes).
+  std::unique_ptr<websocket::close_reason> close_after_ping_;
   std::chrono::steady_clock::time_point quiet_since_{};  ///< the writer last found nothing
 };
 
