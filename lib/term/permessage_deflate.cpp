@@ -124,25 +124,6 @@ struct zlib_states {
   }
 };
 
-/// Room for one compressed message, reused by the thread's messages: deflateBound's worth of
-/// bytes, never zero-filled (a std::string's resize would write them all first).
-struct scratch_buffer {
-  std::unique_ptr<char[]> data;
-  std::size_t size = 0;
-  char* room(std::size_t n) {
-    if (n > size) {
-      data = std::make_unique_for_overwrite<char[]>(n);
-      size = n;
-    }
-    return data.get();
-  }
-};
-
-char* scratch(std::size_t n) {
-  thread_local scratch_buffer s;
-  return s.room(n);
-}
-
 zlib_states& states() {
   thread_local zlib_states s;
   return s;
@@ -167,36 +148,49 @@ std::optional<agreement> negotiate(std::string_view offers) {
 
 namespace {
 
-/// One message through `z` (its window as it is), into `out`; see deflate_message.
-bool compress(z_stream* z, const std::vector<std::string_view>& pieces, std::string& out) {
+/// One message through `z` (its window as it is), into `out` after `front`; see
+/// deflate_message.
+std::size_t compress(z_stream* z, std::span<const std::string_view> pieces, out_buffer& out,
+                     std::size_t front) {
   std::size_t total = 0;
   for (auto p : pieces) total += p.size();
   // deflateBound covers a finished stream; a sync flush adds at most its 5-byte empty block.
   const std::size_t room = deflateBound(z, static_cast<uLong>(total)) + 16;
-  char* buf = scratch(room);
+  char* buf = out.room(front, room);
   z->next_out = reinterpret_cast<Bytef*>(buf);
   z->avail_out = static_cast<uInt>(room);
   for (auto p : pieces) {
     z->next_in = bytes(p.data());
     z->avail_in = static_cast<uInt>(p.size());
     while (z->avail_in > 0) {
-      if (deflate(z, Z_NO_FLUSH) != Z_OK || z->avail_out == 0) return false;
+      if (deflate(z, Z_NO_FLUSH) != Z_OK || z->avail_out == 0) return 0;
     }
   }
-  if (deflate(z, Z_SYNC_FLUSH) != Z_OK || z->avail_out == 0) return false;
+  if (deflate(z, Z_SYNC_FLUSH) != Z_OK || z->avail_out == 0) return 0;
   const std::size_t size = room - z->avail_out;
-  if (size < 4 || size - 4 >= total) return false;
-  out.assign(buf, size - 4);  // without the 00 00 ff ff the receiver adds back
+  if (size < 4 || size - 4 >= total) return 0;
+  return size - 4;  // without the 00 00 ff ff the receiver adds back
+}
+
+bool to_string(std::size_t size, out_buffer& buf, std::string& out) {
+  if (size == 0) return false;
+  out.assign(buf.data(), size);
   return true;
 }
 
 }  // namespace
 
-bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
-                     std::string& out) {
+std::size_t deflate_message(std::span<const std::string_view> pieces, int window_bits,
+                            out_buffer& out, std::size_t front) {
   window_bits = std::clamp(window_bits, min_window_bits, max_window_bits);
   z_stream* z = states().deflater(window_bits);
-  return z != nullptr && compress(z, pieces, out);
+  return z != nullptr ? compress(z, pieces, out, front) : 0;
+}
+
+bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
+                     std::string& out) {
+  out_buffer buf;
+  return to_string(deflate_message(pieces, window_bits, buf, 0), buf, out);
 }
 
 void deflater::free_state::operator()(z_stream_s* z) const noexcept {
@@ -206,19 +200,25 @@ void deflater::free_state::operator()(z_stream_s* z) const noexcept {
 
 bool deflater::compress(const std::vector<std::string_view>& pieces, int window_bits,
                         std::string& out) {
+  out_buffer buf;
+  return to_string(compress(pieces, window_bits, buf, 0), buf, out);
+}
+
+std::size_t deflater::compress(std::span<const std::string_view> pieces, int window_bits,
+                               out_buffer& out, std::size_t front) {
   if (!z_) {
     auto z = std::make_unique<z_stream>();
     if (deflateInit2(z.get(), compress_level, Z_DEFLATED,
                      -std::clamp(window_bits, min_window_bits, max_window_bits), compress_mem_level,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
-      return false;
+      return 0;
     }
     z_.reset(z.release());
   }
-  if (pmd::compress(z_.get(), pieces, out)) return true;
+  if (const std::size_t n = pmd::compress(z_.get(), pieces, out, front); n > 0) return n;
   // The window now holds bytes the client will not see compressed: start afresh next time.
   z_.reset();
-  return false;
+  return 0;
 }
 
 inflate_result inflate_message(std::string_view in, std::size_t limit, std::string& out) {

@@ -362,6 +362,18 @@ void pty_terminal::write(std::string_view input) {
         0, d.options.max_pending_input - std::min(pending, d.options.max_pending_input));
     if (input.empty()) return;
   }
+  if (!d.writing) {
+    // Nothing queued: straight to the PTY (non-blocking), no asynchronous write and no
+    // completion handler to run after it (a keystroke is one write(2), nothing else). What
+    // the PTY does not take now is written asynchronously, in order.
+    const ssize_t n = ::write(d.master.native_handle(), input.data(), input.size());
+    if (n == static_cast<ssize_t>(input.size())) return;
+    if (n > 0) {
+      input.remove_prefix(static_cast<std::size_t>(n));
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      return;  // as the asynchronous write's error: the input is dropped, the read sees why
+    }
+  }
   d.input.append(input);
   if (!d.writing) do_write();
 }

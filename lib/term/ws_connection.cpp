@@ -74,7 +74,8 @@ class ws_connection final : public session_link,
         raw_(std::move(raw)),
         strand_(std::move(strand)),
         setup_(std::move(setup)),
-        timer_(strand_) {}
+        timer_(strand_),
+        ping_timer_(strand_) {}
 
   void start() {
     net::dispatch(strand_, [self = this->shared_from_this()] { self->do_accept(); });
@@ -98,6 +99,7 @@ class ws_connection final : public session_link,
   void abort() noexcept override {
     open_ = false;
     timer_.cancel();
+    ping_timer_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
   }
@@ -125,14 +127,15 @@ class ws_connection final : public session_link,
             }));
       }
     }
+    // The handshake (and closing handshake) timeout is Beast's; the keep-alive is ours (see
+    // arm_ping): Beast's idle timer is re-armed on every read, a timerfd_settime per keystroke.
     websocket::stream_base::timeout t{};
     t.handshake_timeout = handshake_timeout;
-    // Beast pings after half the idle timeout without traffic, and gives up after the whole.
-    const bool pings = o.ping_interval.count() > 0;
-    t.idle_timeout = pings ? beast::websocket::stream_base::duration(2 * o.ping_interval)
-                           : websocket::stream_base::none();
-    t.keep_alive_pings = pings;
+    t.idle_timeout = websocket::stream_base::none();
+    t.keep_alive_pings = false;
     ws_.set_option(t);
+    // A pong (or any control frame) is a sign of life for the keep-alive.
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
     ws_.async_accept(raw_, on_strand([self = this->shared_from_this()](beast::error_code ec) {
                        self->on_accept(ec);
                      }));
@@ -160,6 +163,57 @@ class ws_connection final : public session_link,
     setup_.session->attach(this->shared_from_this(), setup_.resume_offset, std::move(setup_.span),
                            setup_.replay_held);
     do_read();
+    if (open_ && setup_.options->ping_interval.count() > 0) arm_ping();
+  }
+
+  /// The keep-alive, lazy: the timer fires once per ping interval whatever the traffic, and
+  /// reading only sets a flag (no clock read, no timer re-arm per message). At each tick: after
+  /// an interval without a message from the client, a ping; after an interval in which the
+  /// last ping got nothing back at all (no pong, no message), the peer is taken as dead and the
+  /// connection dropped (as a broken one: the session waits for a resume). An idle client is
+  /// pinged every interval; a dead one is dropped two to three intervals after it went quiet.
+  void arm_ping() {
+    ping_timer_.expires_after(setup_.options->ping_interval);
+    ping_timer_.async_wait(on_strand([self = this->shared_from_this()](beast::error_code e) {
+      if (!e) self->on_ping_tick();
+    }));
+  }
+
+  void on_ping_tick() {
+    if (!open_ || closing_) return;
+    const bool heard = heard_ || got_message_;
+    if (!heard && ping_outstanding_) {
+      timed_out_ = true;  // the read fails now; the span says why
+      abort();
+      return;
+    }
+    if (heard) ping_outstanding_ = false;
+    if (!got_message_ && !pinging_) {
+      pinging_ = true;
+      ping_outstanding_ = true;
+      ws_.async_ping({}, on_strand([self = this->shared_from_this()](beast::error_code ec) {
+                       self->on_ping_sent(ec);
+                     }));
+    }
+    heard_ = got_message_ = false;
+    arm_ping();
+  }
+
+  /// A close asked for while the ping was being written goes now (Beast takes one ping, pong or
+  /// close at a time).
+  void on_ping_sent(beast::error_code ec) {
+    pinging_ = false;
+    if (ec || !close_after_ping_) return;
+    const auto why = std::move(close_after_ping_);
+    send_close(*why);
+  }
+
+  void send_close(const websocket::close_reason& why) {
+    if (pinging_) {
+      close_after_ping_ = std::make_unique<websocket::close_reason>(why);
+      return;
+    }
+    ws_.async_close(why, on_strand([self = this->shared_from_this()](beast::error_code) {}));
   }
 
   /// The refusal: the error message, then the close.
@@ -192,6 +246,8 @@ class ws_connection final : public session_link,
     if (ec) {
       open_ = false;
       timer_.cancel();
+      ping_timer_.cancel();
+      if (timed_out_) ec = beast::error::timeout;
       // The client's close frame's code when it closed; none (1006) when the connection broke.
       // Beast itself closes with 1009 for a message over the limit.
       std::uint16_t code = 0;
@@ -201,6 +257,7 @@ class ws_connection final : public session_link,
       return;
     }
     if (buffer_.size() > setup_.options->max_message) return close_too_big();
+    got_message_ = true;
     if (!ws_.is_message_done()) return do_read();
     const auto data = buffer_.cdata();
     const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
@@ -225,8 +282,7 @@ class ws_connection final : public session_link,
     const std::string reason = "message larger than " +
                                std::to_string(setup_.options->max_message) +
                                " bytes, the server's message limit";
-    ws_.async_close(close_frame(websocket::close_code::too_big, reason),
-                    on_strand([self = this->shared_from_this()](beast::error_code) {}));
+    send_close(close_frame(websocket::close_code::too_big, reason));
   }
 
   void pull_if_idle() {
@@ -265,8 +321,7 @@ class ws_connection final : public session_link,
       case outgoing::kind::close:
         closing_ = true;
         // The pending read sees the client's answering close and detaches the session.
-        ws_.async_close(close_frame(item.code, item.data),
-                        on_strand([self = this->shared_from_this()](beast::error_code) {}));
+        send_close(close_frame(item.code, item.data));
         return;
     }
   }
@@ -303,6 +358,7 @@ class ws_connection final : public session_link,
   net::any_io_executor strand_;
   connection_setup setup_;
   net::steady_timer timer_;
+  net::steady_timer ping_timer_;  ///< the keep-alive's tick (arm_ping)
   beast::flat_buffer buffer_;
   std::string out_;  ///< the frame being written
   bool open_ = false;
@@ -311,6 +367,14 @@ class ws_connection final : public session_link,
   bool closing_ = false;
   bool wake_posted_ = false;
   bool drop_armed_ = false;  ///< timer_ waits to free the compression window
+  // The keep-alive (arm_ping):
+  bool got_message_ = false;       ///< a message (or part of one) came since the last tick
+  bool heard_ = false;             ///< a control frame (a pong) came since the last tick
+  bool ping_outstanding_ = false;  ///< a ping went out and nothing has come back since
+  bool pinging_ = false;           ///< Beast is writing our ping
+  bool timed_out_ = false;         ///< dropped for want of a pong
+  /// A close that waits for our ping's write (held only then: a close_reason is 130 bytes).
+  std::unique_ptr<websocket::close_reason> close_after_ping_;
   std::chrono::steady_clock::time_point quiet_since_{};  ///< the writer last found nothing
 };
 

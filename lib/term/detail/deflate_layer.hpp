@@ -37,6 +37,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -90,6 +91,21 @@ inline std::string header(std::uint8_t b0, std::uint64_t size, bool masked) {
   return h;
 }
 
+/// The longest unmasked header (a 64-bit length).
+inline constexpr std::size_t max_unmasked_header = 10;
+
+/// An unmasked header for `size` bytes, first byte `b0`, written to end at `end`: its length.
+inline std::size_t header_before(char* end, std::uint8_t b0, std::uint64_t size) {
+  const std::size_t ext = size < 126 ? 0 : size <= 0xffff ? 2 : 8;
+  char* h = end - 2 - ext;
+  h[0] = static_cast<char>(b0);
+  h[1] = static_cast<char>(ext == 0 ? size : ext == 2 ? 126 : 127);
+  for (std::size_t i = 0; i < ext; ++i) {
+    h[2 + i] = static_cast<char>((size >> (8 * (ext - 1 - i))) & 0xff);
+  }
+  return 2 + ext;
+}
+
 }  // namespace pmd::frame
 
 template <class NextLayer>
@@ -116,10 +132,17 @@ class deflate_layer {
     takeover_ = context_takeover;
   }
   [[nodiscard]] bool enabled() const noexcept { return on_; }
-  /// Whether the connection holds a compression window (zlib state) now.
-  [[nodiscard]] bool holds_window() const noexcept { return deflater_.holds_state(); }
-  /// Frees the compression window (the output went quiet): the next frame starts afresh.
-  void release_window() noexcept { deflater_.release(); }
+  /// Whether the connection holds a compression window (zlib state) or the compressed frames'
+  /// storage now.
+  [[nodiscard]] bool holds_window() const noexcept {
+    return deflater_.holds_state() || out_.holds_memory();
+  }
+  /// Frees the compression window and the frames' storage (the output went quiet): the next
+  /// frame starts afresh.
+  void release_window() noexcept {
+    deflater_.release();
+    out_.release();
+  }
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
   NextLayer& next_layer() noexcept { return next_; }
@@ -345,13 +368,12 @@ class deflate_layer {
       if (size >= hlen) {
         const std::uint64_t len = pmd::frame::payload_length(hdr.data());
         w_left_ = hlen + len;
-        if (try_compress(hdr, hlen, len, size)) {
+        if (const auto frame = try_compress(hdr, hlen, len, size); frame.size() > 0) {
           w_left_ = 0;
           const std::size_t consumed = hlen + static_cast<std::size_t>(len);
+          // out_ is kept for the next frame; the connection frees it when output goes quiet.
           boost::asio::async_write(
-              next_, boost::asio::buffer(out_),
-              [this, consumed, h = std::move(h)](error_code ec, std::size_t) mutable {
-                out_ = std::string();
+              next_, frame, [this, consumed, h = std::move(h)](error_code ec, std::size_t) mutable {
                 complete(std::move(h), ec, ec ? 0 : consumed);
               });
           return;
@@ -374,16 +396,18 @@ class deflate_layer {
                            });
   }
 
-  /// A whole text or binary frame worth compressing: its compressed frame in out_.
-  bool try_compress(const std::array<std::uint8_t, 14>& h, std::size_t hlen, std::uint64_t len,
-                    std::size_t size) {
+  /// A whole text or binary frame worth compressing: its compressed frame, in out_ (empty:
+  /// sent as it is).
+  boost::asio::const_buffer try_compress(const std::array<std::uint8_t, 14>& h, std::size_t hlen,
+                                         std::uint64_t len, std::size_t size) {
     const std::uint8_t op = h[0] & pmd::frame::opcode_mask;
     if ((h[0] & 0x70) || !(h[0] & pmd::frame::fin) || (h[1] & 0x80) ||
         (op != pmd::frame::text && op != pmd::frame::binary) || len < threshold_ ||
         size < hlen + len) {
-      return false;
+      return {};
     }
-    std::vector<std::string_view> pieces;
+    std::array<std::string_view, std::tuple_size_v<decltype(w_bufs_)>> pieces;
+    std::size_t count = 0;
     std::size_t skip = hlen;
     auto want = static_cast<std::size_t>(len);
     for (std::size_t i = 0; i < w_count_ && want > 0; ++i) {
@@ -392,18 +416,19 @@ class deflate_layer {
       const std::size_t drop = std::min(skip, n);
       skip -= drop;
       n = std::min(n - drop, want);
-      if (n > 0) pieces.emplace_back(p + drop, n);
+      if (n > 0) pieces[count++] = std::string_view(p + drop, n);
       want -= n;
     }
-    std::string payload;
-    if (takeover_ ? !deflater_.compress(pieces, window_bits_, payload)
-                  : !pmd::deflate_message(pieces, window_bits_, payload)) {
-      return false;
-    }
-    out_ = pmd::frame::header(static_cast<std::uint8_t>(h[0] | pmd::frame::rsv1), payload.size(),
-                              false);
-    out_ += payload;
-    return true;
+    // Compressed straight into out_, behind room for the header, which goes just before it.
+    constexpr std::size_t front = pmd::frame::max_unmasked_header;
+    const std::span<const std::string_view> in(pieces.data(), count);
+    const std::size_t n = takeover_ ? deflater_.compress(in, window_bits_, out_, front)
+                                    : pmd::deflate_message(in, window_bits_, out_, front);
+    if (n == 0) return {};
+    char* payload = out_.data() + front;
+    const std::size_t header =
+        pmd::frame::header_before(payload, static_cast<std::uint8_t>(h[0] | pmd::frame::rsv1), n);
+    return boost::asio::buffer(payload - header, header + n);
   }
 
   NextLayer next_;
@@ -433,7 +458,7 @@ class deflate_layer {
   std::array<boost::asio::const_buffer, 8> w_bufs_{};  ///< the write in progress's buffers
   std::size_t w_count_ = 0;
   std::uint64_t w_left_ = 0;  ///< bytes of the frame passing through still to write
-  std::string out_;           ///< a compressed frame being written
+  pmd::out_buffer out_;       ///< compressed frames' storage, kept until release_window()
 };
 
 /// The WebSocket's teardown goes straight to the next layer.

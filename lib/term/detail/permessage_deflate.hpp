@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,9 +36,37 @@ struct agreement {
 /// with an unknown or repeated parameter, or server_max_window_bits=8, is declined).
 [[nodiscard]] std::optional<agreement> negotiate(std::string_view offers);
 
-/// Compresses one message (`pieces` in order) into `out` (replaced): the raw deflate stream
-/// after a sync flush, without its 00 00 ff ff tail, as RFC 7692 7.2.1 sends it. False (and
-/// `out` unspecified) when the result would not be smaller than the message.
+/// Where a compressed message goes: `front` bytes kept free before it (for the frame header),
+/// then the message. The storage grows without being zero-filled and is kept from message to
+/// message until release() (a stream of frames allocates once).
+class out_buffer {
+ public:
+  /// `n` writable bytes after `front` bytes; the contents are unspecified.
+  char* room(std::size_t front, std::size_t n) {
+    if (front + n > capacity_) {
+      data_ = std::make_unique_for_overwrite<char[]>(front + n);
+      capacity_ = front + n;
+    }
+    return data_.get() + front;
+  }
+  [[nodiscard]] char* data() noexcept { return data_.get(); }
+  [[nodiscard]] bool holds_memory() const noexcept { return data_ != nullptr; }
+  void release() noexcept {
+    data_.reset();
+    capacity_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t capacity_ = 0;
+};
+
+/// Compresses one message (`pieces` in order) into `out` after `front` bytes: the raw deflate
+/// stream after a sync flush, without its 00 00 ff ff tail, as RFC 7692 7.2.1 sends it. Its
+/// size; 0 (and `out` unspecified) when the result would not be smaller than the message.
+[[nodiscard]] std::size_t deflate_message(std::span<const std::string_view> pieces, int window_bits,
+                                          out_buffer& out, std::size_t front);
+/// As above, into `out` (replaced); false when it would not be smaller.
 [[nodiscard]] bool deflate_message(const std::vector<std::string_view>& pieces, int window_bits,
                                    std::string& out);
 
@@ -51,6 +80,8 @@ class deflater {
   /// As deflate_message, with the window of the messages since release(). False (and `out`
   /// unspecified) when the result would not be smaller: the state is then freed (the window
   /// would hold bytes the client's decompressor never sees).
+  [[nodiscard]] std::size_t compress(std::span<const std::string_view> pieces, int window_bits,
+                                     out_buffer& out, std::size_t front);
   [[nodiscard]] bool compress(const std::vector<std::string_view>& pieces, int window_bits,
                               std::string& out);
   void release() noexcept { z_.reset(); }

@@ -2,9 +2,10 @@
 /// One WebSocket connection of the terminal bridge (internal to lib/term): the handshake over
 /// an upgraded connection (plain TCP or TLS), then one read loop handing frames to its
 /// terminal_session and one writer that pulls what to send from it (one write at a time; the
-/// session's queue is the bounded outgoing queue). Pings, the message size cap (close 1009) and
-/// the handshake timeout are Beast's. A connection without a session is a refusal: it sends
-/// its error message and closes with its code.
+/// session's queue is the bounded outgoing queue). The keep-alive is its own (a ping after each
+/// ping interval without a message; dropped when a ping gets nothing back within an interval);
+/// the message size cap (close 1009) and the handshake timeout are Beast's. A connection without a
+/// session is a refusal: it sends its error message and closes with its code.
 ///
 /// Threading: everything runs on the session's strand (`strand`), whatever the stream's own
 /// executor; the caller may be on any thread.

@@ -27,6 +27,11 @@ in-process. Only the rows where the SSH backend applies run for them: echo and t
                                   vmterm-ssh,ttyd-ssh] [--sshd PATH] \
       [--memory-only]      (only the idle-session memory: minutes instead of an hour)
       [--suites echo,zero] (only these: mem, zero, seq, echo, fast)
+      [--vmterm-base PATH] (an older vmterm-serve as peers "vmterm-base" and
+                            "vmterm-base-deflate", run right after "vmterm" / "vmterm-deflate":
+                            old and new alternated in one run)
+      [--pty-floor]        (also the PTY alone: a shell's 100 MB read straight from the PTY
+                            by this script, the kernel's share that no server avoids)
   /usr/bin/python3 tests/bench/serve/peers.py report --out var/peers.json
 
 Run from the project root. Peers: ../shared/peers/setup-peers.sh installs them.
@@ -402,11 +407,76 @@ def only(pb, suites):
     pb.run_peer = run_peer
 
 
+def ab_base(pb, base):
+    """Peers "vmterm-base" and "vmterm-base-deflate": the same procedure as "vmterm" /
+    "vmterm-deflate" with the vmterm-serve at `base` (an A/B in one run)."""
+    original = pb.run_peer
+
+    def run_peer(peer, *args, **kwargs):
+        if not peer.startswith("vmterm-base"):
+            return original(peer, *args, **kwargs)
+        saved = pb.VMTERM
+        pb.VMTERM = base
+        try:
+            out = original(peer.replace("vmterm-base", "vmterm"), *args, **kwargs)
+        finally:
+            pb.VMTERM = saved
+        out["peer"] = peer
+        return out
+
+    pb.run_peer = run_peer
+
+
+def pty_floor(n=100_000_000):
+    """A shell's `n` bytes of `a` read straight from a PTY by this process (poll, then read to
+    EAGAIN): this process's CPU s per 100 MB (mostly the kernel's PTY path) and context
+    switches, the floor under every server's figure."""
+    import pty
+    import resource
+    import select
+    import time
+
+    def switches():
+        with open("/proc/self/status") as f:
+            return sum(int(ln.split()[1]) for ln in f if "ctxt_switches" in ln)
+
+    load = open("/proc/loadavg").read().split()[:3]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv("/bin/sh", ["sh", "-c", "stty raw -echo; sleep 0.3; "
+                             f"head -c {n} /dev/zero | tr '\\0' a"])
+    r0, x0, t0, got = resource.getrusage(resource.RUSAGE_SELF), switches(), time.time(), 0
+    os.set_blocking(fd, False)
+    p = select.poll()
+    p.register(fd, select.POLLIN)
+    while got < n:
+        p.poll(10_000)
+        try:
+            while True:
+                b = os.read(fd, 65536)
+                if not b:
+                    raise OSError
+                got += len(b)
+        except BlockingIOError:
+            continue
+        except OSError:
+            break
+    r1, x1, dt = resource.getrusage(resource.RUSAGE_SELF), switches(), time.time() - t0
+    os.close(fd)
+    os.waitpid(pid, 0)
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+    return {"bytes": got, "cpu_s_per_100MB": cpu * 1e8 / max(got, 1),
+            "sys_s_per_100MB": (r1.ru_stime - r0.ru_stime) * 1e8 / max(got, 1),
+            "ctx_per_100MB": (x1 - x0) * 1e8 / max(got, 1), "MBps": got / dt / 1e6,
+            "load_before": " ".join(load)}
+
+
 def paths(a):
     return {
         "vmterm": a.vmterm, "vmterm-deflate": a.vmterm, "ttyd": a.ttyd,
         "ttyd-deflate": a.ttyd, "wetty": a.wetty, "shellinabox": a.shellinabox,
         "vmterm-ssh": a.vmterm, "ttyd-ssh": a.ttyd,
+        "vmterm-base": a.vmterm_base or "", "vmterm-base-deflate": a.vmterm_base or "",
     }
 
 
@@ -453,7 +523,12 @@ def run(a):
     if not os.path.isdir(pb.PEERS_CACHE):  # the servers' working directory
         pb.PEERS_CACHE = tempfile.mkdtemp(prefix="vmterm-peers-")
     where = paths(a)
+    if a.vmterm_base:
+        ab_base(pb, os.path.abspath(a.vmterm_base))
     peers = []
+    if a.vmterm_base:  # each base right after its new build
+        wanted = [q for p in wanted for q in ([p, p.replace("vmterm", "vmterm-base", 1)]
+                                             if p in ("vmterm", "vmterm-deflate") else [p])]
     for p in wanted:
         if p not in where:
             sys.exit(f"peers.py: unknown peer {p!r} in --peers; choose from {','.join(ALL)}")
@@ -468,6 +543,14 @@ def run(a):
             "--out", os.path.abspath(a.out)] + (["--spin"] if a.spin else [])
     sys.argv = argv
     pb.main()
+    if a.pty_floor:
+        floor = pty_floor()
+        with open(a.out) as f:
+            res = json.load(f)
+        res["pty_floor"] = floor
+        with open(a.out, "w") as f:
+            json.dump(res, f, indent=1)
+        print(f"PTY alone: {floor}", flush=True)
 
 
 def report(a):
@@ -478,6 +561,15 @@ def report(a):
     print()
     print(f"started {res.get('started')}, load {res.get('load_start')} -> {res.get('load_end')}")
     print()
+    if "pty_floor" in res:
+        fl = res["pty_floor"]
+        print(f"PTY alone (no server, this script reads it; load {fl['load_before']}): "
+              f"{fl['cpu_s_per_100MB']:.2f} s CPU per 100 MB ({fl['sys_s_per_100MB']:.2f} in the "
+              f"kernel), {fl['ctx_per_100MB']:.0f} context switches, {fl['MBps']:.0f} MB/s")
+        print()
+    order = ALL + [p for p in ("vmterm-base", "vmterm-base-deflate")
+                   if any(t["peer"] == p for t in res["trials"])]
+    ALL[:] = order
     print("| measure (median of the runs) | " + " | ".join(
         p for p in ALL if any(t["peer"] == p for t in res["trials"])) + " |")
     print("|---|" + "---|" * len({t["peer"] for t in res["trials"]}))
@@ -544,6 +636,10 @@ def main():
                     help="only these suites, comma-separated: " + ",".join(SUITES) +
                     " (default: peerbench's whole procedure)")
     ap.add_argument("--peerbench", default=DEFAULT_PEERBENCH)
+    ap.add_argument("--vmterm-base", default="",
+                    help="an older vmterm-serve, run as vmterm-base[-deflate] after each vmterm")
+    ap.add_argument("--pty-floor", action="store_true",
+                    help="also the PTY read directly by this script (CPU and switches per 100 MB)")
     ap.add_argument("--vmterm", default=os.environ.get(
         "VMTERM_SERVE", os.path.join(ROOT, "build", "bin", "vmterm-serve")))
     ap.add_argument("--ttyd", default=os.path.join(os.path.dirname(DEFAULT_PEERBENCH), "bin/ttyd"))

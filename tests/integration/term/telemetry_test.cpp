@@ -248,3 +248,23 @@ TEST_CASE("a resumed connection's span links to the session's first span, by a p
   CHECK(public_id != id);
   CHECK(all_strings(resumed).find(id) == std::string::npos);  // never the resume credential
 }
+
+TEST_CASE("a client that stops answering is dropped by the keep-alive: 'no pong (ping timeout)'",
+          "[integration][term]") {
+  recorded_spans rec;
+  term::hub_options o;
+  o.ping_interval = 200ms;
+  test::hub_fixture f(o);
+  test::term_client c;
+  REQUIRE(c.connect(f.port));
+  REQUIRE(c.resize(80, 24));
+  REQUIRE(c.type("echo alive-$((1+1))\r"));
+  REQUIRE(c.read_until("alive-2"));
+  // From here the client neither reads nor writes: no pong answers the server's ping. The TCP
+  // connection stays up, so only the keep-alive can find out.
+  const auto spans = ws_spans(rec.store, 1);
+  REQUIRE(spans.size() == 1);
+  CHECK(int_attr(spans[0], "vmterm.ws.close_code") == 1006);
+  CHECK(text_attr(spans[0], "vmterm.ws.close_reason") == "no pong (ping timeout)");
+  CHECK(f.hub->sessions() == 1);  // the session waits for a resume
+}

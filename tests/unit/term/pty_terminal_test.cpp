@@ -63,6 +63,20 @@ TEST_CASE("input written to the terminal reaches the program, with TERM set", "[
   CHECK(s.output.find("got:hello:xterm-256color") != std::string::npos);
 }
 
+TEST_CASE("input larger than the PTY takes at once reaches the program whole and in order",
+          "[term][pty]") {
+  // Raw mode: no line-length limit. head ends only once all 300,000 bytes came; tr -s shows
+  // the three runs in the order they were written (the first write goes straight to the PTY,
+  // the rest queues behind it).
+  session s({"sh", "-c", "stty raw -echo; echo ready; head -c 300000 | tr -s abc; echo ."});
+  REQUIRE(s.run_until([&] { return s.output.find("ready") != std::string::npos; }));
+  s.term->write(std::string(100000, 'a'));
+  s.term->write(std::string(100000, 'b'));
+  s.term->write(std::string(100000, 'c'));
+  REQUIRE(s.run_until([&] { return s.exit_code.has_value(); }, 30s));
+  CHECK(s.output.find("abc.") != std::string::npos);
+}
+
 TEST_CASE("close hangs up the shell and reports how it ended", "[term][pty]") {
   session s({"sh", "-c", "echo ready; sleep 60"});
   REQUIRE(s.run_until([&] { return s.output.find("ready") != std::string::npos; }));
