@@ -96,7 +96,7 @@ TEST_CASE("The span clock follows a step of the real-time clock within one ancho
   for (std::uint64_t ns = 0; ns <= 20 * ms; ns += 10 * ms) (void)read_at(c, ns, reads);
   CHECK(near(read_at(c, 25 * ms, reads), epoch + 25 * ms));
   CHECK(reads == 0);
-  realtime_step = 3'600'000'000'000;  // an hour forward
+  realtime_step = 3'600'000'000'000;                         // an hour forward
   CHECK(near(read_at(c, 29 * ms, reads), epoch + 29 * ms));  // not seen before the anchor ends
   // The renewal sees a rate 0.1 % off: no anchor, clock_gettime until two rates agree.
   const auto stepped = [&](std::uint64_t ns) { return epoch + ns + 3'600'000'000'000ULL; };
