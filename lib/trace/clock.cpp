@@ -5,10 +5,6 @@
 #include <cstdio>
 #include <cstring>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#endif
-
 namespace vmterm::trace {
 namespace {
 
@@ -21,8 +17,9 @@ std::uint64_t realtime_ns() noexcept {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+std::uint64_t counter() noexcept { return detail::read_counter(); }
+
 #if defined(__x86_64__) || defined(__i386__)
-std::uint64_t counter() noexcept { return __rdtsc(); }
 
 /// The counter is the kernel's clocksource: then the kernel found it synchronised across CPUs
 /// and constant in rate, which is what extrapolating from it needs.
@@ -36,7 +33,6 @@ bool counter_usable() noexcept {
   return ok;
 }
 #else
-std::uint64_t counter() noexcept { return 0; }
 bool counter_usable() noexcept { return false; }
 #endif
 
@@ -99,10 +95,8 @@ void tsc_clock::publish(std::uint64_t ticks, std::uint64_t ns, std::uint64_t mul
 
 }  // namespace detail
 
-namespace {
-constinit detail::tsc_clock system_clock(&counter, &realtime_ns, &counter_usable);
-}  // namespace
-
-std::uint64_t system_now_unix_nano() noexcept { return system_clock.now(); }
+namespace detail {
+constinit tsc_clock system_clock(&counter, &realtime_ns, &counter_usable);
+}  // namespace detail
 
 }  // namespace vmterm::trace

@@ -13,16 +13,6 @@ namespace vmterm::trace {
 /// clock shared between threads must synchronise itself. An empty clock_fn means the system clock.
 using clock_fn = std::function<std::uint64_t()>;
 
-/// The wall clock (CLOCK_REALTIME) in Unix nanoseconds, read cheaply: see detail::tsc_clock.
-/// Within about 0.1 µs of clock_gettime(CLOCK_REALTIME) while the clock runs smoothly; follows
-/// a step of the clock within 10 ms.
-[[nodiscard]] std::uint64_t system_now_unix_nano() noexcept;
-
-/// Reads `clock`, or the system clock when it is empty.
-[[nodiscard]] inline std::uint64_t now_unix_nano(const clock_fn& clock) noexcept {
-  return clock ? clock() : system_now_unix_nano();
-}
-
 namespace detail {
 
 /// CLOCK_REALTIME extrapolated from the CPU's time-stamp counter. A span reads the clock twice;
@@ -54,8 +44,10 @@ class tsc_clock {
   constexpr tsc_clock(read_fn ticks, read_fn realtime, usable_fn usable) noexcept
       : ticks_(ticks), realtime_(realtime), usable_(usable) {}
 
-  [[nodiscard]] std::uint64_t now() noexcept {
-    const std::uint64_t t = ticks_();
+  [[nodiscard]] std::uint64_t now() noexcept { return now_at(ticks_()); }
+  /// now() with the counter already read (`t`, from the same counter as `ticks`): the system
+  /// clock reads it inline.
+  [[nodiscard]] std::uint64_t now_at(std::uint64_t t) noexcept {
     for (int attempt = 0; attempt < 2; ++attempt) {
       const std::uint32_t seq = seq_.load(std::memory_order_acquire);
       if ((seq & 1U) != 0) break;
@@ -103,5 +95,31 @@ class tsc_clock {
   int usable_state_ = 0;         ///< 0 not asked yet, 1 usable, -1 never
 };
 
+/// The CPU's time-stamp counter (0 where there is none: the clock then always reads
+/// clock_gettime).
+[[nodiscard]] inline std::uint64_t read_counter() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  return __builtin_ia32_rdtsc();
+#else
+  return 0;
+#endif
+}
+
+/// The process's clock behind system_now_unix_nano (clock.cpp).
+extern tsc_clock system_clock;
+
 }  // namespace detail
+
+/// The wall clock (CLOCK_REALTIME) in Unix nanoseconds, read cheaply: see detail::tsc_clock.
+/// Within about 0.1 µs of clock_gettime(CLOCK_REALTIME) while the clock runs smoothly; follows
+/// a step of the clock within 10 ms. Inline: a span reads it twice.
+[[nodiscard]] inline std::uint64_t system_now_unix_nano() noexcept {
+  return detail::system_clock.now_at(detail::read_counter());
+}
+
+/// Reads `clock`, or the system clock when it is empty.
+[[nodiscard]] inline std::uint64_t now_unix_nano(const clock_fn& clock) noexcept {
+  return clock ? clock() : system_now_unix_nano();
+}
+
 }  // namespace vmterm::trace

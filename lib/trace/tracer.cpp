@@ -1,7 +1,9 @@
 #include "trace/tracer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 
 #include "trace/attribute_limits.hpp"
 #include "trace/id_generator.hpp"
@@ -32,6 +34,7 @@ const trace::context& empty_context() noexcept {
 struct record_cache {
   std::array<std::unique_ptr<span_data>, 32> items;
   std::size_t count = 0;
+  bool dry = false;  ///< the last refill found no records
 };
 
 /// Asks the memory system for a record's lines ahead of use (a hint: no fault, no effect on
@@ -65,9 +68,24 @@ struct record_cache {
   }
 }
 
+/// Takes more records from the processor under the `cache.count` still cached, which stay on
+/// top (their prefetches are under way); false when it had none.
+bool refill(span_processor& processor, record_cache& cache) noexcept {
+  const std::size_t kept = cache.count;
+  const std::size_t got = processor.take_recycled(std::span(cache.items).subspan(kept));
+  if (got == 0) return false;
+  const auto first = cache.items.begin();
+  std::rotate(first, first + static_cast<std::ptrdiff_t>(kept),
+              first + static_cast<std::ptrdiff_t>(kept + got));
+  cache.count = kept + got;
+  return true;
+}
+
 std::unique_ptr<span_data> acquire_record(span_processor& processor) {
   thread_local record_cache cache;
-  if (cache.count == 0) cache.count = processor.take_recycled(cache.items);
+  // Refilled while 3 records are left, so that the prefetch pipeline (three deep) never
+  // starts cold; when the processor had none then, not again before the cache is empty.
+  if (cache.count <= 3 && (cache.count == 0 || !cache.dry)) cache.dry = !refill(processor, cache);
   if (cache.count > 0) {
     auto record = std::move(cache.items[--cache.count]);
     prefetch_ahead(cache);
