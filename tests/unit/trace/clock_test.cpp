@@ -30,12 +30,16 @@ bool fake_usable() noexcept {
   return usable;
 }
 
-void reset() {
+constexpr std::uint64_t ms = 1'000'000;
+
+/// A clock on the fakes above, all reset (`counter_usable`: what the clocksource check says).
+tsc_clock fresh_clock(bool counter_usable = true) {
   fake_ns = 0;
   realtime_step = 0;
   realtime_reads = 0;
-  usable = true;
+  usable = counter_usable;
   usable_asked = 0;
+  return tsc_clock(&fake_ticks, &fake_realtime, &fake_usable);
 }
 
 /// Within 1 ns (the rate is a 32-bit fixed-point fraction of a nanosecond per tick).
@@ -54,10 +58,8 @@ std::uint64_t read_at(tsc_clock& c, std::uint64_t ns, int& reads) {
 
 TEST_CASE("The span clock reads the counter once two intervals agree on its rate, exactly",
           "[trace][clock]") {
-  reset();
-  tsc_clock c(&fake_ticks, &fake_realtime, &fake_usable);
+  tsc_clock c = fresh_clock();
   int reads = 0;
-  const std::uint64_t ms = 1'000'000;
   // First sample, then one rate (not trusted alone), then a second that agrees.
   CHECK(near(read_at(c, 0, reads), epoch));
   CHECK(reads == 1);
@@ -89,10 +91,8 @@ TEST_CASE("The span clock reads the counter once two intervals agree on its rate
 
 TEST_CASE("The span clock follows a step of the real-time clock within one anchor",
           "[trace][clock]") {
-  reset();
-  tsc_clock c(&fake_ticks, &fake_realtime, &fake_usable);
+  tsc_clock c = fresh_clock();
   int reads = 0;
-  const std::uint64_t ms = 1'000'000;
   for (std::uint64_t ns = 0; ns <= 20 * ms; ns += 10 * ms) (void)read_at(c, ns, reads);
   CHECK(near(read_at(c, 25 * ms, reads), epoch + 25 * ms));
   CHECK(reads == 0);
@@ -120,11 +120,8 @@ TEST_CASE("The span clock follows a step of the real-time clock within one ancho
 
 TEST_CASE("Where the counter is not the kernel's clocksource every read is clock_gettime",
           "[trace][clock]") {
-  reset();
-  usable = false;
-  tsc_clock c(&fake_ticks, &fake_realtime, &fake_usable);
+  tsc_clock c = fresh_clock(false);
   int reads = 0;
-  const std::uint64_t ms = 1'000'000;
   for (std::uint64_t ns = 0; ns <= 100 * ms; ns += 3 * ms) {
     CHECK(near(read_at(c, ns, reads), epoch + ns));
     CHECK(reads == 1);
