@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -58,11 +59,13 @@ std::uint64_t tsc_clock::renew() noexcept {
   const std::uint64_t elapsed_ns = ns - last_ns_;
   if (elapsed_ns < anchor_ns) return ns;  // too short an interval to measure the rate on
   const std::uint64_t elapsed_ticks = t - last_ticks_;
-  // The read window (t1 - t0) must be small against the interval, else the anchor's pair may
-  // be far apart (the thread was preempted between the reads): 1/100,000 of it.
-  const bool tight = (t1 - t0) <= elapsed_ticks / 100'000;
   const auto mult =
       static_cast<std::uint64_t>((static_cast<u128>(elapsed_ns) << shift) / elapsed_ticks);
+  // The read window (t1 - t0) bounds how far the anchor's pair may be apart (the thread may
+  // have been preempted between the reads): at most 1/100,000 of the interval (the rate's
+  // error) and at most 100 ns (the anchor's, also after a long idle interval).
+  const auto window_ns = static_cast<std::uint64_t>((static_cast<u128>(t1 - t0) * mult) >> shift);
+  const bool tight = window_ns <= std::min<std::uint64_t>(elapsed_ns / 100'000, max_window_ns);
   const bool agrees = last_mult_ != 0 && mult != 0 && mult <= last_mult_ + last_mult_ / 1000 &&
                       mult + last_mult_ / 1000 >= last_mult_;
   if (tight) {

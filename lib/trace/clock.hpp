@@ -70,6 +70,8 @@ class tsc_clock {
 
  private:
   static constexpr int shift = 32;  ///< mult is nanoseconds per tick * 2^32
+  /// The widest read window (counter, clock_gettime, counter) an anchor is taken from.
+  static constexpr std::uint64_t max_window_ns = 100;
 
   /// The slow path: clock_gettime, and a new anchor when it is time for one.
   std::uint64_t renew() noexcept;

@@ -20,7 +20,12 @@ bool usable = true;
 int usable_asked = 0;
 constexpr std::uint64_t epoch = 1'700'000'000'000'000'000ULL;
 
-std::uint64_t fake_ticks() noexcept { return 1'000'000 + fake_ns * 5 / 2; }
+/// Ticks the counter gains on each read (a slow read: the time between the anchor's reads).
+std::uint64_t read_ticks = 0;
+std::uint64_t ticks_read = 0;
+std::uint64_t fake_ticks() noexcept {
+  return 1'000'000 + fake_ns * 5 / 2 + read_ticks * ticks_read++;
+}
 std::uint64_t fake_realtime() noexcept {
   ++realtime_reads;
   return static_cast<std::uint64_t>(static_cast<std::int64_t>(epoch + fake_ns) + realtime_step);
@@ -39,6 +44,8 @@ tsc_clock fresh_clock(bool counter_usable = true) {
   realtime_reads = 0;
   usable = counter_usable;
   usable_asked = 0;
+  read_ticks = 0;
+  ticks_read = 0;
   return tsc_clock(&fake_ticks, &fake_realtime, &fake_usable);
 }
 
@@ -116,6 +123,26 @@ TEST_CASE("The span clock follows a step of the real-time clock within one ancho
   CHECK(reads == 1);
   CHECK(near(read_at(c, 63 * ms, reads), epoch + 63 * ms - 1'000'000'000));
   CHECK(reads == 1);
+}
+
+TEST_CASE("An anchor is not taken from reads more than 100 ns apart", "[trace][clock]") {
+  tsc_clock c = fresh_clock();
+  int reads = 0;
+  // Each read of the counter moves it by 300 ticks: 120 ns at 2.5 GHz between the anchor's
+  // two counter reads. Even after an hour's interval (where 1/100,000 would allow 36 ms).
+  read_ticks = 300;
+  const std::uint64_t hour = 3'600'000 * ms;
+  for (const std::uint64_t ns : {0 * ms, hour, 2 * hour, 2 * hour + ms, 3 * hour}) {
+    (void)read_at(c, ns, reads);
+    CHECK(reads == 1);
+  }
+  CHECK(usable_asked == 0);  // never got as far as an anchor
+  read_ticks = 200;          // 80 ns: taken
+  (void)read_at(c, 4 * hour, reads);
+  (void)read_at(c, 5 * hour, reads);
+  CHECK(usable_asked == 1);
+  (void)read_at(c, 5 * hour + ms, reads);
+  CHECK(reads == 0);
 }
 
 TEST_CASE("Where the counter is not the kernel's clocksource every read is clock_gettime",
