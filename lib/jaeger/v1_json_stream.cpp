@@ -1,4 +1,4 @@
-// Streaming Jaeger v1 JSON -> span_data on lib/trace_otlp's json_cursor, without a DOM. It
+// Streaming Jaeger v1 JSON -> span_data on lib/core's json_cursor, without a DOM. It
 // produces exactly what decode_v1_json's DOM path gives, or declines (nullopt) and that path
 // decodes the same text: on a syntax error, an error the DOM path reports, or a shape this
 // reader leaves to it (a value of another JSON type than Jaeger writes, an unknown member
@@ -10,14 +10,14 @@
 #include <memory>
 #include <string>
 
+#include "core/json_cursor.hpp"
 #include "jaeger/v1_json_stream.hpp"
 #include "jaeger/v1_span_convert.hpp"
-#include "trace_otlp/detail/json_cursor.hpp"
 
 namespace vmterm::jaeger::detail {
 namespace {
 
-using cursor = trace_otlp::detail::json_cursor;
+using cursor = core::json_cursor;
 
 [[noreturn]] void decline() { cursor::decline(); }
 
@@ -443,7 +443,7 @@ std::optional<v1_document> stream_v1_json(std::string_view text) {
     (void)c.peek();
     if (c.pos() != text.size()) return std::nullopt;
     return doc;
-  } catch (const trace_otlp::detail::declined&) {
+  } catch (const core::json_declined&) {
     return std::nullopt;
   }
 }

@@ -70,10 +70,16 @@ struct thread_shards {
 
 thread_local thread_shards tls_shards;
 
-/// A queued span and the shard it came through (nullptr: pushed directly).
+/// A queued span and the shard it came through (nullptr: pushed directly), with what the
+/// exporting thread needs to know of the record copied out by the thread that queued it (its
+/// end time for ordering a mixed batch, whether it holds events or links to free), so that the
+/// exporting thread reads the record only through the exporter: a record line it read would
+/// have to be taken back from its cache when the ending thread reuses the record.
 struct queued {
   std::unique_ptr<span_data> span;
   stage_shard* from = nullptr;
+  std::uint64_t end_unix_nano = 0;
+  bool extras = false;  ///< events or links to free before reuse
 };
 
 }  // namespace
@@ -202,7 +208,9 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
         }
         std::size_t tail = head + count;
         if (tail >= ring.size()) tail -= ring.size();
-        ring[tail] = queued{std::move(spans[i]), from};
+        span_data& d = *spans[i];
+        const bool extras = !d.events.empty() || !d.links.empty();
+        ring[tail] = queued{std::move(spans[i]), from, d.end_unix_nano, extras};
         ++count;
         ++accepted;
       }
@@ -266,7 +274,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     count_hint.store(count, std::memory_order_relaxed);
     if (mixed) {
       std::stable_sort(out.begin(), out.end(), [](const queued& a, const queued& b) {
-        return a.span->end_unix_nano < b.span->end_unix_nano;
+        return a.end_unix_nano < b.end_unix_nano;
       });
     }
   }
@@ -304,8 +312,9 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   /// up to max_queue_size records each; the rest are freed.
   void recycle(std::vector<queued>& taken) noexcept {
     for (auto& q : taken) {
-      if (!q.span->events.empty()) q.span->events.clear();
-      if (!q.span->links.empty()) q.span->links.clear();
+      if (!q.extras) continue;
+      q.span->events.clear();
+      q.span->links.clear();
     }
     for (std::size_t i = 0; i < taken.size();) {
       stage_shard* from = taken[i].from;

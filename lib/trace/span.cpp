@@ -140,7 +140,12 @@ span& span::record_exception(const std::exception& e) noexcept {
 
 void span::finish(std::uint64_t end_unix_nano) noexcept {
   const auto& provider = *tracer_->provider;
-  data_->end_unix_nano = end_unix_nano != 0 ? end_unix_nano : now_unix_nano(provider.clock);
+  if (end_unix_nano == 0) {
+    // Two reads of the clock may come from different anchors (clock.hpp), a few tens of ns
+    // apart: a span read from the clock never ends before it started.
+    end_unix_nano = std::max(now_unix_nano(provider.clock), data_->start_unix_nano);
+  }
+  data_->end_unix_nano = end_unix_nano;
   auto& attrs = data_->attrs;
   if (attrs.size() > attrs_used_) {
     attrs.erase(attrs.begin() + static_cast<std::ptrdiff_t>(attrs_used_), attrs.end());

@@ -48,6 +48,16 @@ void file_exporter::report_locked(const std::string& reason) noexcept {
 }
 
 trace::export_result file_exporter::export_spans(std::span<const trace::span_data> spans) noexcept {
+  return write_line(spans);
+}
+
+std::optional<trace::export_result> file_exporter::export_records(
+    std::span<const trace::span_data* const> spans) noexcept {
+  return write_line(spans);
+}
+
+template <class Spans>
+trace::export_result file_exporter::write_line(Spans spans) noexcept {
   std::lock_guard lock(mutex_);
   if (shut_down_) return trace::export_result::failure;
   if (spans.empty()) return trace::export_result::success;

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "trace/exporter.hpp"
@@ -27,6 +28,9 @@ class file_exporter final : public trace::exporter {
   file_exporter& operator=(const file_exporter&) = delete;
 
   trace::export_result export_spans(std::span<const trace::span_data> spans) noexcept override;
+  /// The same line from the records where the batch processor keeps them (no move).
+  std::optional<trace::export_result> export_records(
+      std::span<const trace::span_data* const> spans) noexcept override;
   bool force_flush(std::chrono::milliseconds timeout) noexcept override;
   void shutdown(std::chrono::milliseconds timeout) noexcept override;
 
@@ -35,6 +39,9 @@ class file_exporter final : public trace::exporter {
   [[nodiscard]] std::uint64_t failures() const noexcept { return failures_.load(); }
 
  private:
+  /// export_spans and export_records: one line of `spans` (either form).
+  template <class Spans>
+  trace::export_result write_line(Spans spans) noexcept;
   bool open_locked() noexcept;
   void report_locked(const std::string& reason) noexcept;
 

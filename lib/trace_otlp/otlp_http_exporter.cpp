@@ -176,6 +176,16 @@ otlp_http_exporter::outcome otlp_http_exporter::attempt_grpc(const std::string& 
 
 trace::export_result otlp_http_exporter::export_spans(
     std::span<const trace::span_data> spans) noexcept {
+  return export_any(spans);
+}
+
+std::optional<trace::export_result> otlp_http_exporter::export_records(
+    std::span<const trace::span_data* const> spans) noexcept {
+  return export_any(spans);
+}
+
+template <class Spans>
+trace::export_result otlp_http_exporter::export_any(Spans spans) noexcept {
   std::optional<clock::time_point> exiting;
   {
     std::lock_guard lock(mutex_);

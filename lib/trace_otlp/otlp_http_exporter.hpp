@@ -45,6 +45,9 @@ class otlp_http_exporter final : public trace::exporter {
   otlp_http_exporter& operator=(const otlp_http_exporter&) = delete;
 
   trace::export_result export_spans(std::span<const trace::span_data> spans) noexcept override;
+  /// The same request from the records where the batch processor keeps them (no move).
+  std::optional<trace::export_result> export_records(
+      std::span<const trace::span_data* const> spans) noexcept override;
   void shutdown(std::chrono::milliseconds timeout) noexcept override;
   void exit_by(std::chrono::steady_clock::time_point deadline) noexcept override;
   [[nodiscard]] std::uint64_t failed_spans() const noexcept override;
@@ -65,6 +68,9 @@ class otlp_http_exporter final : public trace::exporter {
 
  private:
   enum class outcome { done, retry, give_up };
+  /// export_spans and export_records: one request of `spans` (either form), retried.
+  template <class Spans>
+  trace::export_result export_any(Spans spans) noexcept;
   /// One POST; throws only std::bad_alloc (export_spans catches it).
   outcome attempt(const std::string& body, std::size_t span_count,
                   std::chrono::steady_clock::time_point deadline,

@@ -23,9 +23,12 @@ namespace vmterm::trace_otlp {
 /// Invalid UTF-8 in strings becomes U+FFFD; NaN and infinities become "NaN", "Infinity" and
 /// "-Infinity" (proto3 JSON). Never throws except std::bad_alloc.
 void encode_request(std::span<const trace::span_data> spans, std::string& out);
+/// The same from pointers to spans (exporter::export_records' batch); the same output.
+void encode_request(std::span<const trace::span_data* const> spans, std::string& out);
 
 /// The same, into a new string.
 [[nodiscard]] std::string encode_request(std::span<const trace::span_data> spans);
+[[nodiscard]] std::string encode_request(std::span<const trace::span_data* const> spans);
 
 /// Decodes OTLP JSON into spans. Accepts one document (an ExportTraceServiceRequest or
 /// TracesData, also wrapped in Jaeger api_v3's {"result": ...}) or JSON lines with one such

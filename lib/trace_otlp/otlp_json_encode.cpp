@@ -282,9 +282,8 @@ void put_scope(std::string& out, const trace::instrumentation_scope* scope) {
   put(out, "},\"spans\":[");
 }
 
-}  // namespace
-
-void encode_request(std::span<const span_data> spans, std::string& out) {
+template <class Spans>
+void encode_any(Spans spans, std::string& out) {
   out.reserve(out.size() + 128 + spans.size() * 640);
   put(out, "{\"resourceSpans\":[");
   bool first_resource = true;
@@ -301,7 +300,7 @@ void encode_request(std::span<const span_data> spans, std::string& out) {
       for (const auto i : sg.spans) {
         if (!first_span) out.push_back(',');
         first_span = false;
-        put_span(out, spans[i]);
+        put_span(out, detail::at(spans, i));
       }
       put(out, "]}");
     }
@@ -310,7 +309,21 @@ void encode_request(std::span<const span_data> spans, std::string& out) {
   put(out, "]}");
 }
 
+}  // namespace
+
+void encode_request(std::span<const span_data> spans, std::string& out) { encode_any(spans, out); }
+
+void encode_request(std::span<const span_data* const> spans, std::string& out) {
+  encode_any(spans, out);
+}
+
 std::string encode_request(std::span<const span_data> spans) {
+  std::string out;
+  encode_request(spans, out);
+  return out;
+}
+
+std::string encode_request(std::span<const span_data* const> spans) {
   std::string out;
   encode_request(spans, out);
   return out;

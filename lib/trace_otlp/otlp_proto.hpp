@@ -18,9 +18,12 @@ namespace vmterm::trace_otlp {
 
 /// Appends one serialized ExportTraceServiceRequest to `out`.
 void encode_request_proto(std::span<const trace::span_data> spans, std::string& out);
+/// The same from pointers to spans (exporter::export_records' batch); the same output.
+void encode_request_proto(std::span<const trace::span_data* const> spans, std::string& out);
 
 /// The same, into a new string.
 [[nodiscard]] std::string encode_request_proto(std::span<const trace::span_data> spans);
+[[nodiscard]] std::string encode_request_proto(std::span<const trace::span_data* const> spans);
 
 /// Decodes a protobuf ExportTraceServiceResponse (partial_success = 1 { rejected_spans = 1,
 /// error_message = 2 }); an empty body is full success. Unknown fields are skipped; a

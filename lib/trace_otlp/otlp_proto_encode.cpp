@@ -215,9 +215,8 @@ void put_span(writer& w, const span_data& s) {
   w.end(at);
 }
 
-}  // namespace
-
-void encode_request_proto(std::span<const span_data> spans, std::string& out) {
+template <class Spans>
+void encode_any(Spans spans, std::string& out) {
   out.reserve(out.size() + 64 + spans.size() * 400);
   writer w(out);
   for (const auto& rg : detail::group(spans)) {
@@ -236,11 +235,21 @@ void encode_request_proto(std::span<const span_data> spans, std::string& out) {
         w.str(2, sg.scope->version);
       }
       w.end(sc);
-      for (const auto i : sg.spans) put_span(w, spans[i]);
+      for (const auto i : sg.spans) put_span(w, detail::at(spans, i));
       w.end(ss);
     }
     w.end(rs);
   }
+}
+
+}  // namespace
+
+void encode_request_proto(std::span<const span_data> spans, std::string& out) {
+  encode_any(spans, out);
+}
+
+void encode_request_proto(std::span<const span_data* const> spans, std::string& out) {
+  encode_any(spans, out);
 }
 
 namespace {
@@ -398,6 +407,12 @@ std::optional<std::chrono::milliseconds> decode_retry_delay(std::string_view sta
 }
 
 std::string encode_request_proto(std::span<const span_data> spans) {
+  std::string out;
+  encode_request_proto(spans, out);
+  return out;
+}
+
+std::string encode_request_proto(std::span<const span_data* const> spans) {
   std::string out;
   encode_request_proto(spans, out);
   return out;

@@ -11,12 +11,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "trace_otlp/detail/json_cursor.hpp"
+#include "core/json_cursor.hpp"
 
 namespace vmterm::trace_otlp::detail {
 namespace {
 
-using cursor = json_cursor;
+using cursor = core::json_cursor;
 
 /// Duplicate keys: nlohmann keeps the last, the streaming reader would see both; declined.
 class once {
@@ -605,7 +605,7 @@ std::optional<std::size_t> stream_document(std::string_view text, std::size_t po
     cursor c(text, pos);
     document_into(c, out);
     return c.pos();
-  } catch (const declined&) {
+  } catch (const core::json_declined&) {
     out.erase(out.begin() + static_cast<std::ptrdiff_t>(mark), out.end());
     return std::nullopt;
   }

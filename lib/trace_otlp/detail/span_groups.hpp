@@ -27,14 +27,26 @@ inline constexpr std::uint32_t flag_is_remote = 0x200;
   return w3c | flag_has_is_remote | (remote ? flag_is_remote : 0U);
 }
 
+/// The i-th span of a batch held contiguously (export_spans) or as pointers to records where
+/// they are (export_records): the encoders are written once over either.
+[[nodiscard]] inline const trace::span_data& at(std::span<const trace::span_data> spans,
+                                                std::size_t i) noexcept {
+  return spans[i];
+}
+[[nodiscard]] inline const trace::span_data& at(std::span<const trace::span_data* const> spans,
+                                                std::size_t i) noexcept {
+  return *spans[i];
+}
+
 /// Groups span indexes by resource, then scope (by pointer), each in order of first appearance.
-[[nodiscard]] inline std::vector<resource_group> group(std::span<const trace::span_data> spans) {
+template <class Spans>
+[[nodiscard]] std::vector<resource_group> group(Spans spans) {
   std::vector<resource_group> groups;
   scope_group* last = nullptr;  // the group of the previous span, which usually matches
   const trace::resource* last_resource = nullptr;
   for (std::size_t i = 0; i < spans.size(); ++i) {
-    const auto* r = spans[i].resource.get();
-    const auto* sc = spans[i].scope.get();
+    const auto* r = at(spans, i).resource.get();
+    const auto* sc = at(spans, i).scope.get();
     if (last == nullptr || last_resource != r || last->scope != sc) {
       auto rg = std::find_if(groups.begin(), groups.end(),
                              [r](const resource_group& g) { return g.resource == r; });

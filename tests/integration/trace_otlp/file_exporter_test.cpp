@@ -40,6 +40,25 @@ TEST_CASE("The file exporter appends one request per line that the decoder reads
   CHECK(decoded->at(5).name == spans[3].name);
 }
 
+TEST_CASE("The file exporter reads records in place: the same line as export_spans writes",
+          "[integration][trace_otlp]") {
+  test::temp_dir dir;
+  const auto path = dir / "traces.jsonl";
+  const auto spans = test::sample_spans();
+  std::vector<const trace::span_data*> records;
+  for (const auto& s : spans) records.push_back(&s);
+  trace_otlp::file_exporter exporter(path);
+  const auto result = exporter.export_records(records);
+  REQUIRE(result.has_value());  // implemented: the batch processor does not move the records
+  CHECK(*result == trace::export_result::success);
+  REQUIRE(exporter.export_spans(spans) == trace::export_result::success);
+  exporter.shutdown(100ms);
+  CHECK(exporter.export_records(records) == trace::export_result::failure);
+  const auto text = test::read_file(path);
+  const auto line = trace_otlp::encode_request(spans) + "\n";
+  CHECK(text == line + line);
+}
+
 TEST_CASE("The file exporter reports an unwritable path once and counts every failure",
           "[integration][trace_otlp]") {
   test::temp_dir dir;

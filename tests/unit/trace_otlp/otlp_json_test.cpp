@@ -1,4 +1,5 @@
 #include "trace_otlp/otlp_json.hpp"
+#include "trace_otlp/otlp_proto.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -36,7 +37,24 @@ TEST_CASE("A hand-built span set encodes to the exact OTLP JSON request", "[trac
 
 TEST_CASE("Encoding appends to the output and an empty batch is an empty request", "[trace_otlp]") {
   std::string out = "x";
-  trace_otlp::encode_request({}, out);
+  trace_otlp::encode_request(std::span<const trace::span_data>(), out);
+  CHECK(out == R"(x{"resourceSpans":[]})");
+}
+
+TEST_CASE("Records read in place encode to the same request as a contiguous batch",
+          "[trace_otlp]") {
+  // exporter::export_records' form: pointers to records wherever they are, here in reverse
+  // order, so that the grouping by resource and scope is built from the pointers' order too.
+  const auto spans = sample_spans();
+  std::vector<trace::span_data> reversed(spans.rbegin(), spans.rend());
+  std::vector<const trace::span_data*> pointers;
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it) pointers.push_back(&*it);
+  const std::span<const trace::span_data* const> records(pointers);
+  CHECK(trace_otlp::encode_request(records) == trace_otlp::encode_request(reversed));
+  CHECK(trace_otlp::encode_request_proto(records) == trace_otlp::encode_request_proto(reversed));
+  CHECK(trace_otlp::encode_request(records) != golden);  // the order is the pointers'
+  std::string out = "x";
+  trace_otlp::encode_request(std::span<const trace::span_data* const>(), out);
   CHECK(out == R"(x{"resourceSpans":[]})");
 }
 

@@ -1,8 +1,8 @@
 #pragma once
-/// Private to lib/trace_otlp: a strict JSON reader over text in memory, for decoders that
-/// stream straight into their own types instead of building a DOM first. It accepts exactly
-/// what RFC 8259 allows (as nlohmann_json's parser does: UTF-8 checked, surrogate pairs
-/// checked, no leading zeros, no trailing commas) and throws `declined` at the first thing it
+/// A strict JSON reader over text in memory, for decoders that stream straight into their own
+/// types instead of building a DOM first (lib/trace_otlp's OTLP JSON, lib/jaeger's v1 JSON). It
+/// accepts exactly what RFC 8259 allows (as nlohmann_json's parser does: UTF-8 checked, surrogate
+/// pairs checked, no leading zeros, no trailing commas) and throws `declined` at the first thing it
 /// does not accept. It never explains why: a caller that gets `declined` hands the same text
 /// to the DOM decoder, whose errors name the line, column or field.
 ///
@@ -13,16 +13,16 @@
 #include <string>
 #include <string_view>
 
-namespace vmterm::trace_otlp::detail {
+namespace vmterm::core {
 
 /// Thrown by json_cursor (and the decoders on it) to give up on a document.
-struct declined {};
+struct json_declined {};
 
 class json_cursor {
  public:
   json_cursor(std::string_view text, std::size_t pos) noexcept : text_(text), pos_(pos) {}
 
-  [[noreturn]] static void decline() { throw declined{}; }
+  [[noreturn]] static void decline() { throw json_declined{}; }
 
   /// The position after the last value read.
   [[nodiscard]] std::size_t pos() const noexcept { return pos_; }
@@ -109,4 +109,4 @@ class json_cursor {
   std::string scratch_{};
 };
 
-}  // namespace vmterm::trace_otlp::detail
+}  // namespace vmterm::core

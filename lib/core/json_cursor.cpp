@@ -1,8 +1,8 @@
-#include "trace_otlp/detail/json_cursor.hpp"
+#include "core/json_cursor.hpp"
 
 #include <cstdint>
 
-namespace vmterm::trace_otlp::detail {
+namespace vmterm::core {
 namespace {
 
 /// Containers nested deeper than this are left to the DOM decoder (no deep recursion here).
@@ -246,4 +246,4 @@ void json_cursor::skip_at(int depth) {
   }
 }
 
-}  // namespace vmterm::trace_otlp::detail
+}  // namespace vmterm::core
