@@ -93,6 +93,7 @@ cmds=(
   "curl -fsS|/usr/bin/curl -fsS --max-time 5 $url"
   "redis-cli ping|/usr/bin/redis-cli -p $rport ping"
   "vmterm-health ssh|$health --nagios --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts"
+  "vmterm-health http+redis+ssh|$health --nagios --http $url --redis redis://127.0.0.1:$rport --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts"
   "ssh-keyscan|/usr/bin/ssh-keyscan -T 5 -t ed25519 -p $sport 127.0.0.1"
 )
 if [ -x "$worker" ]; then
