@@ -1,5 +1,7 @@
 #include "queue/task_call.hpp"
 
+#include "redis/same_server.hpp"
+
 namespace vmterm::queue {
 
 std::string_view to_string(task_call_stage s) noexcept {
@@ -30,16 +32,6 @@ task_call::task_call(boost::asio::any_io_executor executor, task_call_options op
 
 task_call::~task_call() { close(); }
 
-namespace {
-
-/// True when both options reach the same server and db as the same user: one connection serves.
-bool same_db(const redis::url& a, const redis::url& b) {
-  return a.host == b.host && a.port == b.port && a.unix_path == b.unix_path && a.user == b.user &&
-         a.password == b.password && a.db == b.db;
-}
-
-}  // namespace
-
 std::shared_ptr<task_call> task_call::start(boost::asio::any_io_executor executor,
                                             task_call_options options, done_fn done) {
   std::shared_ptr<task_call> call(
@@ -69,7 +61,9 @@ void task_call::begin() {
   producer_ = std::make_unique<producer>(conn_);
   // Celery's default layout keeps results in the broker's db: then the waiter's GET goes over
   // the broker connection, and the call opens two connections, not three.
-  waiter_ = same_db(options_.broker.url, options_.backend.url)
+  const auto& broker = options_.broker.url;
+  const auto& backend = options_.backend.url;
+  waiter_ = redis::same_server(broker, backend) && broker.db == backend.db
                 ? result_waiter::create(executor_, options_.backend, conn_)
                 : result_waiter::create(executor_, options_.backend);
   // Both connections at once (a round trip each, overlapped), their errors named as such.

@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "queue/policy.hpp"
 #include "queue/tracing.hpp"
+#include "redis/same_server.hpp"
 #include "redis/url.hpp"
 #include "trace/propagation.hpp"
 #include "trace/provider.hpp"
@@ -125,10 +126,7 @@ void worker::start(std::function<void(expected<void>)> started) {
       [](const error& e) { log::warn("ack: " + e.message + "; retrying"); }, batch_max);
   // Broker and result backend on one server (Celery's default layout: /0 and /1): a result
   // and its ack go in one script on the broker's connection.
-  const bool one_server = broker->host == backend->host && broker->port == backend->port &&
-                          broker->unix_path == backend->unix_path &&
-                          broker->user == backend->user && broker->password == backend->password;
-  if (one_server) {
+  if (redis::same_server(*broker, *backend)) {
     store_ack_batcher_ = std::make_shared<batcher<result_ack>>(
         ex_,
         [weak, db = backend->db](const std::vector<result_ack>& items,

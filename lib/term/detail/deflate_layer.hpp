@@ -73,24 +73,6 @@ inline std::uint64_t payload_length(const std::uint8_t* h) {
   return v;
 }
 
-/// A header for `size` bytes: first byte `b0`, masked with key 0 when `masked`.
-inline std::string header(std::uint8_t b0, std::uint64_t size, bool masked) {
-  std::string h;
-  h.push_back(static_cast<char>(b0));
-  const std::uint8_t m = masked ? 0x80 : 0;
-  if (size < 126) {
-    h.push_back(static_cast<char>(m | size));
-  } else if (size <= 0xffff) {
-    h.push_back(static_cast<char>(m | 126));
-    for (int s = 8; s >= 0; s -= 8) h.push_back(static_cast<char>((size >> s) & 0xff));
-  } else {
-    h.push_back(static_cast<char>(m | 127));
-    for (int s = 56; s >= 0; s -= 8) h.push_back(static_cast<char>((size >> s) & 0xff));
-  }
-  if (masked) h.append(4, '\0');
-  return h;
-}
-
 /// The longest unmasked header (a 64-bit length).
 inline constexpr std::size_t max_unmasked_header = 10;
 
@@ -104,6 +86,18 @@ inline std::size_t header_before(char* end, std::uint8_t b0, std::uint64_t size)
     h[2 + i] = static_cast<char>((size >> (8 * (ext - 1 - i))) & 0xff);
   }
   return 2 + ext;
+}
+
+/// A header for `size` bytes: first byte `b0`, masked with key 0 when `masked`.
+inline std::string header(std::uint8_t b0, std::uint64_t size, bool masked) {
+  std::array<char, max_unmasked_header> buf{};
+  const std::size_t n = header_before(buf.data() + buf.size(), b0, size);
+  std::string h(buf.data() + buf.size() - n, n);
+  if (masked) {
+    h[1] = static_cast<char>(h[1] | 0x80);
+    h.append(4, '\0');
+  }
+  return h;
 }
 
 }  // namespace pmd::frame

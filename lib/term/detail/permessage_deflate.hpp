@@ -77,9 +77,9 @@ class out_buffer {
 /// stream, which the client's decompressor reads as it reads any other block.
 class deflater {
  public:
-  /// As deflate_message, with the window of the messages since release(). False (and `out`
-  /// unspecified) when the result would not be smaller: the state is then freed (the window
-  /// would hold bytes the client's decompressor never sees).
+  /// As deflate_message, with the window of the messages since release(). 0 (false for the
+  /// string form; `out` unspecified) when the result would not be smaller: the state is then
+  /// freed (the window would hold bytes the client's decompressor never sees).
   [[nodiscard]] std::size_t compress(std::span<const std::string_view> pieces, int window_bits,
                                      out_buffer& out, std::size_t front);
   [[nodiscard]] bool compress(const std::vector<std::string_view>& pieces, int window_bits,
