@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <memory>
+#include <regex>
 #include <sstream>
 
 using namespace vmterm::test;
@@ -75,7 +76,9 @@ TEST_CASE("scripts/run --check starts the stack that exists, names what is not b
           "[e2e][run]") {
   temp_dir var;
   const auto port = free_loopback_port();
-  const auto r = script("run", {"--check", "--no-setup", "--no-build"}, stack_env(var, port));
+  auto env = stack_env(var, port);
+  env.env["OTEL_TRACES_EXPORTER"] = "file";  // as a user runs it: the check prints its trace
+  const auto r = script("run", {"--check", "--no-setup", "--no-build"}, env);
   INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("vmterm: redis-server    redis://127.0.0.1:" +
@@ -90,6 +93,14 @@ TEST_CASE("scripts/run --check starts the stack that exists, names what is not b
                                     "; read: "));
   CHECK_THAT(r.out, Catch::Contains("vmterm: logs            " + (var / "log").string() +
                                     "/PART.log (JSON lines)\n"));
+  // The probe's trace is printed whole: the server's span under the probe's GET, the worker's
+  // run under the task it sent (both export in batches, after the probe has exited).
+  if (std::filesystem::exists(bin_dir() / "vmterm-health") &&
+      std::filesystem::exists(bin_dir() / "vmterm-trace")) {
+    CHECK_THAT(r.out, Catch::Contains("vmterm: its trace (health.run):"));
+    CHECK(std::regex_search(r.out, std::regex("GET /health-check/ +vmterm-serve +server")));
+    CHECK(std::regex_search(r.out, std::regex("run/noop +vmterm-worker +consumer")));
+  }
   // Everything it started is stopped: the Redis port is free again.
   CHECK_FALSE(tcp_exchange(port, "PING\r\n", 7).has_value());
 }

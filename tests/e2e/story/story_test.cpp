@@ -8,7 +8,7 @@
 //   2. a beat tick: apply_async/health_check → EVALSHA (the LPUSH) → run/health_check → GET →
 //   serve's
 //      GET /health-check/ → PING;
-//   3. TODO(coordinator): the vmterm-health probe (see the last TEST_CASE).
+//   3. a vmterm-health probe: health.run → GET → serve's GET /health-check/, and health.redis.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
