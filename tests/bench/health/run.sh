@@ -8,10 +8,12 @@
 # Targets on loopback: a python HTTP server answering /health-check/ with {"status":"ok"}, a
 # redis-server, an sshd with its own host key and config; tracing to a file.
 # Usage: tests/bench/health/run.sh [BUILD_DIR] [RUNS]     (default RUNS 100)
-# VMTERM_HEALTH_BEFORE=/path/to/an/older/vmterm-health adds its --http, --ssh, --task and
-# --version rows ("before ...") to the same round robin: a change measured against its parent in
+# VMTERM_HEALTH_BEFORE=/path/to/an/older/vmterm-health adds its --http, --ssh, http+redis+ssh,
+# --task and --version rows ("before ...") to the same round robin: a change measured against its parent in
 # one run, as the README's figures require (the binary, and its libvmterm_health_tls.so when one
 # is beside it, are first rewritten into a temporary directory: see below).
+# VMTERM_HEALTH_PROFILE=DIR: no timing; each vmterm-health row runs once under valgrind's callgrind
+# into DIR/callgrind.N, for tools/vmterm-health/hot_order.py.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 runs=${2:-100}
@@ -118,6 +120,7 @@ if [ -n "$before" ]; then
   cmds+=("before http|$before --nagios --http $url")
   cmds+=("before --version|$before --version")
   cmds+=("before ssh|$before --nagios --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts")
+  cmds+=("before http+redis+ssh|$before --nagios --http $url --redis redis://127.0.0.1:$rport --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts")
   if [ -x "$worker" ]; then
     cmds+=("before task noop|$before --nagios --task noop --broker redis://127.0.0.1:$rport/0")
   fi
@@ -136,4 +139,21 @@ for c in "${cmds[@]}"; do
   name=${c%%|*}
   ${c#*|} >/dev/null 2>&1 || { echo "$name failed: ${c#*|}" >&2; exit 1; }
 done
+profile=${VMTERM_HEALTH_PROFILE:-}
+if [ -n "$profile" ]; then
+  # Instead of timing: each vmterm-health row once under callgrind, the input of
+  # tools/vmterm-health/hot_order.py (which code the runs execute, packed by the linker).
+  mkdir -p "$profile"
+  rm -f "$profile"/callgrind.*
+  i=0
+  for c in "${cmds[@]}"; do
+    case ${c%%|*} in vmterm-health*) ;; *) continue ;; esac
+    i=$((i + 1))
+    valgrind --tool=callgrind --dump-instr=yes --compress-strings=no --compress-pos=no \
+      --callgrind-out-file="$profile/callgrind.$i" ${c#*|} >/dev/null 2>"$profile/valgrind.$i.log" ||
+      { echo "${c%%|*} failed under callgrind: see $profile/valgrind.$i.log" >&2; exit 1; }
+    echo "profiled ${c%%|*}: $profile/callgrind.$i"
+  done
+  exit 0
+fi
 "$tmp/spawn_bench" "$runs" "${cmds[@]}"
