@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
-"""Write the section-ordering linker scripts of vmterm-health (hot_text.ld) and of its lazy TLS
-module (hot_text_tls.ld) from callgrind profiles of the tool's runs.
+"""Write the lists of hot input sections that vmterm-health's linker script (hot_text.ld) and its
+lazy TLS module's (hot_text_tls.ld) place first in .text, from callgrind profiles of its runs.
 
 Why: the kernel maps a file's pages around each page fault (fault-around, 64 KiB here), so code
 executed once in a run costs its 64 KiB window of resident memory. A run of the issue's three
 probes executed ~1.3 MiB of the binary's input sections but touched 43 of its 64 KiB windows
-(2.9 MiB resident), and ~0.65 MiB of the module's but 36 windows (2.2 MiB). The scripts put the
-sections the runs execute in one output section ahead of .text, so those windows are few.
+(2.9 MiB resident), and ~0.65 MiB of the module's but 36 windows (2.2 MiB). The lists put the
+sections the runs execute first in .text, so those windows are few.
 
 Usage (tests/bench/health/run.sh profiles every vmterm-health row of the bench):
   VMTERM_HEALTH_PROFILE=/tmp/prof tests/bench/health/run.sh build
   tools/vmterm-health/hot_order.py build /tmp/prof
 The linker maps (build/vmterm-health.map, build/libvmterm_health_tls.map) are written by every
-lean link of the tool (tools/vmterm-health/CMakeLists.txt). A stale script is harmless: a line
+lean link of the tool (tools/vmterm-health/CMakeLists.txt). A stale list is harmless: a line
 naming a section that no longer exists matches nothing, and the section it missed lands in .text
 as before (so only resident memory grows back). Regenerate after large changes to what the
 probes call.
@@ -31,8 +31,8 @@ TARGETS = [  # (file name in the build's bin/, its map, the script written)
 
 
 def map_sections(path):
-    """Input sections of the output section .text (and of our own hot one): (address, size,
-    input section name, input file) from a GNU ld map file."""
+    """Input sections of the output section .text: (address, size, input section name, input
+    file) from a GNU ld map file."""
     out, current, pending = [], None, None
     for line in open(path, encoding="utf-8", errors="replace"):
         line = line.rstrip("\n")
@@ -40,7 +40,7 @@ def map_sections(path):
         if m:  # an output section's header
             current = m.group(1)
             continue
-        if current not in (".text", ".text.vmterm_hot"):
+        if current != ".text":
             continue
         m = re.match(r"^ (\.\S+)\s*$", line)
         if m:  # a long input section name: its address and file on the next line
@@ -109,11 +109,10 @@ def main():
         with open(os.path.join(HERE, script), "w", encoding="utf-8") as f:
             f.write(f"/* Written by tools/vmterm-health/hot_order.py from {len(profiles)} callgrind profiles of\n"
                     f"   tests/bench/health's runs: the {len(order)} input sections of {binary} they execute\n"
-                    f"   ({size // 1024} KiB), packed ahead of .text (see hot_order.py). Do not edit by hand. */\n"
-                    "SECTIONS\n{\n  .text.vmterm_hot :\n  {\n")
+                    f"   ({size // 1024} KiB), INCLUDEd at the top of .text in its linker script\n"
+                    "   (tools/vmterm-health/CMakeLists.txt). Do not edit by hand. */\n")
             for p in order:
-                f.write(f"    {p}\n")
-            f.write("  }\n}\nINSERT BEFORE .text;\n")
+                f.write(f"{p}\n")
         print(f"{script}: {len(order)} sections, {size // 1024} KiB, from {len(profiles)} profiles")
 
 
