@@ -19,8 +19,9 @@ TEST_CASE("an http+redis+ssh run peaks under 8 MiB resident", "[health][rss]") {
   return;
 #else
   http_test_server server;
-  server.set_fallback(
-      {.status = 200, .headers = {{"Content-Type", "application/json"}}, .body = R"({"status":"ok"})"});
+  server.set_fallback({.status = 200,
+                       .headers = {{"Content-Type", "application/json"}},
+                       .body = R"({"status":"ok"})"});
   redis_server redis;
   sshd_server sshd;
   temp_dir dir;
