@@ -11,8 +11,9 @@ sections the runs execute first in .text, so those windows are few.
 Usage (tests/bench/health/run.sh profiles every vmterm-health row of the bench):
   VMTERM_HEALTH_PROFILE=/tmp/prof tests/bench/health/run.sh build
   tools/vmterm-health/hot_order.py build /tmp/prof
-The linker maps (build/vmterm-health.map, build/libvmterm_health_tls.map) are written by every
-lean link of the tool (tools/vmterm-health/CMakeLists.txt). A stale list is harmless: a line
+The linker maps (build/vmterm-health.map, build/libvmterm_health_tls.map) are written by the
+tool's link when its hot code is ordered (tools/vmterm-health/CMakeLists.txt); profile that
+same build. A stale list is harmless: a line
 naming a section that no longer exists matches nothing, and the section it missed lands in .text
 as before (so only resident memory grows back). Regenerate after large changes to what the
 probes call.
@@ -89,19 +90,26 @@ def main():
     if not profiles:
         sys.exit(f"hot_order.py: no callgrind.* files in {sys.argv[2]}; run the bench with VMTERM_HEALTH_PROFILE first")
     for binary, mapname, script in TARGETS:
-        secs = map_sections(os.path.join(build, mapname))
+        mapfile = os.path.join(build, mapname)
+        if not os.path.isfile(mapfile):
+            sys.exit(f"hot_order.py: no linker map {mapfile}; build vmterm-health in {build} "
+                     "with -DVMTERM_HEALTH_HOT_ORDER=ON (the default) first")
+        secs = map_sections(mapfile)
         starts = [s[0] for s in secs]
         runs = {}  # pattern -> (number of runs that executed it, first address)
         for prof in profiles:
-            seen = set()
+            seen = {}  # pattern -> its lowest address in this run
             for a in executed(prof, binary):
                 i = bisect.bisect_right(starts, a) - 1
                 if i >= 0 and a < secs[i][0] + secs[i][1]:
-                    seen.add(i)
-            for i in seen:
-                p = pattern(secs[i][2], secs[i][3])
-                n, first = runs.get(p, (0, secs[i][0]))
-                runs[p] = (n + 1, min(first, secs[i][0]))
+                    p = pattern(secs[i][2], secs[i][3])
+                    seen[p] = min(seen.get(p, secs[i][0]), secs[i][0])
+            for p, at in seen.items():
+                n, first = runs.get(p, (0, at))
+                runs[p] = (n + 1, min(first, at))
+        if not runs:
+            sys.exit(f"hot_order.py: the profiles in {sys.argv[2]} executed nothing of {binary} "
+                     f"as linked in {build} (profiled another build?); {script} left as it was")
         # What every run executes (start-up) first, then what fewer runs do: each run's code
         # stays close together.
         order = sorted(runs, key=lambda p: (-runs[p][0], runs[p][1]))
