@@ -6,12 +6,15 @@
 # comparison) beside vmterm-health --ssh (banner, key exchange, known_hosts comparison).
 # --task noop against a vmterm-worker beside `vmterm-worker call noop --wait`.
 # Targets on loopback: a python HTTP server answering /health-check/ with {"status":"ok"}, a
-# redis-server, an sshd with its own host key and config; tracing to a file.
+# redis-server, an sshd with its own host key and config, an openssl s_server for https (check_http
+# -S beside it); tracing to a file.
 # Usage: tests/bench/health/run.sh [BUILD_DIR] [RUNS]     (default RUNS 100)
-# VMTERM_HEALTH_BEFORE=/path/to/an/older/vmterm-health adds its --http, --ssh, --task and
-# --version rows ("before ...") to the same round robin: a change measured against its parent in
+# VMTERM_HEALTH_BEFORE=/path/to/an/older/vmterm-health adds its --http, --ssh, http+redis+ssh,
+# --task and --version rows ("before ...") to the same round robin: a change measured against its parent in
 # one run, as the README's figures require (the binary, and its libvmterm_health_tls.so when one
 # is beside it, are first rewritten into a temporary directory: see below).
+# VMTERM_HEALTH_PROFILE=DIR: no timing; each vmterm-health row runs once under valgrind's callgrind
+# into DIR/callgrind.N, for tools/vmterm-health/hot_order.py.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 runs=${2:-100}
@@ -69,6 +72,14 @@ CFG
 /usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" & pids+=($!)
 echo "[127.0.0.1]:$sport $(cut -d' ' -f1-2 "$tmp/host_ed25519.pub")" > "$tmp/known_hosts"
 until ssh-keyscan -T 1 -p "$sport" 127.0.0.1 >/dev/null 2>&1; do sleep 0.05; done
+# A TLS server (openssl s_server -www, one connection at a time) with a certificate made here,
+# for the https row: the TLS module's handshake code.
+tport=$(freeport)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
+openssl s_server -quiet -accept "127.0.0.1:$tport" -cert "$tmp/tls.crt" -key "$tmp/tls.key" -www \
+  </dev/null >/dev/null 2>&1 & pids+=($!)
+until curl -fsS --cacert "$tmp/tls.crt" "https://127.0.0.1:$tport/" >/dev/null 2>&1; do sleep 0.05; done
 # A vmterm-worker on that Redis for the --task round trip (its built-in noop).
 worker=$build/bin/vmterm-worker
 if [ -x "$worker" ]; then
@@ -95,6 +106,7 @@ cmds=(
   "vmterm-health ssh|$health --nagios --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts"
   "vmterm-health http+redis+ssh|$health --nagios --http $url --redis redis://127.0.0.1:$rport --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts"
   "ssh-keyscan|/usr/bin/ssh-keyscan -T 5 -t ed25519 -p $sport 127.0.0.1"
+  "vmterm-health https|$health --nagios --http https://127.0.0.1:$tport/ --cacert $tmp/tls.crt"
 )
 if [ -x "$worker" ]; then
   cmds+=("vmterm-health task noop|$health --nagios --task noop --broker redis://127.0.0.1:$rport/0")
@@ -118,6 +130,8 @@ if [ -n "$before" ]; then
   cmds+=("before http|$before --nagios --http $url")
   cmds+=("before --version|$before --version")
   cmds+=("before ssh|$before --nagios --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts")
+  cmds+=("before https|$before --nagios --http https://127.0.0.1:$tport/ --cacert $tmp/tls.crt")
+  cmds+=("before http+redis+ssh|$before --nagios --http $url --redis redis://127.0.0.1:$rport --ssh 127.0.0.1:$sport --known-hosts $tmp/known_hosts")
   if [ -x "$worker" ]; then
     cmds+=("before task noop|$before --nagios --task noop --broker redis://127.0.0.1:$rport/0")
   fi
@@ -126,6 +140,7 @@ if [ -x $plugins/check_http ]; then
   cmds+=("check_http|$plugins/check_http -I 127.0.0.1 -p $hport -u /health-check/ -s ok")
   cmds+=("check_tcp redis|$plugins/check_tcp -H 127.0.0.1 -p $rport")
   cmds+=("check_ssh|$plugins/check_ssh -H 127.0.0.1 -p $sport")
+  cmds+=("check_http https|$plugins/check_http -I 127.0.0.1 -p $tport -S -u /")
 else
   echo "check_http/check_tcp missing: install monitoring-plugins-basic (scripts/setup)" >&2
 fi
@@ -136,4 +151,21 @@ for c in "${cmds[@]}"; do
   name=${c%%|*}
   ${c#*|} >/dev/null 2>&1 || { echo "$name failed: ${c#*|}" >&2; exit 1; }
 done
+profile=${VMTERM_HEALTH_PROFILE:-}
+if [ -n "$profile" ]; then
+  # Instead of timing: each vmterm-health row once under callgrind, the input of
+  # tools/vmterm-health/hot_order.py (which code the runs execute, packed by the linker).
+  mkdir -p "$profile"
+  rm -f "$profile"/callgrind.*
+  i=0
+  for c in "${cmds[@]}"; do
+    case ${c%%|*} in vmterm-health*) ;; *) continue ;; esac
+    i=$((i + 1))
+    valgrind --tool=callgrind --dump-instr=yes --compress-strings=no --compress-pos=no \
+      --callgrind-out-file="$profile/callgrind.$i" ${c#*|} >/dev/null 2>"$profile/valgrind.$i.log" ||
+      { echo "${c%%|*} failed under callgrind: see $profile/valgrind.$i.log" >&2; exit 1; }
+    echo "profiled ${c%%|*}: $profile/callgrind.$i"
+  done
+  exit 0
+fi
 "$tmp/spawn_bench" "$runs" "${cmds[@]}"
