@@ -31,17 +31,14 @@ void listener::do_accept() {
   if (state_->stopping) return;
   // Asio's async_accept uses accept(2), whose socket a forked shell would inherit: wait until a
   // connection is waiting, then take it with accept4(SOCK_CLOEXEC).
-  acceptor_.async_wait(net::ip::tcp::acceptor::wait_read,
-                       [self = shared_from_this()](boost::system::error_code ec) {
-                         if (ec)
-                           return self->on_accept(ec, net::ip::tcp::socket(self->state_->ioc));
-                         // Each connection gets its own strand (so its handlers never run
-                         // concurrently) on the next worker io_context, where it stays.
-                         auto socket = asio::accept_cloexec(
-                             self->acceptor_, net::make_strand(self->state_->next_worker()), ec);
-                         if (ec == net::error::would_block) return self->do_accept();  // gone
-                         self->on_accept(ec, std::move(socket));
-                       });
+  acceptor_.async_wait(
+      net::ip::tcp::acceptor::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return self->on_accept(ec, net::ip::tcp::socket(self->state_->ioc));
+        auto socket =
+            asio::accept_cloexec(self->acceptor_, self->state_->connection_executor(), ec);
+        if (ec == net::error::would_block) return self->do_accept();  // gone
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 template <class Session>

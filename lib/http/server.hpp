@@ -82,9 +82,10 @@ struct server_options {
   std::string allow_host_advice{std::string(default_allow_host_advice)};
   /// Time for a client to complete the TLS handshake once connected; beyond → close.
   std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
-  /// io_contexts to spread connections over, round robin, each run by one thread: everything
-  /// of a connection (its socket, and the WebSocket and terminal taken over from it) stays on
-  /// its thread, so a chunk of output never wakes another vCPU. Empty: the server's own.
+  /// io_contexts to spread connections over, round robin, each run by EXACTLY one thread:
+  /// everything of a connection (its socket, and the WebSocket and terminal taken over from it)
+  /// stays on its thread, so a chunk of output never wakes another vCPU, and its handlers run
+  /// on the io_context's own executor, without a strand. Empty: a strand of the server's own.
   std::vector<boost::asio::io_context*> workers{};
 };
 

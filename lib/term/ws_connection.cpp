@@ -27,6 +27,11 @@ using raw_request = beast::http::request<beast::http::string_body>;
 constexpr auto handshake_timeout = std::chrono::seconds(30);
 /// The most one read appends to a message being received.
 constexpr std::size_t read_piece = 64 << 10;
+/// The first read of a message asks for no more than this: Beast sizes the buffer when the read
+/// starts, before anything arrives, and an idle session's pending read would hold 1.5 KiB. A
+/// keystroke, an escape sequence or an ack fits; a longer message takes its rest (already in
+/// Beast's own read buffer: no more I/O) in read_piece steps.
+constexpr std::size_t first_read_piece = 64;
 
 /// Frames below this size (keystroke echoes) are sent uncompressed.
 constexpr std::size_t compress_min = 256;
@@ -237,7 +242,8 @@ class ws_connection final : public session_link,
   /// Reads the next piece of a message: never more than one byte past --max-message in all.
   void do_read() {
     const std::size_t room = setup_.options->max_message + 1 - buffer_.size();
-    ws_.async_read_some(buffer_, std::min(room, read_piece),
+    const std::size_t piece = buffer_.size() == 0 ? first_read_piece : read_piece;
+    ws_.async_read_some(buffer_, std::min(room, piece),
                         on_strand([self = this->shared_from_this()](
                                       beast::error_code ec, std::size_t) { self->on_read(ec); }));
   }

@@ -3,8 +3,10 @@
 /// Asio; never include it from a public header.
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +35,14 @@ struct server::state {
     if (options.workers.empty()) return ioc;
     const auto i = next.fetch_add(1, std::memory_order_relaxed) % options.workers.size();
     return *options.workers[i];
+  }
+  /// Where a new connection's handlers run, one at a time: its worker's own executor (a worker
+  /// is run by exactly one thread, so nothing of the connection runs concurrently and a strand
+  /// would only add a lock and a queue to every handler), else a strand of ioc (which may be
+  /// run by several threads).
+  boost::asio::any_io_executor connection_executor() {
+    if (!options.workers.empty()) return next_worker().get_executor();
+    return boost::asio::make_strand(ioc);
   }
   const server_options options;
   const http::router routes;
