@@ -20,14 +20,18 @@ bool same(const std::string& a, std::string_view b) noexcept { return same_bytes
 
 span::span(span_context ctx, std::unique_ptr<span_data> data,
            std::shared_ptr<const detail::tracer_state> tracer) noexcept
-    : ctx_(std::move(ctx)), data_(std::move(data)), tracer_(std::move(tracer)) {}
+    : ctx_(std::move(ctx)) {
+  if (!data || !tracer || !tracer->provider) return;
+  lease_ = detail::lease_for(tracer->provider);
+  if (lease_ != nullptr) data_ = std::move(data);
+}
 
 span& span::operator=(span&& other) noexcept {
   if (this != &other) {
     end();
     ctx_ = std::move(other.ctx_);
     data_ = std::move(other.data_);
-    tracer_ = std::move(other.tracer_);
+    lease_ = std::exchange(other.lease_, nullptr);
     attrs_used_ = other.attrs_used_;
   }
   return *this;
@@ -39,7 +43,7 @@ attribute* span::slot_for(std::string_view key) noexcept {
   for (std::size_t i = 0; i < attrs_used_; ++i) {
     if (same(attrs[i].key, key)) return &attrs[i];
   }
-  const std::size_t count_limit = tracer_->provider->limits.attribute_count;
+  const std::size_t count_limit = lease_->provider->limits.attribute_count;
   if (attrs_used_ >= count_limit) {
     ++data_->dropped_attributes_count;
     return nullptr;
@@ -56,14 +60,14 @@ attribute* span::slot_for(std::string_view key) noexcept {
 }
 
 void span::put(std::string_view key, attribute_value&& value) noexcept {
-  truncate_value(value, tracer_->provider->limits.attribute_value_length);
+  truncate_value(value, lease_->provider->limits.attribute_value_length);
   if (attribute* a = slot_for(key)) a->value = std::move(value);
 }
 
 void span::put_string(std::string_view key, std::string_view value) noexcept {
   attribute* a = slot_for(key);
   if (a == nullptr) return;
-  const std::size_t max_length = tracer_->provider->limits.attribute_value_length;
+  const std::size_t max_length = lease_->provider->limits.attribute_value_length;
   if (value.size() > max_length) value = utf8_prefix(value, max_length);
   if (auto* s = std::get_if<std::string>(&a->value)) {
     if (!same(*s, value)) s->assign(value);
@@ -75,7 +79,7 @@ void span::put_string(std::string_view key, std::string_view value) noexcept {
 span& span::add_event(std::string_view name, attributes attrs,
                       std::uint64_t time_unix_nano) noexcept {
   if (!data_) return *this;
-  const auto& provider = *tracer_->provider;
+  const auto& provider = *lease_->provider;
   if (data_->events.size() >= provider.limits.event_count) {
     ++data_->dropped_events_count;
     return *this;
@@ -92,7 +96,7 @@ span& span::add_event(std::string_view name, attributes attrs,
 
 span& span::add_link(const span_context& linked, attributes attrs) noexcept {
   if (!data_ || !linked.valid()) return *this;
-  const auto& limits = tracer_->provider->limits;
+  const auto& limits = lease_->provider->limits;
   if (data_->links.size() >= limits.link_count) {
     ++data_->dropped_links_count;
     return *this;
@@ -139,7 +143,7 @@ span& span::record_exception(const std::exception& e) noexcept {
 }
 
 void span::finish(std::uint64_t end_unix_nano) noexcept {
-  const auto& provider = *tracer_->provider;
+  const auto& provider = *lease_->provider;
   if (end_unix_nano == 0) {
     // Two reads of the clock may come from different anchors (clock.hpp), a few tens of ns
     // apart: a span read from the clock never ends before it started.
@@ -152,7 +156,7 @@ void span::finish(std::uint64_t end_unix_nano) noexcept {
   }
   if (provider.processor) provider.processor->on_end(std::move(data_));
   data_.reset();
-  tracer_.reset();
+  detail::end_lease(std::exchange(lease_, nullptr));  // may free the provider: last
 }
 
 std::string exception_type_name(const std::exception& e) {
