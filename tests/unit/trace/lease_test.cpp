@@ -3,8 +3,8 @@
 // its provider alive on any thread it ends on, and a thread must let go of a provider it no
 // longer uses. The provider's state is observed through its exporter's destructor.
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -66,7 +66,7 @@ TEST_CASE("a span keeps its provider alive until it ends, on another thread afte
     kept.emplace(t.start_span("open"));
     REQUIRE(kept->is_recording());
   });
-  starter.join();  // its thread has let go of the provider; the open span has not
+  starter.join();      // its thread has let go of the provider; the open span has not
   w.provider.reset();  // shut down: the open span will be dropped, but its state is still needed
   CHECK(w.flags->exported.load() == 1);
   CHECK_FALSE(w.flags->destroyed.load());
@@ -88,15 +88,17 @@ TEST_CASE("a thread lets go of a provider when it uses another one or the provid
 
   auto t2_spans = t2.start_span("open while shut down");
   second.provider->shutdown();
-  { auto s = t2.start_span("after shutdown"); CHECK_FALSE(s.is_recording()); }
+  {
+    auto s = t2.start_span("after shutdown");
+    CHECK_FALSE(s.is_recording());
+  }
   second.provider.reset();
   CHECK_FALSE(second.flags->destroyed.load());  // the tracer and the open span hold it
   t2_spans.end();
   CHECK_FALSE(second.flags->destroyed.load());  // the tracer still does
 }
 
-TEST_CASE("spans started on one thread and ended on another are all exported",
-          "[trace][lease]") {
+TEST_CASE("spans started on one thread and ended on another are all exported", "[trace][lease]") {
   watched w(true);
   constexpr int per_thread = 2000;
   std::vector<span> from_a;
@@ -135,8 +137,7 @@ TEST_CASE("spans started on one thread and ended on another are all exported",
   CHECK(w.flags->destroyed.load());  // every thread that used it has exited
 }
 
-TEST_CASE("a span made from a tracer state and a record records until it ends",
-          "[trace][lease]") {
+TEST_CASE("a span made from a tracer state and a record records until it ends", "[trace][lease]") {
   auto data = std::make_unique<span_data>();
   data->name = "built";
   data->flags = flag_sampled;
