@@ -83,8 +83,9 @@ struct tracer_state {
 /// So a thread keeps the last provider it started a span through allocated until it starts a
 /// span through another provider, starts one after that provider's shutdown, or exits. That
 /// holds memory only: a tracer_provider shuts its processor and exporter down when it is
-/// destroyed, not when its state is freed.
-struct span_lease {
+/// destroyed, not when its state is freed. Aligned to a cache line of its own, so that no
+/// other thread's data shares the line its owner writes on each span.
+struct alignas(64) span_lease {
   explicit span_lease(std::shared_ptr<provider_state> p, std::int64_t open = 0) noexcept
       : provider(std::move(p)), outstanding(open) {}
   const std::shared_ptr<provider_state> provider;
