@@ -497,7 +497,9 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
         flush_completed = target;
         done.notify_all();
       }
-      if (stop) break;
+      // Only after the closing drain: a stop that came during this round (after `closing` was
+      // read) gets one more, at once, else what was staged or queued since would be lost.
+      if (closing) break;
       deadline = std::chrono::steady_clock::now() + options.schedule_delay;
     }
     if (!taken_over) {
