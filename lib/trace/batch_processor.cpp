@@ -17,16 +17,25 @@ constexpr std::size_t max_stage = 32;
 /// One thread's side of one batch processor: the spans it ended, staged until there are
 /// enough to move into the queue under one lock (so threads ending spans at once do not
 /// contend on the queue's mutex for each span), and the records exported from its spans,
-/// back for its next spans (so records stay with the thread, and in its cache). `mutex` is
-/// taken by the owning thread on each span end and by the exporting thread when it drains the
-/// shard; `pool_mutex` by the owner when it takes records and by the exporting thread when it
-/// returns them: both rarely contended.
-struct stage_shard {
-  std::mutex mutex;
-  std::vector<std::unique_ptr<span_data>> staged;  ///< at most max_stage
-  std::vector<std::unique_ptr<span_data>> pool;    ///< exported records for the owner
-  std::atomic<bool> closed{false};    ///< the processor has shut down: spans are dropped
-  std::atomic<bool> orphaned{false};  ///< the owning thread has exited
+/// back for its next spans (so records stay with the thread, and in its cache).
+///
+/// Staging takes no lock: the owning thread writes the record into the next slot and publishes
+/// it with one compare-and-swap of `staged` (a mutex cost two locked instructions and two
+/// calls per span). Whoever moves the staged spans out (the owner every stage_size spans, the
+/// exporting thread when it drains the shard, the owner's exit) swaps in `taking` first and
+/// puts back 0 (or `closed`) when done; the owner waits (it yields) while `taking` is set.
+/// `pool_mutex` is taken by the owner when it takes records and by the exporting thread when
+/// it returns them: rarely contended. Aligned to a cache line of its own: the shards of two
+/// threads ending spans at once must not share one.
+struct alignas(64) stage_shard {
+  static constexpr std::uint32_t count_mask = 0xff;   ///< staged spans (at most max_stage)
+  static constexpr std::uint32_t taking = 0x100;      ///< being moved out
+  static constexpr std::uint32_t closed_bit = 0x200;  ///< later spans are dropped
+  std::atomic<std::uint32_t> staged{0};
+  std::array<span_data*, max_stage> slots{};     ///< owned: [0, staged & count_mask)
+  std::vector<std::unique_ptr<span_data>> pool;  ///< exported records for the owner
+  std::atomic<bool> closed{false};               ///< the processor has shut down: spans are dropped
+  std::atomic<bool> orphaned{false};             ///< the owning thread has exited
   /// Guards `pool` alone, so that a span end never waits for records being returned.
   std::mutex pool_mutex;
   /// Of its spans, how many the queue holds or an export has not yet returned: the shard is
@@ -36,6 +45,55 @@ struct stage_shard {
   /// staged and drops the shard, so shards of short-lived threads do not pile up.
   std::weak_ptr<void> owner;
   void (*thread_exited)(void* owner, stage_shard& shard) noexcept = nullptr;
+
+  stage_shard() = default;
+  stage_shard(const stage_shard&) = delete;
+  stage_shard& operator=(const stage_shard&) = delete;
+  ~stage_shard() {
+    const std::uint32_t n = staged.load(std::memory_order_acquire) & count_mask;
+    for (std::uint32_t i = 0; i < n; ++i) delete slots[i];
+  }
+
+  /// Moves the staged spans into `out` (room for max_stage); with `close`, later spans are
+  /// refused. Returns how many. Any thread.
+  std::size_t take_staged(std::unique_ptr<span_data>* out, bool close) noexcept {
+    std::uint32_t v = staged.load(std::memory_order_acquire);
+    for (int spins = 0;;) {
+      if ((v & taking) != 0) {  // another thread is moving them out: a few stores
+        if (++spins > 64) std::this_thread::yield();
+        v = staged.load(std::memory_order_acquire);
+        continue;
+      }
+      if (staged.compare_exchange_weak(v, v | taking, std::memory_order_acquire,
+                                       std::memory_order_acquire)) {
+        break;
+      }
+    }
+    const std::uint32_t n = v & count_mask;
+    for (std::uint32_t i = 0; i < n; ++i) out[i].reset(slots[i]);
+    staged.store(close || (v & closed_bit) != 0 ? closed_bit : 0, std::memory_order_release);
+    return n;
+  }
+
+  /// Stages `span` (the owning thread only); returns the staged count, 0 when the shard is
+  /// closed (`span` is then left with the caller).
+  std::uint32_t stage(std::unique_ptr<span_data>& span) noexcept {
+    std::uint32_t v = staged.load(std::memory_order_acquire);
+    for (int spins = 0;;) {
+      if ((v & closed_bit) != 0) return 0;
+      if ((v & taking) != 0) {
+        if (++spins > 64) std::this_thread::yield();
+        v = staged.load(std::memory_order_acquire);
+        continue;
+      }
+      slots[v] = span.get();  // beyond what a taker reads: it took [0, v) or waits for us
+      if (staged.compare_exchange_weak(v, v + 1, std::memory_order_release,
+                                       std::memory_order_acquire)) {
+        (void)span.release();
+        return v + 1;
+      }
+    }
+  }
 };
 
 /// This thread's shards, one per batch processor it ended spans through (processors are told
@@ -59,7 +117,6 @@ struct thread_shards {
       if (auto owner = sh.owner.lock()) {
         sh.thread_exited(owner.get(), sh);
       } else {
-        std::lock_guard lock(sh.mutex);
         sh.orphaned.store(true, std::memory_order_relaxed);
         std::lock_guard pool_lock(sh.pool_mutex);
         sh.pool.clear();
@@ -94,13 +151,8 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   /// exporting thread's next drain does).
   void thread_exited(stage_shard& sh) noexcept {
     std::array<std::unique_ptr<span_data>, max_stage> chunk;
-    std::size_t n = 0;
-    {
-      std::lock_guard lock(sh.mutex);
-      for (auto& span : sh.staged) chunk[n++] = std::move(span);
-      sh.staged.clear();
-      sh.orphaned.store(true, std::memory_order_relaxed);
-    }
+    const std::size_t n = sh.take_staged(chunk.data(), false);
+    sh.orphaned.store(true, std::memory_order_relaxed);
     {
       std::lock_guard pool_lock(sh.pool_mutex);
       sh.pool.clear();
@@ -172,13 +224,15 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       }
       if (found == nullptr) {
         auto sh = std::make_shared<stage_shard>();
-        sh->staged.reserve(max_stage);
         sh->owner = weak_from_this();
         sh->thread_exited = &state::on_thread_exit;
         t.entries.reserve(t.entries.size() + 1);
         {
           std::lock_guard lock(shards_mutex);
-          if (shards_closed) sh->closed.store(true, std::memory_order_relaxed);
+          if (shards_closed) {
+            sh->closed.store(true, std::memory_order_relaxed);
+            sh->staged.store(stage_shard::closed_bit, std::memory_order_relaxed);
+          }
           shards.push_back(sh);
         }
         found = sh.get();
@@ -237,19 +291,13 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     for (std::size_t i = 0; i < shards.size();) {
       stage_shard& sh = *shards[i];
       std::array<std::unique_ptr<span_data>, max_stage> chunk;
-      std::size_t n = 0;
-      bool orphaned = false;
-      {
-        std::lock_guard lock(sh.mutex);
-        for (auto& span : sh.staged) chunk[n++] = std::move(span);
-        sh.staged.clear();
-        if (close) {
-          sh.closed.store(true, std::memory_order_relaxed);
-          std::lock_guard pool_lock(sh.pool_mutex);
-          sh.pool.clear();
-        }
-        orphaned = sh.orphaned.load(std::memory_order_relaxed);
+      const std::size_t n = sh.take_staged(chunk.data(), close);
+      if (close) {
+        sh.closed.store(true, std::memory_order_relaxed);
+        std::lock_guard pool_lock(sh.pool_mutex);
+        sh.pool.clear();
       }
+      const bool orphaned = sh.orphaned.load(std::memory_order_relaxed);
       if (n > 0) push(chunk.data(), n, &sh, true);
       if ((orphaned || close) && sh.in_queue.load(std::memory_order_relaxed) == 0) {
         shards.erase(shards.begin() + static_cast<std::ptrdiff_t>(i));
@@ -271,6 +319,14 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       head = head + 1 == ring.size() ? 0 : head + 1;
     }
     count -= n;
+    // Keeps what is queued at the front of the ring when that is a few spans (a batch taken
+    // leaves what was pushed since the wake): the ring is max_queue_size entries (2 MiB at
+    // 65,536), and a queue that slid through all of it would have every push write lines last
+    // touched 65,536 spans ago (a cache miss per two spans, on the ending thread).
+    if (head != 0 && count <= max_stage && head + count <= ring.size()) {
+      for (std::size_t i = 0; i < count; ++i) ring[i] = std::move(ring[head + i]);
+      head = 0;
+    }
     count_hint.store(count, std::memory_order_relaxed);
     if (mixed) {
       std::stable_sort(out.begin(), out.end(), [](const queued& a, const queued& b) {
@@ -390,17 +446,14 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       push(&span, 1, nullptr, false);
       return;
     }
-    {
-      std::lock_guard lock(sh->mutex);
-      if (sh->closed.load(std::memory_order_relaxed)) {
-        dropped.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-      sh->staged.push_back(std::move(span));  // reserved: no allocation
-      if (sh->staged.size() < stage_size &&
-          count_hint.load(std::memory_order_relaxed) + stage_size < ring.size()) {
-        return;
-      }
+    const std::uint32_t staged = sh->stage(span);
+    if (staged == 0) {  // closed
+      dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (staged < stage_size &&
+        count_hint.load(std::memory_order_relaxed) + stage_size < ring.size()) {
+      return;
     }
     flush_staged(*sh);
   }
@@ -408,12 +461,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   /// Moves what `sh` staged into the queue (out of line: the common span end stages only).
   [[gnu::noinline]] void flush_staged(stage_shard& sh) noexcept {
     std::array<std::unique_ptr<span_data>, max_stage> chunk;
-    std::size_t n = 0;
-    {
-      std::lock_guard lock(sh.mutex);
-      for (auto& staged : sh.staged) chunk[n++] = std::move(staged);
-      sh.staged.clear();
-    }
+    const std::size_t n = sh.take_staged(chunk.data(), false);
     if (n > 0) push(chunk.data(), n, &sh, false);
   }
 
@@ -449,7 +497,9 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
         flush_completed = target;
         done.notify_all();
       }
-      if (stop) break;
+      // Only after the closing drain: a stop that came during this round (after `closing` was
+      // read) gets one more, at once, else what was staged or queued since would be lost.
+      if (closing) break;
       deadline = std::chrono::steady_clock::now() + options.schedule_delay;
     }
     if (!taken_over) {

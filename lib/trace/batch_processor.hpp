@@ -2,8 +2,9 @@
 /// The batch span processor (OpenTelemetry SDK spec, "Batching processor"): ended spans go into
 /// a bounded queue; one background thread exports them in batches every schedule delay, when a
 /// full batch is waiting, or at once on force_flush/shutdown. The ending thread never waits
-/// for an export: it stages the span in its own shard (a per-thread buffer with its own,
-/// rarely contended mutex) and moves up to 32 staged spans into the queue under one lock, so
+/// for an export: it stages the span in its own shard (a per-thread buffer it publishes to
+/// with one compare-and-swap, no lock) and moves up to 32 staged spans into the queue under
+/// one lock, so
 /// threads ending spans at once do not contend for each span; the worker drains every shard
 /// before it exports (on each wake, flush and shutdown), so nothing ended before a flush is
 /// left behind. When the queue is full the span is dropped and counted (a thread stages only

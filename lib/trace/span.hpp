@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "trace/span_data.hpp"
 
@@ -21,7 +22,8 @@ namespace vmterm::trace {
 class tracer;
 namespace detail {
 struct tracer_state;
-}
+struct span_lease;
+}  // namespace detail
 
 class span {
  public:
@@ -31,7 +33,11 @@ class span {
   explicit span(span_context ctx) noexcept : ctx_(std::move(ctx)) {}
   span(span_context ctx, std::unique_ptr<span_data> data,
        std::shared_ptr<const detail::tracer_state> tracer) noexcept;
-  span(span&&) noexcept = default;
+  span(span&& other) noexcept
+      : ctx_(std::move(other.ctx_)),
+        data_(std::move(other.data_)),
+        lease_(std::exchange(other.lease_, nullptr)),
+        attrs_used_(other.attrs_used_) {}
   /// Ends the span currently held, then takes over `other`.
   span& operator=(span&& other) noexcept;
   span(const span&) = delete;
@@ -123,7 +129,8 @@ class span {
 
   span_context ctx_;
   std::unique_ptr<span_data> data_;
-  std::shared_ptr<const detail::tracer_state> tracer_;
+  /// Keeps the provider alive while data_ is set (tracer.hpp: detail::span_lease).
+  detail::span_lease* lease_ = nullptr;
   /// How many of data_->attrs belong to this span. A recycled record may hold more (stale
   /// ones, overwritten in place so their strings keep their capacity); finish() trims them.
   std::size_t attrs_used_ = 0;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <span>
+#include <utility>
 
 #include "trace/attribute_limits.hpp"
 #include "trace/id_generator.hpp"
@@ -159,6 +160,75 @@ detail::sampler_shortcut shortcut_for(const sampler& s) noexcept {
   return sampler_shortcut::none;
 }
 
+/// Makes the thread's current lease one for `provider` (the old one let go of).
+[[gnu::noinline]] detail::span_lease* new_lease(
+    const std::shared_ptr<detail::provider_state>& provider) noexcept;
+
+}  // namespace
+
+namespace detail {
+
+constinit thread_local span_lease* current_lease = nullptr;
+
+namespace {
+
+/// Set once this thread's lease_releaser has run: later spans on the thread (ended by other
+/// thread_local destructors) get a lease of their own that is never current.
+constinit thread_local bool leases_released = false;
+
+/// Lets go of `lease` as the current one (the thread's count moves into `outstanding`).
+void release(span_lease* lease) noexcept {
+  if (lease == nullptr) return;
+  const std::int64_t local = std::exchange(lease->local, 0);
+  if (lease->outstanding.fetch_add(local, std::memory_order_acq_rel) + local == 0) delete lease;
+}
+
+/// Lets go of the thread's current lease when the thread exits.
+struct lease_releaser {
+  bool armed = false;
+  lease_releaser() = default;
+  lease_releaser(const lease_releaser&) = delete;
+  lease_releaser& operator=(const lease_releaser&) = delete;
+  ~lease_releaser() {
+    leases_released = true;
+    release(std::exchange(current_lease, nullptr));
+  }
+};
+thread_local lease_releaser tls_lease_releaser;
+
+}  // namespace
+
+span_lease* lease_for(const std::shared_ptr<provider_state>& provider) noexcept {
+  span_lease* lease = current_lease;
+  if (lease != nullptr && lease->provider.get() == provider.get()) {
+    ++lease->local;
+    return lease;
+  }
+  return new_lease(provider);
+}
+
+void end_remote(span_lease* lease) noexcept {
+  if (lease->outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) delete lease;
+}
+
+}  // namespace detail
+
+namespace {
+
+detail::span_lease* new_lease(const std::shared_ptr<detail::provider_state>& provider) noexcept {
+  using detail::span_lease;
+  try {
+    if (detail::leases_released) return new span_lease(provider, 1);  // never current
+    detail::tls_lease_releaser.armed = true;  // registers its destructor with this thread
+    auto* lease = new span_lease(provider);
+    detail::release(std::exchange(detail::current_lease, lease));
+    ++lease->local;
+    return lease;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 span tracer::start(std::string_view name, span_kind kind, const trace::context* explicit_parent,
@@ -180,6 +250,10 @@ span tracer::start(std::string_view name, span_kind kind, const trace::context* 
     has_parent = valid_inline(*parent);
   }
   if (provider.shut_down.load(std::memory_order_relaxed)) {
+    // The thread need not keep a shut-down provider allocated (span_lease).
+    if (detail::current_lease != nullptr && detail::current_lease->provider.get() == &provider) {
+      detail::release(std::exchange(detail::current_lease, nullptr));
+    }
     s.ctx_ = *parent;
     return s;
   }
@@ -203,8 +277,10 @@ span tracer::start(std::string_view name, span_kind kind, const trace::context* 
   try {
     auto data = acquire_record(*provider.processor);
     reset_record(*data, *state_, ctx, has_parent ? parent : nullptr, name, kind, start);
+    detail::span_lease* lease = detail::lease_for(state_->provider);
+    if (lease == nullptr) return s;  // out of memory: not recorded
     s.data_ = std::move(data);
-    s.tracer_ = state_;
+    s.lease_ = lease;
   } catch (...) {
     return s;  // out of memory: telemetry never throws; the span is not recorded
   }

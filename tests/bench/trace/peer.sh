@@ -7,6 +7,12 @@
 # runs of CPU ns per span (the figure a loaded machine distorts least) with wall ns beside, and
 # otel / vmterm. Also vmterm's loop on 2 threads (per-span CPU, and its ratio to one thread).
 #
+# What is measured, for both sides alike: CPU is Google Benchmark's cpu_time, the CPU time of
+# the threads that start and end the spans (CLOCK_THREAD_CPUTIME_ID; on 2 threads their sum
+# over all their spans). Neither side's export thread is counted in it: its work shows in the
+# wall time, pinned (it takes turns on the caller's core), and on 2 threads, where it competes
+# with them for the 2 vCPUs.
+#
 # Usage: tests/bench/trace/peer.sh [BUILD_DIR] [PAIRS]      (defaults: build 5)
 #   VMTERM_OTEL_SPAN_BENCH  the peer binary (default ../shared/peers/bin/otel_span_bench from
 #                           the project root); "not installed" when missing

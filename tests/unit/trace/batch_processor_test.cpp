@@ -1,10 +1,13 @@
 #include "trace/batch_processor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -329,4 +332,54 @@ TEST_CASE("records come back to the thread that ended their spans", "[trace][bat
   CHECK(got == mine);
   CHECK(bp.take_recycled(out) == 1);  // then the exited thread's, from the shared pool
   CHECK(bp.take_recycled(out) == 0);
+}
+
+TEST_CASE("threads staging spans while the worker drains and flushes lose and repeat none",
+          "[trace][batch]") {
+  // Staging takes no lock (a compare-and-swap per span; the worker's drain swaps in a mark):
+  // every span is exported once, through drains every millisecond and flushes from a third
+  // thread; and across a shutdown each is exported or counted as dropped.
+  auto store = std::make_shared<span_store>();
+  batch_options o;
+  o.schedule_delay = 1ms;  // the worker drains every shard each millisecond
+  o.export_timeout = 5s;
+  o.max_queue_size = 1 << 15;
+  o.max_export_batch_size = 64;
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), o);
+  constexpr int per_thread = 5000;
+  const auto end_spans = [&](char who, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      auto s = make_span();
+      s->name = std::string(1, who) + std::to_string(i);
+      bp.on_end(std::move(s));
+    }
+  };
+  std::atomic<bool> ending{true};
+  std::thread flusher([&] {
+    while (ending.load()) (void)bp.force_flush(5s);
+  });
+  std::thread a([&] { end_spans('a', 0, per_thread); });
+  std::thread b([&] { end_spans('b', 0, per_thread); });
+  a.join();
+  b.join();
+  ending.store(false);
+  flusher.join();
+  REQUIRE(bp.force_flush(5s));
+  std::set<std::string> names;
+  for (const auto& s : store->spans()) names.insert(s.name);
+  CHECK(store->size() == 2 * per_thread);
+  CHECK(names.size() == 2 * per_thread);
+  CHECK(bp.dropped_spans() == 0);
+
+  store->clear();
+  std::thread c([&] { end_spans('c', 0, per_thread); });
+  std::thread d([&] { end_spans('d', 0, per_thread); });
+  std::this_thread::sleep_for(1ms);
+  bp.shutdown(5s);
+  c.join();
+  d.join();
+  names.clear();
+  for (const auto& s : store->spans()) names.insert(s.name);
+  CHECK(names.size() == store->size());
+  CHECK(store->size() + bp.dropped_spans() == 2 * per_thread);
 }
