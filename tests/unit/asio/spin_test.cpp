@@ -40,8 +40,7 @@ TEST_CASE("run_spinning returns when the io_context is stopped", "[asio]") {
   CHECK(run_spinning(ioc, 1000us) == 1);
 }
 
-TEST_CASE("run_spinning runs a handler another thread posts while it spins or blocks",
-          "[asio]") {
+TEST_CASE("run_spinning runs a handler another thread posts while it spins or blocks", "[asio]") {
   net::io_context ioc(2);
   auto guard = net::make_work_guard(ioc);
   bool ran = false;
