@@ -97,7 +97,9 @@ rt_p50=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.5)]*
 rt_p99=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.99)]*1000}')
 # call --wait in-process: RUNS runs of N_RT calls (after 20 unmeasured), medians of p50 and p99;
 # alternated: the result channels subscribed once (roundtrip) and per call as `call --wait`
-# and Celery do (roundtrip-each). Context switches per call of the worker and redis-server.
+# and Celery do (roundtrip-each), both busy-polling 250us before blocking (call --wait's
+# default), and subscribed once but blocking at once (busy-poll 0). Context switches per call
+# of the worker and redis-server. tests/bench/queue/roundtrip.sh runs this row alone.
 ctxsw() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/"$1"/task/*/status; }
 for r in $(seq "$runs"); do
   w0=$(ctxsw "$wp"); r0=$(ctxsw "$redis_pid")
@@ -105,12 +107,15 @@ for r in $(seq "$runs"); do
   awk -v a="$w0" -v b="$(ctxsw "$wp")" -v c="$r0" -v d="$(ctxsw "$redis_pid")" -v n="$n_rt" \
     'BEGIN { printf "%.2f %.2f\n", (b - a) / n, (d - c) / n }' >> "$tmp/vm_inproc_cs"
   "$call_bench" roundtrip-each "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" >> "$tmp/vm_inproc_each"
+  "$call_bench" roundtrip "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" 20 0 >> "$tmp/vm_inproc_block"
 done
 inproc_p50=$(awk '{print $1}' "$tmp/vm_inproc" | median)
 inproc_p99=$(awk '{print $2}' "$tmp/vm_inproc" | median)
 inproc_cs="$(awk '{print $1}' "$tmp/vm_inproc_cs" | median) / $(awk '{print $2}' "$tmp/vm_inproc_cs" | median)"
 each_p50=$(awk '{print $1}' "$tmp/vm_inproc_each" | median)
 each_p99=$(awk '{print $2}' "$tmp/vm_inproc_each" | median)
+block_p50=$(awk '{print $1}' "$tmp/vm_inproc_block" | median)
+block_p99=$(awk '{print $2}' "$tmp/vm_inproc_block" | median)
 # RSS with N ETA tasks waiting
 "$worker" call noop --ignore-result --countdown 1h --bulk "$tmp/bulk.jsonl" >/dev/null
 while [ "$(rc LLEN celery)" != 0 ]; do sleep 0.1; done
@@ -263,9 +268,10 @@ printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(medi
 printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "$tmp/vm_bulk")" "-"
 printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
 printf '%-58s %-22s %-22s\n' "enqueue, a \`call\` process each (tasks/s)" "$vm_call_loop" "-"
-printf '%-58s %-22s %-22s\n' "call --wait round trip, in-process client, p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
+printf '%-58s %-22s %-22s\n' "call --wait in-process client (busy-poll 250us), p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "  context switches per call: worker / redis-server" "$inproc_cs" "-"
 printf '%-58s %-22s %-22s\n' "  subscribing per call (as call --wait), p50/p99 ms" "$each_p50 / $each_p99" "-"
+printf '%-58s %-22s %-22s\n' "  blocking at once (busy-poll 0), p50/p99 ms" "$block_p50 / $block_p99" "-"
 printf '%-58s %-22s %-22s\n' "call --wait round trip, a process each, p50/p99 ms" "$rt_p50 / $rt_p99" "-"
 printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 ms" "$x_p50 / $x_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "  Celery client's CPU per call (ms)" "$x_cpu" "-"

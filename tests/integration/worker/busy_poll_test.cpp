@@ -36,8 +36,8 @@ TEST_CASE("a busy-polling worker and call --wait run tasks as blocking ones do, 
   worker_world w;
   auto& p = w.start_worker({"--busy-poll", "2ms"});
   for (int i = 0; i < 20; ++i) {
-    const auto r = w.call({"echo", "--args", "[" + std::to_string(i) + "]", "--wait",
-                           "--busy-poll", i % 2 == 0 ? "1ms" : "0"});
+    const auto r = w.call({"echo", "--args", "[" + std::to_string(i) + "]", "--wait", "--busy-poll",
+                           i % 2 == 0 ? "1ms" : "0"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(chomp(r.out) == "[" + std::to_string(i) + "]");
