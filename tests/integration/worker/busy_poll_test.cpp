@@ -2,9 +2,12 @@
 // and a polling `call --wait` give the same results, an idle polling worker settles into its
 // blocking wait (it does not spin on), and SIGTERM still ends it at once.
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 
