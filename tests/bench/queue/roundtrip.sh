@@ -16,21 +16,12 @@ configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(0/0 250/0 250/250)
 worker=$build/bin/vmterm-worker
 call_bench=$build/bench/call_bench
-tmp=$(mktemp -d)
-pids=()
-main_shell=$BASHPID
-cleanup() { [ "$BASHPID" = "$main_shell" ] || return 0; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
-redis_pid=$!; pids+=($redis_pid)
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
+. "$(dirname "$0")/redis_env.sh"
 broker=redis://127.0.0.1:$port/0 backend=redis://127.0.0.1:$port/1
 export OTEL_TRACES_EXPORTER=none
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ctxsw() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/"$1"/task/*/status; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)  N=$n  runs=$runs"
 for r in $(seq "$runs"); do
   for c in "${configs[@]}"; do

@@ -18,22 +18,11 @@ build=$(cd "$build" && pwd)  # absolute: the Celery part runs from a temp dir
 worker=$build/bin/vmterm-worker
 call_bench=$build/bench/call_bench
 n_rt=${N_RT:-$((n < 2000 ? n : 2000))}
-tmp=$(mktemp -d)
-pids=()
-# A child forked for `cmd &` and signalled before it execs runs the EXIT trap as a copy of this
-# shell (bash's handler is still installed): only the script's own shell cleans up.
-main_shell=$BASHPID
-cleanup() { [ "$BASHPID" = "$main_shell" ] || return 0; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
-pids+=($!)
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
+. "$(dirname "$0")/redis_env.sh"
 rc() { redis-cli -p "$port" "$@"; }
 export VMTERM_REDIS_URL=redis://127.0.0.1:$port/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:$port/1
 export OTEL_TRACES_EXPORTER=none
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 drained() { [ "$(rc LLEN celery)" = 0 ] && [ "$(rc HLEN unacked)" = 0 ]; }
 wait_drained() { while ! drained; do sleep 0.01; done; }
@@ -41,7 +30,6 @@ wait_drained() { while ! drained; do sleep 0.01; done; }
 # tasks/s on a machine other work shares.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 per10k() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", c * 10000 / n }'; }
-redis_pid=${pids[0]}
 
 seq "$n" | awk '{print "[" $1 "]"}' > "$tmp/bulk.jsonl"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)  N=$n  N_celery=$nc  runs=$runs"
