@@ -256,7 +256,7 @@ printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(medi
 printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "$tmp/vm_bulk")" "-"
 printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
 printf '%-58s %-22s %-22s\n' "enqueue, a \`call\` process each (tasks/s)" "$vm_call_loop" "-"
-printf '%-58s %-22s %-22s\n' "call --wait in-process client (busy-poll 250us), p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
+printf '%-58s %-22s %-22s\n' "call --wait in-process (busy-poll 250us), p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "  context switches per call: worker / redis-server" "$inproc_cs" "-"
 printf '%-58s %-22s %-22s\n' "  subscribing per call (as call --wait), p50/p99 ms" "$each_p50 / $each_p99" "-"
 printf '%-58s %-22s %-22s\n' "  blocking at once (busy-poll 0), p50/p99 ms" "$block_p50 / $block_p99" "-"
