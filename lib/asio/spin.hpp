@@ -1,7 +1,7 @@
 #pragma once
 /// Bounded busy-polling for a loop that waits for answers due within microseconds.
 ///
-/// On these VMs a thread that blocks lets its vCPU halt, and waking a halted vCPU (HLT, the
+/// On a VM a thread that blocks lets its vCPU halt, and waking a halted vCPU (HLT, the
 /// hypervisor, an IPI) costs far more than waking a thread on a CPU that is running. A loop
 /// that, after its last handler, keeps polling its sockets for a short while (epoll_wait with
 /// no timeout) before it blocks keeps its vCPU awake for an answer that comes within that
@@ -18,8 +18,8 @@ namespace vmterm::asio {
 /// Runs `ioc` like ioc.run() (until it is stopped or out of work; returns the handlers run),
 /// but when no handler is ready it polls for up to `spin` since the last handler before it
 /// blocks. While polling it yields the CPU (sched_yield) to any other thread that is ready
-/// to run on it, so a spinning loop never delays the process it is waiting for. `spin` <= 0
-/// is ioc.run(). Same threading as run(): call it from one thread.
+/// to run on it, so a spinning loop does not hold back the process it waits for when both
+/// share a vCPU. `spin` <= 0 is ioc.run(). Same threading as run(): call it from one thread.
 std::size_t run_spinning(boost::asio::io_context& ioc, std::chrono::microseconds spin);
 
 }  // namespace vmterm::asio

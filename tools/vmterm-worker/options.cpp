@@ -257,8 +257,8 @@ void add_call(CLI::App& call, config::flag_set& f, call_settings& s, raw_flags& 
                    .help = "ask the worker not to store a result (Celery's ignore_result)"});
   f.add(s.timeout, duration_flag("--timeout", "with --wait: give up after this long", 30s));
   f.add(s.busy_poll,
-        busy_poll_flag("with --wait: poll for the result this long before blocking (an idle "
-                       "vCPU wakes slowly), at up to this much CPU",
+        busy_poll_flag("with --wait: poll for the result this long past the last event before "
+                       "blocking (an idle vCPU wakes slowly), for the CPU spent polling",
                        250us, "; 0: block at once"));
   f.add(s.bulk, flag<std::optional<std::string>>{
                     .name = "--bulk",
