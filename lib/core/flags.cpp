@@ -31,6 +31,11 @@ std::string duration_text(std::chrono::milliseconds d) {
   return std::to_string(ms) + "ms";
 }
 
+std::string duration_text(std::chrono::microseconds d) {
+  if (d.count() % 1000 == 0) return duration_text(std::chrono::milliseconds(d.count() / 1000));
+  return std::to_string(d.count()) + "us";
+}
+
 std::string double_text(double v) {
   std::array<char, 32> buf{};
   const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);

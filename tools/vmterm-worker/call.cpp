@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app.hpp"
+#include "asio/spin.hpp"
 #include "core/exit_code.hpp"
 #include "queue/consumer.hpp"
 #include "queue/producer.hpp"
@@ -224,7 +225,7 @@ int run_call(const call_settings& s, std::ostream& out, std::ostream& err) {
                                      }
                                      call->close();
                                    });
-    ioc.run();
+    asio::run_spinning(ioc, s.busy_poll);
     return code;
   }
   auto conn = redis::connection::create(ioc.get_executor(), *ro);

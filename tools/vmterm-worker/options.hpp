@@ -43,6 +43,7 @@ struct run_settings {
   std::chrono::milliseconds time_limit{}, soft_time_limit{};
   std::chrono::milliseconds retry_delay{};
   int max_retries = 0;
+  std::chrono::microseconds busy_poll{};  ///< asio::run_spinning's window; 0: block at once
 };
 
 struct call_settings {
@@ -57,7 +58,8 @@ struct call_settings {
   bool wait = false;
   bool ignore_result = false;  ///< the worker stores no result
   std::chrono::milliseconds timeout{};
-  std::optional<std::string> bulk;  ///< file or "-"
+  std::optional<std::string> bulk;        ///< file or "-"
+  std::chrono::microseconds busy_poll{};  ///< with --wait: asio::run_spinning's window
 };
 
 struct inspect_settings {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app.hpp"
+#include "asio/spin.hpp"
 #include "blocking_pool.hpp"
 #include "celery_control.hpp"
 #include "core/exit_code.hpp"
@@ -93,7 +94,7 @@ int run_worker(const run_settings& s) {
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (!ec) stop_all(sig == SIGTERM ? "SIGTERM" : "SIGINT");
   });
-  ioc.run();
+  asio::run_spinning(ioc, s.busy_poll);
   return code;
 }
 

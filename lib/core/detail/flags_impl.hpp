@@ -33,6 +33,10 @@ template <class T>
     auto v = parse::duration(parse::trim(text), std::chrono::seconds(1));
     if (!v) return tl::unexpected(v.error());
     return std::chrono::duration_cast<std::chrono::milliseconds>(*v);
+  } else if constexpr (std::is_same_v<T, std::chrono::microseconds>) {
+    auto v = parse::duration(parse::trim(text), std::chrono::seconds(1));
+    if (!v) return tl::unexpected(v.error());
+    return std::chrono::duration_cast<std::chrono::microseconds>(*v);
   } else {
     return parse_as<T>(text);
   }
@@ -40,6 +44,8 @@ template <class T>
 
 /// "60s", "250ms", "5m": the largest unit that writes the value exactly.
 [[nodiscard]] std::string duration_text(std::chrono::milliseconds d);
+/// The same, down to "250us".
+[[nodiscard]] std::string duration_text(std::chrono::microseconds d);
 [[nodiscard]] std::string double_text(double v);
 
 /// The --help text: "<help>; env A, B (default X<note>)".
@@ -65,7 +71,8 @@ std::string default_text(const T& value) {
     return std::to_string(value);
   } else if constexpr (std::is_floating_point_v<T>) {
     return detail::double_text(static_cast<double>(value));
-  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds> ||
+                       std::is_same_v<T, std::chrono::microseconds>) {
     return detail::duration_text(value);
   } else {
     static_assert(sizeof(T) == 0, "vmterm::config::default_text: unsupported type");

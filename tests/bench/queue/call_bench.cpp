@@ -1,12 +1,13 @@
 // The in-process client side of the queue benchmark (run.sh starts redis-server and
 // vmterm-worker, then runs this beside Celery's own client in the same run):
 //
-//   call_bench roundtrip BROKER_URL BACKEND_URL N [WARMUP]
+//   call_bench roundtrip BROKER_URL BACKEND_URL N [WARMUP [BUSY_POLL_US]]
 //     N calls one after another, as an in-process client makes them: lib/queue's result_waiter
 //     PSUBSCRIBEs once to the result channels of the ids it hands out (subscribe_own, next_id),
 //     then each call is one LPUSH (lib/queue's producer) and the wait for the PUBLISH.
-//     Prints "p50 p99" in milliseconds.
-//   call_bench roundtrip-each BROKER_URL BACKEND_URL N [WARMUP]
+//     Prints "p50 p99" in milliseconds. The loop runs under asio::run_spinning with BUSY_POLL_US
+//     (default 250, as `call --wait --busy-poll`; 0: plain run(), blocking at once).
+//   call_bench roundtrip-each BROKER_URL BACKEND_URL N [WARMUP [BUSY_POLL_US]]
 //     The same, each call as `call --wait` makes it (and as Celery's delay().get()): SUBSCRIBE
 //     to the result channel and LPUSH the task at once, then wait for the ready result (the
 //     PUBLISH, or one GET that closes the race with a fast worker).
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "asio/spin.hpp"
 #include "queue/producer.hpp"
 #include "queue/result_backend.hpp"
 #include "redis/url.hpp"
@@ -54,11 +56,12 @@ redis::connection_options options_for(const char* url, const char* name) {
   std::exit(1);
 }
 
-std::size_t count(const char* text) {
+std::size_t count(const char* text, bool zero_ok = false) {
   char* end = nullptr;
   const auto v = std::strtoull(text, &end, 10);
-  if (end == text || *end != '\0' || v == 0) {
-    std::fprintf(stderr, "call_bench: '%s': not a positive count\n", text);
+  if (end == text || *end != '\0' || (v == 0 && !zero_ok)) {
+    std::fprintf(stderr, "call_bench: '%s': not a %s count\n", text,
+                 zero_ok ? "whole" : "positive");
     std::exit(2);
   }
   return static_cast<std::size_t>(v);
@@ -67,7 +70,7 @@ std::size_t count(const char* text) {
 double ms(clock_type::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_t warmup,
-              bool each) {
+              std::chrono::microseconds busy_poll, bool each) {
   net::io_context ioc(1);
   auto conn = redis::connection::create(ioc.get_executor(), options_for(broker, "call_bench"));
   queue::producer producer(conn);
@@ -124,7 +127,7 @@ int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_
   conn->async_connect(connected);
   waiter->async_connect(connected);
   if (!each) waiter->subscribe_own(connected);
-  ioc.run();
+  asio::run_spinning(ioc, busy_poll);
   if (times.size() != n) die("only " + std::to_string(times.size()) + " calls finished");
   std::sort(times.begin(), times.end());
   std::printf("%.3f %.3f\n", times[n / 2], times[std::min(n - 1, n * 99 / 100)]);
@@ -162,13 +165,15 @@ int enqueue(const char* broker, std::size_t n) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if ((mode == "roundtrip" || mode == "roundtrip-each") && (argc == 5 || argc == 6)) {
-    return roundtrip(argv[2], argv[3], count(argv[4]), argc == 6 ? count(argv[5]) : 20,
+  if ((mode == "roundtrip" || mode == "roundtrip-each") && argc >= 5 && argc <= 7) {
+    const auto busy_poll = std::chrono::microseconds(argc == 7 ? count(argv[6], true) : 250);
+    return roundtrip(argv[2], argv[3], count(argv[4]), argc >= 6 ? count(argv[5]) : 20, busy_poll,
                      mode == "roundtrip-each");
   }
   if (mode == "enqueue" && argc == 4) return enqueue(argv[2], count(argv[3]));
   std::fprintf(stderr,
-               "usage: call_bench roundtrip|roundtrip-each BROKER_URL BACKEND_URL N [WARMUP]\n"
+               "usage: call_bench roundtrip|roundtrip-each BROKER_URL BACKEND_URL N [WARMUP "
+               "[BUSY_POLL_US]]\n"
                "       call_bench enqueue BROKER_URL N\n");
   return 2;
 }

@@ -18,22 +18,11 @@ build=$(cd "$build" && pwd)  # absolute: the Celery part runs from a temp dir
 worker=$build/bin/vmterm-worker
 call_bench=$build/bench/call_bench
 n_rt=${N_RT:-$((n < 2000 ? n : 2000))}
-tmp=$(mktemp -d)
-pids=()
-# A child forked for `cmd &` and signalled before it execs runs the EXIT trap as a copy of this
-# shell (bash's handler is still installed): only the script's own shell cleans up.
-main_shell=$BASHPID
-cleanup() { [ "$BASHPID" = "$main_shell" ] || return 0; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
-pids+=($!)
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
+. "$(dirname "$0")/redis_env.sh"
 rc() { redis-cli -p "$port" "$@"; }
 export VMTERM_REDIS_URL=redis://127.0.0.1:$port/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:$port/1
 export OTEL_TRACES_EXPORTER=none
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 drained() { [ "$(rc LLEN celery)" = 0 ] && [ "$(rc HLEN unacked)" = 0 ]; }
 wait_drained() { while ! drained; do sleep 0.01; done; }
@@ -41,7 +30,6 @@ wait_drained() { while ! drained; do sleep 0.01; done; }
 # tasks/s on a machine other work shares.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 per10k() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", c * 10000 / n }'; }
-redis_pid=${pids[0]}
 
 seq "$n" | awk '{print "[" $1 "]"}' > "$tmp/bulk.jsonl"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)  N=$n  N_celery=$nc  runs=$runs"
@@ -97,7 +85,9 @@ rt_p50=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.5)]*
 rt_p99=$(sort -g "$tmp/rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int(NR*0.99)]*1000}')
 # call --wait in-process: RUNS runs of N_RT calls (after 20 unmeasured), medians of p50 and p99;
 # alternated: the result channels subscribed once (roundtrip) and per call as `call --wait`
-# and Celery do (roundtrip-each). Context switches per call of the worker and redis-server.
+# and Celery do (roundtrip-each), both busy-polling 250us before blocking (call --wait's
+# default), and subscribed once but blocking at once (busy-poll 0). Context switches per call
+# of the worker and redis-server. tests/bench/queue/roundtrip.sh runs this row alone.
 ctxsw() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/"$1"/task/*/status; }
 for r in $(seq "$runs"); do
   w0=$(ctxsw "$wp"); r0=$(ctxsw "$redis_pid")
@@ -105,12 +95,15 @@ for r in $(seq "$runs"); do
   awk -v a="$w0" -v b="$(ctxsw "$wp")" -v c="$r0" -v d="$(ctxsw "$redis_pid")" -v n="$n_rt" \
     'BEGIN { printf "%.2f %.2f\n", (b - a) / n, (d - c) / n }' >> "$tmp/vm_inproc_cs"
   "$call_bench" roundtrip-each "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" >> "$tmp/vm_inproc_each"
+  "$call_bench" roundtrip "$VMTERM_REDIS_URL" "$CELERY_RESULT_BACKEND" "$n_rt" 20 0 >> "$tmp/vm_inproc_block"
 done
 inproc_p50=$(awk '{print $1}' "$tmp/vm_inproc" | median)
 inproc_p99=$(awk '{print $2}' "$tmp/vm_inproc" | median)
 inproc_cs="$(awk '{print $1}' "$tmp/vm_inproc_cs" | median) / $(awk '{print $2}' "$tmp/vm_inproc_cs" | median)"
 each_p50=$(awk '{print $1}' "$tmp/vm_inproc_each" | median)
 each_p99=$(awk '{print $2}' "$tmp/vm_inproc_each" | median)
+block_p50=$(awk '{print $1}' "$tmp/vm_inproc_block" | median)
+block_p99=$(awk '{print $2}' "$tmp/vm_inproc_block" | median)
 # RSS with N ETA tasks waiting
 "$worker" call noop --ignore-result --countdown 1h --bulk "$tmp/bulk.jsonl" >/dev/null
 while [ "$(rc LLEN celery)" != 0 ]; do sleep 0.1; done
@@ -263,9 +256,10 @@ printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(medi
 printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "$tmp/vm_bulk")" "-"
 printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
 printf '%-58s %-22s %-22s\n' "enqueue, a \`call\` process each (tasks/s)" "$vm_call_loop" "-"
-printf '%-58s %-22s %-22s\n' "call --wait round trip, in-process client, p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
+printf '%-58s %-22s %-22s\n' "call --wait in-process (busy-poll 250us), p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "  context switches per call: worker / redis-server" "$inproc_cs" "-"
 printf '%-58s %-22s %-22s\n' "  subscribing per call (as call --wait), p50/p99 ms" "$each_p50 / $each_p99" "-"
+printf '%-58s %-22s %-22s\n' "  blocking at once (busy-poll 0), p50/p99 ms" "$block_p50 / $block_p99" "-"
 printf '%-58s %-22s %-22s\n' "call --wait round trip, a process each, p50/p99 ms" "$rt_p50 / $rt_p99" "-"
 printf '%-58s %-22s %-22s\n' "Celery client -> vmterm-worker round trip p50/p99 ms" "$x_p50 / $x_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "  Celery client's CPU per call (ms)" "$x_cpu" "-"

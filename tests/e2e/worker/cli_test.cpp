@@ -24,6 +24,14 @@ TEST_CASE("bad flag values exit 2 naming the flag, the value and the fix", "[wor
   CHECK(d.err ==
         "vmterm-worker: --shutdown-timeout 'soon': 'soon' is not a duration; give e.g. "
         "30s, 500ms or 2m\n");
+  auto b = worker({"--busy-poll", "5s"});
+  CHECK(b.exit_code == 2);
+  CHECK(b.err ==
+        "vmterm-worker: --busy-poll '5s': at most 10ms; give e.g. 250us, or 0 to block at once\n");
+  auto s = worker({"call", "noop", "--wait", "--busy-poll", "soon"});
+  CHECK(s.exit_code == 2);
+  CHECK(s.err ==
+        "vmterm-worker: --busy-poll 'soon': 'soon' is not a duration; give e.g. 250us, 1ms or 0\n");
   auto t = worker({"--task", "add"});
   CHECK(t.exit_code == 2);
   CHECK(t.err == "vmterm-worker: --task 'add' has no '='; write NAME=COMMAND, e.g. add=./add.sh\n");

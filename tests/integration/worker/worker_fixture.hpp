@@ -1,6 +1,8 @@
 #pragma once
 // A real redis-server, the built vmterm-worker and Celery 5.2.6 under /usr/bin/python3, in one
 // temp dir: what every worker integration test starts from.
+#include <signal.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -139,6 +141,15 @@ class worker_world {
   std::vector<std::unique_ptr<child_process>> workers_;
   std::filesystem::path last_log_;
 };
+
+/// SIGTERM, then waits (up to 10 s) for the process to exit; how long that took.
+inline std::chrono::steady_clock::duration terminate_and_wait(child_process& p) {
+  const auto t0 = std::chrono::steady_clock::now();
+  p.signal(SIGTERM);
+  while (p.running() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return std::chrono::steady_clock::now() - t0;
+}
 
 /// Trims one trailing newline.
 inline std::string chomp(std::string s) {

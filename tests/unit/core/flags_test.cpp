@@ -130,6 +130,23 @@ TEST_CASE("a bare number in a duration flag means seconds", "[flags]") {
   CHECK(g.s.timeout == 250ms);
 }
 
+TEST_CASE("a microsecond duration flag takes us, ms and bare seconds", "[flags]") {
+  for (const auto& [text, want] : std::vector<std::pair<std::string, std::chrono::microseconds>>{
+           {"75us", 75us}, {"2ms", 2ms}, {"0", 0us}, {"1", 1s}}) {
+    INFO(text);
+    CLI::App app{"test"};
+    std::chrono::microseconds v{};
+    flag_set flags(app, fake_env({}));
+    flags.add(v, flag<std::chrono::microseconds>{.name = "--busy-poll",
+                                                 .value_name = "DURATION",
+                                                 .help = "poll before blocking",
+                                                 .fallback = 250us});
+    CHECK(app.help().find("poll before blocking (default 250us)") != std::string::npos);
+    REQUIRE(parse_args(app, flags, {"--busy-poll", text}));
+    CHECK(v == want);
+  }
+}
+
 TEST_CASE("bad flag values name the flag, the value and the fix", "[flags]") {
   fixture f;
   auto r = f.parse({"--concurrency", "abc"});
@@ -197,6 +214,9 @@ TEST_CASE("default texts of durations use the largest exact unit", "[flags]") {
   CHECK(default_text(std::chrono::milliseconds(1500)) == "1500ms");
   CHECK(default_text(std::chrono::milliseconds(24h)) == "1d");
   CHECK(default_text(std::chrono::milliseconds(0)) == "0");
+  CHECK(default_text(std::chrono::microseconds(250)) == "250us");
+  CHECK(default_text(std::chrono::microseconds(2000)) == "2ms");
+  CHECK(default_text(std::chrono::microseconds(0)) == "0");
 }
 
 namespace {
