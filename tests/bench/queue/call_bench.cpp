@@ -12,8 +12,9 @@
 //     to the result channel and LPUSH the task at once, then wait for the ready result (the
 //     PUBLISH, or one GET that closes the race with a fast worker).
 //   Both: one connection each for the producer, the subscriber and the GET, opened once.
-//   call_bench enqueue BROKER_URL N
-//     N sends one after another, each waiting for its LPUSH's reply (one round trip each).
+//   call_bench enqueue BROKER_URL N [BUSY_POLL_US]
+//     N sends one after another, each waiting for its LPUSH's reply (one round trip each),
+//     under asio::run_spinning with BUSY_POLL_US (default 250; 0: blocking at once).
 //     Prints tasks per second.
 //
 // The task is `noop` on queue `celery`. Exit 0, or 1 with the error on stderr.
@@ -134,7 +135,7 @@ int roundtrip(const char* broker, const char* backend, std::size_t n, std::size_
   return 0;
 }
 
-int enqueue(const char* broker, std::size_t n) {
+int enqueue(const char* broker, std::size_t n, std::chrono::microseconds busy_poll) {
   net::io_context ioc(1);
   auto conn = redis::connection::create(ioc.get_executor(), options_for(broker, "call_bench"));
   queue::producer producer(conn);
@@ -156,7 +157,7 @@ int enqueue(const char* broker, std::size_t n) {
     t0 = clock_type::now();
     next();
   });
-  ioc.run();
+  asio::run_spinning(ioc, busy_poll);
   std::printf("%.0f\n", static_cast<double>(n) / (ms(clock_type::now() - t0) / 1000));
   return 0;
 }
@@ -170,10 +171,13 @@ int main(int argc, char** argv) {
     return roundtrip(argv[2], argv[3], count(argv[4]), argc >= 6 ? count(argv[5]) : 20, busy_poll,
                      mode == "roundtrip-each");
   }
-  if (mode == "enqueue" && argc == 4) return enqueue(argv[2], count(argv[3]));
+  if (mode == "enqueue" && (argc == 4 || argc == 5)) {
+    return enqueue(argv[2], count(argv[3]),
+                   std::chrono::microseconds(argc == 5 ? count(argv[4], true) : 250));
+  }
   std::fprintf(stderr,
                "usage: call_bench roundtrip|roundtrip-each BROKER_URL BACKEND_URL N [WARMUP "
                "[BUSY_POLL_US]]\n"
-               "       call_bench enqueue BROKER_URL N\n");
+               "       call_bench enqueue BROKER_URL N [BUSY_POLL_US]\n");
   return 2;
 }

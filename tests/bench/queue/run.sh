@@ -67,6 +67,7 @@ done
 for r in $(seq "$runs"); do
   rc FLUSHALL >/dev/null
   "$call_bench" enqueue "$VMTERM_REDIS_URL" "$((n < 20000 ? n : 20000))" >> "$tmp/vm_enqueue"
+  "$call_bench" enqueue "$VMTERM_REDIS_URL" "$((n < 20000 ? n : 20000))" 0 >> "$tmp/vm_enqueue_block"
 done
 rc FLUSHALL >/dev/null
 t0=$(now); for i in $(seq 200); do "$worker" call noop --ignore-result >/dev/null; done; t1=$(now)
@@ -254,7 +255,8 @@ printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(medi
 printf '%-58s %-22s %-22s\n' "drain no-op, Redis results (tasks/s)" "$(median < "$tmp/vm_drain_results")" "$(median < "$tmp/c_drain_results")"
 printf '%-58s %-22s %-22s\n' "  CPU s per 10,000: worker / redis-server" "$(median < "$tmp/vm_drain_results_cpu") / $(median < "$tmp/vm_drain_results_rcpu")" "$(median < "$tmp/c_drain_results_cpu") / $(median < "$tmp/c_drain_results_rcpu")"
 printf '%-58s %-22s %-22s\n' "enqueue --bulk, pipelined (tasks/s)" "$(median < "$tmp/vm_bulk")" "-"
-printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
+printf '%-58s %-22s %-22s\n' "enqueue one round trip each, in-process, busy-poll 250us (tasks/s)" "$(median < "$tmp/vm_enqueue")" "$(median < "$tmp/c_enqueue")"
+printf '%-58s %-22s %-22s\n' "  blocking at once (busy-poll 0) (tasks/s)" "$(median < "$tmp/vm_enqueue_block")" "-"
 printf '%-58s %-22s %-22s\n' "enqueue, a \`call\` process each (tasks/s)" "$vm_call_loop" "-"
 printf '%-58s %-22s %-22s\n' "call --wait in-process (busy-poll 250us), p50/p99 ms" "$inproc_p50 / $inproc_p99" "$c_p50 / $c_p99 (Celery->Celery)"
 printf '%-58s %-22s %-22s\n' "  context switches per call: worker / redis-server" "$inproc_cs" "-"
