@@ -107,6 +107,21 @@ std::string man_entry(const std::string& man, const std::string& flag) {
   return {};
 }
 
+std::string man_entry(const std::string& man, const std::string& flag,
+                      const std::string& subcommand) {
+  if (!subcommand.empty()) {
+    const auto title = "\n.SS " + subcommand + "\n";
+    if (const auto at = man.find(title); at != std::string::npos) {
+      auto end = man.size();
+      for (const char* next : {"\n.SS ", "\n.SH "}) end = std::min(end, man.find(next, at + 1));
+      // From the title's line on, so that the section's first ".TP" starts as a page's does.
+      auto entry = man_entry(man.substr(at + 1, end - at - 1), flag);
+      if (!entry.empty()) return entry;
+    }
+  }
+  return man_entry(man, flag);
+}
+
 std::string default_value(const std::string& default_text) {
   return default_text.substr(0, std::min(default_text.find("; "), default_text.find(": ")));
 }

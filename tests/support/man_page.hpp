@@ -22,6 +22,11 @@ namespace vmterm::test {
 /// \fP) and quotes removed; "" when no entry names it.
 [[nodiscard]] std::string man_entry(const std::string& man, const std::string& flag);
 
+/// The same, looked for first in the ".SS <subcommand>" section (a flag that two subcommands
+/// share, with different defaults, has an entry in each), then in the whole page.
+[[nodiscard]] std::string man_entry(const std::string& man, const std::string& flag,
+                                    const std::string& subcommand);
+
 /// The value part of a --help default text: "60s; 0: end it at once" -> "60s", "0: never" ->
 /// "0", "127.0.0.1:8000" stays whole.
 [[nodiscard]] std::string default_value(const std::string& default_text);

@@ -99,7 +99,8 @@ TEST_CASE("every default --help states is the one the flag's man-page entry stat
     REQUIRE_FALSE(man.empty());
     for (const auto& [flag, text] : vmterm::test::defaults_in(help.out)) {
       const auto value = vmterm::test::default_value(text);
-      const auto entry = vmterm::test::man_entry(man, flag);
+      const auto entry =
+          vmterm::test::man_entry(man, flag, args.size() > 1 ? args.front() : std::string());
       INFO(command.front() << " " << (args.size() > 1 ? args.front() : "") << " " << flag
                            << ": --help says default '" << value << "'; man entry: " << entry);
       CHECK((entry.find("default " + value) != std::string::npos ||

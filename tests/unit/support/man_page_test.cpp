@@ -36,6 +36,17 @@ TEST_CASE("man_text unescapes roff's dashes and is empty for a missing page", "[
   CHECK(man_text("no-such-page.1").empty());
 }
 
+TEST_CASE("man_entry looks in a subcommand's section first, then in the whole page", "[support]") {
+  const std::string man =
+      ".SH OPTIONS\n.SS Shared\n.TP\n.BI --broker \" URL\"\nThe broker.\n"
+      ".SS The worker\n.TP\n.BI --poll \" D\"\nPoll (default 0).\n"
+      ".SS call\n.TP\n.BI --poll \" D\"\nPoll (default 250us).\n.SH EXIT STATUS\n0 ok\n";
+  CHECK(man_entry(man, "--poll") == ".BI --poll  D\nPoll (default 0).");
+  CHECK(man_entry(man, "--poll", "call") == ".BI --poll  D\nPoll (default 250us).");
+  CHECK(man_entry(man, "--broker", "call") == ".BI --broker  URL\nThe broker.");
+  CHECK(man_entry(man, "--poll", "inspect") == ".BI --poll  D\nPoll (default 0).");
+}
+
 TEST_CASE("man_entry gives one flag's entry without font changes", "[support]") {
   const std::string man =
       ".SH OPTIONS\n.TP\n.BI --listen \" HOST:PORT\"\nListen here. Default "
