@@ -23,7 +23,7 @@ constexpr std::size_t max_stage = 32;
 /// it with one compare-and-swap of `staged` (a mutex cost two locked instructions and two
 /// calls per span). Whoever moves the staged spans out (the owner every stage_size spans, the
 /// exporting thread when it drains the shard, the owner's exit) swaps in `taking` first and
-/// puts back 0 (or `closed`) when done; the owner waits (it yields) while `taking` is set.
+/// puts back 0 (or `closed_bit`) when done; the owner waits (it yields) while `taking` is set.
 /// `pool_mutex` is taken by the owner when it takes records and by the exporting thread when
 /// it returns them: rarely contended. Aligned to a cache line of its own: the shards of two
 /// threads ending spans at once must not share one.
@@ -34,7 +34,6 @@ struct alignas(64) stage_shard {
   std::atomic<std::uint32_t> staged{0};
   std::array<span_data*, max_stage> slots{};     ///< owned: [0, staged & count_mask)
   std::vector<std::unique_ptr<span_data>> pool;  ///< exported records for the owner
-  std::atomic<bool> closed{false};               ///< the processor has shut down: spans are dropped
   std::atomic<bool> orphaned{false};             ///< the owning thread has exited
   /// Guards `pool` alone, so that a span end never waits for records being returned.
   std::mutex pool_mutex;
@@ -54,20 +53,27 @@ struct alignas(64) stage_shard {
     for (std::uint32_t i = 0; i < n; ++i) delete slots[i];
   }
 
+  /// The processor has shut down: spans are dropped. Any thread.
+  [[nodiscard]] bool closed() const noexcept {
+    return (staged.load(std::memory_order_relaxed) & closed_bit) != 0;
+  }
+
+  /// `staged` once no thread is moving the spans out (that takes a few stores).
+  [[nodiscard]] std::uint32_t untaken() const noexcept {
+    std::uint32_t v = staged.load(std::memory_order_acquire);
+    for (int spins = 0; (v & taking) != 0; v = staged.load(std::memory_order_acquire)) {
+      if (++spins > 64) std::this_thread::yield();
+    }
+    return v;
+  }
+
   /// Moves the staged spans into `out` (room for max_stage); with `close`, later spans are
   /// refused. Returns how many. Any thread.
   std::size_t take_staged(std::unique_ptr<span_data>* out, bool close) noexcept {
-    std::uint32_t v = staged.load(std::memory_order_acquire);
-    for (int spins = 0;;) {
-      if ((v & taking) != 0) {  // another thread is moving them out: a few stores
-        if (++spins > 64) std::this_thread::yield();
-        v = staged.load(std::memory_order_acquire);
-        continue;
-      }
-      if (staged.compare_exchange_weak(v, v | taking, std::memory_order_acquire,
-                                       std::memory_order_acquire)) {
-        break;
-      }
+    std::uint32_t v = untaken();
+    while (!staged.compare_exchange_weak(v, v | taking, std::memory_order_acquire,
+                                         std::memory_order_relaxed)) {
+      v = untaken();
     }
     const std::uint32_t n = v & count_mask;
     for (std::uint32_t i = 0; i < n; ++i) out[i].reset(slots[i]);
@@ -78,17 +84,11 @@ struct alignas(64) stage_shard {
   /// Stages `span` (the owning thread only); returns the staged count, 0 when the shard is
   /// closed (`span` is then left with the caller).
   std::uint32_t stage(std::unique_ptr<span_data>& span) noexcept {
-    std::uint32_t v = staged.load(std::memory_order_acquire);
-    for (int spins = 0;;) {
+    for (std::uint32_t v = untaken();; v = untaken()) {
       if ((v & closed_bit) != 0) return 0;
-      if ((v & taking) != 0) {
-        if (++spins > 64) std::this_thread::yield();
-        v = staged.load(std::memory_order_acquire);
-        continue;
-      }
       slots[v] = span.get();  // beyond what a taker reads: it took [0, v) or waits for us
       if (staged.compare_exchange_weak(v, v + 1, std::memory_order_release,
-                                       std::memory_order_acquire)) {
+                                       std::memory_order_relaxed)) {
         (void)span.release();
         return v + 1;
       }
@@ -213,9 +213,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
 
   stage_shard* local_shard_slow(thread_shards& t) noexcept {
     try {
-      std::erase_if(t.entries, [](const thread_shards::entry& e) {
-        return e.shard->closed.load(std::memory_order_relaxed);
-      });
+      std::erase_if(t.entries, [](const thread_shards::entry& e) { return e.shard->closed(); });
       t.last_processor = 0;
       t.last = nullptr;
       stage_shard* found = nullptr;
@@ -229,10 +227,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
         t.entries.reserve(t.entries.size() + 1);
         {
           std::lock_guard lock(shards_mutex);
-          if (shards_closed) {
-            sh->closed.store(true, std::memory_order_relaxed);
-            sh->staged.store(stage_shard::closed_bit, std::memory_order_relaxed);
-          }
+          if (shards_closed) sh->staged.store(stage_shard::closed_bit, std::memory_order_relaxed);
           shards.push_back(sh);
         }
         found = sh.get();
@@ -293,7 +288,6 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       std::array<std::unique_ptr<span_data>, max_stage> chunk;
       const std::size_t n = sh.take_staged(chunk.data(), close);
       if (close) {
-        sh.closed.store(true, std::memory_order_relaxed);
         std::lock_guard pool_lock(sh.pool_mutex);
         sh.pool.clear();
       }
@@ -380,8 +374,8 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       const std::size_t returned = j - i;
       {
         std::lock_guard lock(from != nullptr ? from->pool_mutex : pool_mutex);
-        const bool open = from == nullptr || (!from->orphaned.load(std::memory_order_relaxed) &&
-                                              !from->closed.load(std::memory_order_relaxed));
+        const bool open =
+            from == nullptr || (!from->orphaned.load(std::memory_order_relaxed) && !from->closed());
         for (; i < j; ++i) {
           if (open && pool_of.size() < options.max_queue_size) {
             try {
