@@ -14,26 +14,21 @@
 namespace vmterm::config {
 namespace detail {
 
-std::string duration_text(std::chrono::milliseconds d) {
-  using namespace std::chrono;
-  const auto ms = d.count();
-  if (ms == 0) return "0";  // no unit needed
-  static constexpr std::array<std::pair<std::int64_t, std::string_view>, 5> units{{
-      {86'400'000, "d"},
-      {3'600'000, "h"},
-      {60'000, "m"},
-      {1'000, "s"},
-      {1, "ms"},
+std::string duration_text(std::chrono::microseconds d) {
+  const auto us = d.count();
+  if (us == 0) return "0";  // no unit needed
+  static constexpr std::array<std::pair<std::int64_t, std::string_view>, 6> units{{
+      {86'400'000'000, "d"},
+      {3'600'000'000, "h"},
+      {60'000'000, "m"},
+      {1'000'000, "s"},
+      {1'000, "ms"},
+      {1, "us"},
   }};
   for (const auto& [scale, name] : units) {
-    if (ms % scale == 0) return std::to_string(ms / scale) + std::string(name);
+    if (us % scale == 0) return std::to_string(us / scale) + std::string(name);
   }
-  return std::to_string(ms) + "ms";
-}
-
-std::string duration_text(std::chrono::microseconds d) {
-  if (d.count() % 1000 == 0) return duration_text(std::chrono::milliseconds(d.count() / 1000));
-  return std::to_string(d.count()) + "us";
+  return std::to_string(us) + "us";  // not reached: the last unit divides every count
 }
 
 std::string double_text(double v) {

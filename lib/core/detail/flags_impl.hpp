@@ -17,6 +17,10 @@ namespace detail {
 
 template <class T>
 struct optional_of : std::false_type {};
+template <class T>
+struct is_duration : std::false_type {};
+template <class R, class P>
+struct is_duration<std::chrono::duration<R, P>> : std::true_type {};
 template <class U>
 struct optional_of<std::optional<U>> : std::true_type {
   using type = U;
@@ -29,22 +33,16 @@ template <class T>
     auto v = parse_value<typename optional_of<T>::type>(text);
     if (!v) return tl::unexpected(v.error());
     return T(std::move(*v));
-  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+  } else if constexpr (is_duration<T>::value) {
     auto v = parse::duration(parse::trim(text), std::chrono::seconds(1));
     if (!v) return tl::unexpected(v.error());
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*v);
-  } else if constexpr (std::is_same_v<T, std::chrono::microseconds>) {
-    auto v = parse::duration(parse::trim(text), std::chrono::seconds(1));
-    if (!v) return tl::unexpected(v.error());
-    return std::chrono::duration_cast<std::chrono::microseconds>(*v);
+    return std::chrono::duration_cast<T>(*v);
   } else {
     return parse_as<T>(text);
   }
 }
 
-/// "60s", "250ms", "5m": the largest unit that writes the value exactly.
-[[nodiscard]] std::string duration_text(std::chrono::milliseconds d);
-/// The same, down to "250us".
+/// "60s", "250ms", "250us", "5m": the largest unit that writes the value exactly.
 [[nodiscard]] std::string duration_text(std::chrono::microseconds d);
 [[nodiscard]] std::string double_text(double v);
 
@@ -71,9 +69,11 @@ std::string default_text(const T& value) {
     return std::to_string(value);
   } else if constexpr (std::is_floating_point_v<T>) {
     return detail::double_text(static_cast<double>(value));
-  } else if constexpr (std::is_same_v<T, std::chrono::milliseconds> ||
-                       std::is_same_v<T, std::chrono::microseconds>) {
-    return detail::duration_text(value);
+  } else if constexpr (detail::is_duration<T>::value) {
+    static_assert(std::ratio_less_equal_v<typename T::period, std::milli> &&
+                      std::ratio_greater_equal_v<typename T::period, std::micro>,
+                  "vmterm::config::default_text: durations are written in us, ms or larger");
+    return detail::duration_text(std::chrono::duration_cast<std::chrono::microseconds>(value));
   } else {
     static_assert(sizeof(T) == 0, "vmterm::config::default_text: unsupported type");
   }
