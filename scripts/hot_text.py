@@ -40,8 +40,18 @@ SHARED_NAMES = {".text", ".text.unlikely", ".text.startup", ".text.exit", ".text
 
 
 def fail(code, text):
-    print(f"hot_text.py: {text}", file=sys.stderr)
+    print(f"scripts/hot_text.py: {text}", file=sys.stderr)
     sys.exit(code)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        m = re.match(r"unrecognized arguments: (\S+)", message)
+        if m and m.group(1).startswith("-"):
+            fail(2, f"unknown option '{m.group(1)}'; see scripts/hot_text.py --help")
+        if m:
+            fail(2, f"unexpected argument '{m.group(1)}' (one BUILD_DIR); see scripts/hot_text.py --help")
+        fail(2, f"{message}; see scripts/hot_text.py --help")
 
 
 def map_sections(path):
@@ -135,7 +145,8 @@ def write_list(target, m, profiles, bench):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0].split(": ", 1)[1])
+    ap = Parser(prog="scripts/hot_text.py", description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+                epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("build", nargs="?", default="build")
     ap.add_argument("--only", help="comma-separated benchmarks: " + ",".join(PROFILERS))
     ap.add_argument("--keep", help="keep the profiles in KEEP/<benchmark>/")
@@ -171,7 +182,7 @@ def main():
             for old in glob.glob(os.path.join(d, "callgrind.*")):
                 os.remove(old)
             cmd, env = PROFILERS[bench](build, d)
-            print(f"hot_text.py: profiling {bench}: {' '.join(cmd)}", flush=True)
+            print(f"scripts/hot_text.py: profiling {bench}: {' '.join(cmd)}", flush=True)
             r = subprocess.run(cmd, env={**os.environ, **env}, cwd=ROOT)
             profiles = sorted(p for p in glob.glob(os.path.join(d, "callgrind.*"))
                               if re.fullmatch(r"callgrind\.\d+", os.path.basename(p)))
@@ -180,7 +191,7 @@ def main():
                         "its output above says why")
             for target, m in targets[bench]:
                 write_list(target, m, profiles, bench)
-    print(f"hot_text.py: rebuild ({a.build}) to link with the new lists")
+    print(f"scripts/hot_text.py: rebuild ({a.build}) to link with the new lists")
 
 
 if __name__ == "__main__":
