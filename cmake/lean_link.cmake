@@ -16,6 +16,8 @@ function(vmterm_lean_link target)
     return()
   endif()
   target_link_options(${target} PRIVATE -Wl,--gc-sections -static-libstdc++ -static-libgcc)
+  # vmterm_hot_text (cmake/hot_text.cmake) orders the code of lean links only.
+  set_property(TARGET ${target} PROPERTY VMTERM_LEAN_LINK ON)
   if(VMTERM_HAVE_PACK_RELATIVE_RELOCS)
     target_link_options(${target} PRIVATE -Wl,-z,pack-relative-relocs)
   endif()

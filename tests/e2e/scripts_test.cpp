@@ -5,10 +5,16 @@
 #include "process.hpp"
 #include "temp_dir.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 using namespace vmterm::test;
 
@@ -269,7 +275,7 @@ TEST_CASE("scripts/setup finds every package installed and changes nothing", "[e
 }
 
 TEST_CASE("every script answers --help and rejects unknown options with exit 2", "[e2e]") {
-  for (const auto* name : {"setup", "test", "run", "bench"}) {
+  for (const auto* name : {"setup", "test", "run", "bench", "hot_text.py"}) {
     INFO(name);
     const auto help = script(name, {"--help"});
     CHECK(help.exit_code == 0);
@@ -300,4 +306,103 @@ TEST_CASE("configure stops on a missing dependency and names the Debian package 
     CHECK_THAT(
         err, Catch::Contains(std::string("install it with `sudo apt-get install ") + debian + "`"));
   }
+}
+
+TEST_CASE("scripts/hot_text.py names a build it cannot profile and the fix, with exit 2",
+          "[e2e][hot_text]") {
+  temp_dir build;
+  const auto dir = build.path().string();
+  const auto none = script("hot_text.py", {dir});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err == "scripts/hot_text.py: no " + dir + "/hot_text/*.txt; configure " + dir +
+                        " as a lean build (no VMTERM_SANITIZE, VMTERM_HOT_TEXT=ON) and build its "
+                        "tools first\n");
+  const auto extra = script("hot_text.py", {dir, "more"});
+  CHECK(extra.exit_code == 2);
+  CHECK(extra.err ==
+        "scripts/hot_text.py: unexpected argument 'more' (one BUILD_DIR); see "
+        "scripts/hot_text.py --help\n");
+  const auto ours = bin_dir().parent_path();
+  if (!std::filesystem::exists(ours / "hot_text")) return;  // not a lean build: nothing listed
+  const auto only = script("hot_text.py", {ours.string(), "--only", "nosuch"});
+  CHECK(only.exit_code == 2);
+  CHECK_THAT(only.err, Catch::Matches("scripts/hot_text\\.py: --only nosuch: no target of .* is "
+                                      "profiled by it; choose from [a-z,]+\n"));
+}
+
+namespace {
+
+/// The first `n` input sections of the output section .text in a GNU ld map: (section, file),
+/// an archive member written "lib.a:member.o" as a linker script names it.
+std::vector<std::pair<std::string, std::string>> first_text_sections(
+    const std::filesystem::path& map, std::size_t n) {
+  std::ifstream in(map);
+  std::string line;
+  while (std::getline(in, line) && !std::regex_search(line, std::regex(R"(^\.text(\s|$))"))) {
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::regex entry(R"(^ (\.\S+)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$)");
+  std::string pending;
+  while (out.size() < n && std::getline(in, line) && !line.starts_with(".")) {
+    std::smatch m;
+    if (std::regex_match(line, m, std::regex(R"(^ (\.\S+)\s*$)"))) {
+      pending = m[1];
+    } else if (std::regex_match(line, m, entry)) {
+      const std::string name = m[1].matched ? m[1].str() : pending;
+      pending.clear();
+      if (name.empty() || std::stoul(m[2].str(), nullptr, 16) == 0) continue;
+      out.emplace_back(name,
+                       std::regex_replace(m[3].str(), std::regex(R"(\.a\((.*)\)$)"), ".a:$1"));
+    }
+  }
+  return out;
+}
+
+/// Whether one line of a hot list ("*(section)" or "*file-suffix(section)") names that section.
+bool names(const std::string& pattern, const std::string& section, const std::string& file) {
+  const auto open = pattern.find('(');
+  if (open == std::string::npos || pattern.substr(open + 1, pattern.size() - open - 2) != section) {
+    return false;
+  }
+  const auto suffix = pattern.substr(1, open - 1);  // after the leading '*'
+  return file.ends_with(suffix);
+}
+
+}  // namespace
+
+TEST_CASE("every hot list is linked first in .text of its target (cmake/hot_text.cmake)",
+          "[e2e][hot_text]") {
+  const auto dir = bin_dir().parent_path() / "hot_text";
+  if (!std::filesystem::exists(dir)) {
+    WARN("not a lean build: no hot lists linked");
+    return;
+  }
+  int targets = 0;
+  for (const auto& manifest : std::filesystem::directory_iterator(dir)) {
+    if (manifest.path().extension() != ".txt") continue;
+    std::map<std::string, std::string> m;
+    std::ifstream in(manifest.path());
+    for (std::string line; std::getline(in, line);) {
+      const auto eq = line.find('=');
+      if (eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    INFO(manifest.path().string() << ": list " << m["list"] << ", map " << m["map"]);
+    if (!std::filesystem::exists(m["map"])) continue;  // that target is not built here
+    std::vector<std::string> list;
+    std::ifstream list_in(m["list"]);
+    for (std::string line; std::getline(list_in, line);) {
+      if (!line.empty() && line[0] != '#') list.push_back(line);
+    }
+    REQUIRE(list.size() >= 100);
+    // The first sections of .text are ones the list names: the list was placed at its top.
+    const auto first = first_text_sections(m["map"], 20);
+    REQUIRE(first.size() == 20);
+    for (const auto& [section, file] : first) {
+      INFO(section << " from " << file);
+      CHECK(std::any_of(list.begin(), list.end(),
+                        [&](const std::string& p) { return names(p, section, file); }));
+    }
+    ++targets;
+  }
+  CHECK(targets >= 1);
 }

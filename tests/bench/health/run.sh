@@ -14,7 +14,7 @@
 # one run, as the README's figures require (the binary, and its libvmterm_health_tls.so when one
 # is beside it, are first rewritten into a temporary directory: see below).
 # VMTERM_HEALTH_PROFILE=DIR: no timing; each vmterm-health row runs once under valgrind's callgrind
-# into DIR/callgrind.N, for tools/vmterm-health/hot_order.py.
+# into DIR/callgrind.N, for scripts/hot_text.py (which runs this itself: `scripts/hot_text.py build`).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 runs=${2:-100}
@@ -154,7 +154,7 @@ done
 profile=${VMTERM_HEALTH_PROFILE:-}
 if [ -n "$profile" ]; then
   # Instead of timing: each vmterm-health row once under callgrind, the input of
-  # tools/vmterm-health/hot_order.py (which code the runs execute, packed by the linker).
+  # scripts/hot_text.py (which code the runs execute, packed by the linker: cmake/hot_text.cmake).
   mkdir -p "$profile"
   rm -f "$profile"/callgrind.*
   i=0

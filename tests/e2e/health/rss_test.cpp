@@ -1,7 +1,7 @@
 // The memory target: one run of the three probes (http, redis, ssh) peaks at most at
 // 8 MiB resident, measured as tests/bench/health measures it (its spawn_bench: a small parent,
 // posix_spawn, wait4's ru_maxrss; a big parent's own RSS would count in its child's figure).
-// Only a lean link (static deps, the hot code packed by hot_text.ld) is held to it.
+// Only a lean link (static deps, the hot code packed: cmake/hot_text.cmake) is held to it.
 #include <catch2/catch.hpp>
 #include <sstream>
 
