@@ -69,6 +69,10 @@ struct alignas(64) stage_shard {
   /// cache, not when the chunk is filled.
   std::array<std::uint64_t, max_stage> ends{};
   std::array<std::uint8_t, max_stage> extras{};
+  /// The owner's: the queue had room for a whole chunk more when this chunk's first span was
+  /// staged, so the rest of it is staged without reading the queue's count (a line every
+  /// thread's hand-over writes). Cleared at each hand-over.
+  bool roomy = false;
   chunk* spare = nullptr;                         ///< empty chunks; the holder of `taking`'s
   alignas(64) std::atomic<bool> orphaned{false};  ///< the owning thread has exited
   /// Of its chunks, how many the queue holds or an export has not yet returned: the shard is
@@ -432,6 +436,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   /// Scratch the worker (or shutdown_at_exit's thread) exports with; reused batch to batch.
   struct scratch {
     std::vector<batch_entry> taken;
+    std::vector<batch_entry> merged;         ///< put_in_order's other buffer
     std::vector<const span_data*> pointers;  ///< export_records' view of `taken`
     std::vector<span_data> batch;            ///< export_spans' contiguous copy, slots kept
     chunk* finished = nullptr;               ///< chunks whose last span is in this batch
@@ -464,14 +469,38 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       }
     }
     pending -= n;
-    if (mixed && record) {
-      // Merges in place when there is no memory for stable_sort's buffer: never throws.
-      std::stable_sort(x.taken.begin(), x.taken.end(),
-                       [](const batch_entry& a, const batch_entry& b) {
-                         return a.end_unix_nano < b.end_unix_nano;
-                       });
-    }
+    if (mixed && record) put_in_order(x);
     return n;
+  }
+
+  /// Puts `x.taken` in order of end time, stably, by merging the runs already in order (each
+  /// thread's chunk is one) pairwise through `x.merged`: a few passes for a batch of chunks,
+  /// where a sort compared every entry log n times. Never allocates (both have the capacity).
+  static void put_in_order(scratch& x) noexcept {
+    const auto before = [](const batch_entry& a, const batch_entry& b) {
+      return a.end_unix_nano < b.end_unix_nano;
+    };
+    const std::size_t n = x.taken.size();
+    x.merged.resize(n);
+    batch_entry* from = x.taken.data();
+    batch_entry* to = x.merged.data();
+    while (true) {
+      std::size_t merges = 0;  // each leaves one run in order
+      for (std::size_t i = 0; i < n; ++merges) {
+        std::size_t mid = i + 1;
+        while (mid < n && !before(from[mid], from[mid - 1])) ++mid;
+        std::size_t end = mid;
+        if (end < n) {
+          ++end;
+          while (end < n && !before(from[end], from[end - 1])) ++end;
+        }
+        std::merge(from + i, from + mid, from + mid, from + end, to + i, before);
+        i = end;
+      }
+      std::swap(from, to);
+      if (merges <= 1) break;
+    }
+    if (from != x.taken.data()) x.taken.swap(x.merged);
   }
 
   /// Exports `x.taken`: as pointers when the exporter reads records in place (export_records),
@@ -546,6 +575,7 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     try {
       x.taken.reserve(options.max_export_batch_size);
       x.pointers.reserve(options.max_export_batch_size);
+      x.merged.reserve(options.max_export_batch_size);
     } catch (...) {
       ok = false;
     }
@@ -581,11 +611,12 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   /// A span ended on this thread: staged in its shard, handed over with the spans staged
   /// before it once there are stage_size of them or the queue is nearly full.
   void on_end(std::unique_ptr<span_data> span) noexcept {
-    if (queued.load(std::memory_order_relaxed) >= capacity) {  // full: drop, no lock
+    stage_shard* sh = local_shard();
+    const bool roomy = sh != nullptr && sh->roomy;
+    if (!roomy && queued.load(std::memory_order_relaxed) >= capacity) {  // full: drop, no lock
       dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    stage_shard* sh = local_shard();
     if (sh == nullptr) {
       push_one(std::move(span));
       return;
@@ -595,14 +626,19 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    if (staged < stage_size && queued.load(std::memory_order_relaxed) + stage_size < capacity) {
-      return;
+    if (staged < stage_size) {
+      if (roomy) return;
+      if (queued.load(std::memory_order_relaxed) + 2 * stage_size <= capacity) {
+        sh->roomy = true;
+        return;
+      }
     }
     flush_staged(*sh);
   }
 
   /// Hands what `sh` staged over (out of line: the common span end stages only).
   [[gnu::noinline]] void flush_staged(stage_shard& sh) noexcept {
+    sh.roomy = false;
     const std::uint32_t was = sh.take();
     queue_taken(sh, was, &sh);
     sh.untake(was, false);

@@ -566,3 +566,40 @@ TEST_CASE(
     CHECK(store->size() + bp.dropped_spans() == threads * per_thread);
   }
 }
+
+TEST_CASE("a batch of many threads' chunks is exported in order of end time", "[trace][batch]") {
+  // Each thread's chunks are runs in order; the batch merges them (ties keep their order).
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  constexpr int threads = 3;
+  constexpr int per_thread = 100;  // three whole chunks and a partial one each
+  std::vector<std::thread> enders;
+  for (int t = 0; t < threads; ++t) {
+    enders.emplace_back([&bp, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto s = make_span();
+        s->name = std::to_string(t) + ":" + std::to_string(i);
+        s->end_unix_nano = static_cast<std::uint64_t>(i * threads + t + 1) / 2;  // ties too
+        bp.on_end(std::move(s));
+      }
+    });
+  }
+  for (auto& e : enders) e.join();
+  REQUIRE(bp.force_flush(5s));
+  const auto exported = store->spans();
+  REQUIRE(exported.size() == threads * per_thread);
+  CHECK(store->batches() == 1);
+  CHECK(std::is_sorted(
+      exported.begin(), exported.end(),
+      [](const span_data& a, const span_data& b) { return a.end_unix_nano < b.end_unix_nano; }));
+  std::vector<int> next(threads, 0);  // ties keep each thread's order
+  std::size_t out_of_order = 0;
+  for (const auto& s : exported) {
+    const auto colon = s.name.find(':');
+    const auto t = static_cast<std::size_t>(std::stoi(s.name.substr(0, colon)));
+    const int i = std::stoi(s.name.substr(colon + 1));
+    if (i != next[t]) ++out_of_order;
+    next[t] = i + 1;
+  }
+  CHECK(out_of_order == 0);
+}
