@@ -677,19 +677,17 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     auto deadline = std::chrono::steady_clock::now() + options.schedule_delay;
     while (true) {
       idle = true;
-      bool scheduled = false;
       while (true) {
         wake_pending.store(false);  // seq-cst against push's read: see there
         if (stop || flush_requested != flush_completed ||
             queued.load() >= options.max_export_batch_size) {
           break;
         }
-        if (wake.wait_until(lock, deadline) == std::cv_status::timeout &&
-            std::chrono::steady_clock::now() >= deadline) {
-          scheduled = true;
-          break;
-        }
+        if (wake.wait_until(lock, deadline) == std::cv_status::timeout) break;
       }
+      // Also when full batches came without a pause (the worker never waited): the schedule
+      // holds however busy the queue is.
+      const bool scheduled = std::chrono::steady_clock::now() >= deadline;
       wake_pending.store(true);
       idle = false;
       if (taken_over) break;

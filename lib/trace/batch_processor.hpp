@@ -10,10 +10,12 @@
 /// drains every shard (the partial chunks) on the schedule, and on flush and shutdown, so
 /// nothing ended before a flush is left behind and a staged span waits at most one schedule
 /// delay however often full batches wake the worker. When the queue is full the span is
-/// dropped and counted (a thread stages only while the queue has room for what it may stage,
-/// so drops are as without staging). It wakes the worker only when a full batch is waiting.
-/// Spans of one thread are exported in the order they ended; a batch mixing threads is put in
-/// order of end time.
+/// dropped and counted: a thread stages a chunk only when, at its first span, the queue has
+/// room for a whole chunk more (else it hands each span over at once), and a hand-over takes
+/// what fits and drops the rest, so a full queue drops as many as without staging. It wakes
+/// the worker only when a full batch is waiting. Spans of one thread are exported in the
+/// order they ended; a batch mixing threads is put in order of end time (its chunks' runs
+/// merged).
 ///
 /// Records are recycled: after an export the worker hands each chunk (its records, with their
 /// string and vector capacity) back to the shard of the thread that filled it, up to
