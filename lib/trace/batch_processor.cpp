@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <new>
 #include <vector>
 
 namespace vmterm::trace {
@@ -11,35 +12,75 @@ namespace {
 
 std::atomic<std::uint64_t> next_processor_id{1};
 
-/// Spans a thread stages before it moves them into the queue in one go.
+/// Spans a thread stages before it hands them to the worker in one go (one chunk).
 constexpr std::size_t max_stage = 32;
 
-/// One thread's side of one batch processor: the spans it ended, staged until there are
-/// enough to move into the queue under one lock (so threads ending spans at once do not
-/// contend on the queue's mutex for each span), and the records exported from its spans,
-/// back for its next spans (so records stay with the thread, and in its cache).
+struct stage_shard;
+
+/// Up to max_stage ended spans, handed to the worker whole: the thread that fills a chunk
+/// writes it, the worker only reads it, and the chunk goes back (with its records) to the
+/// thread's shard after the export. With each span the chunk keeps what the worker needs to
+/// know of its record (end time, to put a batch that mixes threads in order; whether it holds
+/// events or links to free), so the worker reads no record: a record line it read would have
+/// to be taken back from its cache when the ending thread reuses the record.
+struct chunk {
+  chunk* next = nullptr;        ///< in the queue, the worker's list, or a shard's list
+  stage_shard* from = nullptr;  ///< nullptr: the records go to the shared pool
+  std::uint32_t count = 0;      ///< spans[0, count) are owned
+  std::uint32_t taken = 0;      ///< the worker's: how many of them a batch has taken
+  std::array<std::uint8_t, max_stage> extras{};  ///< events or links to free before reuse
+  std::array<std::uint64_t, max_stage> end{};
+  std::array<span_data*, max_stage> spans{};
+
+  chunk() = default;
+  chunk(const chunk&) = delete;
+  chunk& operator=(const chunk&) = delete;
+  ~chunk() {
+    for (std::uint32_t i = 0; i < count; ++i) delete spans[i];
+  }
+};
+
+/// Deletes a list of chunks linked through `next`.
+void delete_chunks(chunk* c) noexcept {
+  while (c != nullptr) delete std::exchange(c, c->next);
+}
+
+/// One thread's side of one batch processor: the spans it ended, staged until a chunk's worth
+/// is handed to the worker (so threads ending spans at once share no lock and no queue slot),
+/// and the chunks of records exported from its spans, back for its next spans (so records
+/// stay with the thread, and in its cache).
 ///
 /// Staging takes no lock: the owning thread writes the record into the next slot and publishes
-/// it with one compare-and-swap of `staged` (a mutex cost two locked instructions and two
-/// calls per span). Whoever moves the staged spans out (the owner every stage_size spans, the
-/// exporting thread when it drains the shard, the owner's exit) swaps in `taking` first and
-/// puts back 0 (or `closed_bit`) when done; the owner waits (it yields) while `taking` is set.
-/// `pool_mutex` is taken by the owner when it takes records and by the exporting thread when
-/// it returns them: rarely contended. Aligned to a cache line of its own: the shards of two
-/// threads ending spans at once must not share one.
+/// it with one compare-and-swap of `staged`. Whoever moves the staged spans out (the owner
+/// every stage_size spans, the worker when it drains the shard, the owner's exit) swaps in
+/// `taking` first, copies the slots into a chunk, queues the chunk and puts back 0 (or
+/// `closed_bit`): so one shard's chunks are queued in the order their spans ended. The
+/// holder of `taking` also owns `spare`. `pool_mutex` guards `returned`: taken by the worker
+/// when it returns a chunk and by the owner when it takes records, once per chunk each.
+/// Aligned to a cache line of its own: the shards of two threads ending spans at once must
+/// not share one.
 struct alignas(64) stage_shard {
   static constexpr std::uint32_t count_mask = 0xff;   ///< staged spans (at most max_stage)
   static constexpr std::uint32_t taking = 0x100;      ///< being moved out
   static constexpr std::uint32_t closed_bit = 0x200;  ///< later spans are dropped
   std::atomic<std::uint32_t> staged{0};
-  std::array<span_data*, max_stage> slots{};     ///< owned: [0, staged & count_mask)
-  std::vector<std::unique_ptr<span_data>> pool;  ///< exported records for the owner
-  std::atomic<bool> orphaned{false};             ///< the owning thread has exited
-  /// Guards `pool` alone, so that a span end never waits for records being returned.
-  std::mutex pool_mutex;
-  /// Of its spans, how many the queue holds or an export has not yet returned: the shard is
-  /// dropped from the processor's list only at 0 (the exporting thread returns records to it).
+  std::array<span_data*, max_stage> slots{};  ///< owned: [0, staged & count_mask)
+  /// Of each staged span, what its chunk keeps: read here, while the record is in this core's
+  /// cache, not when the chunk is filled.
+  std::array<std::uint64_t, max_stage> ends{};
+  std::array<std::uint8_t, max_stage> extras{};
+  /// The owner's: the queue had room for a whole chunk more when this chunk's first span was
+  /// staged, so the rest of it is staged without reading the queue's count (a line every
+  /// thread's hand-over writes). Cleared at each hand-over.
+  bool roomy = false;
+  chunk* spare = nullptr;                         ///< empty chunks; the holder of `taking`'s
+  alignas(64) std::atomic<bool> orphaned{false};  ///< the owning thread has exited
+  /// Of its chunks, how many the queue holds or an export has not yet returned: the shard is
+  /// dropped from the processor's list only at 0 (the worker returns chunks to it).
   std::atomic<std::size_t> in_queue{0};
+  std::mutex pool_mutex;
+  chunk* returned = nullptr;  ///< under pool_mutex: exported chunks, records in them
+  std::size_t pooled = 0;     ///< under pool_mutex: records in `returned`
   /// The processor (its state), told when the owning thread exits: it queues what the thread
   /// staged and drops the shard, so shards of short-lived threads do not pile up.
   std::weak_ptr<void> owner;
@@ -51,6 +92,8 @@ struct alignas(64) stage_shard {
   ~stage_shard() {
     const std::uint32_t n = staged.load(std::memory_order_acquire) & count_mask;
     for (std::uint32_t i = 0; i < n; ++i) delete slots[i];
+    delete_chunks(spare);
+    delete_chunks(returned);
   }
 
   /// The processor has shut down: spans are dropped. Any thread.
@@ -67,18 +110,20 @@ struct alignas(64) stage_shard {
     return v;
   }
 
-  /// Moves the staged spans into `out` (room for max_stage); with `close`, later spans are
-  /// refused. Returns how many. Any thread.
-  std::size_t take_staged(std::unique_ptr<span_data>* out, bool close) noexcept {
+  /// Sets `taking`; returns `staged` as it was. The caller owns the slots and `spare` until
+  /// it calls untake. Any thread.
+  std::uint32_t take() noexcept {
     std::uint32_t v = untaken();
     while (!staged.compare_exchange_weak(v, v | taking, std::memory_order_acquire,
                                          std::memory_order_relaxed)) {
       v = untaken();
     }
-    const std::uint32_t n = v & count_mask;
-    for (std::uint32_t i = 0; i < n; ++i) out[i].reset(slots[i]);
-    staged.store(close || (v & closed_bit) != 0 ? closed_bit : 0, std::memory_order_release);
-    return n;
+    return v;
+  }
+
+  /// Ends a take: nothing staged, closed if `close` or it was.
+  void untake(std::uint32_t was, bool close) noexcept {
+    staged.store(close || (was & closed_bit) != 0 ? closed_bit : 0, std::memory_order_release);
   }
 
   /// Stages `span` (the owning thread only); returns the staged count, 0 when the shard is
@@ -87,12 +132,43 @@ struct alignas(64) stage_shard {
     for (std::uint32_t v = untaken();; v = untaken()) {
       if ((v & closed_bit) != 0) return 0;
       slots[v] = span.get();  // beyond what a taker reads: it took [0, v) or waits for us
+      ends[v] = span->end_unix_nano;
+      extras[v] = !span->events.empty() || !span->links.empty() ? 1 : 0;
       if (staged.compare_exchange_weak(v, v + 1, std::memory_order_release,
                                        std::memory_order_relaxed)) {
         (void)span.release();
         return v + 1;
       }
     }
+  }
+
+  /// Records for the owner's next spans, from the chunks the worker returned: the newest
+  /// first (the records most likely still in this core's caches). The owning thread only.
+  /// Emptied chunks become spares.
+  std::size_t take_records(std::span<std::unique_ptr<span_data>> out) noexcept {
+    std::size_t n = 0;
+    chunk* emptied = nullptr;
+    chunk* last_emptied = nullptr;
+    {
+      std::lock_guard lock(pool_mutex);
+      while (returned != nullptr && n < out.size()) {
+        chunk& c = *returned;
+        while (c.count > 0 && n < out.size()) out[n++].reset(c.spans[--c.count]);
+        if (c.count > 0) break;
+        returned = c.next;
+        c.next = emptied;
+        emptied = &c;
+        if (last_emptied == nullptr) last_emptied = &c;
+      }
+      pooled -= n;
+    }
+    if (emptied != nullptr) {
+      const std::uint32_t was = take();
+      last_emptied->next = spare;
+      spare = emptied;
+      staged.store(was, std::memory_order_release);  // as it was: a take changes nothing
+    }
+    return n;
   }
 };
 
@@ -118,8 +194,6 @@ struct thread_shards {
         sh.thread_exited(owner.get(), sh);
       } else {
         sh.orphaned.store(true, std::memory_order_relaxed);
-        std::lock_guard pool_lock(sh.pool_mutex);
-        sh.pool.clear();
       }
     }
   }
@@ -127,16 +201,10 @@ struct thread_shards {
 
 thread_local thread_shards tls_shards;
 
-/// A queued span and the shard it came through (nullptr: pushed directly), with what the
-/// exporting thread needs to know of the record copied out by the thread that queued it (its
-/// end time for ordering a mixed batch, whether it holds events or links to free), so that the
-/// exporting thread reads the record only through the exporter: a record line it read would
-/// have to be taken back from its cache when the ending thread reuses the record.
-struct queued {
-  std::unique_ptr<span_data> span;
-  stage_shard* from = nullptr;
-  std::uint64_t end_unix_nano = 0;
-  bool extras = false;  ///< events or links to free before reuse
+/// A span of a batch: the record and what its chunk says of it.
+struct batch_entry {
+  span_data* span;
+  std::uint64_t end_unix_nano;
 };
 
 }  // namespace
@@ -146,18 +214,19 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     static_cast<state*>(self)->thread_exited(sh);
   }
 
-  /// The owning thread of `sh` is exiting: queues what it staged (dropped and counted after
-  /// shutdown) and drops the shard unless an export still holds its records (then the
-  /// exporting thread's next drain does).
+  /// The owning thread of `sh` is exiting: queues what it staged (its records then go to the
+  /// shared pool; dropped and counted after shutdown), frees its pooled records and drops the
+  /// shard unless an export still holds its chunks (then the worker's next drain does).
   void thread_exited(stage_shard& sh) noexcept {
-    std::array<std::unique_ptr<span_data>, max_stage> chunk;
-    const std::size_t n = sh.take_staged(chunk.data(), false);
+    const std::uint32_t was = sh.take();
+    queue_taken(sh, was, nullptr);
+    delete_chunks(std::exchange(sh.spare, nullptr));
     sh.orphaned.store(true, std::memory_order_relaxed);
+    sh.untake(was, false);
     {
       std::lock_guard pool_lock(sh.pool_mutex);
-      sh.pool.clear();
+      delete_chunks(std::exchange(sh.returned, nullptr));
     }
-    if (n > 0) push(chunk.data(), n, nullptr, false);
     std::lock_guard registry(shards_mutex);
     if (sh.in_queue.load(std::memory_order_acquire) != 0) return;
     std::erase_if(shards, [&](const std::shared_ptr<stage_shard>& p) { return p.get() == &sh; });
@@ -167,24 +236,35 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       : exp(std::move(e)),
         options(o),
         stage_size(std::min(max_stage, o.max_export_batch_size)),
-        ring(o.max_queue_size) {}
+        capacity(o.max_queue_size) {}
+
+  ~state() {
+    delete_chunks(head.exchange(nullptr, std::memory_order_acquire));
+    delete_chunks(pending_first);
+  }
 
   const std::uint64_t id = next_processor_id.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<exporter> exp;
   batch_options options;
   const std::size_t stage_size;
-  std::mutex mutex;
+  const std::size_t capacity;  ///< max_queue_size
+
+  /// The queue: chunks pushed by the threads that filled them (a lock-free stack, newest
+  /// first; the worker takes all at once), and its count of spans, which also counts the
+  /// spans the worker took from it and has not exported yet: a thread stages spans only while
+  /// the queue has room for all it may stage, so that a full queue drops exactly as without
+  /// staging. Both on one line of their own: a hand-over writes it once.
+  alignas(64) std::atomic<chunk*> head{nullptr};
+  std::atomic<std::size_t> queued{0};
+  /// A wake-up of the worker for a full batch is on its way (or the worker is awake): the
+  /// threads that hand chunks over do not take the mutex to wake it again.
+  std::atomic<bool> wake_pending{true};
+
+  alignas(64) std::mutex mutex;
   std::condition_variable wake;  ///< the worker waits here
   std::condition_variable done;  ///< flush and shutdown callers wait here
-  std::vector<queued> ring;
-  std::size_t head = 0;
-  std::size_t count = 0;
-  /// `count` for readers without the mutex: a thread stages spans only while the queue has
-  /// room for all it may stage, so that a full queue drops exactly as without staging.
-  std::atomic<std::size_t> count_hint{0};
   std::uint64_t flush_requested = 0;
   std::uint64_t flush_completed = 0;
-  bool wake_pending = false;
   bool stop = false;
   bool exited = false;
   /// The worker is waiting for work (set and cleared under the mutex around its wait).
@@ -194,13 +274,19 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
   bool taken_over = false;
   std::atomic<std::uint64_t> dropped{0};
 
+  /// The exporting thread's (the worker, or shutdown_at_exit's): chunks taken from the queue,
+  /// oldest first, and how many spans of them no batch has taken yet.
+  chunk* pending_first = nullptr;
+  chunk* pending_last = nullptr;
+  std::size_t pending = 0;
+
   /// Every thread's shard; the exporting thread drains them. Own mutex, taken when a thread
   /// first ends a span through this processor and by the exporting thread.
   std::mutex shards_mutex;
   std::vector<std::shared_ptr<stage_shard>> shards;
   bool shards_closed = false;  ///< under shards_mutex: new shards start closed
 
-  /// Exported records of spans pushed without a shard, waiting for reuse (take_recycled).
+  /// Exported records of spans queued without a shard, waiting for reuse (take_recycled).
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<span_data>> pool;
 
@@ -241,40 +327,64 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     }
   }
 
-  /// Moves `n` spans into the queue; those it has no room for are dropped and counted. The
-  /// exporting thread's drain (`draining`) also pushes after stop.
-  void push(std::unique_ptr<span_data>* spans, std::size_t n, stage_shard* from,
-            bool draining) noexcept {
-    bool notify = false;
-    std::size_t lost = 0;
-    {
-      std::lock_guard lock(mutex);
-      std::size_t accepted = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        if ((stop && !draining) || count == ring.size()) {
-          ++lost;
-          continue;
-        }
-        std::size_t tail = head + count;
-        if (tail >= ring.size()) tail -= ring.size();
-        span_data& d = *spans[i];
-        const bool extras = !d.events.empty() || !d.links.empty();
-        ring[tail] = queued{std::move(spans[i]), from, d.end_unix_nano, extras};
-        ++count;
-        ++accepted;
-      }
-      if (from != nullptr && accepted > 0) {
-        from->in_queue.fetch_add(accepted, std::memory_order_relaxed);
-      }
-      count_hint.store(count, std::memory_order_relaxed);
-      if (count >= options.max_export_batch_size && !wake_pending) {
-        wake_pending = true;
-        notify = true;
+  /// Queues chunk `c` of `c->count` spans, as many as the queue has room for (the rest are
+  /// dropped and counted); an empty chunk is given back in `c`, else `c` is null. Wakes the
+  /// worker when a full batch is waiting. Any thread.
+  void push(chunk*& c) noexcept {
+    const std::size_t n = c->count;
+    std::size_t was = queued.load(std::memory_order_relaxed);
+    std::size_t accepted = 0;
+    do {
+      accepted = was >= capacity ? 0 : std::min(n, capacity - was);
+    } while (accepted > 0 && !queued.compare_exchange_weak(was, was + accepted));
+    if (accepted < n) {
+      for (std::size_t i = accepted; i < n; ++i) delete c->spans[i];
+      c->count = static_cast<std::uint32_t>(accepted);
+      dropped.fetch_add(n - accepted, std::memory_order_relaxed);
+    }
+    if (accepted == 0) return;
+    if (c->from != nullptr) c->from->in_queue.fetch_add(1, std::memory_order_relaxed);
+    c->taken = 0;
+    c->next = head.load(std::memory_order_relaxed);
+    while (!head.compare_exchange_weak(c->next, c, std::memory_order_release,
+                                       std::memory_order_relaxed)) {
+    }
+    c = nullptr;
+    // Seq-cst against the worker, which clears wake_pending before it reads `queued` to decide
+    // to wait: either it sees these spans or this thread sees the flag cleared and wakes it.
+    if (was + accepted >= options.max_export_batch_size && !wake_pending.load() &&
+        !wake_pending.exchange(true)) {
+      { std::lock_guard lock(mutex); }
+      wake.notify_one();
+    }
+  }
+
+  /// Moves what `sh` staged (its caller holds the take, `was` is what take returned) into a
+  /// chunk and queues it; the records go back to `from` after the export. Any thread.
+  void queue_taken(stage_shard& sh, std::uint32_t was, stage_shard* from) noexcept {
+    const std::uint32_t n = was & stage_shard::count_mask;
+    if (n == 0) return;
+    chunk* c = sh.spare;
+    if (c != nullptr) {
+      sh.spare = c->next;
+    } else {
+      c = new (std::nothrow) chunk;
+      if (c == nullptr) {  // out of memory: the spans are dropped and counted
+        for (std::uint32_t i = 0; i < n; ++i) delete sh.slots[i];
+        dropped.fetch_add(n, std::memory_order_relaxed);
+        return;
       }
     }
-    for (std::size_t i = 0; i < n; ++i) spans[i].reset();  // the dropped ones
-    if (lost > 0) dropped.fetch_add(lost, std::memory_order_relaxed);
-    if (notify && !draining) wake.notify_one();
+    c->from = from;
+    std::copy_n(sh.slots.begin(), n, c->spans.begin());
+    std::copy_n(sh.ends.begin(), n, c->end.begin());
+    std::copy_n(sh.extras.begin(), n, c->extras.begin());
+    c->count = n;
+    push(c);
+    if (c != nullptr) {  // nothing accepted: the chunk is a spare again
+      c->next = sh.spare;
+      sh.spare = c;
+    }
   }
 
   /// Moves every thread's staged spans into the queue; with `close`, also closes every shard
@@ -285,15 +395,16 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     if (close) shards_closed = true;
     for (std::size_t i = 0; i < shards.size();) {
       stage_shard& sh = *shards[i];
-      std::array<std::unique_ptr<span_data>, max_stage> chunk;
-      const std::size_t n = sh.take_staged(chunk.data(), close);
+      const std::uint32_t was = sh.take();
+      const bool orphaned = sh.orphaned.load(std::memory_order_relaxed);
+      queue_taken(sh, was, orphaned ? nullptr : &sh);
+      sh.untake(was, close);
       if (close) {
         std::lock_guard pool_lock(sh.pool_mutex);
-        sh.pool.clear();
+        delete_chunks(std::exchange(sh.returned, nullptr));
+        sh.pooled = 0;
       }
-      const bool orphaned = sh.orphaned.load(std::memory_order_relaxed);
-      if (n > 0) push(chunk.data(), n, &sh, true);
-      if ((orphaned || close) && sh.in_queue.load(std::memory_order_relaxed) == 0) {
+      if ((orphaned || close) && sh.in_queue.load(std::memory_order_acquire) == 0) {
         shards.erase(shards.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
         ++i;
@@ -301,143 +412,213 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     }
   }
 
-  /// Moves up to one batch out of the ring; called with the mutex held. Spans from several
-  /// threads are put in the order they ended (each thread's stay in order on their own).
-  void take(std::vector<queued>& out) {
-    const std::size_t n = std::min(count, options.max_export_batch_size);
-    bool mixed = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      queued& q = ring[head];
-      if (!out.empty() && out.back().from != q.from) mixed = true;
-      out.push_back(std::move(q));
-      head = head + 1 == ring.size() ? 0 : head + 1;
+  /// Takes every chunk queued so far onto the end of the pending list (oldest first).
+  void collect() noexcept {
+    chunk* c = head.exchange(nullptr, std::memory_order_acquire);
+    chunk* first = nullptr;  // reversed: the stack holds the newest first
+    chunk* last = c;
+    while (c != nullptr) {
+      pending += c->count;
+      chunk* next = c->next;
+      c->next = first;
+      first = c;
+      c = next;
     }
-    count -= n;
-    // Keeps what is queued at the front of the ring when that is a few spans (a batch taken
-    // leaves what was pushed since the wake): the ring is max_queue_size entries (2 MiB at
-    // 65,536), and a queue that slid through all of it would have every push write lines last
-    // touched 65,536 spans ago (a cache miss per two spans, on the ending thread).
-    if (head != 0 && count <= max_stage && head + count <= ring.size()) {
-      for (std::size_t i = 0; i < count; ++i) ring[i] = std::move(ring[head + i]);
-      head = 0;
+    if (first == nullptr) return;
+    if (pending_last != nullptr) {
+      pending_last->next = first;
+    } else {
+      pending_first = first;
     }
-    count_hint.store(count, std::memory_order_relaxed);
-    if (mixed) {
-      std::stable_sort(out.begin(), out.end(), [](const queued& a, const queued& b) {
-        return a.end_unix_nano < b.end_unix_nano;
-      });
-    }
+    pending_last = last;
   }
 
   /// Scratch the worker (or shutdown_at_exit's thread) exports with; reused batch to batch.
   struct scratch {
-    std::vector<queued> taken;
+    std::vector<batch_entry> taken;
+    std::vector<batch_entry> merged;         ///< put_in_order's other buffer
     std::vector<const span_data*> pointers;  ///< export_records' view of `taken`
     std::vector<span_data> batch;            ///< export_spans' contiguous copy, slots kept
+    chunk* finished = nullptr;               ///< chunks whose last span is in this batch
   };
 
-  /// Exports `taken`: as pointers when the exporter reads records in place (export_records),
-  /// else moved into one contiguous batch for export_spans and each span's buffers moved back
-  /// into its record (the batch's slots persist, so no span_data is built or destroyed). Then
-  /// returns the records to the pool.
-  void export_batch(scratch& x) {
-    auto& taken = x.taken;
-    if (taken.empty()) return;
-    if (exp) {
-      const std::size_t n = taken.size();
-      x.pointers.clear();
-      for (const auto& t : taken) x.pointers.push_back(t.span.get());
-      if (!exp->export_records(x.pointers)) {
-        if (x.batch.size() < n) x.batch.resize(n);
-        for (std::size_t i = 0; i < n; ++i) x.batch[i] = std::move(*taken[i].span);
-        (void)exp->export_spans(std::span<const span_data>(x.batch.data(), n));
-        for (std::size_t i = 0; i < n; ++i) *taken[i].span = std::move(x.batch[i]);
-      }
-    }
-    recycle(taken);
-  }
-
-  /// Frees what a new span must not see (events, links) here, on the exporting thread, and
-  /// returns each record to the shard of the thread that ended it (or to the shared pool),
-  /// up to max_queue_size records each; the rest are freed.
-  void recycle(std::vector<queued>& taken) noexcept {
-    for (auto& q : taken) {
-      if (!q.extras) continue;
-      q.span->events.clear();
-      q.span->links.clear();
-    }
-    for (std::size_t i = 0; i < taken.size();) {
-      stage_shard* from = taken[i].from;
-      std::size_t j = i;
-      while (j < taken.size() && taken[j].from == from) ++j;
-      auto& pool_of = from != nullptr ? from->pool : pool;
-      const std::size_t returned = j - i;
-      {
-        std::lock_guard lock(from != nullptr ? from->pool_mutex : pool_mutex);
-        const bool open =
-            from == nullptr || (!from->orphaned.load(std::memory_order_relaxed) && !from->closed());
-        for (; i < j; ++i) {
-          if (open && pool_of.size() < options.max_queue_size) {
-            try {
-              pool_of.push_back(std::move(taken[i].span));
-            } catch (...) {  // out of memory: the record is freed instead (never throws)
-            }
-          }
+  /// Takes up to one batch from the pending chunks into `x.taken` (with `record` false, takes
+  /// them without recording them: the batch is lost). Spans from several threads are put in
+  /// the order they ended (each thread's stay in order on their own). Returns how many.
+  std::size_t take(scratch& x, bool record) noexcept {
+    x.taken.clear();
+    const std::size_t n = std::min(pending, options.max_export_batch_size);
+    bool mixed = false;
+    const stage_shard* first_from = pending_first != nullptr ? pending_first->from : nullptr;
+    for (std::size_t got = 0; got < n;) {
+      chunk& c = *pending_first;
+      if (c.from != first_from) mixed = true;
+      const std::size_t k = std::min<std::size_t>(c.count - c.taken, n - got);
+      if (record) {
+        for (std::size_t i = c.taken; i < c.taken + k; ++i) {
+          x.taken.push_back({c.spans[i], c.end[i]});  // reserved: never allocates
         }
       }
-      // The last touch of `from`: at 0 an exiting owner may drop the shard.
-      if (from != nullptr) from->in_queue.fetch_sub(returned, std::memory_order_release);
-    }
-    taken.clear();
-  }
-
-  /// Takes one batch from the ring and exports it with the mutex released (held on entry and
-  /// on return).
-  void export_next(std::unique_lock<std::mutex>& lock, scratch& x) noexcept {
-    take(x.taken);
-    wake_pending = false;
-    lock.unlock();
-    try {
-      export_batch(x);
-    } catch (...) {
-      for (auto& q : x.taken) {
-        if (q.from != nullptr) q.from->in_queue.fetch_sub(1, std::memory_order_release);
+      got += k;
+      c.taken += static_cast<std::uint32_t>(k);
+      if (c.taken == c.count) {
+        pending_first = c.next;
+        if (pending_first == nullptr) pending_last = nullptr;
+        c.next = x.finished;
+        x.finished = &c;
       }
-      x.taken.clear();
-      x.batch.clear();
     }
-    lock.lock();
-  }
-
-  static std::size_t take_from(std::mutex& m, std::vector<std::unique_ptr<span_data>>& from,
-                               std::span<std::unique_ptr<span_data>> out) noexcept {
-    std::lock_guard lock(m);
-    const std::size_t n = std::min(out.size(), from.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      out[i] = std::move(from.back());
-      from.pop_back();
-    }
+    pending -= n;
+    if (mixed && record) put_in_order(x);
     return n;
   }
 
-  /// This thread's records first, then the shared pool's.
+  /// Puts `x.taken` in order of end time, stably, by merging the runs already in order (each
+  /// thread's chunk is one) pairwise through `x.merged`: a few passes for a batch of chunks,
+  /// where a sort compared every entry log n times. Never allocates (both have the capacity).
+  static void put_in_order(scratch& x) noexcept {
+    const auto before = [](const batch_entry& a, const batch_entry& b) {
+      return a.end_unix_nano < b.end_unix_nano;
+    };
+    const std::size_t n = x.taken.size();
+    x.merged.resize(n);
+    batch_entry* from = x.taken.data();
+    batch_entry* to = x.merged.data();
+    while (true) {
+      std::size_t merges = 0;  // each leaves one run in order
+      for (std::size_t i = 0; i < n; ++merges) {
+        std::size_t mid = i + 1;
+        while (mid < n && !before(from[mid], from[mid - 1])) ++mid;
+        std::size_t end = mid;
+        if (end < n) {
+          ++end;
+          while (end < n && !before(from[end], from[end - 1])) ++end;
+        }
+        std::merge(from + i, from + mid, from + mid, from + end, to + i, before);
+        i = end;
+      }
+      std::swap(from, to);
+      if (merges <= 1) break;
+    }
+    if (from != x.taken.data()) x.taken.swap(x.merged);
+  }
+
+  /// Exports `x.taken`: as pointers when the exporter reads records in place (export_records),
+  /// else moved into one contiguous batch for export_spans and each span's buffers moved back
+  /// into its record (the batch's slots persist, so no span_data is built or destroyed).
+  void export_batch(scratch& x) {
+    auto& taken = x.taken;
+    if (taken.empty() || !exp) return;
+    const std::size_t n = taken.size();
+    x.pointers.clear();
+    for (const auto& t : taken) x.pointers.push_back(t.span);
+    if (!exp->export_records(x.pointers)) {
+      if (x.batch.size() < n) x.batch.resize(n);
+      for (std::size_t i = 0; i < n; ++i) x.batch[i] = std::move(*taken[i].span);
+      (void)exp->export_spans(std::span<const span_data>(x.batch.data(), n));
+      for (std::size_t i = 0; i < n; ++i) *taken[i].span = std::move(x.batch[i]);
+    }
+  }
+
+  /// Returns the finished chunks: each to the shard of the thread that filled it, with its
+  /// records (events and links freed here, on the exporting thread), up to max_queue_size
+  /// records a shard; records of chunks without a shard go to the shared pool. The rest are
+  /// freed.
+  void recycle(scratch& x) noexcept {
+    // Oldest first (x.finished holds the newest first), so that each shard's list of returned
+    // chunks has the newest on top: the owner reuses the records most likely still cached.
+    chunk* oldest = nullptr;
+    while (x.finished != nullptr) {
+      chunk* c = std::exchange(x.finished, x.finished->next);
+      c->next = std::exchange(oldest, c);
+    }
+    while (oldest != nullptr) {
+      chunk* c = std::exchange(oldest, oldest->next);
+      c->next = nullptr;
+      for (std::uint32_t i = 0; i < c->count; ++i) {
+        if (c->extras[i] == 0) continue;
+        c->spans[i]->events.clear();
+        c->spans[i]->links.clear();
+      }
+      stage_shard* from = c->from;
+      if (from == nullptr) {
+        std::lock_guard lock(pool_mutex);
+        for (std::uint32_t i = 0; i < c->count && pool.size() < options.max_queue_size; ++i) {
+          try {
+            pool.emplace_back(c->spans[i]);
+            c->spans[i] = nullptr;
+          } catch (...) {  // out of memory: the record is freed instead (never throws)
+          }
+        }
+        delete c;  // and what it still holds
+        continue;
+      }
+      {
+        std::lock_guard lock(from->pool_mutex);
+        if (!from->orphaned.load(std::memory_order_relaxed) && !from->closed() &&
+            from->pooled + c->count <= options.max_queue_size) {
+          from->pooled += c->count;
+          c->next = from->returned;
+          from->returned = std::exchange(c, nullptr);
+        }
+      }
+      delete c;  // not returned
+      // The last touch of `from`: at 0 an exiting owner may drop the shard.
+      from->in_queue.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  /// Takes one batch from the pending chunks and exports it (the mutex is not held); out of
+  /// memory for the scratch, the batch is dropped and counted.
+  void export_next(scratch& x) noexcept {
+    bool ok = true;
+    try {
+      x.taken.reserve(options.max_export_batch_size);
+      x.pointers.reserve(options.max_export_batch_size);
+      x.merged.reserve(options.max_export_batch_size);
+    } catch (...) {
+      ok = false;
+    }
+    const std::size_t n = take(x, ok);
+    queued.fetch_sub(n, std::memory_order_relaxed);  // an export is no longer in the queue
+    if (ok) {
+      try {
+        export_batch(x);
+      } catch (...) {
+        ok = false;
+        x.batch.clear();
+      }
+    }
+    if (!ok) dropped.fetch_add(n, std::memory_order_relaxed);
+    recycle(x);
+  }
+
+  /// Records of this thread's exported spans first, then the shared pool's.
   std::size_t take_pooled(std::span<std::unique_ptr<span_data>> out) noexcept {
     std::size_t n = 0;
-    if (stage_shard* sh = local_shard()) n = take_from(sh->pool_mutex, sh->pool, out);
-    if (n == 0) n = take_from(pool_mutex, pool, out);
+    if (stage_shard* sh = local_shard()) n = sh->take_records(out);
+    if (n == 0) {
+      std::lock_guard lock(pool_mutex);
+      n = std::min(out.size(), pool.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        out[i] = std::move(pool.back());
+        pool.pop_back();
+      }
+    }
     return n;
   }
 
-  /// A span ended on this thread: staged in its shard, moved into the queue with the spans
-  /// staged before it once there are stage_size of them or the queue is nearly full.
+  /// A span ended on this thread: staged in its shard, handed over with the spans staged
+  /// before it once there are stage_size of them or the queue is nearly full.
   void on_end(std::unique_ptr<span_data> span) noexcept {
-    if (count_hint.load(std::memory_order_relaxed) >= ring.size()) {  // full: drop, no lock
+    stage_shard* sh = local_shard();
+    const bool roomy = sh != nullptr && sh->roomy;
+    if (!roomy && queued.load(std::memory_order_relaxed) >= capacity) {  // full: drop, no lock
       dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    stage_shard* sh = local_shard();
     if (sh == nullptr) {
-      push(&span, 1, nullptr, false);
+      push_one(std::move(span));
       return;
     }
     const std::uint32_t staged = sh->stage(span);
@@ -445,56 +626,92 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
       dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    if (staged < stage_size &&
-        count_hint.load(std::memory_order_relaxed) + stage_size < ring.size()) {
-      return;
+    if (staged < stage_size) {
+      if (roomy) return;
+      if (queued.load(std::memory_order_relaxed) + 2 * stage_size <= capacity) {
+        sh->roomy = true;
+        return;
+      }
     }
     flush_staged(*sh);
   }
 
-  /// Moves what `sh` staged into the queue (out of line: the common span end stages only).
+  /// Hands what `sh` staged over (out of line: the common span end stages only).
   [[gnu::noinline]] void flush_staged(stage_shard& sh) noexcept {
-    std::array<std::unique_ptr<span_data>, max_stage> chunk;
-    const std::size_t n = sh.take_staged(chunk.data(), false);
-    if (n > 0) push(chunk.data(), n, &sh, false);
+    sh.roomy = false;
+    const std::uint32_t was = sh.take();
+    queue_taken(sh, was, &sh);
+    sh.untake(was, false);
+  }
+
+  /// A span of a thread without a shard (out of memory for one): queued alone.
+  [[gnu::noinline]] void push_one(std::unique_ptr<span_data> span) noexcept {
+    bool closed = false;
+    {
+      std::lock_guard lock(shards_mutex);
+      closed = shards_closed;
+    }
+    chunk* c = closed ? nullptr : new (std::nothrow) chunk;
+    if (c == nullptr) {
+      dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    c->end[0] = span->end_unix_nano;
+    c->extras[0] = !span->events.empty() || !span->links.empty() ? 1 : 0;
+    c->spans[0] = span.release();
+    c->count = 1;
+    push(c);
+    delete c;
+  }
+
+  /// Exports what is pending: full batches, and with `all` the last partial one too.
+  void export_pending(scratch& x, bool all) noexcept {
+    while (pending >= options.max_export_batch_size || (all && pending > 0)) export_next(x);
   }
 
   void run() noexcept {
     scratch x;
-    try {
-      x.taken.reserve(options.max_export_batch_size);
-      x.pointers.reserve(options.max_export_batch_size);
-    } catch (...) {
-    }
     std::unique_lock lock(mutex);
+    // The schedule: every shard is drained and everything queued exported at least once a
+    // schedule delay, however often full batches wake the worker in between.
     auto deadline = std::chrono::steady_clock::now() + options.schedule_delay;
     while (true) {
       idle = true;
-      wake.wait_until(lock, deadline, [&] {
-        return stop || flush_requested != flush_completed || count >= options.max_export_batch_size;
-      });
+      while (true) {
+        wake_pending.store(false);  // seq-cst against push's read: see there
+        if (stop || flush_requested != flush_completed ||
+            queued.load() >= options.max_export_batch_size) {
+          break;
+        }
+        if (wake.wait_until(lock, deadline) == std::cv_status::timeout) break;
+      }
+      // Also when full batches came without a pause (the worker never waited): the schedule
+      // holds however busy the queue is.
+      const bool scheduled = std::chrono::steady_clock::now() >= deadline;
+      wake_pending.store(true);
       idle = false;
       if (taken_over) break;
       const bool flushing = stop || flush_requested != flush_completed;
       const std::uint64_t target = flush_requested;
       const bool closing = stop;
       lock.unlock();
-      drain_shards(closing);
-      lock.lock();
-      do {
-        export_next(lock, x);
-      } while (count >= options.max_export_batch_size || (flushing && count > 0));
+      if (flushing || scheduled) drain_shards(closing);
+      collect();
+      export_pending(x, flushing || scheduled);
       if (flushing) {
-        lock.unlock();
         if (exp) (void)exp->force_flush(options.export_timeout);
         lock.lock();
         flush_completed = target;
         done.notify_all();
+      } else {
+        lock.lock();
       }
       // Only after the closing drain: a stop that came during this round (after `closing` was
       // read) gets one more, at once, else what was staged or queued since would be lost.
       if (closing) break;
-      deadline = std::chrono::steady_clock::now() + options.schedule_delay;
+      if (flushing || scheduled) {
+        deadline = std::chrono::steady_clock::now() + options.schedule_delay;
+      }
     }
     if (!taken_over) {
       lock.unlock();
@@ -515,10 +732,11 @@ struct batch_processor::state : std::enable_shared_from_this<batch_processor::st
     stop = true;
     lock.unlock();
     drain_shards(true);
-    lock.lock();
-    scratch x;
-    while (count > 0) export_next(lock, x);
-    lock.unlock();
+    collect();
+    {
+      scratch x;
+      export_pending(x, true);
+    }
     if (exp) {
       (void)exp->force_flush(options.export_timeout);
       exp->shutdown(options.export_timeout);
@@ -581,7 +799,7 @@ void batch_processor::on_end(std::unique_ptr<span_data> span) noexcept {
 bool batch_processor::force_flush(std::chrono::milliseconds timeout) noexcept {
   auto& s = *state_;
   std::unique_lock lock(s.mutex);
-  if (s.exited || s.stop) return s.count == 0;
+  if (s.exited || s.stop) return s.queued.load() == 0;
   const std::uint64_t ticket = ++s.flush_requested;
   s.wake.notify_one();
   return s.done.wait_for(lock, wait_limit(timeout),
@@ -628,7 +846,7 @@ std::uint64_t batch_processor::shutdown_at_exit(std::chrono::milliseconds bound)
   std::uint64_t left = 0;
   {
     std::lock_guard lock(s.mutex);
-    if (!s.exited) left = s.count;  // the worker is still in an export: these will not go
+    if (!s.exited) left = s.queued.load();  // the worker is still in an export: these will not go
   }
   return lost() - before + left;
 }

@@ -3,21 +3,28 @@
 /// a bounded queue; one background thread exports them in batches every schedule delay, when a
 /// full batch is waiting, or at once on force_flush/shutdown. The ending thread never waits
 /// for an export: it stages the span in its own shard (a per-thread buffer it publishes to
-/// with one compare-and-swap, no lock) and moves up to 32 staged spans into the queue under
-/// one lock, so
-/// threads ending spans at once do not contend for each span; the worker drains every shard
-/// before it exports (on each wake, flush and shutdown), so nothing ended before a flush is
-/// left behind. When the queue is full the span is dropped and counted (a thread stages only
-/// while the queue has room for what it may stage, so drops are as without staging). It wakes
-/// the worker only when a full batch is waiting. Spans of one thread are exported in the order
-/// they ended; a batch mixing threads is put in order of end time.
+/// with one compare-and-swap, no lock) and hands up to 32 staged spans over as one chunk,
+/// pushed onto a lock-free list with one compare-and-swap; the worker takes the whole list at
+/// once. So threads ending spans at once share no lock, and a hand-over writes no line the
+/// worker wrote (a chunk is written by its thread and only read by the worker). The worker
+/// drains every shard (the partial chunks) on the schedule, and on flush and shutdown, so
+/// nothing ended before a flush is left behind and a staged span waits at most one schedule
+/// delay however often full batches wake the worker. When the queue is full the span is
+/// dropped and counted: a thread stages a chunk only when, at its first span, the queue has
+/// room for a whole chunk more (else it hands each span over at once), and a hand-over takes
+/// what fits and drops the rest, so a full queue drops as many as without staging. It wakes
+/// the worker only when a full batch is waiting. Spans of one thread are exported in the
+/// order they ended; a batch mixing threads is put in order of end time (its chunks' runs
+/// merged).
 ///
-/// Records are recycled: after an export the worker hands them (with their string and vector
-/// capacity) back to the shard of the thread that ended them, up to max_queue_size each, and
-/// the tracer draws from its own thread's shard, so in steady state a span neither allocates
-/// nor frees, the worker frees nothing the caller allocated, and records stay with the thread
-/// (and in its cache). Exporters that implement exporter::export_records read the records
-/// where they are; the worker writes none of them.
+/// Records are recycled: after an export the worker hands each chunk (its records, with their
+/// string and vector capacity) back to the shard of the thread that filled it, up to
+/// max_queue_size records each, and the tracer draws from its own thread's shard, newest
+/// first, so in steady state a span neither allocates nor frees, the worker frees nothing the
+/// caller allocated, and records stay with the thread (and in its cache). Exporters that
+/// implement exporter::export_records read the records where they are; the worker writes none
+/// of them, and reads none: what it needs of a span (end time, events or links to free) the
+/// chunk carries.
 
 #include <atomic>
 #include <chrono>

@@ -5,7 +5,9 @@
 # (opentelemetry-cpp 1.28), run alternately (A B A B ...), unpinned and pinned to one core
 # (`taskset -c 1`: caller and export thread share it). Prints, per mode, the medians over PAIRS
 # runs of CPU ns per span (the figure a loaded machine distorts least) with wall ns beside, and
-# otel / vmterm. Also vmterm's loop on 2 threads (per-span CPU, and its ratio to one thread).
+# otel / vmterm. Also vmterm's loop on 2 threads (per-span CPU, and its ratio to one thread),
+# and on 2 threads that share nothing (each its own provider and export thread: the ratio the
+# machine alone gives, with no contention in the pipeline).
 #
 # What is measured, for both sides alike: CPU is Google Benchmark's cpu_time, the CPU time of
 # the threads that start and end the spans (CLOCK_THREAD_CPUTIME_ID; on 2 threads their sum
@@ -57,8 +59,9 @@ while [ "$i" -le "$pairs" ]; do
     [ -z "$before" ] || run "$tmp/before.$pin.$i.json" "$pin" "$before" "$one_thread"
     [ "$peer_ok" = 0 ] || run "$tmp/otel.$pin.$i.json" "$pin" "$peer" "$one_thread"
   done
-  run "$tmp/vmterm.threads.$i.json" unpinned "$ours" 'BM_span_sampled_batch($|_2threads)'
-  [ -z "$before" ] || run "$tmp/before.threads.$i.json" unpinned "$before" 'BM_span_sampled_batch($|_2threads)'
+  run "$tmp/vmterm.threads.$i.json" unpinned "$ours" 'BM_span_sampled_batch($|_2threads/)'
+  [ -z "$before" ] || run "$tmp/before.threads.$i.json" unpinned "$before" 'BM_span_sampled_batch($|_2threads/)'
+  run "$tmp/vmterm.unshared.$i.json" unpinned "$ours" 'BM_span_sampled_batch($|_2threads_unshared/)'
   i=$((i + 1))
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -104,4 +107,11 @@ two = [times(w, "threads", "BM_span_sampled_batch_2threads") for w in whos]
 print("| 1 thread, ns CPU (wall) | " + " | ".join(cell(t) for t in one) + " |")
 print("| 2 threads, ns CPU per span (wall) | " + " | ".join(cell(t) for t in two) + " |")
 print("| 2 threads / 1 thread, CPU per span | " + " | ".join("%.2fx" % (b[0] / a[0]) for a, b in zip(one, two)) + " |")
+one_u = times("vmterm", "unshared", "BM_span_sampled_batch")
+two_u = times("vmterm", "unshared", "BM_span_sampled_batch_2threads_unshared")
+if one_u and two_u:
+    print()
+    print("vmterm, 2 threads sharing nothing (a provider, processor and export thread each; own runs):")
+    print("1 thread %s, 2 threads %s ns CPU per span (wall): %.2fx, the machine's share of the ratio"
+          % (cell(one_u), cell(two_u), two_u[0] / one_u[0]))
 EOF

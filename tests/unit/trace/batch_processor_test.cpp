@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -63,6 +64,55 @@ batch_options slow_schedule() {
   o.schedule_delay = 60s;  // never reached in these tests
   o.export_timeout = 5s;
   return o;
+}
+
+/// For the hand-over tests: a queue that never fills, drains every `delay`, batches of `batch`.
+batch_options hand_over_options(std::chrono::milliseconds delay, std::size_t batch) {
+  batch_options o;
+  o.schedule_delay = delay;
+  o.export_timeout = 5s;
+  o.max_queue_size = 1 << 16;
+  o.max_export_batch_size = batch;
+  return o;
+}
+
+/// A batch processor exporting into memory, for the hand-over tests.
+struct into_memory {
+  explicit into_memory(batch_options o) : bp(std::make_unique<in_memory_exporter>(store), o) {}
+  std::shared_ptr<span_store> store = std::make_shared<span_store>();
+  batch_processor bp;
+};
+
+/// Starts `threads` threads, each ending `per_thread` spans named "T:I" (thread T's I-th)
+/// through `bp`, ended at end_time(T, I) (0: left unset).
+std::vector<std::thread> end_named_spans(batch_processor& bp, int threads, int per_thread,
+                                         std::function<std::uint64_t(int, int)> end_time) {
+  std::vector<std::thread> enders;
+  for (int t = 0; t < threads; ++t) {
+    enders.emplace_back([&bp, per_thread, end_time, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto s = make_span();
+        s->name = std::to_string(t) + ":" + std::to_string(i);
+        s->end_unix_nano = end_time(t, i);
+        bp.on_end(std::move(s));
+      }
+    });
+  }
+  return enders;
+}
+
+/// Of spans named "T:I" (thread T's I-th), how many come out of their thread's order.
+std::size_t out_of_order(const std::vector<span_data>& spans, int threads) {
+  std::vector<int> next(static_cast<std::size_t>(threads), 0);
+  std::size_t n = 0;
+  for (const auto& s : spans) {
+    const auto colon = s.name.find(':');
+    const auto t = static_cast<std::size_t>(std::stoi(s.name.substr(0, colon)));
+    const int i = std::stoi(s.name.substr(colon + 1));
+    if (i != next[t]) ++n;
+    next[t] = i + 1;
+  }
+  return n;
 }
 
 }  // namespace
@@ -382,4 +432,175 @@ TEST_CASE("threads staging spans while the worker drains and flushes lose and re
   for (const auto& s : store->spans()) names.insert(s.name);
   CHECK(names.size() == store->size());
   CHECK(store->size() + bp.dropped_spans() == 2 * per_thread);
+}
+
+TEST_CASE(
+    "spans are exported once and in the order they ended, across chunks handed over, "
+    "drains, flushes and batches that split chunks",
+    "[trace][batch]") {
+  // A thread hands its spans to the worker a chunk (32) at a time; the worker's drains (every
+  // millisecond here) and flushes take the partial chunk a thread is filling; batches of 100
+  // split chunks.
+  into_memory run(hand_over_options(1ms, 100));
+  auto& [store, bp] = run;
+  SECTION("four threads at once, end times in the order of ending") {
+    constexpr int threads = 4;
+    constexpr int per_thread = 3000;
+    std::atomic<std::uint64_t> clock{0};
+    std::atomic<bool> ending{true};
+    std::thread flusher([&] {
+      while (ending.load()) (void)bp.force_flush(5s);
+    });
+    auto enders = end_named_spans(bp, threads, per_thread,
+                                  [&clock](int, int) { return clock.fetch_add(1) + 1; });
+    for (auto& e : enders) e.join();
+    ending.store(false);
+    flusher.join();
+    REQUIRE(bp.force_flush(5s));
+    const auto exported = store->spans();
+    std::set<std::string> names;
+    for (const auto& s : exported) names.insert(s.name);
+    CHECK(store->size() == threads * per_thread);
+    CHECK(names.size() == threads * per_thread);
+    CHECK(out_of_order(exported, threads) == 0);
+    CHECK(bp.dropped_spans() == 0);
+  }
+  SECTION("one thread, end times backwards: only the order of ending puts them in order") {
+    constexpr int spans = 20000;
+    // On this thread, which stays: an exiting thread's last spans are handed over without its
+    // shard, and a batch holding both is put in order of end time like any that mixes threads.
+    for (int i = 0; i < spans; ++i) {
+      auto s = make_span();
+      s->name = std::to_string(i);
+      s->end_unix_nano = static_cast<std::uint64_t>(spans - i);  // backwards: no sort helps
+      bp.on_end(std::move(s));
+    }
+    REQUIRE(bp.force_flush(5s));
+    const auto exported = store->spans();
+    REQUIRE(exported.size() == spans);
+    int expected = 0;
+    for (const auto& s : exported) {
+      if (s.name != std::to_string(expected)) break;
+      ++expected;
+    }
+    CHECK(expected == spans);
+    CHECK(bp.dropped_spans() == 0);
+  }
+}
+
+TEST_CASE("exported records come back to their thread newest first", "[trace][batch]") {
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  std::vector<span_data*> ended;
+  for (int i = 0; i < 64; ++i) {  // two whole chunks, handed over as they fill
+    auto s = make_span();
+    ended.push_back(s.get());
+    bp.on_end(std::move(s));
+  }
+  REQUIRE(bp.force_flush(5s));
+  std::vector<std::unique_ptr<span_data>> out(8);
+  REQUIRE(bp.take_recycled(out) == 8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    CHECK(out[i].get() == ended[63 - i]);  // the records most likely still in cache
+  }
+  std::vector<std::unique_ptr<span_data>> rest(64);
+  CHECK(bp.take_recycled(rest) == 56);
+}
+
+namespace {
+
+/// Counts the spans named "staged" it is given; discards the rest (keeps up with any load).
+class staged_counter final : public exporter {
+ public:
+  explicit staged_counter(std::shared_ptr<std::atomic<std::size_t>> seen)
+      : seen_(std::move(seen)) {}
+  export_result export_spans(std::span<const span_data> spans) noexcept override {
+    for (const auto& s : spans) count(s);
+    return export_result::success;
+  }
+  std::optional<export_result> export_records(
+      std::span<const span_data* const> spans) noexcept override {
+    for (const auto* s : spans) count(*s);
+    return export_result::success;
+  }
+
+ private:
+  void count(const span_data& s) noexcept {
+    if (s.name == "staged") seen_->fetch_add(1);
+  }
+  std::shared_ptr<std::atomic<std::size_t>> seen_;
+};
+
+}  // namespace
+
+TEST_CASE("a thread's staged spans go out on the schedule while full batches keep the worker busy",
+          "[trace][batch]") {
+  // Full batches wake the worker without draining the threads' partial chunks; the schedule
+  // still drains every shard once per delay, however often full batches come in between.
+  auto seen = std::make_shared<std::atomic<std::size_t>>(0);
+  batch_processor bp(std::make_unique<staged_counter>(seen), hand_over_options(50ms, 64));
+  std::atomic<bool> staged{false};
+  std::atomic<bool> done{false};
+  std::thread quiet([&] {
+    for (int i = 0; i < 3; ++i) {
+      auto s = make_span();
+      s->name = "staged";
+      bp.on_end(std::move(s));
+    }
+    staged.store(true);
+    while (!done.load()) std::this_thread::sleep_for(1ms);  // alive: its shard stays partial
+  });
+  while (!staged.load()) std::this_thread::yield();
+  const auto until = steady::now() + 20s;
+  while (steady::now() < until && seen->load() < 3) {
+    for (int i = 0; i < 640; ++i) bp.on_end(make_span());  // ten full batches, no pause
+  }
+  const std::size_t found = seen->load();
+  done.store(true);
+  quiet.join();
+  CHECK(found == 3);
+}
+
+TEST_CASE(
+    "spans handed over by many threads while the processor shuts down are each exported "
+    "or counted as dropped",
+    "[trace][batch]") {
+  for (int round = 0; round < 5; ++round) {
+    into_memory run(hand_over_options(1ms, 50));
+    auto& [store, bp] = run;
+    constexpr int threads = 4;
+    constexpr int per_thread = 2000;
+    auto enders = end_named_spans(bp, threads, per_thread, [](int, int) { return 0; });
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * round));
+    if (round % 2 == 0) {
+      bp.shutdown(5s);
+    } else {
+      (void)bp.shutdown_at_exit(5s);
+    }
+    for (auto& e : enders) e.join();
+    std::set<std::string> names;
+    for (const auto& s : store->spans()) names.insert(s.name);
+    CHECK(names.size() == store->size());
+    CHECK(store->size() + bp.dropped_spans() == threads * per_thread);
+  }
+}
+
+TEST_CASE("a batch of many threads' chunks is exported in order of end time", "[trace][batch]") {
+  // Each thread's chunks are runs in order; the batch merges them (ties keep their order).
+  auto store = std::make_shared<span_store>();
+  batch_processor bp(std::make_unique<in_memory_exporter>(store), slow_schedule());
+  constexpr int threads = 3;
+  constexpr int per_thread = 100;  // three whole chunks and a partial one each
+  auto enders = end_named_spans(bp, threads, per_thread, [](int t, int i) {
+    return static_cast<std::uint64_t>(i * threads + t + 1) / 2;  // ties too
+  });
+  for (auto& e : enders) e.join();
+  REQUIRE(bp.force_flush(5s));
+  const auto exported = store->spans();
+  REQUIRE(exported.size() == threads * per_thread);
+  CHECK(store->batches() == 1);
+  CHECK(std::is_sorted(
+      exported.begin(), exported.end(),
+      [](const span_data& a, const span_data& b) { return a.end_unix_nano < b.end_unix_nano; }));
+  CHECK(out_of_order(exported, threads) == 0);
 }
