@@ -37,9 +37,6 @@ struct ssh_options {
   std::chrono::milliseconds timeout{std::chrono::seconds(15)};
   /// Interval of keepalive requests; 0 = none.
   std::chrono::seconds keepalive{std::chrono::seconds(30)};
-  /// After input is sent, the thread's loop polls this long for the answer (the echo) before
-  /// it blocks, when it runs under asio::run_spinning (asio/spin.hpp); 0: never.
-  std::chrono::microseconds answer_poll{0};
   /// ssh-agent socket; empty: $SSH_AUTH_SOCK (used only when no identity file is given).
   std::string agent_socket{};
   /// Remote command instead of the login shell (empty: the shell).

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "asio/spin.hpp"
 #include "ssh/detail/channel.hpp"
 #include "ssh/detail/session.hpp"
 #include "trace/context.hpp"
@@ -229,7 +228,6 @@ bool ssh_terminal::flush_input(int& blocked) {
       return false;
     }
     d.input_offset += static_cast<std::size_t>(n);
-    if (n > 0) asio::await_answer(d.options.answer_poll);  // the echo is due within microseconds
     if (d.input_offset == front.size()) {
       d.pending_input -= front.size();
       d.input.pop_front();
@@ -254,10 +252,7 @@ bool ssh_terminal::read_output(int& blocked, bool& yielded) {
       if (rc <= 0) break;
       n += static_cast<std::size_t>(rc);
     }
-    if (n > 0) {
-      asio::answered();  // the echo, or whatever the input caused, has come
-      if (d.handlers.on_output) d.handlers.on_output({d.buffer.data(), n});
-    }
+    if (n > 0 && d.handlers.on_output) d.handlers.on_output({d.buffer.data(), n});
     if (d.state != phase::running) return false;  // closed from the handler
     if (n == d.buffer.size()) continue;
     if (rc == would_block || (rc == 0 && !d.channel.eof())) {

@@ -1,6 +1,5 @@
 #include "term/pty_terminal.hpp"
 
-#include "asio/spin.hpp"
 #include "term/executable.hpp"
 #include "trace/provider.hpp"
 #include "trace/span.hpp"
@@ -318,10 +317,7 @@ void pty_terminal::on_readable(boost::system::error_code ec) {
     // shell has exited the loop reads on to EAGAIN: that is how it knows the output is complete.
     if (n == got && got < interactive_read && !d.reaped) break;
   }
-  if (n > 0) {
-    asio::answered();  // the echo, or whatever the input caused, has come
-    if (d.handlers.on_output) d.handlers.on_output({buffer.data(), n});
-  }
+  if (n > 0 && d.handlers.on_output) d.handlers.on_output({buffer.data(), n});
   const bool drained = read_ec == net::error::would_block || read_ec == net::error::try_again;
   // EIO (every process closed the slave side), or nothing left once the shell has exited:
   // the output is complete.
@@ -371,7 +367,6 @@ void pty_terminal::write(std::string_view input) {
     // completion handler to run after it (a keystroke is one write(2), nothing else). What
     // the PTY does not take now is written asynchronously, in order.
     const ssize_t n = ::write(d.master.native_handle(), input.data(), input.size());
-    if (n > 0) asio::await_answer(d.options.answer_poll);  // the echo is due within microseconds
     if (n == static_cast<ssize_t>(input.size())) return;
     if (n > 0) {
       input.remove_prefix(static_cast<std::size_t>(n));

@@ -7,7 +7,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/error_code.hpp>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -27,9 +26,6 @@ struct pty_options {
   std::filesystem::path cwd{};
   /// Largest pending input before further input is refused (a paste bigger than this is cut).
   std::size_t max_pending_input = 4 << 20;
-  /// After input is written, the thread's loop polls this long for the answer (the echo)
-  /// before it blocks, when it runs under asio::run_spinning (asio/spin.hpp); 0: never.
-  std::chrono::microseconds answer_poll{0};
 };
 
 class pty_terminal final : public terminal, public std::enable_shared_from_this<pty_terminal> {

@@ -18,7 +18,6 @@
 #include <thread>
 #include <vector>
 
-#include "asio/spin.hpp"
 #include "backend.hpp"
 #include "core/exit_code.hpp"
 #include "core/log.hpp"
@@ -167,11 +166,8 @@ class io_threads {
   void run() {
     std::vector<std::thread> threads;
     threads.reserve(extra_.size());
-    for (auto& c : extra_) {
-      threads.emplace_back(
-          [ctx = c.get()] { asio::run_spinning(*ctx, std::chrono::microseconds(0)); });
-    }
-    asio::run_spinning(*all_.front(), std::chrono::microseconds(0));
+    for (auto& c : extra_) threads.emplace_back([ctx = c.get()] { ctx->run(); });
+    all_.front()->run();
     guards_.clear();
     for (auto& t : threads) t.join();
   }
@@ -251,8 +247,7 @@ int run(const settings& s, std::ostream& err) {
   metrics::registry registry;
   metrics::add_process_metrics(registry);
   http::authenticator auth(auth_options_for(s));
-  auto terminals = make_backend(
-      {.command = s.command, .ssh = s.ssh, .registry = &registry, .answer_poll = s.busy_poll});
+  auto terminals = make_backend({.command = s.command, .ssh = s.ssh, .registry = &registry});
   auto hub = term::session_hub::create(ioc.get_executor(), hub_options_for(s, terminals, registry));
   app_state app{s, auth, registry, terminals, hub};
   if (s.redis) app.redis = std::make_shared<redis_health>(*s.redis, &registry);

@@ -50,7 +50,6 @@ class pty_backend final : public backend {
     if (auto r = check(); !r.ready) return fail(std::errc::no_such_file_or_directory, r.reason);
     term::pty_options o;
     o.command = options_.command;
-    o.answer_poll = options_.answer_poll;
     return std::shared_ptr<term::terminal>(term::pty_terminal::create(std::move(executor), o));
   }
 
@@ -68,7 +67,6 @@ class pty_backend final : public backend {
 std::shared_ptr<backend> make_backend(backend_options options) {
   if (options.ssh) {
     options.ssh->registry = options.registry;
-    options.ssh->answer_poll = options.answer_poll;
     return make_ssh_backend(std::move(*options.ssh));
   }
   return std::make_shared<pty_backend>(std::move(options));

@@ -5,7 +5,6 @@
 /// ssh_backend.cpp) when backend_options::ssh is set.
 
 #include <boost/asio/any_io_executor.hpp>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,8 +27,6 @@ struct backend_options {
   std::optional<ssh::ssh_options> ssh{};
   /// vmterm_ssh_* metrics go here; not owned; null: none.
   metrics::registry* registry{nullptr};
-  /// --busy-poll: after input, poll this long for the echo before blocking (both backends).
-  std::chrono::microseconds answer_poll{0};
 };
 
 /// Whether new sessions can start, with the reason in words when not.

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "asio/busy_poll_flag.hpp"
 #include "core/address.hpp"
 #include "core/parse.hpp"
 #include "http/host_check.hpp"
@@ -299,11 +298,6 @@ void add_service_flags(config::flag_set& f, options& opt) {
                                                    "it: on or off",
                                            .fallback = hub_defaults.compression ? "on" : "off",
                                            .parse = &on_off});
-  f.add(opt.busy_poll,
-        asio::busy_poll_flag("after a keystroke is written to the terminal, keep polling for "
-                             "its echo this long before blocking: the echo finds the session's "
-                             "vCPU awake, for up to this much CPU per keystroke",
-                             std::chrono::microseconds(400), "; 0: block at once"));
 }
 
 }  // namespace

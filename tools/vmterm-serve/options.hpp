@@ -51,7 +51,6 @@ struct options {
   std::size_t max_message{};                 ///< --max-message
   bool readonly = false;                     ///< --readonly
   std::string compression{};                 ///< --compression on|off
-  std::chrono::microseconds busy_poll{};     ///< --busy-poll / VMTERM_BUSY_POLL (<= 10ms)
 
   // diagnostics
   std::string log_format{};                 ///< --log-format / VMTERM_LOG_FORMAT (checked)

@@ -143,7 +143,6 @@ void copy_checked(const options& opt, settings& s) {
   s.max_message = opt.max_message;
   s.readonly = opt.readonly;
   s.compression = opt.compression == "on";
-  s.busy_poll = opt.busy_poll;
   if (opt.redis_url) s.redis = *redis::parse_url(*opt.redis_url);
 }
 

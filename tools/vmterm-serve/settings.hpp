@@ -55,8 +55,6 @@ struct settings {
   std::size_t max_message{};
   bool readonly{};
   bool compression{};  ///< --compression: permessage-deflate offered
-  /// --busy-poll: after a keystroke, the session's thread polls this long for the echo.
-  std::chrono::microseconds busy_poll{};
 
   log::format log_format{};
   log::level log_level{};

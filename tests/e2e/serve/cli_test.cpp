@@ -12,8 +12,8 @@ namespace {
 
 run_result serve_cli(const std::vector<std::string>& args, env_changes env = {}) {
   env.emplace("OTEL_TRACES_EXPORTER", "none");
-  for (const char* name : {"VMTERM_LISTEN", "VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_COMMAND",
-                           "VMTERM_BUSY_POLL"}) {
+  for (const char* name :
+       {"VMTERM_LISTEN", "VMTERM_TOKEN", "VMTERM_TOKEN_FILE", "VMTERM_COMMAND"}) {
     env.emplace(name, std::nullopt);
   }
   return run_tool("vmterm-serve", args, {.env = env, .timeout = std::chrono::seconds(20)});
@@ -65,10 +65,6 @@ TEST_CASE("bad flag values exit 2 with a message naming the flag, the value and 
       {{"--token-file", "/nonexistent/token"},
        "vmterm-serve: --token-file: cannot read '/nonexistent/token': no such file or directory; "
        "give a readable file holding the token\n"},
-      {{"--busy-poll", "5s"},
-       "vmterm-serve: --busy-poll '5s': at most 10ms; give e.g. 250us, or 0 to block at once\n"},
-      {{"--busy-poll", "soon"},
-       "vmterm-serve: --busy-poll 'soon': 'soon' is not a duration; give e.g. 250us, 1ms or 0\n"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args.front() << " " << args.back());
