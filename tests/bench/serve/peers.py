@@ -31,7 +31,9 @@ in-process. Only the rows where the SSH backend applies run for them: echo and t
                             "vmterm-base-deflate", run right after "vmterm" / "vmterm-deflate":
                             old and new alternated in one run)
       [--pty-floor]        (also the PTY alone: a shell's 100 MB read straight from the PTY
-                            by this script, the kernel's share that no server avoids)
+                            by this script, and the keystroke echo typed by this script on a PTY
+                            to the same shell: the kernel's and the shell's share, which no
+                            server avoids)
   /usr/bin/python3 tests/bench/serve/peers.py report --out var/peers.json
 
 Run from the project root. Peers: ../shared/peers/setup-peers.sh installs them.
@@ -471,6 +473,56 @@ def pty_floor(n=100_000_000):
             "load_before": " ".join(load)}
 
 
+def echo_floor(keys=500, rounds=3):
+    """The keystroke echo with no server: peerbench's latency procedure (send "a", wait for its
+    echo; 10 ms apart, then back to back) straight on a PTY to the same shell, `rounds` times.
+    What any server's echo adds to: the kernel's PTY path both ways and bash's readline."""
+    import pty
+    import select
+    import time
+
+    load = open("/proc/loadavg").read().split()[:3]
+    env = dict(os.environ, TERM="xterm-256color")
+    out = {"lat_typing": [], "lat_b2b": [], "load_before": " ".join(load)}
+    for _ in range(rounds):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execvpe("/bin/bash", ["/bin/bash", "--norc", "--noprofile"], env)
+
+        def read_until(token, timeout=10.0):
+            seen, end = b"", time.time() + timeout
+            while token not in seen:
+                r, _, _ = select.select([fd], [], [], max(0.0, end - time.time()))
+                if not r:
+                    raise TimeoutError(f"echo floor: no {token!r} from the shell")
+                seen += os.read(fd, 65536)
+            return seen
+
+        read_until(b"$" if os.getuid() else b"#")
+        time.sleep(0.2)
+        while select.select([fd], [], [], 0.05)[0]:  # drain what the prompt left
+            os.read(fd, 65536)
+        for key, pause in (("lat_typing", 0.010), ("lat_b2b", 0)):
+            lat = []
+            for _ in range(keys):
+                t0 = time.perf_counter()
+                os.write(fd, b"a")
+                read_until(b"a")
+                lat.append((time.perf_counter() - t0) * 1e3)
+                if pause:
+                    time.sleep(pause)
+            os.write(fd, b"\x15")  # ^U: kill the line
+            time.sleep(0.05)
+            while select.select([fd], [], [], 0.05)[0]:
+                os.read(fd, 65536)
+            lat.sort()
+            out[key].append({"p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99) - 1]})
+        os.write(fd, b"exit\r")
+        os.close(fd)
+        os.waitpid(pid, 0)
+    return out
+
+
 def paths(a):
     return {
         "vmterm": a.vmterm, "vmterm-deflate": a.vmterm, "ttyd": a.ttyd,
@@ -551,6 +603,13 @@ def run(a):
         with open(a.out, "w") as f:
             json.dump(res, f, indent=1)
         print(f"PTY alone: {floor}", flush=True)
+        echo = echo_floor()
+        with open(a.out) as f:
+            res = json.load(f)
+        res["echo_floor"] = echo
+        with open(a.out, "w") as f:
+            json.dump(res, f, indent=1)
+        print(f"echo, no server: {echo}", flush=True)
 
 
 def report(a):
@@ -566,6 +625,18 @@ def report(a):
         print(f"PTY alone (no server, this script reads it; load {fl['load_before']}): "
               f"{fl['cpu_s_per_100MB']:.2f} s CPU per 100 MB ({fl['sys_s_per_100MB']:.2f} in the "
               f"kernel), {fl['ctx_per_100MB']:.0f} context switches, {fl['MBps']:.0f} MB/s")
+        print()
+    if "echo_floor" in res:
+        ef = res["echo_floor"]
+
+        def med(key, q):
+            v = sorted(r[q] for r in ef[key])
+            return v[len(v) // 2]
+
+        print(f"echo with no server (the same shell on a PTY, this script types; load "
+              f"{ef['load_before']}; median of {len(ef['lat_b2b'])}): back to back p50 / p99 "
+              f"{med('lat_b2b', 'p50_ms'):.3f} / {med('lat_b2b', 'p99_ms'):.3f} ms, 10 ms apart "
+              f"{med('lat_typing', 'p50_ms'):.3f} / {med('lat_typing', 'p99_ms'):.3f} ms")
         print()
     order = ALL + [p for p in ("vmterm-base", "vmterm-base-deflate")
                    if any(t["peer"] == p for t in res["trials"])]
@@ -639,7 +710,8 @@ def main():
     ap.add_argument("--vmterm-base", default="",
                     help="an older vmterm-serve, run as vmterm-base[-deflate] after each vmterm")
     ap.add_argument("--pty-floor", action="store_true",
-                    help="also the PTY read directly by this script (CPU and switches per 100 MB)")
+                    help="also the PTY read directly by this script (CPU and switches per 100 MB) "
+                    "and the keystroke echo typed on a PTY to the same shell (no server)")
     ap.add_argument("--vmterm", default=os.environ.get(
         "VMTERM_SERVE", os.path.join(ROOT, "build", "bin", "vmterm-serve")))
     ap.add_argument("--ttyd", default=os.path.join(os.path.dirname(DEFAULT_PEERBENCH), "bin/ttyd"))
