@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 
-#include "asio/busy_poll_flag.hpp"
 #include "core/flags.hpp"
 #include "core/parse.hpp"
 #include "http/metrics_endpoint.hpp"
@@ -16,7 +15,6 @@ namespace vmterm::worker {
 namespace {
 
 using namespace std::chrono_literals;
-using asio::busy_poll_flag;
 using config::flag;
 using config::list_flag;
 using std::chrono::milliseconds;
@@ -68,6 +66,30 @@ flag<milliseconds> duration_flag(std::string name, std::string help, millisecond
           .help = std::move(help),
           .fallback = fallback,
           .parse = &duration_value,
+          .default_note = std::move(note),
+          .quote_text = true};
+}
+
+/// --busy-poll: how long a loop keeps polling its sockets before it blocks (asio/spin.hpp).
+/// At most 10ms: past that, waking a halted vCPU costs less than the spinning.
+flag<std::chrono::microseconds> busy_poll_flag(std::string help, std::chrono::microseconds fallback,
+                                               std::string note) {
+  return {.name = "--busy-poll",
+          .env = {"VMTERM_BUSY_POLL"},
+          .value_name = "DURATION",
+          .help = std::move(help),
+          .fallback = fallback,
+          .check = [](const std::chrono::microseconds& d) -> std::optional<std::string> {
+            if (d > 10ms) return "at most 10ms; give e.g. 250us, or 0 to block at once";
+            return std::nullopt;
+          },
+          .parse = [](std::string_view text) -> expected<std::chrono::microseconds> {
+            if (auto d = parse::duration(parse::trim(text), std::chrono::seconds(1)); d) {
+              return std::chrono::duration_cast<std::chrono::microseconds>(*d);
+            }
+            return fail(std::errc::invalid_argument,
+                        "'" + std::string(text) + "' is not a duration; give e.g. 250us, 1ms or 0");
+          },
           .default_note = std::move(note),
           .quote_text = true};
 }
